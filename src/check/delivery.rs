@@ -1,0 +1,86 @@
+//! Loss and duplicates per (group, partition), from consumed offsets.
+//!
+//! A group's frontier in a partition is one past the highest offset it has consumed. A record
+//! below the frontier is a duplicate (consumed again, e.g. after a crash rewound to the last
+//! committed offset); a record above it skips the records in between, which no member of the
+//! group will ever read, because positions only move forward from a committed offset (they are
+//! lost, e.g. after committing before processing). Records at or past the frontier when the run
+//! ends are in flight, not lost.
+
+use crate::model::{MessageId, Offset, PartitionId};
+
+use super::Consumption;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryFindings {
+    pub duplicated: u64,
+    pub first_duplicate: Option<MessageId>,
+    pub lost: u64,
+    /// The first skipped record, as (partition, offset): it was never delivered, so it is named
+    /// by its place in the log.
+    pub first_lost: Option<(PartitionId, Offset)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DeliveryChecker {
+    frontier: Vec<Offset>,
+    pub findings: DeliveryFindings,
+}
+
+impl DeliveryChecker {
+    pub fn new(partition_count: u32) -> Self {
+        DeliveryChecker { frontier: vec![Offset(0); partition_count as usize], findings: DeliveryFindings::default() }
+    }
+
+    pub fn frontier(&self, partition: PartitionId) -> Offset {
+        self.frontier[partition.index()]
+    }
+
+    pub fn on_consumed(&mut self, partition: PartitionId, offset: Offset, msg: MessageId) -> Consumption {
+        let frontier = &mut self.frontier[partition.index()];
+        if offset < *frontier {
+            self.findings.duplicated += 1;
+            self.findings.first_duplicate.get_or_insert(msg);
+            return Consumption::Again;
+        }
+        let skipped = offset.0 - frontier.0;
+        if skipped > 0 {
+            self.findings.lost += skipped;
+            self.findings.first_lost.get_or_insert((partition, *frontier));
+        }
+        *frontier = Offset(offset.0 + 1);
+        if skipped == 0 { Consumption::First } else { Consumption::AfterGap { skipped } }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::InstanceId;
+
+    fn msg(seq: u32) -> MessageId {
+        MessageId { producer: InstanceId(0), seq }
+    }
+
+    #[test]
+    fn rereading_below_the_frontier_counts_duplicates() {
+        let mut checker = DeliveryChecker::new(1);
+        for offset in 0..5 {
+            assert_eq!(checker.on_consumed(PartitionId(0), Offset(offset), msg(offset as u32)), Consumption::First);
+        }
+        assert_eq!(checker.on_consumed(PartitionId(0), Offset(3), msg(3)), Consumption::Again);
+        assert_eq!(checker.findings.duplicated, 1);
+        assert_eq!(checker.findings.first_duplicate, Some(msg(3)));
+        assert_eq!(checker.findings.lost, 0);
+    }
+
+    #[test]
+    fn skipping_ahead_counts_the_skipped_records_as_lost() {
+        let mut checker = DeliveryChecker::new(2);
+        checker.on_consumed(PartitionId(1), Offset(0), msg(0));
+        assert_eq!(checker.on_consumed(PartitionId(1), Offset(4), msg(4)), Consumption::AfterGap { skipped: 3 });
+        assert_eq!(checker.findings.lost, 3);
+        assert_eq!(checker.findings.first_lost, Some((PartitionId(1), Offset(1))));
+        assert_eq!(checker.frontier(PartitionId(1)), Offset(5));
+    }
+}

@@ -1,0 +1,21 @@
+//! Checkers: sinks over trace events that find what went wrong in the *modelled* system
+//! (records lost, delivered twice, out of order) and report it as data, with the first
+//! offending record so a learner can find it in the trace. Their state is bounded by the
+//! number of partitions and keys, never by the length of the run.
+
+pub mod delivery;
+pub mod key_order;
+
+pub use delivery::{DeliveryChecker, DeliveryFindings};
+pub use key_order::{KeyOrderChecker, KeyOrderFindings};
+
+/// How a consumed record relates to what its group had consumed before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Consumption {
+    /// The next record of the partition, seen for the first time.
+    First,
+    /// Seen for the first time, but records before it were skipped (lost).
+    AfterGap { skipped: u64 },
+    /// Consumed before by this group: a duplicate.
+    Again,
+}

@@ -1,0 +1,238 @@
+//! The log broker actor: one cluster holding every `log` stream, and the group coordinator.
+//!
+//! Appends produced records to partition logs, serves fetches from a position, stores committed
+//! offsets, and runs each consumer group's membership (heartbeats, session expiry, rebalances).
+
+use crate::model::{GroupId, InstanceId, Offset, PartitionId, Scenario};
+use crate::protocol::{FetchedBatch, Msg};
+use crate::sim::{Actor, ActorId, Ctx, TimerId};
+use crate::trace::TraceEvent;
+
+use super::group::{GroupState, Member};
+use super::partition_log::PartitionLog;
+
+type BrokerCtx<'k> = Ctx<'k, Msg, TraceEvent>;
+
+pub struct LogBroker {
+    /// `logs[stream][partition]`.
+    logs: Vec<Vec<PartitionLog>>,
+    groups: Vec<GroupState>,
+    session_timeout_us: Vec<u64>,
+    /// Timer tag → (group, member index); a group's tags start at `session_tag_base[group]`.
+    session_tags: Vec<(GroupId, usize)>,
+    session_tag_base: Vec<u32>,
+    /// The stream each group reads, by group index.
+    group_streams: Vec<usize>,
+    stored_records: u64,
+    stored_records_max: u64,
+}
+
+impl LogBroker {
+    /// `actor_of(instance)` is the actor that runs an instance.
+    pub fn new(model: &Scenario, actor_of: impl Fn(InstanceId) -> ActorId) -> Self {
+        let logs = model
+            .streams
+            .iter()
+            .map(|stream| (0..stream.partition_count).map(|_| PartitionLog::default()).collect())
+            .collect();
+        let mut groups = Vec::new();
+        let mut session_timeout_us = Vec::new();
+        let mut session_tags = Vec::new();
+        let mut session_tag_base = Vec::new();
+        let mut group_streams = Vec::new();
+        for group in &model.groups {
+            group_streams.push(group.stream.index());
+            session_tag_base.push(session_tags.len() as u32);
+            let consumption = &model.service(group.service).consumes[group.consumption];
+            let members: Vec<Member> = model
+                .instances
+                .iter()
+                .filter(|instance| instance.service == group.service)
+                .map(|instance| Member {
+                    instance: instance.id,
+                    name: instance.name.clone(),
+                    actor: actor_of(instance.id),
+                    alive: true,
+                    session_timer: None,
+                })
+                .collect();
+            for index in 0..members.len() {
+                session_tags.push((group.id, index));
+            }
+            groups.push(GroupState::new(members, model.stream(group.stream).partition_count));
+            session_timeout_us.push(consumption.session_timeout_us);
+        }
+        LogBroker { logs, groups, session_timeout_us, session_tags, session_tag_base, group_streams, stored_records: 0, stored_records_max: model.limits.stored_records_max }
+    }
+
+    /// Generation 1's assignment: the group is formed before time zero.
+    pub fn initial_assignment(&self, group: GroupId) -> Vec<(InstanceId, Vec<PartitionId>)> {
+        let state = &self.groups[group.index()];
+        state.assignment().into_iter().map(|(member, partitions)| (state.members[member].instance, partitions)).collect()
+    }
+
+    fn session_tag(&self, group: GroupId, member: usize) -> u32 {
+        self.session_tag_base[group.index()] + member as u32
+    }
+
+    fn restart_session_timer(&mut self, ctx: &mut BrokerCtx, group: GroupId, member: usize) {
+        let tag = self.session_tag(group, member);
+        let timeout_us = self.session_timeout_us[group.index()];
+        let state = &mut self.groups[group.index()].members[member];
+        if let Some(old) = state.session_timer.take() {
+            ctx.cancel_timer(old);
+        }
+        state.session_timer = Some(ctx.set_timer(timeout_us, tag));
+    }
+
+    fn start_rebalance(&mut self, ctx: &mut BrokerCtx, group_id: GroupId, joined: Option<usize>) {
+        let group = &mut self.groups[group_id.index()];
+        if group.rebalancing {
+            return;
+        }
+        group.rebalancing = true;
+        ctx.emit(TraceEvent::RebalanceStarted { group: group_id, generation: group.generation + 1 });
+        for (index, member) in group.members.iter().enumerate() {
+            if member.alive && Some(index) != joined {
+                group.awaiting.insert(index);
+                ctx.send(member.actor, Msg::RebalanceStart { group: group_id, generation: group.generation });
+            }
+        }
+        self.complete_rebalance_if_ready(ctx, group_id);
+    }
+
+    fn complete_rebalance_if_ready(&mut self, ctx: &mut BrokerCtx, group_id: GroupId) {
+        let group = &mut self.groups[group_id.index()];
+        if !group.rebalancing || !group.awaiting.is_empty() {
+            return;
+        }
+        group.rebalancing = false;
+        group.generation += 1;
+        for (member, partitions) in group.assignment() {
+            let with_offsets = partitions.iter().map(|&p| (p, group.committed[p.index()])).collect();
+            let state = &group.members[member];
+            ctx.send(state.actor, Msg::Assignment { group: group_id, generation: group.generation, partitions: with_offsets });
+            ctx.emit(TraceEvent::Assigned { group: group_id, generation: group.generation, instance: state.instance, partitions });
+        }
+    }
+
+    fn commit(&mut self, ctx: &mut BrokerCtx, group_id: GroupId, offsets: &[(PartitionId, Offset)]) {
+        let group = &mut self.groups[group_id.index()];
+        for &(partition, offset) in offsets {
+            let Some(slot) = group.committed.get_mut(partition.index()) else { continue };
+            if *slot != offset {
+                *slot = offset;
+                ctx.emit(TraceEvent::Committed { group: group_id, partition, offset });
+            }
+        }
+    }
+}
+
+impl Actor for LogBroker {
+    type Msg = Msg;
+    type Event = TraceEvent;
+
+    fn on_start(&mut self, ctx: &mut BrokerCtx) {
+        for group_index in 0..self.groups.len() {
+            for member in 0..self.groups[group_index].members.len() {
+                self.restart_session_timer(ctx, GroupId(group_index as u32), member);
+            }
+        }
+    }
+
+    fn on_msg(&mut self, ctx: &mut BrokerCtx, from: ActorId, msg: Msg) {
+        match msg {
+            Msg::Produce { stream, partition, record } => {
+                let log = &mut self.logs[stream.index()][partition.index()];
+                let offset = log.append(record);
+                ctx.emit(TraceEvent::Appended { stream, partition, offset, msg: record.id });
+                self.stored_records += 1;
+                if self.stored_records > self.stored_records_max {
+                    ctx.halt("limits.stored_records_max", self.stored_records_max);
+                }
+            }
+            Msg::Fetch { group, generation, positions, max_records } => {
+                let stream = self.stream_of(group);
+                let mut remaining = max_records;
+                let mut batches = Vec::new();
+                for (partition, position) in positions {
+                    if remaining == 0 {
+                        break;
+                    }
+                    let Some(log) = self.logs[stream].get(partition.index()) else { continue };
+                    let records = log.read(position, remaining);
+                    if !records.is_empty() {
+                        remaining -= records.len() as u32;
+                        batches.push(FetchedBatch { partition, first_offset: position, records: records.to_vec() });
+                    }
+                }
+                ctx.send(from, Msg::FetchResponse { group, generation, batches });
+            }
+            Msg::OffsetCommit { group, generation, offsets } => {
+                let state = &self.groups[group.index()];
+                let is_member = state.member_of(from).is_some_and(|member| state.members[member].alive);
+                // Kafka rejects commits from an older generation (ILLEGAL_GENERATION).
+                if is_member && generation == state.generation {
+                    self.commit(ctx, group, &offsets);
+                }
+            }
+            Msg::Heartbeat { group } => {
+                let state = &self.groups[group.index()];
+                if let Some(member) = state.member_of(from)
+                    && state.members[member].alive
+                {
+                    self.restart_session_timer(ctx, group, member);
+                }
+            }
+            Msg::JoinGroup { group, offsets } => {
+                let Some(member) = self.groups[group.index()].member_of(from) else { return };
+                self.commit(ctx, group, &offsets);
+                let state = &mut self.groups[group.index()];
+                let rejoining = state.awaiting.remove(&member);
+                state.members[member].alive = true;
+                self.restart_session_timer(ctx, group, member);
+                if rejoining || self.groups[group.index()].rebalancing {
+                    self.complete_rebalance_if_ready(ctx, group);
+                } else {
+                    // A member (re)starting: everyone must re-join.
+                    self.start_rebalance(ctx, group, Some(member));
+                }
+            }
+            Msg::FetchResponse { .. }
+            | Msg::RebalanceStart { .. }
+            | Msg::Assignment { .. }
+            | Msg::SlowStart { .. }
+            | Msg::SlowEnd => {
+                debug_assert!(false, "the broker never receives {msg:?}");
+            }
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut BrokerCtx, _id: TimerId, tag: u32) {
+        let (group, member) = self.session_tags[tag as usize];
+        let state = &mut self.groups[group.index()];
+        let member_state = &mut state.members[member];
+        member_state.session_timer = None;
+        if !member_state.alive {
+            return;
+        }
+        member_state.alive = false;
+        ctx.emit(TraceEvent::MemberExpired { group, instance: member_state.instance });
+        state.awaiting.remove(&member);
+        if state.rebalancing {
+            self.complete_rebalance_if_ready(ctx, group);
+        } else {
+            self.start_rebalance(ctx, group, None);
+        }
+    }
+
+    fn on_crash(&mut self, _ctx: &mut BrokerCtx) {
+        // Broker faults are a later issue; validation only lets instances crash.
+    }
+}
+
+impl LogBroker {
+    fn stream_of(&self, group: GroupId) -> usize {
+        self.group_streams[group.index()]
+    }
+}

@@ -1,0 +1,212 @@
+//! The validated scenario: resolved ids, typed configs, every default filled in.
+//!
+//! Nothing here is deserialized: `scenario::validate` builds it from the raw file, and every
+//! later stage (simulation, checks, reports) reads only this. Names are kept for display; all
+//! cross references are ids.
+
+mod ids;
+mod keys;
+
+pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
+pub use keys::KeyTable;
+
+use crate::log::partitioner::Partitioner;
+use crate::sim::LinkConfig;
+
+/// A whole validated scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub streams: Vec<Stream>,
+    pub services: Vec<Service>,
+    /// Every running instance of every service, service by service in declared order.
+    pub instances: Vec<Instance>,
+    /// One consumer group per (group.id, stream), in declared order.
+    pub groups: Vec<Group>,
+    pub faults: Vec<Fault>,
+    pub expects: Vec<Expect>,
+    pub limits: RunLimits,
+    pub stop: Stop,
+    pub keys: KeyTable,
+}
+
+impl Scenario {
+    pub fn stream(&self, id: StreamId) -> &Stream {
+        &self.streams[id.index()]
+    }
+    pub fn service(&self, id: ServiceId) -> &Service {
+        &self.services[id.index()]
+    }
+    pub fn instance(&self, id: InstanceId) -> &Instance {
+        &self.instances[id.index()]
+    }
+    pub fn group(&self, id: GroupId) -> &Group {
+        &self.groups[id.index()]
+    }
+    /// The groups that consume a stream, in declared order.
+    pub fn groups_of(&self, stream: StreamId) -> impl Iterator<Item = &Group> {
+        self.groups.iter().filter(move |group| group.stream == stream)
+    }
+}
+
+/// Which broker carries a stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Carrier {
+    /// The event broker: a partitioned, append-only log (Kafka-like).
+    Log,
+}
+
+impl Carrier {
+    pub fn name(self) -> &'static str {
+        match self {
+            Carrier::Log => "log",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Stream {
+    pub id: StreamId,
+    pub name: String,
+    pub carrier: Carrier,
+    pub partition_count: u32,
+    pub partitioner: Partitioner,
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub id: ServiceId,
+    pub name: String,
+    pub instance_count: u32,
+    pub link: LinkConfig,
+    pub produces: Vec<Production>,
+    pub consumes: Vec<Consumption>,
+}
+
+/// One running copy of a service: `<service>-<index>`.
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub id: InstanceId,
+    pub name: String,
+    pub service: ServiceId,
+    /// 0-based index within its service.
+    pub index: u32,
+}
+
+/// What one service produces to one stream (each instance does it).
+#[derive(Clone, Debug)]
+pub struct Production {
+    pub stream: StreamId,
+    pub schedule: Schedule,
+    pub keys: KeyChoice,
+    pub value_size_bytes: u32,
+}
+
+#[derive(Clone, Debug)]
+pub enum Schedule {
+    /// Records every `interval_us` (fixed) or with exponential gaps of that mean (poisson),
+    /// from `start_us`, until `count` records or `produce_until_us`, whichever comes first.
+    Periodic { interval_us: u64, poisson: bool, start_us: u64, count: Option<u64>, produce_until_us: Option<u64> },
+    /// Exactly these records, at these times (sorted by time, ties in file order).
+    Explicit(Vec<ExplicitRecord>),
+}
+
+#[derive(Clone, Debug)]
+pub struct ExplicitRecord {
+    pub at_us: u64,
+    pub key: Option<KeyId>,
+    pub value_size_bytes: u32,
+}
+
+/// How a producer picks the key of its next record. Key ids index `Scenario::keys`.
+#[derive(Clone, Debug)]
+pub enum KeyChoice {
+    Unkeyed,
+    /// Cycle through the keys in order, starting at the first.
+    Sequential(Vec<KeyId>),
+    Uniform(Vec<KeyId>),
+    Zipf { keys: Vec<KeyId>, exponent_ppm: u32 },
+}
+
+/// Processing time per record, drawn per (seed, instance, message id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcessingTime {
+    Fixed { time_us: u64 },
+    Uniform { time_us_min: u64, time_us_max: u64 },
+    Exponential { time_us_mean: u64 },
+}
+
+/// When a consumer commits the offsets of the records it takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitMode {
+    /// Commit what has been fully processed: a crash re-delivers (at-least-once).
+    AfterProcessing,
+    /// Commit what was fetched, before processing: a crash skips records (at-most-once).
+    BeforeProcessing,
+}
+
+/// What one service consumes from one stream; its instances form the consumer group.
+#[derive(Clone, Debug)]
+pub struct Consumption {
+    pub stream: StreamId,
+    pub group: GroupId,
+    pub poll_interval_us: u64,
+    /// Kafka `max.poll.records`.
+    pub max_poll_records: u32,
+    pub processing: ProcessingTime,
+    pub commit: CommitMode,
+    /// Kafka `enable.auto.commit`; when false nothing is committed until a rebalance.
+    pub auto_commit: bool,
+    /// Kafka `auto.commit.interval.ms`, in µs.
+    pub auto_commit_interval_us: u64,
+    /// Kafka `session.timeout.ms`, in µs.
+    pub session_timeout_us: u64,
+    /// Kafka `heartbeat.interval.ms`, in µs.
+    pub heartbeat_interval_us: u64,
+}
+
+/// A consumer group: the instances of one service reading one stream.
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub id: GroupId,
+    /// Kafka `group.id`.
+    pub name: String,
+    pub service: ServiceId,
+    pub stream: StreamId,
+    /// Index into the service's `consumes`.
+    pub consumption: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    Crash { instance: InstanceId, at_us: u64 },
+    Restart { instance: InstanceId, at_us: u64 },
+    /// Processing takes `factor_ppm / 1e6` times as long between `from_us` and `until_us`.
+    Slow { instance: InstanceId, from_us: u64, until_us: u64, factor_ppm: u64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expect {
+    NoLoss { stream: StreamId },
+    NoDuplicates { stream: StreamId },
+    PerKeyOrder { stream: StreamId },
+    /// Every group's total lag on the stream stays below `value` records.
+    MaxLagBelow { stream: StreamId, value: u64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunLimits {
+    pub events_max: u64,
+    pub sim_time_us_max: u64,
+    pub stored_records_max: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// Producers finish, every record is consumed by every group, then the run ends.
+    Drained,
+    AtTime { at_us: u64 },
+    AfterRecordsConsumed { count: u64 },
+}

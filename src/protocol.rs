@@ -1,0 +1,50 @@
+//! The messages actors exchange: the wire protocol between service instances and brokers,
+//! plus fault-timeline inputs. A closed set, matched exhaustively by every actor.
+//!
+//! Named after Kafka's requests where there is one (Produce, Fetch, OffsetCommit, Heartbeat,
+//! JoinGroup); eventlab's group protocol is Kafka's eager protocol, simplified (see `log::group`).
+
+use crate::model::{GroupId, KeyId, MessageId, Offset, PartitionId, StreamId};
+use crate::sim::SimTime;
+
+/// A record as producers send it and the log stores it (24 bytes: the value is modelled by its
+/// size only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub id: MessageId,
+    pub key: Option<KeyId>,
+    pub value_size_bytes: u32,
+    /// When the producer sent it (Kafka's CreateTime).
+    pub sent_at: SimTime,
+}
+
+/// Records from one partition, starting at `first_offset`, in offset order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchedBatch {
+    pub partition: PartitionId,
+    pub first_offset: Offset,
+    pub records: Vec<Record>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Msg {
+    // Producer → log broker.
+    Produce { stream: StreamId, partition: PartitionId, record: Record },
+
+    // Consumer ↔ log broker.
+    /// Fetch up to `max_records` in total from these (partition, position) pairs, in order.
+    Fetch { group: GroupId, generation: u32, positions: Vec<(PartitionId, Offset)>, max_records: u32 },
+    FetchResponse { group: GroupId, generation: u32, batches: Vec<FetchedBatch> },
+    OffsetCommit { group: GroupId, generation: u32, offsets: Vec<(PartitionId, Offset)> },
+    Heartbeat { group: GroupId },
+    /// Join (or re-join during a rebalance), handing in the offsets to commit first.
+    JoinGroup { group: GroupId, offsets: Vec<(PartitionId, Offset)> },
+    /// The coordinator starts a rebalance: stop, commit, re-join (eager protocol).
+    RebalanceStart { group: GroupId, generation: u32 },
+    /// The new assignment, with each partition's committed offset to start from.
+    Assignment { group: GroupId, generation: u32, partitions: Vec<(PartitionId, Offset)> },
+
+    // Fault timeline → instance.
+    SlowStart { factor_ppm: u64 },
+    SlowEnd,
+}

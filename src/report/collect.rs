@@ -1,0 +1,414 @@
+//! The collector: a sink that counts, measures lag and latency, runs the checkers, and knows
+//! when the run has drained. State is bounded by streams × partitions × groups × keys.
+
+use crate::check::{Consumption, DeliveryChecker, KeyOrderChecker};
+use crate::model::{Expect, Fault, GroupId, InstanceId, MessageId, Scenario, StreamId};
+use crate::sim::{ActorId, KernelStats, SimTime, StopReason};
+use crate::trace::TraceEvent;
+
+use super::histogram::Histogram;
+use super::*;
+
+struct GroupStats {
+    consumed: u64,
+    consumed_distinct: u64,
+    per_partition: Vec<u64>,
+    /// Indexed by instance index within the service.
+    per_instance: Vec<u64>,
+    committed: Vec<u64>,
+    lag: u64,
+    lag_max: u64,
+    rebalances: u64,
+    latency: Histogram,
+    delivery: DeliveryChecker,
+    key_order: KeyOrderChecker,
+}
+
+pub struct Collector<'m> {
+    model: &'m Scenario,
+    groups_of_stream: Vec<Vec<GroupId>>,
+    /// First instance id of each service, to turn an instance id into an index in its service.
+    service_first_instance: Vec<u32>,
+    produced: Vec<u64>,
+    /// `produced_by[stream][instance]`, sized on first use.
+    produced_by: Vec<Vec<u64>>,
+    /// `log_end[stream][partition]`: records appended.
+    log_end: Vec<Vec<u64>>,
+    groups: Vec<GroupStats>,
+    consumed_total: u64,
+    last_consumed_at: Option<SimTime>,
+    faults: FaultSummary,
+
+    // Drain bookkeeping.
+    producers_running: u64,
+    /// Unfinished producer roles per instance, and whether it is down.
+    unfinished_producers: Vec<u32>,
+    down: Vec<bool>,
+    /// Instances that stay down from some point on (their last fault is a crash).
+    down_for_good_at: Vec<Option<u64>>,
+    in_network: u64,
+    /// (group, partition) pairs whose consumption frontier is behind the log end.
+    behind: u64,
+    stop_after_consumed: Option<u64>,
+}
+
+impl<'m> Collector<'m> {
+    pub fn new(model: &'m Scenario) -> Self {
+        let groups_of_stream = model.streams.iter().map(|stream| model.groups_of(stream.id).map(|group| group.id).collect()).collect();
+        let mut service_first_instance = vec![0; model.services.len()];
+        for instance in model.instances.iter().rev() {
+            service_first_instance[instance.service.index()] = instance.id.0;
+        }
+        let groups = model
+            .groups
+            .iter()
+            .map(|group| {
+                let partition_count = model.stream(group.stream).partition_count;
+                GroupStats {
+                    consumed: 0,
+                    consumed_distinct: 0,
+                    per_partition: vec![0; partition_count as usize],
+                    per_instance: vec![0; model.service(group.service).instance_count as usize],
+                    committed: vec![0; partition_count as usize],
+                    lag: 0,
+                    lag_max: 0,
+                    rebalances: 0,
+                    latency: Histogram::default(),
+                    delivery: DeliveryChecker::new(partition_count),
+                    key_order: KeyOrderChecker::new(model.keys.len()),
+                }
+            })
+            .collect();
+        let unfinished_producers: Vec<u32> =
+            model.instances.iter().map(|instance| model.service(instance.service).produces.len() as u32).collect();
+        let mut down_for_good_at = vec![None; model.instances.len()];
+        for fault in &model.faults {
+            match fault {
+                Fault::Crash { instance, at_us } => {
+                    let slot = &mut down_for_good_at[instance.index()];
+                    if slot.is_none_or(|previous| previous <= *at_us) {
+                        *slot = Some(*at_us);
+                    }
+                }
+                Fault::Restart { instance, at_us } => {
+                    if down_for_good_at[instance.index()].is_some_and(|crash| crash <= *at_us) {
+                        down_for_good_at[instance.index()] = None;
+                    }
+                }
+                Fault::Slow { .. } => {}
+            }
+        }
+        Collector {
+            model,
+            groups_of_stream,
+            service_first_instance,
+            produced: vec![0; model.streams.len()],
+            produced_by: vec![Vec::new(); model.streams.len()],
+            log_end: model.streams.iter().map(|stream| vec![0; stream.partition_count as usize]).collect(),
+            groups,
+            consumed_total: 0,
+            last_consumed_at: None,
+            faults: FaultSummary::default(),
+            producers_running: unfinished_producers.iter().map(|&count| u64::from(count)).sum(),
+            unfinished_producers,
+            down: vec![false; model.instances.len()],
+            down_for_good_at,
+            in_network: 0,
+            behind: 0,
+            stop_after_consumed: match model.stop {
+                crate::model::Stop::AfterRecordsConsumed { count } => Some(count),
+                _ => None,
+            },
+        }
+    }
+
+    pub fn on_event(&mut self, at: SimTime, event: &TraceEvent) {
+        match *event {
+            TraceEvent::Produced { stream, msg, .. } => {
+                self.produced[stream.index()] += 1;
+                let by = &mut self.produced_by[stream.index()];
+                if by.is_empty() {
+                    by.resize(self.model.instances.len(), 0);
+                }
+                by[msg.producer.index()] += 1;
+                self.in_network += 1;
+            }
+            TraceEvent::Appended { stream, partition, .. } => {
+                self.in_network -= 1;
+                let log_end = &mut self.log_end[stream.index()][partition.index()];
+                let caught_up_at = *log_end;
+                *log_end += 1;
+                for &group in &self.groups_of_stream[stream.index()] {
+                    let stats = &mut self.groups[group.index()];
+                    stats.lag += 1;
+                    stats.lag_max = stats.lag_max.max(stats.lag);
+                    if stats.delivery.frontier(partition).0 == caught_up_at {
+                        self.behind += 1;
+                    }
+                }
+            }
+            TraceEvent::Consumed { group, instance, partition, offset, msg, key, sent_at } => {
+                self.consumed_total += 1;
+                self.last_consumed_at = Some(at);
+                let log_end = self.log_end[self.model.group(group).stream.index()][partition.index()];
+                let index_in_service = (instance.0 - self.service_first_instance[self.model.instance(instance).service.index()]) as usize;
+                let stats = &mut self.groups[group.index()];
+                stats.consumed += 1;
+                stats.per_partition[partition.index()] += 1;
+                stats.per_instance[index_in_service] += 1;
+                let was_behind = stats.delivery.frontier(partition).0 < log_end;
+                let consumption = stats.delivery.on_consumed(partition, offset, msg);
+                if consumption != Consumption::Again {
+                    stats.consumed_distinct += 1;
+                    stats.key_order.on_first_delivery(key, msg);
+                    stats.latency.record(at.as_us().saturating_sub(sent_at.as_us()));
+                }
+                if was_behind && stats.delivery.frontier(partition).0 == log_end {
+                    self.behind -= 1;
+                }
+            }
+            TraceEvent::Committed { group, partition, offset } => {
+                let stats = &mut self.groups[group.index()];
+                let old = std::mem::replace(&mut stats.committed[partition.index()], offset.0);
+                // Lag is log end − committed; a commit moves it by the difference.
+                stats.lag = (stats.lag + old).saturating_sub(offset.0);
+            }
+            TraceEvent::RebalanceStarted { group, .. } => self.groups[group.index()].rebalances += 1,
+            TraceEvent::ProducerFinished { instance, .. } => {
+                self.unfinished_producers[instance.index()] -= 1;
+                self.producers_running -= 1;
+            }
+            TraceEvent::Crashed { instance } => {
+                self.faults.crashes += 1;
+                self.down[instance.index()] = true;
+                self.producers_running -= u64::from(self.unfinished_producers[instance.index()]);
+            }
+            TraceEvent::Restarted { instance } => {
+                self.faults.restarts += 1;
+                self.down[instance.index()] = false;
+                self.producers_running += u64::from(self.unfinished_producers[instance.index()]);
+            }
+            TraceEvent::SlowStarted { .. } => self.faults.slow_periods += 1,
+            TraceEvent::MemberExpired { .. } => self.faults.members_expired += 1,
+            TraceEvent::Fetched { .. } | TraceEvent::Assigned { .. } | TraceEvent::SlowEnded { .. } => {}
+        }
+    }
+
+    /// True once the stop condition of the scenario holds.
+    pub fn done(&self) -> bool {
+        match self.stop_after_consumed {
+            Some(count) => self.consumed_total >= count,
+            None => self.drained(),
+        }
+    }
+
+    /// Producers are finished, nothing is on the wire, and every group that can still make
+    /// progress has consumed up to every log end.
+    fn drained(&self) -> bool {
+        if matches!(self.model.stop, crate::model::Stop::AtTime { .. }) {
+            return false;
+        }
+        if self.producers_running > 0 || self.in_network > 0 {
+            return false;
+        }
+        if self.behind == 0 {
+            return true;
+        }
+        // Groups whose members are all down for good cannot catch up; do not wait for them.
+        self.model.groups.iter().all(|group| {
+            let stats = &self.groups[group.id.index()];
+            let caught_up = self.log_end[group.stream.index()]
+                .iter()
+                .enumerate()
+                .all(|(partition, &end)| stats.delivery.frontier(crate::model::PartitionId(partition as u32)).0 == end);
+            caught_up || self.all_down_for_good(group.service)
+        })
+    }
+
+    fn all_down_for_good(&self, service: crate::model::ServiceId) -> bool {
+        self.model
+            .instances
+            .iter()
+            .filter(|instance| instance.service == service)
+            .all(|instance| self.down[instance.id.index()] && self.down_for_good_at[instance.id.index()].is_some())
+    }
+
+    pub fn message_name(&self, msg: MessageId) -> String {
+        format!("{}/{}", self.model.instance(msg.producer).name, msg.seq)
+    }
+
+    /// Builds the report once the run has ended.
+    pub fn finish(&self, reproduce: String, reason: &StopReason, now: SimTime, kernel: KernelStats) -> RunReport {
+        let model = self.model;
+        let (stop, limit, limit_value) = match reason {
+            StopReason::Done if self.stop_after_consumed.is_some() => ("records_consumed", None, None),
+            StopReason::Done => ("drained", None, None),
+            StopReason::StopTime => ("stop_time", None, None),
+            StopReason::AgendaEmpty => ("agenda_empty", None, None),
+            StopReason::Limit { limit, value } => ("limit", Some(limit.to_string()), Some(*value)),
+        };
+        let streams = model.streams.iter().map(|stream| self.stream_report(stream.id)).collect::<Vec<_>>();
+        let expect = model.expects.iter().map(|expect| self.expect_outcome(expect, &streams)).collect();
+        RunReport {
+            eventlab_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: model.name.clone(),
+            seed: model.seed,
+            reproduce,
+            outcome: Outcome {
+                stop: stop.to_string(),
+                limit,
+                limit_value,
+                ended_at_us: now.as_us(),
+                last_consumed_at_us: self.last_consumed_at.map(SimTime::as_us),
+                events: kernel.events,
+                messages_sent: kernel.messages_sent,
+                messages_dropped: kernel.messages_dropped,
+            },
+            streams,
+            expect,
+            faults: self.faults.clone(),
+        }
+    }
+
+    fn stream_report(&self, stream_id: StreamId) -> StreamReport {
+        let model = self.model;
+        let stream = model.stream(stream_id);
+        let log_end = &self.log_end[stream_id.index()];
+        let appended: u64 = log_end.iter().sum();
+        let producers = self.produced_by[stream_id.index()]
+            .iter()
+            .enumerate()
+            .filter(|&(_, &count)| count > 0)
+            .map(|(instance, &produced)| ProducerReport { instance: model.instance(InstanceId(instance as u32)).name.clone(), produced })
+            .collect();
+        let partitions = log_end
+            .iter()
+            .enumerate()
+            .map(|(partition, &end)| PartitionReport { partition: partition as u32, appended: end, log_end_offset: end })
+            .collect();
+        let groups = self.groups_of_stream[stream_id.index()].iter().map(|&group| self.group_report(group, log_end)).collect();
+        StreamReport {
+            name: stream.name.clone(),
+            carrier: stream.carrier.name().to_string(),
+            partitioner: stream.partitioner.name().to_string(),
+            produced: self.produced[stream_id.index()],
+            appended,
+            in_flight: self.produced[stream_id.index()] - appended,
+            producers,
+            partitions,
+            groups,
+        }
+    }
+
+    fn group_report(&self, group_id: GroupId, log_end: &[u64]) -> GroupReport {
+        let model = self.model;
+        let group = model.group(group_id);
+        let stats = &self.groups[group_id.index()];
+        let stream_name = &model.stream(group.stream).name;
+        let partitions: Vec<GroupPartitionReport> = log_end
+            .iter()
+            .enumerate()
+            .map(|(partition, &end)| GroupPartitionReport {
+                partition: partition as u32,
+                consumed: stats.per_partition[partition],
+                committed_offset: stats.committed[partition],
+                lag_end: end.saturating_sub(stats.committed[partition]),
+            })
+            .collect();
+        let unconsumed = log_end
+            .iter()
+            .enumerate()
+            .map(|(partition, &end)| end - stats.delivery.frontier(crate::model::PartitionId(partition as u32)).0)
+            .sum();
+        let first_instance = self.service_first_instance[group.service.index()];
+        let instances = stats
+            .per_instance
+            .iter()
+            .enumerate()
+            .map(|(index, &consumed)| InstanceReport {
+                instance: model.instance(InstanceId(first_instance + index as u32)).name.clone(),
+                consumed,
+            })
+            .collect();
+        let delivery = &stats.delivery.findings;
+        let order = &stats.key_order.findings;
+        GroupReport {
+            group: group.name.clone(),
+            service: model.service(group.service).name.clone(),
+            consumed: stats.consumed,
+            consumed_distinct: stats.consumed_distinct,
+            unconsumed,
+            lag_end: partitions.iter().map(|p| p.lag_end).sum(),
+            lag_max: stats.lag_max,
+            rebalances: stats.rebalances,
+            latency_us: stats.latency.percentiles(),
+            partitions,
+            instances,
+            checks: GroupChecks {
+                lost: delivery.lost,
+                first_lost: delivery.first_lost.map(|(partition, offset)| format!("{stream_name}[{}]@{}", partition.0, offset.0)),
+                duplicated: delivery.duplicated,
+                first_duplicate: delivery.first_duplicate.map(|msg| self.message_name(msg)),
+                key_order_inversions: order.inversions,
+                first_inversion: order.first_inversion.map(|msg| self.message_name(msg)),
+            },
+        }
+    }
+
+    fn expect_outcome(&self, expect: &Expect, streams: &[StreamReport]) -> ExpectOutcome {
+        let (check, stream) = match expect {
+            Expect::NoLoss { stream } => ("no_loss", stream),
+            Expect::NoDuplicates { stream } => ("no_duplicates", stream),
+            Expect::PerKeyOrder { stream } => ("per_key_order", stream),
+            Expect::MaxLagBelow { stream, .. } => ("max_lag_below", stream),
+        };
+        let report = &streams[stream.index()];
+        let mut failures = Vec::new();
+        for group in &report.groups {
+            let checks = &group.checks;
+            let failure = match expect {
+                Expect::NoLoss { .. } if checks.lost > 0 => Some(format!(
+                    "group \"{}\" lost {} records (first: {})",
+                    group.group,
+                    checks.lost,
+                    checks.first_lost.as_deref().unwrap_or("?")
+                )),
+                Expect::NoDuplicates { .. } if checks.duplicated > 0 => Some(format!(
+                    "group \"{}\" processed {} records twice (first: {})",
+                    group.group,
+                    checks.duplicated,
+                    checks.first_duplicate.as_deref().unwrap_or("?")
+                )),
+                Expect::PerKeyOrder { .. } if checks.key_order_inversions > 0 => Some(format!(
+                    "group \"{}\" saw {} records of a key out of order (first: {})",
+                    group.group,
+                    checks.key_order_inversions,
+                    checks.first_inversion.as_deref().unwrap_or("?")
+                )),
+                Expect::MaxLagBelow { value, .. } if group.lag_max >= *value => {
+                    Some(format!("group \"{}\" reached a lag of {} records (limit {value})", group.group, group.lag_max))
+                }
+                _ => None,
+            };
+            failures.extend(failure);
+        }
+        let detail = if report.groups.is_empty() {
+            "no group consumes this stream".to_string()
+        } else if failures.is_empty() {
+            "holds for every group".to_string()
+        } else {
+            failures.join("; ")
+        };
+        ExpectOutcome { check: check.to_string(), stream: report.name.clone(), passed: failures.is_empty(), detail }
+    }
+}
+
+/// The collector as a kernel sink on its own (the simulation wraps it with the trace writer).
+impl crate::sim::Sink<TraceEvent> for Collector<'_> {
+    fn on_event(&mut self, at: SimTime, _actor: ActorId, event: &TraceEvent) {
+        Collector::on_event(self, at, event);
+    }
+    fn wants_stop(&self) -> bool {
+        self.done()
+    }
+}

@@ -1,0 +1,138 @@
+//! Reports: the collector (a sink with bounded state) builds a `RunReport`; `text` and `json`
+//! render it. The only output formatter; it returns strings and never writes.
+
+pub mod collect;
+pub mod histogram;
+pub mod json;
+pub mod text;
+
+use serde::Serialize;
+
+pub use collect::Collector;
+pub use histogram::Percentiles;
+
+/// Everything a run found, in a stable order: the typed source of every report format.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    pub eventlab_version: String,
+    pub scenario: String,
+    pub seed: u64,
+    /// The exact command that reproduces this run.
+    pub reproduce: String,
+    pub outcome: Outcome,
+    pub streams: Vec<StreamReport>,
+    pub expect: Vec<ExpectOutcome>,
+    pub faults: FaultSummary,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    /// `drained`, `stop_time`, `records_consumed`, `agenda_empty` or `limit`.
+    pub stop: String,
+    /// The scenario field whose limit was hit, when `stop` is `limit`.
+    pub limit: Option<String>,
+    pub limit_value: Option<u64>,
+    pub ended_at_us: u64,
+    pub last_consumed_at_us: Option<u64>,
+    /// Kernel events handled (cancelled timers are not counted).
+    pub events: u64,
+    pub messages_sent: u64,
+    /// Messages that reached a crashed instance and were dropped.
+    pub messages_dropped: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StreamReport {
+    pub name: String,
+    pub carrier: String,
+    pub partitioner: String,
+    pub produced: u64,
+    pub appended: u64,
+    /// Sent by a producer but not yet appended when the run ended.
+    pub in_flight: u64,
+    pub producers: Vec<ProducerReport>,
+    pub partitions: Vec<PartitionReport>,
+    pub groups: Vec<GroupReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProducerReport {
+    pub instance: String,
+    pub produced: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PartitionReport {
+    pub partition: u32,
+    pub appended: u64,
+    pub log_end_offset: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupReport {
+    pub group: String,
+    pub service: String,
+    /// Every processed record, duplicates included.
+    pub consumed: u64,
+    /// Distinct records processed.
+    pub consumed_distinct: u64,
+    /// Appended but not yet consumed by this group when the run ended.
+    pub unconsumed: u64,
+    /// Sum over partitions of log end offset − committed offset, at the end.
+    pub lag_end: u64,
+    /// The largest total lag at any instant.
+    pub lag_max: u64,
+    pub rebalances: u64,
+    pub latency_us: Percentiles,
+    pub partitions: Vec<GroupPartitionReport>,
+    pub instances: Vec<InstanceReport>,
+    pub checks: GroupChecks,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupPartitionReport {
+    pub partition: u32,
+    pub consumed: u64,
+    pub committed_offset: u64,
+    pub lag_end: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InstanceReport {
+    pub instance: String,
+    pub consumed: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupChecks {
+    pub lost: u64,
+    /// `stream[partition]@offset` of the first record skipped.
+    pub first_lost: Option<String>,
+    pub duplicated: u64,
+    /// Message id (`instance/seq`) of the first record delivered twice.
+    pub first_duplicate: Option<String>,
+    pub key_order_inversions: u64,
+    pub first_inversion: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExpectOutcome {
+    pub check: String,
+    pub stream: String,
+    pub passed: bool,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FaultSummary {
+    pub crashes: u64,
+    pub restarts: u64,
+    pub slow_periods: u64,
+    pub members_expired: u64,
+}
+
+impl RunReport {
+    pub fn expectations_met(&self) -> bool {
+        self.expect.iter().all(|outcome| outcome.passed)
+    }
+}

@@ -1,0 +1,107 @@
+//! The text report for people: times as `12.345 ms`, aligned tables, findings spelled out.
+
+use std::fmt::Write;
+
+use crate::sim::clock::format_us;
+
+use super::RunReport;
+
+pub fn render(report: &RunReport) -> String {
+    let mut out = String::new();
+    let o = &report.outcome;
+    let _ = writeln!(out, "eventlab {} — scenario \"{}\", seed {}", report.eventlab_version, report.scenario, report.seed);
+    let _ = writeln!(out, "reproduce with: {}", report.reproduce);
+    let _ = writeln!(out);
+    let ended = match (o.stop.as_str(), &o.limit) {
+        ("drained", _) => "drained: producers finished and every group caught up".to_string(),
+        ("records_consumed", _) => "the requested number of records was consumed".to_string(),
+        ("stop_time", _) => "reached the stop time".to_string(),
+        ("agenda_empty", _) => "nothing left to happen".to_string(),
+        (_, Some(limit)) => format!("stopped at {limit} = {}", o.limit_value.unwrap_or(0)),
+        (other, None) => other.to_string(),
+    };
+    let _ = writeln!(out, "run ended at {} ({ended})", format_us(o.ended_at_us));
+    if let Some(last) = o.last_consumed_at_us {
+        let _ = writeln!(out, "last record consumed at {}", format_us(last));
+    }
+    let _ = writeln!(out, "{} events, {} messages sent, {} dropped at crashed instances", o.events, o.messages_sent, o.messages_dropped);
+    let f = &report.faults;
+    if f.crashes + f.restarts + f.slow_periods + f.members_expired > 0 {
+        let _ = writeln!(
+            out,
+            "faults: {} crashes, {} restarts, {} slow periods, {} members expired by the coordinator",
+            f.crashes, f.restarts, f.slow_periods, f.members_expired
+        );
+    }
+
+    for stream in &report.streams {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "stream \"{}\" ({}, {} partitions, {} partitioner)",
+            stream.name,
+            stream.carrier,
+            stream.partitions.len(),
+            stream.partitioner
+        );
+        let _ = writeln!(out, "  produced {}, appended {}, in flight {}", stream.produced, stream.appended, stream.in_flight);
+        if !stream.producers.is_empty() {
+            let producers: Vec<String> = stream.producers.iter().map(|p| format!("{} {}", p.instance, p.produced)).collect();
+            let _ = writeln!(out, "  producers: {}", producers.join(", "));
+        }
+        let sizes: Vec<String> = stream.partitions.iter().map(|p| p.appended.to_string()).collect();
+        let _ = writeln!(out, "  records per partition: {}", sizes.join(" / "));
+        for group in &stream.groups {
+            let _ = writeln!(out, "  group \"{}\" (service \"{}\")", group.group, group.service);
+            let _ = writeln!(
+                out,
+                "    consumed {} ({} distinct), unconsumed at end {}, rebalances {}",
+                group.consumed, group.consumed_distinct, group.unconsumed, group.rebalances
+            );
+            let _ = writeln!(out, "    lag at end {}, max lag {} records", group.lag_end, group.lag_max);
+            let l = &group.latency_us;
+            if l.count > 0 {
+                let _ = writeln!(
+                    out,
+                    "    end-to-end latency: p50 {}, p90 {}, p99 {}, max {}",
+                    format_us(l.p50),
+                    format_us(l.p90),
+                    format_us(l.p99),
+                    format_us(l.max)
+                );
+            }
+            let per_instance: Vec<String> = group.instances.iter().map(|i| format!("{} {}", i.instance, i.consumed)).collect();
+            let _ = writeln!(out, "    per instance: {}", per_instance.join(", "));
+            let per_partition: Vec<String> =
+                group.partitions.iter().map(|p| format!("{}:{}@{}", p.partition, p.consumed, p.committed_offset)).collect();
+            let _ = writeln!(out, "    per partition (consumed@committed): {}", per_partition.join(" "));
+            let c = &group.checks;
+            let _ = writeln!(
+                out,
+                "    checks: {} lost{}, {} duplicated{}, {} key-order inversions{}",
+                c.lost,
+                first(&c.first_lost),
+                c.duplicated,
+                first(&c.first_duplicate),
+                c.key_order_inversions,
+                first(&c.first_inversion)
+            );
+        }
+    }
+    if !report.expect.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "expectations:");
+        for expect in &report.expect {
+            let mark = if expect.passed { "ok  " } else { "FAIL" };
+            let _ = writeln!(out, "  {mark} {} on \"{}\": {}", expect.check, expect.stream, expect.detail);
+        }
+    }
+    out
+}
+
+fn first(name: &Option<String>) -> String {
+    match name {
+        Some(name) => format!(" (first: {name})"),
+        None => String::new(),
+    }
+}

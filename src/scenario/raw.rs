@@ -1,0 +1,182 @@
+//! Serde types that mirror the scenario JSON one to one. Unknown fields are errors.
+//!
+//! Only shape is checked here (types, required fields, known names). Meaning — references,
+//! ranges, limits — is checked by `validate`, which reports every problem at once.
+//! eventlab's own fields are snake_case with the unit last; settings that Kafka has a name for
+//! sit in a `kafka` block under Kafka's own name, so configs copy in and out.
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub seed: u64,
+    #[serde(default)]
+    pub stop: Option<RawStop>,
+    #[serde(default)]
+    pub limits: RawLimits,
+    pub streams: Vec<RawStream>,
+    #[serde(default)]
+    pub services: Vec<RawService>,
+    #[serde(default)]
+    pub faults: Vec<RawFault>,
+    #[serde(default)]
+    pub expect: Vec<RawExpect>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStop {
+    pub at_us: Option<u64>,
+    pub after_records_consumed: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLimits {
+    pub events_max: Option<u64>,
+    pub sim_time_us_max: Option<u64>,
+    pub stored_records_max: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStream {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub carrier: Option<String>,
+    #[serde(default)]
+    pub partition_count: Option<u64>,
+    #[serde(default)]
+    pub partitioner: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub instance_count: Option<u64>,
+    #[serde(default)]
+    pub link: Option<RawLink>,
+    #[serde(default)]
+    pub produces: Vec<RawProduces>,
+    #[serde(default)]
+    pub consumes: Vec<RawConsumes>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLink {
+    pub latency_us: Option<u64>,
+    pub jitter_us: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProduces {
+    pub stream: String,
+    pub interval_us: Option<u64>,
+    pub rate_per_s: Option<f64>,
+    pub arrivals: Option<String>,
+    pub start_us: Option<u64>,
+    pub count: Option<u64>,
+    pub produce_until_us: Option<u64>,
+    pub records: Option<Vec<RawRecord>>,
+    pub keys: Option<RawKeys>,
+    pub key_prefix: Option<String>,
+    pub value_size_bytes: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRecord {
+    pub at_us: u64,
+    #[serde(default)]
+    pub key: Option<String>,
+    pub value_size_bytes: Option<u64>,
+}
+
+/// `"unkeyed"`, `{"sequential": N}`, `{"uniform": N}`, `{"zipf": {"count": N, "exponent": s}}`
+/// or `{"fixed": ["a", "b"]}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawKeys {
+    Unkeyed,
+    Sequential(u64),
+    Uniform(u64),
+    Zipf(RawZipf),
+    Fixed(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawZipf {
+    pub count: u64,
+    pub exponent: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConsumes {
+    pub stream: String,
+    pub poll_interval_ms: Option<u64>,
+    pub processing_time_us: Option<RawProcessing>,
+    pub commit: Option<String>,
+    #[serde(default)]
+    pub kafka: RawConsumerKafka,
+}
+
+/// `{"fixed": 50}`, `{"uniform": [min, max]}` or `{"exponential_mean": 2000}`, in µs.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawProcessing {
+    Fixed(u64),
+    Uniform([u64; 2]),
+    ExponentialMean(u64),
+}
+
+/// Kafka consumer settings under their real names.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConsumerKafka {
+    #[serde(rename = "group.id")]
+    pub group_id: Option<String>,
+    #[serde(rename = "max.poll.records")]
+    pub max_poll_records: Option<u64>,
+    #[serde(rename = "enable.auto.commit")]
+    pub enable_auto_commit: Option<bool>,
+    #[serde(rename = "auto.commit.interval.ms")]
+    pub auto_commit_interval_ms: Option<u64>,
+    #[serde(rename = "session.timeout.ms")]
+    pub session_timeout_ms: Option<u64>,
+    #[serde(rename = "heartbeat.interval.ms")]
+    pub heartbeat_interval_ms: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFault {
+    pub action: String,
+    pub instance: String,
+    pub at_us: Option<u64>,
+    pub from_us: Option<u64>,
+    pub until_us: Option<u64>,
+    pub factor: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    pub check: String,
+    pub stream: String,
+    pub value: Option<u64>,
+}

@@ -1,0 +1,625 @@
+//! Semantic validation: raw scenario → `model::Scenario`, or every problem in document order.
+//!
+//! Every default is written here once; `DEFAULTS_DOC` lists them for `--help` and the README.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::error::{ScenarioError, did_you_mean, one_of};
+use super::raw::*;
+use crate::log::partitioner::Partitioner;
+use crate::model::*;
+use crate::sim::LinkConfig;
+
+// Defaults. Kafka's own defaults where Kafka has the setting (Kafka 3.9 consumer configs).
+const SEED_DEFAULT: u64 = 0;
+const PARTITION_COUNT_DEFAULT: u64 = 1;
+const INSTANCE_COUNT_DEFAULT: u64 = 1;
+const LINK_LATENCY_US_DEFAULT: u64 = 1_000;
+const LINK_JITTER_US_DEFAULT: u64 = 0;
+const VALUE_SIZE_BYTES_DEFAULT: u64 = 100;
+const KEY_PREFIX_DEFAULT: &str = "key-";
+const ZIPF_EXPONENT_DEFAULT: f64 = 1.0;
+const POLL_INTERVAL_MS_DEFAULT: u64 = 100;
+const MAX_POLL_RECORDS_DEFAULT: u64 = 500;
+const AUTO_COMMIT_INTERVAL_MS_DEFAULT: u64 = 5_000;
+const SESSION_TIMEOUT_MS_DEFAULT: u64 = 45_000;
+const HEARTBEAT_INTERVAL_MS_DEFAULT: u64 = 3_000;
+const EVENTS_MAX_DEFAULT: u64 = 10_000_000;
+const SIM_TIME_US_MAX_DEFAULT: u64 = 3_600_000_000;
+const STORED_RECORDS_MAX_DEFAULT: u64 = 2_000_000;
+
+// Ceilings: past these a scenario is almost surely a mistake, or would not fit in memory.
+const PARTITION_COUNT_MAX: u64 = 10_000;
+const INSTANCE_COUNT_MAX: u64 = 1_000;
+const KEY_COUNT_MAX: u64 = 1_000_000;
+const VALUE_SIZE_BYTES_MAX: u64 = 1_048_576;
+const TIME_US_MAX: u64 = 365 * 24 * 3_600 * 1_000_000;
+const MAX_POLL_RECORDS_MAX: u64 = 1_000_000;
+const EVENTS_MAX_MAX: u64 = 10_000_000_000;
+const STORED_RECORDS_MAX_MAX: u64 = 200_000_000;
+const SLOW_FACTOR_MAX: f64 = 1_000.0;
+const RATE_PER_S_MAX: f64 = 1_000_000.0;
+
+/// The defaults, for `--help` and the README.
+pub const DEFAULTS_DOC: &str = "\
+seed 0; stop: drained (producers finish and every group consumes everything);
+limits.events_max 10000000, limits.sim_time_us_max 3600000000 (1 h), limits.stored_records_max 2000000;
+streams[].carrier \"log\", partition_count 1, partitioner \"murmur2\";
+services[].instance_count 1, link.latency_us 1000, link.jitter_us 0;
+produces[].keys \"unkeyed\", key_prefix \"key-\", value_size_bytes 100, arrivals \"fixed\", start_us 0;
+consumes[].poll_interval_ms 100, processing_time_us {\"fixed\": 0}, commit \"after_processing\";
+consumes[].kafka: group.id = service name, max.poll.records 500, enable.auto.commit true,
+  auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000";
+
+struct Validator<'a> {
+    origin: &'a str,
+    errors: Vec<ScenarioError>,
+}
+
+impl Validator<'_> {
+    fn error(&mut self, location: impl Into<String>, problem: impl Into<String>) {
+        self.errors.push(ScenarioError {
+            origin: self.origin.to_string(),
+            location: location.into(),
+            problem: problem.into(),
+        });
+    }
+
+    /// A count or size in `min..=max`, else an error naming the bound.
+    fn ranged(&mut self, path: &str, value: u64, min: u64, max: u64, what: &str) -> u64 {
+        if value < min {
+            self.error(path, format!("{what} must be at least {min}, not {value}"));
+            return min;
+        }
+        if value > max {
+            self.error(path, format!("{value} is more than {max}, the most eventlab allows for {what}"));
+            return max;
+        }
+        value
+    }
+
+    /// A decimal (ratio, probability, factor) in parts per million.
+    fn ppm(&mut self, path: &str, value: f64, min_exclusive: f64, max: f64) -> u64 {
+        if !value.is_finite() || value <= min_exclusive || value > max {
+            self.error(path, format!("{value} is out of range (expected more than {min_exclusive} and at most {max})"));
+            return 1_000_000;
+        }
+        // Validation is the only place a float becomes an integer; IEEE rounding is exact here.
+        (value * 1_000_000.0).round() as u64
+    }
+}
+
+/// Checks meaning and resolves names. Reports every problem, in document order.
+pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<ScenarioError>> {
+    let mut v = Validator { origin, errors: Vec::new() };
+
+    if raw.name.trim().is_empty() {
+        v.error("name", "the scenario needs a name");
+    }
+    let stop = validate_stop(&mut v, raw.stop.as_ref());
+    let limits = validate_limits(&mut v, &raw.limits);
+
+    // Streams.
+    let mut streams = Vec::new();
+    let mut stream_ids: BTreeMap<&str, StreamId> = BTreeMap::new();
+    if raw.streams.is_empty() {
+        v.error("streams", "a scenario needs at least one stream");
+    }
+    for (index, stream) in raw.streams.iter().enumerate() {
+        let path = format!("streams[{index}]");
+        let id = StreamId(index as u32);
+        if stream.name.trim().is_empty() {
+            v.error(format!("{path}.name"), "a stream needs a name");
+        } else if stream_ids.insert(&stream.name, id).is_some() {
+            v.error(format!("{path}.name"), format!("stream \"{}\" is declared twice", stream.name));
+        }
+        let carrier = match stream.carrier.as_deref() {
+            None | Some("log") => Carrier::Log,
+            Some("queue") => {
+                v.error(
+                    format!("{path}.carrier"),
+                    "carrier \"queue\" is not available yet (only \"log\": the message-queue broker is a later addition)",
+                );
+                Carrier::Log
+            }
+            Some(other) => {
+                v.error(format!("{path}.carrier"), format!("unknown carrier \"{other}\"{}", hint_or_list(other, &["log"])));
+                Carrier::Log
+            }
+        };
+        let partition_count = v.ranged(
+            &format!("{path}.partition_count"),
+            stream.partition_count.unwrap_or(PARTITION_COUNT_DEFAULT),
+            1,
+            PARTITION_COUNT_MAX,
+            "partition_count",
+        ) as u32;
+        let partitioner = match stream.partitioner.as_deref() {
+            None => Partitioner::Murmur2,
+            Some(name) => match Partitioner::ALL.iter().find(|p| p.name() == name) {
+                Some(&partitioner) => partitioner,
+                None => {
+                    let names: Vec<&str> = Partitioner::ALL.iter().map(|p| p.name()).collect();
+                    v.error(format!("{path}.partitioner"), format!("unknown partitioner \"{name}\"{}", hint_or_list(name, &names)));
+                    Partitioner::Murmur2
+                }
+            },
+        };
+        streams.push(Stream { id, name: stream.name.clone(), carrier, partition_count, partitioner });
+    }
+    let stream_names: Vec<&str> = raw.streams.iter().map(|s| s.name.as_str()).collect();
+    let mut resolve_stream = |v: &mut Validator, path: String, name: &str| -> Option<StreamId> {
+        match stream_ids.get(name) {
+            Some(&id) => Some(id),
+            None => {
+                v.error(path, format!("unknown stream \"{name}\"{}", did_you_mean(name, stream_names.iter().copied())));
+                None
+            }
+        }
+    };
+
+    // Services, their instances and groups.
+    let mut keys = KeyTable::default();
+    let mut services = Vec::new();
+    let mut instances = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut service_names: BTreeSet<&str> = BTreeSet::new();
+    let mut key_total: u64 = 0;
+    for (service_index, service) in raw.services.iter().enumerate() {
+        let path = format!("services[{service_index}]");
+        let service_id = ServiceId(service_index as u32);
+        if service.name.trim().is_empty() {
+            v.error(format!("{path}.name"), "a service needs a name");
+        } else if !service_names.insert(&service.name) {
+            v.error(format!("{path}.name"), format!("service \"{}\" is declared twice", service.name));
+        }
+        let instance_count = v.ranged(
+            &format!("{path}.instance_count"),
+            service.instance_count.unwrap_or(INSTANCE_COUNT_DEFAULT),
+            1,
+            INSTANCE_COUNT_MAX,
+            "instance_count",
+        ) as u32;
+        let link = match &service.link {
+            None => LinkConfig { latency_us: LINK_LATENCY_US_DEFAULT, jitter_us: LINK_JITTER_US_DEFAULT },
+            Some(link) => LinkConfig {
+                latency_us: v.ranged(&format!("{path}.link.latency_us"), link.latency_us.unwrap_or(LINK_LATENCY_US_DEFAULT), 0, TIME_US_MAX, "latency_us"),
+                jitter_us: v.ranged(&format!("{path}.link.jitter_us"), link.jitter_us.unwrap_or(LINK_JITTER_US_DEFAULT), 0, TIME_US_MAX, "jitter_us"),
+            },
+        };
+
+        let mut produces = Vec::new();
+        for (index, produce) in service.produces.iter().enumerate() {
+            let path = format!("{path}.produces[{index}]");
+            let stream = resolve_stream(&mut v, format!("{path}.stream"), &produce.stream);
+            if let Some(production) = validate_produces(&mut v, &path, produce, stop, &mut keys, &mut key_total)
+                && let Some(stream) = stream
+            {
+                produces.push(Production { stream, ..production });
+            }
+        }
+
+        let mut consumes = Vec::new();
+        let mut consumed_streams: BTreeSet<StreamId> = BTreeSet::new();
+        for (index, consume) in service.consumes.iter().enumerate() {
+            let path = format!("{path}.consumes[{index}]");
+            let Some(stream) = resolve_stream(&mut v, format!("{path}.stream"), &consume.stream) else {
+                continue;
+            };
+            if !consumed_streams.insert(stream) {
+                v.error(format!("{path}.stream"), format!("service \"{}\" already consumes stream \"{}\"", service.name, consume.stream));
+                continue;
+            }
+            let group_name = consume.kafka.group_id.clone().unwrap_or_else(|| service.name.clone());
+            if let Some(other) = groups.iter().find(|g| g.name == group_name && g.stream == stream) {
+                let owner = &raw.services[other.service.index()].name;
+                v.error(
+                    format!("{path}.kafka.\"group.id\""),
+                    format!("group \"{group_name}\" already reads stream \"{}\" for service \"{owner}\" (give each service its own group.id)", consume.stream),
+                );
+                continue;
+            }
+            let group = GroupId(groups.len() as u32);
+            groups.push(Group { id: group, name: group_name, service: service_id, stream, consumption: consumes.len() });
+            consumes.push(validate_consumes(&mut v, &path, consume, stream, group));
+        }
+
+        for index in 0..instance_count {
+            instances.push(Instance {
+                id: InstanceId(instances.len() as u32),
+                name: format!("{}-{index}", service.name),
+                service: service_id,
+                index,
+            });
+        }
+        services.push(Service { id: service_id, name: service.name.clone(), instance_count, link, produces, consumes });
+    }
+
+    let faults = validate_faults(&mut v, &raw.faults, &instances);
+    let expects = validate_expects(&mut v, &raw.expect, &mut resolve_stream);
+
+    if !v.errors.is_empty() {
+        return Err(v.errors);
+    }
+    Ok(Scenario {
+        name: raw.name.clone(),
+        description: raw.description.clone(),
+        seed: raw.seed,
+        streams,
+        services,
+        instances,
+        groups,
+        faults,
+        expects,
+        limits,
+        stop,
+        keys,
+    })
+}
+
+impl RawScenario {
+    /// The seed the file asks for (0 when absent).
+    pub fn seed_or_default(&self) -> u64 {
+        if self.seed == 0 { SEED_DEFAULT } else { self.seed }
+    }
+}
+
+fn hint_or_list(wanted: &str, names: &[&str]) -> String {
+    let hint = did_you_mean(wanted, names.iter().copied());
+    if hint.is_empty() { format!(" (expected {})", one_of(names)) } else { hint }
+}
+
+fn validate_stop(v: &mut Validator, stop: Option<&RawStop>) -> Stop {
+    match stop {
+        None => Stop::Drained,
+        Some(RawStop { at_us: Some(_), after_records_consumed: Some(_) }) => {
+            v.error("stop", "give either \"at_us\" or \"after_records_consumed\", not both");
+            Stop::Drained
+        }
+        Some(RawStop { at_us: Some(at_us), .. }) => Stop::AtTime { at_us: v.ranged("stop.at_us", *at_us, 1, TIME_US_MAX, "at_us") },
+        Some(RawStop { after_records_consumed: Some(count), .. }) => {
+            Stop::AfterRecordsConsumed { count: v.ranged("stop.after_records_consumed", *count, 1, EVENTS_MAX_MAX, "after_records_consumed") }
+        }
+        Some(RawStop { at_us: None, after_records_consumed: None }) => {
+            v.error("stop", "give \"at_us\" or \"after_records_consumed\" (or leave \"stop\" out to run until drained)");
+            Stop::Drained
+        }
+    }
+}
+
+fn validate_limits(v: &mut Validator, limits: &RawLimits) -> RunLimits {
+    RunLimits {
+        events_max: v.ranged("limits.events_max", limits.events_max.unwrap_or(EVENTS_MAX_DEFAULT), 1, EVENTS_MAX_MAX, "events_max"),
+        sim_time_us_max: v.ranged("limits.sim_time_us_max", limits.sim_time_us_max.unwrap_or(SIM_TIME_US_MAX_DEFAULT), 1, TIME_US_MAX, "sim_time_us_max"),
+        stored_records_max: v.ranged(
+            "limits.stored_records_max",
+            limits.stored_records_max.unwrap_or(STORED_RECORDS_MAX_DEFAULT),
+            1,
+            STORED_RECORDS_MAX_MAX,
+            "stored_records_max",
+        ),
+    }
+}
+
+/// Validates one `produces` entry; the caller fills in the stream.
+fn validate_produces(
+    v: &mut Validator,
+    path: &str,
+    produce: &RawProduces,
+    stop: Stop,
+    keys: &mut KeyTable,
+    key_total: &mut u64,
+) -> Option<Production> {
+    let value_size_bytes = v.ranged(
+        &format!("{path}.value_size_bytes"),
+        produce.value_size_bytes.unwrap_or(VALUE_SIZE_BYTES_DEFAULT),
+        0,
+        VALUE_SIZE_BYTES_MAX,
+        "value_size_bytes",
+    ) as u32;
+
+    if let Some(records) = &produce.records {
+        let extra: Vec<&str> = [
+            ("interval_us", produce.interval_us.is_some()),
+            ("rate_per_s", produce.rate_per_s.is_some()),
+            ("arrivals", produce.arrivals.is_some()),
+            ("count", produce.count.is_some()),
+            ("produce_until_us", produce.produce_until_us.is_some()),
+            ("start_us", produce.start_us.is_some()),
+            ("keys", produce.keys.is_some()),
+            ("key_prefix", produce.key_prefix.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, present)| present.then_some(name))
+        .collect();
+        if !extra.is_empty() {
+            v.error(path, format!("\"records\" lists every record, so {} cannot be set too", one_of(&extra)));
+        }
+        if records.is_empty() {
+            v.error(format!("{path}.records"), "an explicit record list needs at least one record");
+        }
+        let mut explicit = Vec::new();
+        for (index, record) in records.iter().enumerate() {
+            let at_us = v.ranged(&format!("{path}.records[{index}].at_us"), record.at_us, 0, TIME_US_MAX, "at_us");
+            let key = record.key.as_deref().map(|text| keys.intern(text));
+            let size = record.value_size_bytes.map(|size| {
+                v.ranged(&format!("{path}.records[{index}].value_size_bytes"), size, 0, VALUE_SIZE_BYTES_MAX, "value_size_bytes") as u32
+            });
+            explicit.push(ExplicitRecord { at_us, key, value_size_bytes: size.unwrap_or(value_size_bytes) });
+        }
+        // Stable: records at one instant keep their file order.
+        explicit.sort_by_key(|record| record.at_us);
+        return Some(Production {
+            stream: StreamId(0),
+            schedule: Schedule::Explicit(explicit),
+            keys: KeyChoice::Unkeyed,
+            value_size_bytes,
+        });
+    }
+
+    let interval_us = match (produce.interval_us, produce.rate_per_s) {
+        (Some(_), Some(_)) => {
+            v.error(path, "give either \"interval_us\" or \"rate_per_s\", not both");
+            1
+        }
+        (Some(interval), None) => v.ranged(&format!("{path}.interval_us"), interval, 1, TIME_US_MAX, "interval_us"),
+        (None, Some(rate)) => {
+            if !rate.is_finite() || rate <= 0.0 || rate > RATE_PER_S_MAX {
+                v.error(format!("{path}.rate_per_s"), format!("{rate} is out of range (expected more than 0 and at most {RATE_PER_S_MAX})"));
+                1
+            } else {
+                ((1_000_000.0 / rate).round() as u64).max(1)
+            }
+        }
+        (None, None) => {
+            v.error(path, "say how often to produce: \"interval_us\", \"rate_per_s\" or an explicit \"records\" list");
+            1
+        }
+    };
+    let poisson = match produce.arrivals.as_deref() {
+        None | Some("fixed") => false,
+        Some("poisson") => true,
+        Some(other) => {
+            v.error(format!("{path}.arrivals"), format!("unknown arrivals \"{other}\"{}", hint_or_list(other, &["fixed", "poisson"])));
+            false
+        }
+    };
+    let start_us = v.ranged(&format!("{path}.start_us"), produce.start_us.unwrap_or(0), 0, TIME_US_MAX, "start_us");
+    let count = produce.count.map(|count| v.ranged(&format!("{path}.count"), count, 1, u64::from(u32::MAX), "count"));
+    let produce_until_us = produce
+        .produce_until_us
+        .map(|until| v.ranged(&format!("{path}.produce_until_us"), until, 0, TIME_US_MAX, "produce_until_us"));
+    if count.is_none() && produce_until_us.is_none() && stop == Stop::Drained {
+        v.error(path, "this producer never stops: set \"count\" or \"produce_until_us\" (or a top-level \"stop\")");
+    }
+
+    let prefix = produce.key_prefix.as_deref().unwrap_or(KEY_PREFIX_DEFAULT);
+    let mut key_range = |v: &mut Validator, key_path: String, count: u64| -> Vec<KeyId> {
+        let count = v.ranged(&key_path, count, 1, KEY_COUNT_MAX, "the key count");
+        *key_total += count;
+        if *key_total > KEY_COUNT_MAX {
+            v.error(key_path, format!("the scenario's producers use more than {KEY_COUNT_MAX} distinct keys"));
+            return vec![keys.intern(prefix)];
+        }
+        (0..count).map(|index| keys.intern(&format!("{prefix}{index}"))).collect()
+    };
+    let key_choice = match &produce.keys {
+        None | Some(RawKeys::Unkeyed) => KeyChoice::Unkeyed,
+        Some(RawKeys::Sequential(count)) => KeyChoice::Sequential(key_range(v, format!("{path}.keys.sequential"), *count)),
+        Some(RawKeys::Uniform(count)) => KeyChoice::Uniform(key_range(v, format!("{path}.keys.uniform"), *count)),
+        Some(RawKeys::Zipf(zipf)) => {
+            let exponent_ppm = v.ppm(&format!("{path}.keys.zipf.exponent"), zipf.exponent.unwrap_or(ZIPF_EXPONENT_DEFAULT), 0.0, 10.0);
+            let ids = key_range(v, format!("{path}.keys.zipf.count"), zipf.count);
+            KeyChoice::Zipf { keys: ids, exponent_ppm: exponent_ppm as u32 }
+        }
+        Some(RawKeys::Fixed(list)) => {
+            if list.is_empty() {
+                v.error(format!("{path}.keys.fixed"), "a fixed key list needs at least one key");
+                KeyChoice::Unkeyed
+            } else {
+                KeyChoice::Sequential(list.iter().map(|text| keys.intern(text)).collect())
+            }
+        }
+    };
+    Some(Production {
+        stream: StreamId(0),
+        schedule: Schedule::Periodic { interval_us, poisson, start_us, count, produce_until_us },
+        keys: key_choice,
+        value_size_bytes,
+    })
+}
+
+fn validate_consumes(v: &mut Validator, path: &str, consume: &RawConsumes, stream: StreamId, group: GroupId) -> Consumption {
+    let ms = 1_000;
+    let poll_interval_us = ms * v.ranged(&format!("{path}.poll_interval_ms"), consume.poll_interval_ms.unwrap_or(POLL_INTERVAL_MS_DEFAULT), 1, TIME_US_MAX / ms, "poll_interval_ms");
+    let processing = match consume.processing_time_us {
+        None => ProcessingTime::Fixed { time_us: 0 },
+        Some(RawProcessing::Fixed(time_us)) => {
+            ProcessingTime::Fixed { time_us: v.ranged(&format!("{path}.processing_time_us.fixed"), time_us, 0, TIME_US_MAX, "processing time") }
+        }
+        Some(RawProcessing::Uniform([min, max])) => {
+            if min > max {
+                v.error(format!("{path}.processing_time_us.uniform"), format!("the minimum {min} is more than the maximum {max}"));
+            }
+            let max = v.ranged(&format!("{path}.processing_time_us.uniform[1]"), max, 0, TIME_US_MAX, "processing time");
+            ProcessingTime::Uniform { time_us_min: min.min(max), time_us_max: max }
+        }
+        Some(RawProcessing::ExponentialMean(mean)) => ProcessingTime::Exponential {
+            time_us_mean: v.ranged(&format!("{path}.processing_time_us.exponential_mean"), mean, 1, TIME_US_MAX / 16, "the mean processing time"),
+        },
+    };
+    let commit = match consume.commit.as_deref() {
+        None | Some("after_processing") => CommitMode::AfterProcessing,
+        Some("before_processing") => CommitMode::BeforeProcessing,
+        Some(other) => {
+            v.error(format!("{path}.commit"), format!("unknown commit mode \"{other}\"{}", hint_or_list(other, &["after_processing", "before_processing"])));
+            CommitMode::AfterProcessing
+        }
+    };
+    let kafka = &consume.kafka;
+    let kafka_path = format!("{path}.kafka");
+    let max_poll_records = v.ranged(
+        &format!("{kafka_path}.\"max.poll.records\""),
+        kafka.max_poll_records.unwrap_or(MAX_POLL_RECORDS_DEFAULT),
+        1,
+        MAX_POLL_RECORDS_MAX,
+        "max.poll.records",
+    ) as u32;
+    let auto_commit_interval_us = ms * v.ranged(
+        &format!("{kafka_path}.\"auto.commit.interval.ms\""),
+        kafka.auto_commit_interval_ms.unwrap_or(AUTO_COMMIT_INTERVAL_MS_DEFAULT),
+        1,
+        TIME_US_MAX / ms,
+        "auto.commit.interval.ms",
+    );
+    let session_timeout_us = ms * v.ranged(
+        &format!("{kafka_path}.\"session.timeout.ms\""),
+        kafka.session_timeout_ms.unwrap_or(SESSION_TIMEOUT_MS_DEFAULT),
+        1,
+        TIME_US_MAX / ms,
+        "session.timeout.ms",
+    );
+    let heartbeat_interval_us = ms * v.ranged(
+        &format!("{kafka_path}.\"heartbeat.interval.ms\""),
+        kafka.heartbeat_interval_ms.unwrap_or(HEARTBEAT_INTERVAL_MS_DEFAULT),
+        1,
+        TIME_US_MAX / ms,
+        "heartbeat.interval.ms",
+    );
+    if heartbeat_interval_us >= session_timeout_us {
+        // Kafka's consumer refuses this too: a member would expire between two heartbeats.
+        v.error(
+            format!("{kafka_path}.\"heartbeat.interval.ms\""),
+            format!("{} must be lower than session.timeout.ms ({})", heartbeat_interval_us / ms, session_timeout_us / ms),
+        );
+    }
+    Consumption {
+        stream,
+        group,
+        poll_interval_us,
+        max_poll_records,
+        processing,
+        commit,
+        auto_commit: kafka.enable_auto_commit.unwrap_or(true),
+        auto_commit_interval_us,
+        session_timeout_us,
+        heartbeat_interval_us,
+    }
+}
+
+fn validate_faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) -> Vec<Fault> {
+    let names: Vec<&str> = instances.iter().map(|i| i.name.as_str()).collect();
+    let mut faults = Vec::new();
+    for (index, fault) in raw.iter().enumerate() {
+        let path = format!("faults[{index}]");
+        let Some(instance) = instances.iter().find(|i| i.name == fault.instance).map(|i| i.id) else {
+            v.error(
+                format!("{path}.instance"),
+                format!("unknown instance \"{}\"{}", fault.instance, did_you_mean(&fault.instance, names.iter().copied())),
+            );
+            continue;
+        };
+        let unwanted = |v: &mut Validator, fields: &[(&str, bool)]| {
+            for (name, present) in fields {
+                if *present {
+                    v.error(format!("{path}.{name}"), format!("\"{name}\" does not apply to a \"{}\" fault", fault.action));
+                }
+            }
+        };
+        match fault.action.as_str() {
+            "crash" | "restart" => {
+                unwanted(v, &[("from_us", fault.from_us.is_some()), ("until_us", fault.until_us.is_some()), ("factor", fault.factor.is_some())]);
+                let Some(at_us) = fault.at_us else {
+                    v.error(&path, format!("a \"{}\" fault needs \"at_us\"", fault.action));
+                    continue;
+                };
+                let at_us = v.ranged(&format!("{path}.at_us"), at_us, 0, TIME_US_MAX, "at_us");
+                faults.push(if fault.action == "crash" { Fault::Crash { instance, at_us } } else { Fault::Restart { instance, at_us } });
+            }
+            "slow" => {
+                unwanted(v, &[("at_us", fault.at_us.is_some())]);
+                let (Some(from_us), Some(until_us), Some(factor)) = (fault.from_us, fault.until_us, fault.factor) else {
+                    v.error(&path, "a \"slow\" fault needs \"from_us\", \"until_us\" and \"factor\"");
+                    continue;
+                };
+                if from_us >= until_us {
+                    v.error(format!("{path}.until_us"), format!("{until_us} is not after from_us ({from_us})"));
+                }
+                let factor_ppm = v.ppm(&format!("{path}.factor"), factor, 0.0, SLOW_FACTOR_MAX);
+                faults.push(Fault::Slow { instance, from_us, until_us: until_us.min(TIME_US_MAX), factor_ppm });
+            }
+            other => {
+                v.error(format!("{path}.action"), format!("unknown fault action \"{other}\"{}", hint_or_list(other, &["crash", "restart", "slow"])));
+            }
+        }
+    }
+    // Each instance must alternate crash, restart, crash… in time order.
+    let mut timeline: Vec<(u64, usize, &Fault)> = faults
+        .iter()
+        .enumerate()
+        .filter_map(|(index, fault)| match fault {
+            Fault::Crash { at_us, .. } | Fault::Restart { at_us, .. } => Some((*at_us, index, fault)),
+            Fault::Slow { .. } => None,
+        })
+        .collect();
+    timeline.sort_by_key(|&(at_us, index, _)| (at_us, index));
+    let mut down: BTreeSet<InstanceId> = BTreeSet::new();
+    let mut problems: Vec<(usize, String)> = Vec::new();
+    for (at_us, _, fault) in timeline {
+        match fault {
+            Fault::Crash { instance, .. } if !down.insert(*instance) => {
+                problems.push((fault_position(raw, fault), format!("\"{}\" is already down at {at_us} us", instances[instance.index()].name)));
+            }
+            Fault::Restart { instance, .. } if !down.remove(instance) => {
+                problems.push((fault_position(raw, fault), format!("\"{}\" is not down at {at_us} us, so it cannot restart", instances[instance.index()].name)));
+            }
+            _ => {}
+        }
+    }
+    problems.sort();
+    for (index, problem) in problems {
+        v.error(format!("faults[{index}]"), problem);
+    }
+    faults
+}
+
+/// The index in the file of a validated crash or restart (for messages in document order).
+fn fault_position(raw: &[RawFault], fault: &Fault) -> usize {
+    let (action, at) = match fault {
+        Fault::Crash { at_us, .. } => ("crash", *at_us),
+        Fault::Restart { at_us, .. } => ("restart", *at_us),
+        Fault::Slow { from_us, .. } => ("slow", *from_us),
+    };
+    raw.iter().position(|r| r.action == action && r.at_us == Some(at)).unwrap_or(0)
+}
+
+fn validate_expects(
+    v: &mut Validator,
+    raw: &[RawExpect],
+    resolve_stream: &mut impl FnMut(&mut Validator, String, &str) -> Option<StreamId>,
+) -> Vec<Expect> {
+    const CHECKS: [&str; 4] = ["no_loss", "no_duplicates", "per_key_order", "max_lag_below"];
+    let mut expects = Vec::new();
+    for (index, expect) in raw.iter().enumerate() {
+        let path = format!("expect[{index}]");
+        if !CHECKS.contains(&expect.check.as_str()) {
+            v.error(format!("{path}.check"), format!("unknown check \"{}\"{}", expect.check, hint_or_list(&expect.check, &CHECKS)));
+            continue;
+        }
+        let stream = resolve_stream(v, format!("{path}.stream"), &expect.stream);
+        let needs_value = expect.check == "max_lag_below";
+        match (needs_value, expect.value) {
+            (true, None) => v.error(&path, "\"max_lag_below\" needs a \"value\" (records)"),
+            (false, Some(_)) => v.error(format!("{path}.value"), format!("\"{}\" takes no \"value\"", expect.check)),
+            _ => {}
+        }
+        let Some(stream) = stream else { continue };
+        expects.push(match expect.check.as_str() {
+            "no_loss" => Expect::NoLoss { stream },
+            "no_duplicates" => Expect::NoDuplicates { stream },
+            "per_key_order" => Expect::PerKeyOrder { stream },
+            _ => Expect::MaxLagBelow { stream, value: expect.value.unwrap_or(0) },
+        });
+    }
+    expects
+}

@@ -1,0 +1,291 @@
+//! A consumer: one member of a consumer group, reading its assigned partitions of one stream.
+//!
+//! The poll loop, in virtual time: every `poll_interval_ms`, an idle member (nothing left of its
+//! last batch, no fetch under way) sends one Fetch for all its partitions from its positions,
+//! taking at most `max.poll.records`. It processes the batch one record at a time; each record
+//! takes its processing time (keyed by group and message id, times the slow factor). Offsets are
+//! committed every `auto.commit.interval.ms` (or after each batch when auto-commit is off), and
+//! before re-joining in a rebalance. Heartbeats go out every `heartbeat.interval.ms`, from a
+//! background thread as in Kafka, so a busy member still heartbeats.
+
+use crate::model::{CommitMode, Consumption, GroupId, InstanceId, Offset, PartitionId, ProcessingTime};
+use crate::protocol::{FetchedBatch, Msg};
+use crate::sim::{ActorId, Ctx, TimerId, rng};
+use crate::trace::TraceEvent;
+
+type InstanceCtx<'k> = Ctx<'k, Msg, TraceEvent>;
+
+#[derive(Clone, Copy, Debug)]
+struct OwnedPartition {
+    partition: PartitionId,
+    /// Where the next fetch starts.
+    position: Offset,
+    /// One past the last processed record.
+    processed: Offset,
+    /// The last offset sent in a commit.
+    committed_sent: Offset,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Membership {
+    /// Has an assignment for `generation`.
+    Stable,
+    /// Asked to re-join; will once the current batch is done.
+    RejoinPending,
+    /// Sent JoinGroup; waits for an assignment.
+    AwaitingAssignment,
+}
+
+pub struct ConsumerRole {
+    pub group: GroupId,
+    /// This role's index in its instance, carried in timer tags.
+    index: u32,
+    config: Consumption,
+    seed: u64,
+    processing_stream: u64,
+    generation: u32,
+    membership: Membership,
+    owned: Vec<OwnedPartition>,
+    fetch_in_flight: bool,
+    batches: Vec<FetchedBatch>,
+    /// Next record to process: (batch index, record index).
+    cursor: (usize, usize),
+    /// The record being processed and its timer, when processing takes time.
+    processing: Option<TimerId>,
+}
+
+impl ConsumerRole {
+    /// `initial` is generation 1's assignment for this instance.
+    pub fn new(index: u32, seed: u64, group_name: &str, config: &Consumption, initial: &[PartitionId]) -> Self {
+        let mut role = ConsumerRole {
+            group: config.group,
+            index,
+            config: config.clone(),
+            seed,
+            processing_stream: rng::stream_id("group", group_name, "processing"),
+            generation: 1,
+            membership: Membership::Stable,
+            owned: Vec::new(),
+            fetch_in_flight: false,
+            batches: Vec::new(),
+            cursor: (0, 0),
+            processing: None,
+        };
+        role.assign(1, initial.iter().map(|&partition| (partition, Offset(0))));
+        role
+    }
+
+    fn assign(&mut self, generation: u32, partitions: impl Iterator<Item = (PartitionId, Offset)>) {
+        self.generation = generation;
+        self.membership = Membership::Stable;
+        self.owned = partitions
+            .map(|(partition, offset)| OwnedPartition { partition, position: offset, processed: offset, committed_sent: offset })
+            .collect();
+    }
+
+    /// Volatile state is lost in a crash.
+    pub fn crash(&mut self) {
+        self.owned.clear();
+        self.batches.clear();
+        self.cursor = (0, 0);
+        self.processing = None;
+        self.fetch_in_flight = false;
+        self.membership = Membership::AwaitingAssignment;
+    }
+
+    /// After a restart: join the group from scratch.
+    pub fn rejoin(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+        self.membership = Membership::AwaitingAssignment;
+        ctx.send(broker, Msg::JoinGroup { group: self.group, offsets: Vec::new() });
+    }
+
+    pub fn poll_interval_us(&self) -> u64 {
+        self.config.poll_interval_us
+    }
+    pub fn heartbeat_interval_us(&self) -> u64 {
+        self.config.heartbeat_interval_us
+    }
+    pub fn auto_commit_interval_us(&self) -> Option<u64> {
+        self.config.auto_commit.then_some(self.config.auto_commit_interval_us)
+    }
+
+    fn idle(&self) -> bool {
+        self.processing.is_none() && self.batches.is_empty()
+    }
+
+    pub fn on_poll(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+        if self.membership != Membership::Stable || self.fetch_in_flight || !self.idle() || self.owned.is_empty() {
+            return;
+        }
+        self.fetch_in_flight = true;
+        let positions = self.owned.iter().map(|owned| (owned.partition, owned.position)).collect();
+        ctx.send(
+            broker,
+            Msg::Fetch { group: self.group, generation: self.generation, positions, max_records: self.config.max_poll_records },
+        );
+    }
+
+    pub fn on_fetch_response(
+        &mut self,
+        ctx: &mut InstanceCtx,
+        broker: ActorId,
+        me: InstanceId,
+        slow_factor_ppm: u64,
+        generation: u32,
+        batches: Vec<FetchedBatch>,
+    ) {
+        if generation != self.generation || self.membership != Membership::Stable || !self.fetch_in_flight {
+            return; // A response from before a rebalance or a crash: its records are not ours.
+        }
+        self.fetch_in_flight = false;
+        for batch in &batches {
+            let Some(owned) = self.owned.iter_mut().find(|owned| owned.partition == batch.partition) else { continue };
+            debug_assert_eq!(batch.first_offset, owned.position, "fetches continue where the last one ended");
+            owned.position = Offset(batch.first_offset.0 + batch.records.len() as u64);
+            ctx.emit(TraceEvent::Fetched {
+                group: self.group,
+                instance: me,
+                partition: batch.partition,
+                first_offset: batch.first_offset,
+                count: batch.records.len() as u32,
+            });
+        }
+        self.batches = batches;
+        self.cursor = (0, 0);
+        self.process_ready(ctx, broker, me, slow_factor_ppm);
+    }
+
+    /// The processing timer of the current record fired.
+    pub fn on_processed(&mut self, ctx: &mut InstanceCtx, broker: ActorId, me: InstanceId, slow_factor_ppm: u64) {
+        self.processing = None;
+        self.complete_current(ctx, me);
+        self.process_ready(ctx, broker, me, slow_factor_ppm);
+    }
+
+    /// Processes records until one takes time (then sets its timer) or the batch is done.
+    fn process_ready(&mut self, ctx: &mut InstanceCtx, broker: ActorId, me: InstanceId, slow_factor_ppm: u64) {
+        while self.processing.is_none() {
+            let (batch_index, record_index) = self.cursor;
+            let Some(batch) = self.batches.get(batch_index) else {
+                self.batch_done(ctx, broker);
+                return;
+            };
+            let Some(record) = batch.records.get(record_index) else {
+                self.cursor = (batch_index + 1, 0);
+                continue;
+            };
+            let time_us = self.processing_time_us(record.id.as_u64(), slow_factor_ppm);
+            if time_us == 0 {
+                self.complete_current(ctx, me);
+            } else {
+                self.processing = Some(ctx.set_timer(time_us, super::tag::PROCESS | self.index));
+            }
+        }
+    }
+
+    fn complete_current(&mut self, ctx: &mut InstanceCtx, me: InstanceId) {
+        let (batch_index, record_index) = self.cursor;
+        let batch = &self.batches[batch_index];
+        let record = batch.records[record_index];
+        let offset = Offset(batch.first_offset.0 + record_index as u64);
+        if let Some(owned) = self.owned.iter_mut().find(|owned| owned.partition == batch.partition) {
+            owned.processed = Offset(offset.0 + 1);
+        }
+        ctx.emit(TraceEvent::Consumed {
+            group: self.group,
+            instance: me,
+            partition: batch.partition,
+            offset,
+            msg: record.id,
+            key: record.key,
+            sent_at: record.sent_at,
+        });
+        self.cursor = (batch_index, record_index + 1);
+    }
+
+    fn batch_done(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+        self.batches.clear();
+        self.cursor = (0, 0);
+        match self.membership {
+            Membership::RejoinPending => self.send_join(ctx, broker),
+            Membership::Stable if !self.config.auto_commit => self.commit(ctx, broker),
+            _ => {}
+        }
+    }
+
+    fn processing_time_us(&self, message_key: u64, slow_factor_ppm: u64) -> u64 {
+        let base = match self.config.processing {
+            ProcessingTime::Fixed { time_us } => time_us,
+            ProcessingTime::Uniform { time_us_min, time_us_max } => {
+                time_us_min + rng::keyed_below(self.seed, self.processing_stream, message_key, time_us_max - time_us_min + 1)
+            }
+            ProcessingTime::Exponential { time_us_mean } => {
+                rng::exponential_us(time_us_mean, rng::keyed_u64(self.seed, self.processing_stream, message_key))
+            }
+        };
+        if slow_factor_ppm == 1_000_000 {
+            base
+        } else {
+            let scaled = u128::from(base) * u128::from(slow_factor_ppm) / 1_000_000;
+            u64::try_from(scaled).unwrap_or(u64::MAX)
+        }
+    }
+
+    fn commit_offsets(&mut self) -> Vec<(PartitionId, Offset)> {
+        let mode = self.config.commit;
+        let mut offsets = Vec::new();
+        for owned in &mut self.owned {
+            let offset = match mode {
+                CommitMode::AfterProcessing => owned.processed,
+                CommitMode::BeforeProcessing => owned.position,
+            };
+            if offset != owned.committed_sent {
+                owned.committed_sent = offset;
+                offsets.push((owned.partition, offset));
+            }
+        }
+        offsets
+    }
+
+    pub fn commit(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+        if self.membership != Membership::Stable {
+            return;
+        }
+        let offsets = self.commit_offsets();
+        if !offsets.is_empty() {
+            ctx.send(broker, Msg::OffsetCommit { group: self.group, generation: self.generation, offsets });
+        }
+    }
+
+    pub fn on_rebalance_start(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+        match self.membership {
+            Membership::Stable => {}
+            Membership::RejoinPending => return,
+            // Restarted and already joining: the coordinator still waits for this member.
+            Membership::AwaitingAssignment => {
+                ctx.send(broker, Msg::JoinGroup { group: self.group, offsets: Vec::new() });
+                return;
+            }
+        }
+        self.membership = Membership::RejoinPending;
+        if self.idle() {
+            self.send_join(ctx, broker);
+        }
+    }
+
+    fn send_join(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+        // Eager protocol: commit, give up every partition, then re-join.
+        let offsets = self.commit_offsets();
+        self.owned.clear();
+        self.fetch_in_flight = false;
+        self.membership = Membership::AwaitingAssignment;
+        ctx.send(broker, Msg::JoinGroup { group: self.group, offsets });
+    }
+
+    pub fn on_assignment(&mut self, generation: u32, partitions: Vec<(PartitionId, Offset)>) {
+        if self.membership != Membership::AwaitingAssignment {
+            return;
+        }
+        self.assign(generation, partitions.into_iter());
+    }
+}

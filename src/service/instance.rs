@@ -1,0 +1,176 @@
+//! The actor for one service instance: routes timers and messages to its producer and consumer
+//! roles, and owns what an instance has as a whole (being up, being slow).
+
+use crate::model::{InstanceId, Scenario};
+use crate::protocol::Msg;
+use crate::sim::{Actor, ActorId, Ctx, TimerId};
+use crate::trace::TraceEvent;
+
+use super::tag;
+use super::{ConsumerRole, ProducerRole};
+
+type InstanceCtx<'k> = Ctx<'k, Msg, TraceEvent>;
+
+const NORMAL_SPEED_PPM: u64 = 1_000_000;
+
+pub struct InstanceActor {
+    id: InstanceId,
+    broker: ActorId,
+    producers: Vec<ProducerRole>,
+    consumers: Vec<ConsumerRole>,
+    slow_factor_ppm: u64,
+    started_before: bool,
+}
+
+impl InstanceActor {
+    pub fn new(id: InstanceId, broker: ActorId, producers: Vec<ProducerRole>, consumers: Vec<ConsumerRole>) -> Self {
+        InstanceActor { id, broker, producers, consumers, slow_factor_ppm: NORMAL_SPEED_PPM, started_before: false }
+    }
+
+    /// Builds an instance's roles from the model; `initial` gives generation 1's partitions.
+    pub fn from_model(
+        model: &Scenario,
+        id: InstanceId,
+        broker: ActorId,
+        initial: impl Fn(crate::model::GroupId) -> Vec<crate::model::PartitionId>,
+    ) -> Self {
+        let instance = model.instance(id);
+        let service = model.service(instance.service);
+        let producers = service.produces.iter().map(|production| ProducerRole::new(model, &instance.name, production)).collect();
+        let consumers = service
+            .consumes
+            .iter()
+            .enumerate()
+            .map(|(index, consumption)| {
+                let group = model.group(consumption.group);
+                ConsumerRole::new(index as u32, model.seed, &group.name, consumption, &initial(consumption.group))
+            })
+            .collect();
+        InstanceActor::new(id, broker, producers, consumers)
+    }
+
+    fn consumer_of(&mut self, group: crate::model::GroupId) -> Option<&mut ConsumerRole> {
+        self.consumers.iter_mut().find(|consumer| consumer.group == group)
+    }
+
+    fn send_next(&mut self, ctx: &mut InstanceCtx, index: usize) {
+        let producer = &mut self.producers[index];
+        let (record, partition, next) = producer.produce(self.id, ctx.now());
+        let stream = producer.stream;
+        ctx.emit(TraceEvent::Produced { stream, partition, msg: record.id, key: record.key, value_size_bytes: record.value_size_bytes });
+        ctx.send(self.broker, Msg::Produce { stream, partition, record });
+        match next {
+            Some(delay_us) => {
+                ctx.set_timer(delay_us, tag::PRODUCE | index as u32);
+            }
+            None => ctx.emit(TraceEvent::ProducerFinished { stream, instance: self.id, count: producer.sent }),
+        }
+    }
+}
+
+impl Actor for InstanceActor {
+    type Msg = Msg;
+    type Event = TraceEvent;
+
+    fn on_start(&mut self, ctx: &mut InstanceCtx) {
+        let restarting = self.started_before;
+        self.started_before = true;
+        if restarting {
+            ctx.emit(TraceEvent::Restarted { instance: self.id });
+        }
+        for index in 0..self.producers.len() {
+            let producer = &mut self.producers[index];
+            if producer.finished {
+                continue;
+            }
+            match producer.first_delay(ctx.now()) {
+                Some(delay_us) => {
+                    ctx.set_timer(delay_us, tag::PRODUCE | index as u32);
+                }
+                None => {
+                    producer.finished = true;
+                    ctx.emit(TraceEvent::ProducerFinished { stream: producer.stream, instance: self.id, count: producer.sent });
+                }
+            }
+        }
+        for (index, consumer) in self.consumers.iter_mut().enumerate() {
+            if restarting {
+                consumer.rejoin(ctx, self.broker);
+            }
+            let index = index as u32;
+            // The first poll is immediate; later ones follow the interval.
+            ctx.set_timer(0, tag::POLL | index);
+            ctx.set_timer(consumer.heartbeat_interval_us(), tag::HEARTBEAT | index);
+            if let Some(interval_us) = consumer.auto_commit_interval_us() {
+                ctx.set_timer(interval_us, tag::COMMIT | index);
+            }
+        }
+    }
+
+    fn on_msg(&mut self, ctx: &mut InstanceCtx, _from: ActorId, msg: Msg) {
+        let (broker, me, slow) = (self.broker, self.id, self.slow_factor_ppm);
+        match msg {
+            Msg::FetchResponse { group, generation, batches } => {
+                if let Some(consumer) = self.consumer_of(group) {
+                    consumer.on_fetch_response(ctx, broker, me, slow, generation, batches);
+                }
+            }
+            Msg::RebalanceStart { group, .. } => {
+                if let Some(consumer) = self.consumer_of(group) {
+                    consumer.on_rebalance_start(ctx, broker);
+                }
+            }
+            Msg::Assignment { group, generation, partitions } => {
+                if let Some(consumer) = self.consumer_of(group) {
+                    consumer.on_assignment(generation, partitions);
+                }
+            }
+            Msg::SlowStart { factor_ppm } => {
+                self.slow_factor_ppm = factor_ppm;
+                ctx.emit(TraceEvent::SlowStarted { instance: me, factor_ppm });
+            }
+            Msg::SlowEnd => {
+                self.slow_factor_ppm = NORMAL_SPEED_PPM;
+                ctx.emit(TraceEvent::SlowEnded { instance: me });
+            }
+            Msg::Produce { .. } | Msg::Fetch { .. } | Msg::OffsetCommit { .. } | Msg::Heartbeat { .. } | Msg::JoinGroup { .. } => {
+                debug_assert!(false, "an instance never receives {msg:?}");
+            }
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut InstanceCtx, _id: TimerId, timer_tag: u32) {
+        let index = (timer_tag & !tag::KIND_MASK) as usize;
+        let (broker, me, slow) = (self.broker, self.id, self.slow_factor_ppm);
+        match timer_tag & tag::KIND_MASK {
+            tag::PRODUCE => self.send_next(ctx, index),
+            tag::POLL => {
+                let consumer = &mut self.consumers[index];
+                consumer.on_poll(ctx, broker);
+                ctx.set_timer(consumer.poll_interval_us(), timer_tag);
+            }
+            tag::COMMIT => {
+                let consumer = &mut self.consumers[index];
+                consumer.commit(ctx, broker);
+                if let Some(interval_us) = consumer.auto_commit_interval_us() {
+                    ctx.set_timer(interval_us, timer_tag);
+                }
+            }
+            tag::HEARTBEAT => {
+                let consumer = &self.consumers[index];
+                ctx.send(broker, Msg::Heartbeat { group: consumer.group });
+                ctx.set_timer(consumer.heartbeat_interval_us(), timer_tag);
+            }
+            tag::PROCESS => self.consumers[index].on_processed(ctx, broker, me, slow),
+            other => debug_assert!(false, "unknown timer kind {other:#x}"),
+        }
+    }
+
+    fn on_crash(&mut self, ctx: &mut InstanceCtx) {
+        ctx.emit(TraceEvent::Crashed { instance: self.id });
+        for consumer in &mut self.consumers {
+            consumer.crash();
+        }
+        self.slow_factor_ppm = NORMAL_SPEED_PPM;
+    }
+}

@@ -1,0 +1,20 @@
+//! Service instances: the processes that produce and consume. One actor per instance; a crash
+//! takes down everything it runs (its producers and its consumers in every group).
+
+mod consumer;
+mod instance;
+mod producer;
+
+pub use consumer::ConsumerRole;
+pub use instance::InstanceActor;
+pub use producer::ProducerRole;
+
+/// Timer tags carry the role kind in the top byte and the role index below.
+pub(crate) mod tag {
+    pub const PRODUCE: u32 = 1 << 24;
+    pub const POLL: u32 = 2 << 24;
+    pub const COMMIT: u32 = 3 << 24;
+    pub const HEARTBEAT: u32 = 4 << 24;
+    pub const PROCESS: u32 = 5 << 24;
+    pub const KIND_MASK: u32 = 0xff << 24;
+}

@@ -1,0 +1,287 @@
+//! The run loop: pops the agenda, calls actors, applies their commands, enforces limits.
+//!
+//! Links are FIFO like TCP: a message from A to B arrives at
+//! `max(send + latency + jitter, previous arrival on A→B)`. Every actor sits behind an access
+//! link ([`LinkConfig`]); a message crosses the sender's and the receiver's, so its latency is
+//! the sum of both and its jitter is drawn from the sender's jitter stream.
+
+use std::collections::BTreeSet;
+
+use super::actor::{Actor, ActorId, Command, Ctx, TimerId};
+use super::agenda::Agenda;
+use super::clock::SimTime;
+use super::rng::RngStream;
+
+/// An actor's access link: fixed latency plus uniform jitter in `0..=jitter_us`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LinkConfig {
+    pub latency_us: u64,
+    pub jitter_us: u64,
+}
+
+/// Hard limits of one run. Hitting one ends the run with [`StopReason::Limit`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub events_max: u64,
+    pub sim_time_us_max: u64,
+}
+
+/// Receives every trace event the actors emit, in order, and may end the run.
+pub trait Sink<E> {
+    fn on_event(&mut self, at: SimTime, actor: ActorId, event: &E);
+    /// Checked after every handled event.
+    fn wants_stop(&self) -> bool {
+        false
+    }
+}
+
+/// Why a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The sink said the run is complete (e.g. drained, or N records consumed).
+    Done,
+    /// The requested stop time was reached.
+    StopTime,
+    /// Nothing was left to happen.
+    AgendaEmpty,
+    /// A limit was hit: `limit` names the scenario field that raises it.
+    Limit { limit: &'static str, value: u64 },
+}
+
+enum Item<M> {
+    Deliver { to: ActorId, from: ActorId, msg: M },
+    Timer { actor: ActorId, id: TimerId, tag: u32, incarnation: u32 },
+    Fault { to: ActorId, msg: M },
+    Crash(ActorId),
+    Restart(ActorId),
+}
+
+struct Slot<M, E> {
+    actor: Box<dyn Actor<Msg = M, Event = E>>,
+    up: bool,
+    /// Bumped on crash, so timers set by an earlier life never fire.
+    incarnation: u32,
+    link: LinkConfig,
+    jitter: RngStream,
+    /// Last arrival time per destination, indexed by the destination's `ActorId`.
+    last_arrival: Vec<SimTime>,
+}
+
+/// Counters about the kernel itself, for reports and benches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KernelStats {
+    /// Events popped and handled (cancelled and stale timers excluded).
+    pub events: u64,
+    pub messages_sent: u64,
+    /// Messages that arrived at a crashed actor.
+    pub messages_dropped: u64,
+    pub agenda_len_max: u64,
+}
+
+pub struct Kernel<M, E> {
+    now: SimTime,
+    agenda: Agenda<Item<M>>,
+    slots: Vec<Slot<M, E>>,
+    cancelled: BTreeSet<TimerId>,
+    next_timer_id: u64,
+    commands: Vec<Command<M, E>>,
+    limits: Limits,
+    stop_at: Option<SimTime>,
+    stats: KernelStats,
+}
+
+impl<M, E> Kernel<M, E> {
+    pub fn new(limits: Limits, stop_at: Option<SimTime>) -> Self {
+        Kernel {
+            now: SimTime::ZERO,
+            agenda: Agenda::default(),
+            slots: Vec::new(),
+            cancelled: BTreeSet::new(),
+            next_timer_id: 0,
+            commands: Vec::new(),
+            limits,
+            stop_at,
+            stats: KernelStats::default(),
+        }
+    }
+
+    /// Adds an actor; ids are handed out in order from 0. `jitter` is its link-jitter stream.
+    pub fn add_actor(
+        &mut self,
+        actor: Box<dyn Actor<Msg = M, Event = E>>,
+        link: LinkConfig,
+        jitter: RngStream,
+    ) -> ActorId {
+        let id = ActorId(u32::try_from(self.slots.len()).expect("actor count fits u32"));
+        self.slots.push(Slot {
+            actor,
+            up: false,
+            incarnation: 0,
+            link,
+            jitter,
+            last_arrival: Vec::new(),
+        });
+        id
+    }
+
+    /// Schedules a fault-timeline input for `to` (delivered without link latency).
+    pub fn schedule_fault(&mut self, at: SimTime, to: ActorId, msg: M) {
+        self.agenda.schedule(at, Item::Fault { to, msg });
+    }
+
+    pub fn schedule_crash(&mut self, at: SimTime, actor: ActorId) {
+        self.agenda.schedule(at, Item::Crash(actor));
+    }
+
+    pub fn schedule_restart(&mut self, at: SimTime, actor: ActorId) {
+        self.agenda.schedule(at, Item::Restart(actor));
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    pub fn stats(&self) -> KernelStats {
+        KernelStats { agenda_len_max: self.agenda.len_max() as u64, ..self.stats }
+    }
+
+    /// Starts every actor (in id order) at time zero, then runs until a stop condition.
+    pub fn run<S: Sink<E>>(&mut self, sink: &mut S) -> StopReason {
+        for index in 0..self.slots.len() {
+            let actor = ActorId(index as u32);
+            self.slots[index].up = true;
+            self.with_ctx(actor, sink, |slot, ctx| slot.on_start(ctx));
+        }
+        loop {
+            if sink.wants_stop() {
+                return StopReason::Done;
+            }
+            let Some(next_at) = self.agenda.peek_time() else {
+                return StopReason::AgendaEmpty;
+            };
+            if let Some(stop_at) = self.stop_at
+                && next_at > stop_at
+            {
+                self.now = stop_at;
+                return StopReason::StopTime;
+            }
+            if next_at.as_us() > self.limits.sim_time_us_max {
+                return StopReason::Limit {
+                    limit: "limits.sim_time_us_max",
+                    value: self.limits.sim_time_us_max,
+                };
+            }
+            if self.stats.events >= self.limits.events_max {
+                return StopReason::Limit { limit: "limits.events_max", value: self.limits.events_max };
+            }
+            let (at, _seq, item) = self.agenda.pop().expect("peeked above");
+            debug_assert!(at >= self.now, "the clock never goes backwards");
+            self.now = at;
+            if let Some(halt) = self.handle(item, sink) {
+                return halt;
+            }
+        }
+    }
+
+    fn handle<S: Sink<E>>(&mut self, item: Item<M>, sink: &mut S) -> Option<StopReason> {
+        match item {
+            Item::Deliver { to, from, msg } => {
+                if !self.slots[to.index()].up {
+                    self.stats.messages_dropped += 1;
+                    return None;
+                }
+                self.stats.events += 1;
+                self.with_ctx(to, sink, |actor, ctx| actor.on_msg(ctx, from, msg))
+            }
+            Item::Timer { actor, id, tag, incarnation } => {
+                if !self.cancelled.is_empty() && self.cancelled.remove(&id) {
+                    return None;
+                }
+                let slot = &self.slots[actor.index()];
+                if !slot.up || slot.incarnation != incarnation {
+                    return None;
+                }
+                self.stats.events += 1;
+                self.with_ctx(actor, sink, |actor, ctx| actor.on_timer(ctx, id, tag))
+            }
+            Item::Fault { to, msg } => {
+                self.stats.events += 1;
+                if !self.slots[to.index()].up {
+                    return None;
+                }
+                self.with_ctx(to, sink, |actor, ctx| actor.on_fault(ctx, msg))
+            }
+            Item::Crash(actor) => {
+                self.stats.events += 1;
+                let slot = &mut self.slots[actor.index()];
+                if !slot.up {
+                    return None;
+                }
+                slot.up = false;
+                slot.incarnation += 1;
+                self.with_ctx(actor, sink, |actor, ctx| actor.on_crash(ctx))
+            }
+            Item::Restart(actor) => {
+                self.stats.events += 1;
+                let slot = &mut self.slots[actor.index()];
+                if slot.up {
+                    return None;
+                }
+                slot.up = true;
+                self.with_ctx(actor, sink, |actor, ctx| actor.on_start(ctx))
+            }
+        }
+    }
+
+    /// Runs one handler with a fresh context, then applies what it recorded.
+    fn with_ctx<S: Sink<E>>(
+        &mut self,
+        actor: ActorId,
+        sink: &mut S,
+        handler: impl FnOnce(&mut dyn Actor<Msg = M, Event = E>, &mut Ctx<'_, M, E>),
+    ) -> Option<StopReason> {
+        let mut commands = std::mem::take(&mut self.commands);
+        {
+            let mut ctx = Ctx::new(self.now, actor, &mut self.next_timer_id, &mut commands);
+            handler(self.slots[actor.index()].actor.as_mut(), &mut ctx);
+        }
+        let mut halt = None;
+        let up = self.slots[actor.index()].up;
+        for command in commands.drain(..) {
+            match command {
+                Command::Emit(event) => sink.on_event(self.now, actor, &event),
+                Command::Send { to, msg } if up => self.send(actor, to, msg),
+                Command::SetTimer { id, at, tag } if up => {
+                    let incarnation = self.slots[actor.index()].incarnation;
+                    self.agenda.schedule(at, Item::Timer { actor, id, tag, incarnation });
+                }
+                Command::CancelTimer(id) => {
+                    self.cancelled.insert(id);
+                }
+                Command::Halt { limit, value } => {
+                    halt.get_or_insert(StopReason::Limit { limit, value });
+                }
+                Command::Send { .. } | Command::SetTimer { .. } => {}
+            }
+        }
+        self.commands = commands;
+        halt
+    }
+
+    fn send(&mut self, from: ActorId, to: ActorId, msg: M) {
+        self.stats.messages_sent += 1;
+        let receiver_link = self.slots[to.index()].link;
+        let sender = &mut self.slots[from.index()];
+        let latency_us = sender.link.latency_us + receiver_link.latency_us;
+        let jitter_max_us = sender.link.jitter_us + receiver_link.jitter_us;
+        let jitter_us = if jitter_max_us == 0 { 0 } else { sender.jitter.between(0, jitter_max_us) };
+        let mut arrival = self.now.plus_us(latency_us + jitter_us);
+        if sender.last_arrival.len() <= to.index() {
+            sender.last_arrival.resize(to.index() + 1, SimTime::ZERO);
+        }
+        // FIFO per link, like TCP: never overtake the previous message on the same link.
+        arrival = arrival.max(sender.last_arrival[to.index()]);
+        sender.last_arrival[to.index()] = arrival;
+        self.agenda.schedule(arrival, Item::Deliver { to, from, msg });
+    }
+}

@@ -1,0 +1,15 @@
+//! The simulation kernel: virtual time, the agenda, actors and seeded randomness.
+//!
+//! The kernel is generic over the message and trace-event types: it knows nothing about
+//! partitions, offsets or acks. `crate::simulate` wires brokers and services into it.
+//! Invariant: nothing in `sim` reads a clock, a file or the environment.
+
+pub mod actor;
+pub mod agenda;
+pub mod clock;
+pub mod kernel;
+pub mod rng;
+
+pub use actor::{Actor, ActorId, Ctx, TimerId};
+pub use clock::SimTime;
+pub use kernel::{Kernel, KernelStats, Limits, LinkConfig, Sink, StopReason};

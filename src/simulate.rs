@@ -1,0 +1,110 @@
+//! Wiring: model → actors (log broker, service instances) → kernel → sinks → report.
+//!
+//! The only place that knows both the kernel and the brokers. Actor ids: the log broker is 0,
+//! instance i is i + 1.
+
+use std::io::Write;
+
+use crate::log::broker::LogBroker;
+use crate::model::{Fault, InstanceId, Scenario};
+use crate::protocol::Msg;
+use crate::report::{Collector, RunReport};
+use crate::service::InstanceActor;
+use crate::sim::rng::{RngStream, stream_id};
+use crate::sim::{ActorId, Kernel, KernelStats, LinkConfig, Limits, SimTime, Sink, StopReason};
+use crate::trace::TraceEvent;
+use crate::trace::jsonl::TraceWriter;
+
+/// How to run a validated scenario.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Stop at this time at the latest (`--until`), on top of the scenario's own `stop`.
+    pub until: Option<SimTime>,
+    /// The command line that reproduces the run, printed first in every report.
+    pub reproduce: String,
+    /// Only trace events with `FROM <= time_us <= TO`.
+    pub trace_window_us: Option<(u64, u64)>,
+}
+
+pub struct Run {
+    pub report: RunReport,
+    pub stop: StopReason,
+    pub kernel: KernelStats,
+}
+
+const BROKER: ActorId = ActorId(0);
+
+fn actor_of(instance: InstanceId) -> ActorId {
+    ActorId(instance.0 + 1)
+}
+
+struct RunSinks<'m, W: Write> {
+    collector: Collector<'m>,
+    trace: Option<TraceWriter<'m, W>>,
+}
+
+impl<W: Write> Sink<TraceEvent> for RunSinks<'_, W> {
+    fn on_event(&mut self, at: SimTime, actor: ActorId, event: &TraceEvent) {
+        self.collector.on_event(at, event);
+        if let Some(trace) = &mut self.trace {
+            trace.write(at, actor, event);
+        }
+    }
+    fn wants_stop(&self) -> bool {
+        self.collector.done()
+    }
+}
+
+/// Runs `model` (with its `seed`) and returns the report. `trace` receives the JSON Lines trace.
+pub fn simulate<W: Write>(model: &Scenario, options: &RunOptions, trace: Option<W>) -> std::io::Result<Run> {
+    let stop_at = match (model.stop, options.until) {
+        (crate::model::Stop::AtTime { at_us }, Some(until)) => Some(SimTime(at_us).min(until)),
+        (crate::model::Stop::AtTime { at_us }, None) => Some(SimTime(at_us)),
+        (_, until) => until,
+    };
+    let limits = Limits { events_max: model.limits.events_max, sim_time_us_max: model.limits.sim_time_us_max };
+    let mut kernel: Kernel<Msg, TraceEvent> = Kernel::new(limits, stop_at);
+
+    let broker = LogBroker::new(model, actor_of);
+    let initial: Vec<_> = model.groups.iter().map(|group| broker.initial_assignment(group.id)).collect();
+    let jitter = |name: &str| RngStream::new(model.seed, stream_id("actor", name, "link-jitter"));
+    let broker_id = kernel.add_actor(Box::new(broker), LinkConfig::default(), jitter("log-broker"));
+    assert_eq!(broker_id, BROKER);
+    let mut actor_names = vec!["log-broker".to_string()];
+    for instance in &model.instances {
+        let actor = InstanceActor::from_model(model, instance.id, BROKER, |group| {
+            initial[group.index()]
+                .iter()
+                .find(|(owner, _)| *owner == instance.id)
+                .map(|(_, partitions)| partitions.clone())
+                .unwrap_or_default()
+        });
+        let link = model.service(instance.service).link;
+        let id = kernel.add_actor(Box::new(actor), link, jitter(&instance.name));
+        assert_eq!(id, actor_of(instance.id));
+        actor_names.push(instance.name.clone());
+    }
+    for fault in &model.faults {
+        match *fault {
+            Fault::Crash { instance, at_us } => kernel.schedule_crash(SimTime(at_us), actor_of(instance)),
+            Fault::Restart { instance, at_us } => kernel.schedule_restart(SimTime(at_us), actor_of(instance)),
+            Fault::Slow { instance, from_us, until_us, factor_ppm } => {
+                kernel.schedule_fault(SimTime(from_us), actor_of(instance), Msg::SlowStart { factor_ppm });
+                kernel.schedule_fault(SimTime(until_us), actor_of(instance), Msg::SlowEnd);
+            }
+        }
+    }
+
+    let trace = match trace {
+        Some(out) => Some(TraceWriter::new(model, actor_names, out, options.trace_window_us)?),
+        None => None,
+    };
+    let mut sinks = RunSinks { collector: Collector::new(model), trace };
+    let stop = kernel.run(&mut sinks);
+    let stats = kernel.stats();
+    let report = sinks.collector.finish(options.reproduce.clone(), &stop, kernel.now(), stats);
+    if let Some(trace) = sinks.trace {
+        trace.finish()?;
+    }
+    Ok(Run { report, stop, kernel: stats })
+}

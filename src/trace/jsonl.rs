@@ -1,0 +1,199 @@
+//! The JSON Lines trace writer: one header line, then one line per trace event:
+//! `{"time_us":…,"actor":"…","kind":"…", fields…}`. Names, not ids; message ids as
+//! `instance/seq`. Written by hand with fixed key order (fast, and independent of serde_json's
+//! map features).
+
+use std::io::{self, Write};
+
+use crate::model::{MessageId, Scenario};
+use crate::sim::{ActorId, SimTime};
+
+use super::{TRACE_FORMAT_VERSION, TraceEvent};
+
+pub struct TraceWriter<'m, W: Write> {
+    model: &'m Scenario,
+    out: W,
+    /// Actor display names, by actor id.
+    actor_names: Vec<String>,
+    line: Vec<u8>,
+    window_us: (u64, u64),
+    error: Option<io::Error>,
+}
+
+impl<'m, W: Write> TraceWriter<'m, W> {
+    /// `window_us` keeps only events with `from <= time_us <= to`.
+    pub fn new(model: &'m Scenario, actor_names: Vec<String>, mut out: W, window_us: Option<(u64, u64)>) -> io::Result<Self> {
+        let mut header = String::from("{\"trace_format\":");
+        header.push_str(&TRACE_FORMAT_VERSION.to_string());
+        header.push_str(",\"scenario\":");
+        push_json_string(&mut header, &model.name);
+        header.push_str(&format!(",\"seed\":{}}}\n", model.seed));
+        out.write_all(header.as_bytes())?;
+        let window_us = window_us.unwrap_or((0, u64::MAX));
+        Ok(TraceWriter { model, out, actor_names, line: Vec::with_capacity(256), window_us, error: None })
+    }
+
+    /// The first write error, if any; writing stops after it.
+    pub fn finish(mut self) -> io::Result<()> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        self.out.flush()
+    }
+
+    pub fn write(&mut self, at: SimTime, actor: ActorId, event: &TraceEvent) {
+        if self.error.is_some() || at.as_us() < self.window_us.0 || at.as_us() > self.window_us.1 {
+            return;
+        }
+        self.line.clear();
+        let line = &mut self.line;
+        line.extend_from_slice(b"{\"time_us\":");
+        push_u64(line, at.as_us());
+        line.extend_from_slice(b",\"actor\":");
+        push_str(line, &self.actor_names[actor.index()]);
+        line.extend_from_slice(b",\"kind\":\"");
+        line.extend_from_slice(event.kind().as_bytes());
+        line.push(b'"');
+        let model = self.model;
+        let field_u64 = |line: &mut Vec<u8>, name: &str, value: u64| {
+            line.extend_from_slice(b",\"");
+            line.extend_from_slice(name.as_bytes());
+            line.extend_from_slice(b"\":");
+            push_u64(line, value);
+        };
+        let field_str = |line: &mut Vec<u8>, name: &str, value: &str| {
+            line.extend_from_slice(b",\"");
+            line.extend_from_slice(name.as_bytes());
+            line.extend_from_slice(b"\":");
+            push_str(line, value);
+        };
+        let field_msg = |line: &mut Vec<u8>, msg: MessageId| {
+            line.extend_from_slice(b",\"msg\":\"");
+            escape_into(line, &model.instance(msg.producer).name);
+            line.push(b'/');
+            push_u64(line, u64::from(msg.seq));
+            line.push(b'"');
+        };
+        let field_key = |line: &mut Vec<u8>, key: Option<crate::model::KeyId>| match key {
+            Some(key) => field_str(line, "key", model.keys.text(key)),
+            None => line.extend_from_slice(b",\"key\":null"),
+        };
+        match event {
+            TraceEvent::Produced { stream, partition, msg, key, value_size_bytes } => {
+                field_str(line, "stream", &model.stream(*stream).name);
+                field_u64(line, "partition", u64::from(partition.0));
+                field_msg(line, *msg);
+                field_key(line, *key);
+                field_u64(line, "value_size_bytes", u64::from(*value_size_bytes));
+            }
+            TraceEvent::ProducerFinished { stream, instance, count } => {
+                field_str(line, "stream", &model.stream(*stream).name);
+                field_str(line, "instance", &model.instance(*instance).name);
+                field_u64(line, "count", *count);
+            }
+            TraceEvent::Appended { stream, partition, offset, msg } => {
+                field_str(line, "stream", &model.stream(*stream).name);
+                field_u64(line, "partition", u64::from(partition.0));
+                field_u64(line, "offset", offset.0);
+                field_msg(line, *msg);
+            }
+            TraceEvent::Fetched { group, instance, partition, first_offset, count } => {
+                field_str(line, "group", &model.group(*group).name);
+                field_str(line, "instance", &model.instance(*instance).name);
+                field_u64(line, "partition", u64::from(partition.0));
+                field_u64(line, "first_offset", first_offset.0);
+                field_u64(line, "count", u64::from(*count));
+            }
+            TraceEvent::Consumed { group, instance, partition, offset, msg, key, sent_at } => {
+                field_str(line, "group", &model.group(*group).name);
+                field_str(line, "instance", &model.instance(*instance).name);
+                field_u64(line, "partition", u64::from(partition.0));
+                field_u64(line, "offset", offset.0);
+                field_msg(line, *msg);
+                field_key(line, *key);
+                field_u64(line, "latency_us", at.as_us().saturating_sub(sent_at.as_us()));
+            }
+            TraceEvent::Committed { group, partition, offset } => {
+                field_str(line, "group", &model.group(*group).name);
+                field_u64(line, "partition", u64::from(partition.0));
+                field_u64(line, "offset", offset.0);
+            }
+            TraceEvent::RebalanceStarted { group, generation } => {
+                field_str(line, "group", &model.group(*group).name);
+                field_u64(line, "generation", u64::from(*generation));
+            }
+            TraceEvent::Assigned { group, generation, instance, partitions } => {
+                field_str(line, "group", &model.group(*group).name);
+                field_u64(line, "generation", u64::from(*generation));
+                field_str(line, "instance", &model.instance(*instance).name);
+                line.extend_from_slice(b",\"partitions\":[");
+                for (index, partition) in partitions.iter().enumerate() {
+                    if index > 0 {
+                        line.push(b',');
+                    }
+                    push_u64(line, u64::from(partition.0));
+                }
+                line.push(b']');
+            }
+            TraceEvent::MemberExpired { group, instance } => {
+                field_str(line, "group", &model.group(*group).name);
+                field_str(line, "instance", &model.instance(*instance).name);
+            }
+            TraceEvent::Crashed { instance } | TraceEvent::Restarted { instance } | TraceEvent::SlowEnded { instance } => {
+                field_str(line, "instance", &model.instance(*instance).name);
+            }
+            TraceEvent::SlowStarted { instance, factor_ppm } => {
+                field_str(line, "instance", &model.instance(*instance).name);
+                field_u64(line, "factor_ppm", *factor_ppm);
+            }
+        }
+        line.extend_from_slice(b"}\n");
+        if let Err(error) = self.out.write_all(&self.line) {
+            self.error = Some(error);
+        }
+    }
+}
+
+fn push_u64(line: &mut Vec<u8>, value: u64) {
+    let mut buffer = itoa::Buffer::new();
+    line.extend_from_slice(buffer.format(value).as_bytes());
+}
+
+fn push_str(line: &mut Vec<u8>, value: &str) {
+    line.push(b'"');
+    escape_into(line, value);
+    line.push(b'"');
+}
+
+/// JSON string escaping (RFC 8259): quotes, backslashes and control characters.
+fn escape_into(line: &mut Vec<u8>, value: &str) {
+    for &byte in value.as_bytes() {
+        match byte {
+            b'"' => line.extend_from_slice(b"\\\""),
+            b'\\' => line.extend_from_slice(b"\\\\"),
+            b'\n' => line.extend_from_slice(b"\\n"),
+            b'\r' => line.extend_from_slice(b"\\r"),
+            b'\t' => line.extend_from_slice(b"\\t"),
+            0..=0x1f => line.extend_from_slice(format!("\\u{byte:04x}").as_bytes()),
+            _ => line.push(byte),
+        }
+    }
+}
+
+fn push_json_string(out: &mut String, value: &str) {
+    let mut bytes = Vec::new();
+    push_str(&mut bytes, value);
+    out.push_str(&String::from_utf8(bytes).expect("escaping keeps UTF-8 intact"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_handles_quotes_and_control_characters() {
+        let mut out = Vec::new();
+        push_str(&mut out, "a\"b\\c\n\u{1}한");
+        assert_eq!(String::from_utf8(out).unwrap(), "\"a\\\"b\\\\c\\n\\u0001한\"");
+    }
+}
