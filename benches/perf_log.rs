@@ -1,1 +1,55 @@
-fn main(){}
+//! perf-log-1 (see `../shared/perf/README.md`): 1,000,000 records through an 8-partition log
+//! and a 4-member group, with the trace off and with the JSON Lines trace written to a file.
+//! Under `cargo test --benches` (no `--bench` flag) the workload is cut to 10,000 records so
+//! the single test-mode iteration stays fast.
+
+use std::io::BufWriter;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use eventlab::model::{Schedule, Scenario, Stop};
+use eventlab::simulate::{RunOptions, simulate};
+
+fn perf_log_1() -> Scenario {
+    let text = include_str!("perf-log-1.json");
+    let mut model = eventlab::scenario::parse_and_validate(text, "perf-log-1.json").expect("the bench scenario is valid");
+    if !std::env::args().any(|arg| arg == "--bench") {
+        for service in &mut model.services {
+            for production in &mut service.produces {
+                if let Schedule::Periodic { count, .. } = &mut production.schedule {
+                    *count = Some(2_500);
+                }
+            }
+        }
+        model.stop = Stop::AfterRecordsConsumed { count: 10_000 };
+    }
+    model
+}
+
+fn options() -> RunOptions {
+    RunOptions { until: None, reproduce: String::new(), trace_window_us: None }
+}
+
+fn bench(c: &mut Criterion) {
+    let model = perf_log_1();
+    let mut group = c.benchmark_group("perf-log-1");
+    group.sample_size(10);
+    group.bench_function("trace off", |b| {
+        b.iter(|| {
+            let run = simulate(&model, &options(), None::<std::io::Sink>).expect("no trace, no I/O error");
+            assert_eq!(run.report.outcome.stop, "records_consumed");
+            run
+        })
+    });
+    let trace_path = std::env::temp_dir().join("eventlab-bench-perf-log-1.jsonl");
+    group.bench_function("trace to file", |b| {
+        b.iter(|| {
+            let file = std::fs::File::create(&trace_path).expect("temp dir is writable");
+            simulate(&model, &options(), Some(BufWriter::with_capacity(1 << 20, file))).expect("trace written")
+        })
+    });
+    group.finish();
+    let _ = std::fs::remove_file(&trace_path);
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

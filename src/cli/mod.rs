@@ -200,10 +200,11 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
     };
     print(&rendered)?;
     if let StopReason::Limit { limit, value } = run.stop {
-        return Err(Failure::Message {
-            code: 1,
-            message: format!("run stopped at {} = {value} (raise \"{limit}\" in the scenario)", limit.trim_start_matches("limits.")),
-        });
+        let message = match limit.strip_prefix("limits.") {
+            Some(name) => format!("run stopped at {name} = {value} (raise \"{limit}\" in the scenario)"),
+            None => format!("run stopped: more than {value} events pending at once, eventlab's fixed ceiling (lower the rates or the latencies)"),
+        };
+        return Err(Failure::Message { code: 1, message });
     }
     if !run.report.expectations_met() {
         let failed: Vec<String> = run

@@ -510,6 +510,8 @@ fn validate_consumes(v: &mut Validator, path: &str, consume: &RawConsumes, strea
 fn validate_faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) -> Vec<Fault> {
     let names: Vec<&str> = instances.iter().map(|i| i.name.as_str()).collect();
     let mut faults = Vec::new();
+    // The index in the file of each validated fault, for messages about it.
+    let mut positions = Vec::new();
     for (index, fault) in raw.iter().enumerate() {
         let path = format!("faults[{index}]");
         let Some(instance) = instances.iter().find(|i| i.name == fault.instance).map(|i| i.id) else {
@@ -535,6 +537,7 @@ fn validate_faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) 
                 };
                 let at_us = v.ranged(&format!("{path}.at_us"), at_us, 0, TIME_US_MAX, "at_us");
                 faults.push(if fault.action == "crash" { Fault::Crash { instance, at_us } } else { Fault::Restart { instance, at_us } });
+                positions.push(index);
             }
             "slow" => {
                 unwanted(v, &[("at_us", fault.at_us.is_some())]);
@@ -547,6 +550,7 @@ fn validate_faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) 
                 }
                 let factor_ppm = v.ppm(&format!("{path}.factor"), factor, 0.0, SLOW_FACTOR_MAX);
                 faults.push(Fault::Slow { instance, from_us, until_us: until_us.min(TIME_US_MAX), factor_ppm });
+                positions.push(index);
             }
             other => {
                 v.error(format!("{path}.action"), format!("unknown fault action \"{other}\"{}", hint_or_list(other, &["crash", "restart", "slow"])));
@@ -565,13 +569,13 @@ fn validate_faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) 
     timeline.sort_by_key(|&(at_us, index, _)| (at_us, index));
     let mut down: BTreeSet<InstanceId> = BTreeSet::new();
     let mut problems: Vec<(usize, String)> = Vec::new();
-    for (at_us, _, fault) in timeline {
+    for (at_us, index, fault) in timeline {
         match fault {
             Fault::Crash { instance, .. } if !down.insert(*instance) => {
-                problems.push((fault_position(raw, fault), format!("\"{}\" is already down at {at_us} us", instances[instance.index()].name)));
+                problems.push((positions[index], format!("\"{}\" is already down at {at_us} us", instances[instance.index()].name)));
             }
             Fault::Restart { instance, .. } if !down.remove(instance) => {
-                problems.push((fault_position(raw, fault), format!("\"{}\" is not down at {at_us} us, so it cannot restart", instances[instance.index()].name)));
+                problems.push((positions[index], format!("\"{}\" is not down at {at_us} us, so it cannot restart", instances[instance.index()].name)));
             }
             _ => {}
         }
@@ -581,16 +585,6 @@ fn validate_faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) 
         v.error(format!("faults[{index}]"), problem);
     }
     faults
-}
-
-/// The index in the file of a validated crash or restart (for messages in document order).
-fn fault_position(raw: &[RawFault], fault: &Fault) -> usize {
-    let (action, at) = match fault {
-        Fault::Crash { at_us, .. } => ("crash", *at_us),
-        Fault::Restart { at_us, .. } => ("restart", *at_us),
-        Fault::Slow { from_us, .. } => ("slow", *from_us),
-    };
-    raw.iter().position(|r| r.action == action && r.at_us == Some(at)).unwrap_or(0)
 }
 
 fn validate_expects(

@@ -20,14 +20,23 @@ impl ActorId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TimerId(pub u64);
 
-/// What a handler asked for. A closed set: the kernel applies each in order.
-pub enum Command<M, E> {
-    Send { to: ActorId, msg: M },
-    SetTimer { id: TimerId, at: SimTime, tag: u32 },
-    CancelTimer(TimerId),
-    Emit(E),
-    /// Stop the run because a scenario limit was reached.
-    Halt { limit: &'static str, value: u64 },
+/// What handlers asked for, by kind, in the order each kind was recorded. The kernel applies a
+/// handler's outbox after it returns: trace events first, then cancellations, then sends, then
+/// new timers (so at one instant a handler's messages are scheduled before its timers), then a
+/// halt. Typed lists instead of one command enum keep the hot path small.
+pub struct Outbox<M, E> {
+    pub(super) sends: Vec<(ActorId, M)>,
+    pub(super) timers: Vec<(TimerId, SimTime, u32)>,
+    pub(super) cancels: Vec<TimerId>,
+    pub(super) events: Vec<E>,
+    /// Stop the run because a scenario limit was reached: (limit field, its value).
+    pub(super) halt: Option<(&'static str, u64)>,
+}
+
+impl<M, E> Default for Outbox<M, E> {
+    fn default() -> Self {
+        Outbox { sends: Vec::new(), timers: Vec::new(), cancels: Vec::new(), events: Vec::new(), halt: None }
+    }
 }
 
 /// The handler's view of the world: the time, its own id, and a command recorder.
@@ -35,17 +44,12 @@ pub struct Ctx<'k, M, E> {
     now: SimTime,
     me: ActorId,
     next_timer_id: &'k mut u64,
-    commands: &'k mut Vec<Command<M, E>>,
+    outbox: &'k mut Outbox<M, E>,
 }
 
 impl<'k, M, E> Ctx<'k, M, E> {
-    pub(super) fn new(
-        now: SimTime,
-        me: ActorId,
-        next_timer_id: &'k mut u64,
-        commands: &'k mut Vec<Command<M, E>>,
-    ) -> Self {
-        Ctx { now, me, next_timer_id, commands }
+    pub(super) fn new(now: SimTime, me: ActorId, next_timer_id: &'k mut u64, outbox: &'k mut Outbox<M, E>) -> Self {
+        Ctx { now, me, next_timer_id, outbox }
     }
 
     pub fn now(&self) -> SimTime {
@@ -58,30 +62,30 @@ impl<'k, M, E> Ctx<'k, M, E> {
 
     /// Sends `msg` over the link from this actor to `to`; it arrives after the link's latency.
     pub fn send(&mut self, to: ActorId, msg: M) {
-        self.commands.push(Command::Send { to, msg });
+        self.outbox.sends.push((to, msg));
     }
 
     /// Fires `on_timer(tag)` after `delay_us`. The returned id cancels it.
     pub fn set_timer(&mut self, delay_us: u64, tag: u32) -> TimerId {
         let id = TimerId(*self.next_timer_id);
         *self.next_timer_id += 1;
-        self.commands.push(Command::SetTimer { id, at: self.now.plus_us(delay_us), tag });
+        self.outbox.timers.push((id, self.now.plus_us(delay_us), tag));
         id
     }
 
     /// A cancelled timer never fires and is not counted as an event.
     pub fn cancel_timer(&mut self, id: TimerId) {
-        self.commands.push(Command::CancelTimer(id));
+        self.outbox.cancels.push(id);
     }
 
     /// Hands a trace event to the run's sinks, stamped with the current time and this actor.
     pub fn emit(&mut self, event: E) {
-        self.commands.push(Command::Emit(event));
+        self.outbox.events.push(event);
     }
 
     /// Ends the run: `limit` is the scenario field that bounds what was reached.
     pub fn halt(&mut self, limit: &'static str, value: u64) {
-        self.commands.push(Command::Halt { limit, value });
+        self.outbox.halt.get_or_insert((limit, value));
     }
 }
 
@@ -103,10 +107,7 @@ pub trait Actor {
 
     /// A fault-timeline input that is not a crash or restart (e.g. a slow-consumer period).
     fn on_fault(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Event>, fault: Self::Msg) {
-        self.on_msg(ctx, ctx_me(ctx), fault);
+        let me = ctx.me();
+        self.on_msg(ctx, me, fault);
     }
-}
-
-fn ctx_me<M, E>(ctx: &Ctx<'_, M, E>) -> ActorId {
-    ctx.me
 }

@@ -5,9 +5,7 @@
 //! link ([`LinkConfig`]); a message crosses the sender's and the receiver's, so its latency is
 //! the sum of both and its jitter is drawn from the sender's jitter stream.
 
-use std::collections::BTreeSet;
-
-use super::actor::{Actor, ActorId, Command, Ctx, TimerId};
+use super::actor::{Actor, ActorId, Ctx, Outbox, TimerId};
 use super::agenda::Agenda;
 use super::clock::SimTime;
 use super::rng::RngStream;
@@ -65,6 +63,9 @@ struct Slot<M, E> {
     jitter: RngStream,
     /// Last arrival time per destination, indexed by the destination's `ActorId`.
     last_arrival: Vec<SimTime>,
+    /// This actor's cancelled timers that have not come due yet (a short list: cancellation is
+    /// rare, so the common timer pays only an emptiness check).
+    cancelled: Vec<TimerId>,
 }
 
 /// Counters about the kernel itself, for reports and benches.
@@ -82,9 +83,8 @@ pub struct Kernel<M, E> {
     now: SimTime,
     agenda: Agenda<Item<M>>,
     slots: Vec<Slot<M, E>>,
-    cancelled: BTreeSet<TimerId>,
     next_timer_id: u64,
-    commands: Vec<Command<M, E>>,
+    outbox: Outbox<M, E>,
     limits: Limits,
     stop_at: Option<SimTime>,
     stats: KernelStats,
@@ -96,9 +96,8 @@ impl<M, E> Kernel<M, E> {
             now: SimTime::ZERO,
             agenda: Agenda::default(),
             slots: Vec::new(),
-            cancelled: BTreeSet::new(),
             next_timer_id: 0,
-            commands: Vec::new(),
+            outbox: Outbox::default(),
             limits,
             stop_at,
             stats: KernelStats::default(),
@@ -120,6 +119,7 @@ impl<M, E> Kernel<M, E> {
             link,
             jitter,
             last_arrival: Vec::new(),
+            cancelled: Vec::new(),
         });
         id
     }
@@ -171,6 +171,11 @@ impl<M, E> Kernel<M, E> {
                     value: self.limits.sim_time_us_max,
                 };
             }
+            // A handler schedules at most a few thousand events, so this headroom keeps the
+            // agenda's packed entries in range.
+            if self.agenda.len() >= super::agenda::PENDING_MAX - 65_536 {
+                return StopReason::Limit { limit: "pending_events", value: (super::agenda::PENDING_MAX - 65_536) as u64 };
+            }
             if self.stats.events >= self.limits.events_max {
                 return StopReason::Limit { limit: "limits.events_max", value: self.limits.events_max };
             }
@@ -194,10 +199,11 @@ impl<M, E> Kernel<M, E> {
                 self.with_ctx(to, sink, |actor, ctx| actor.on_msg(ctx, from, msg))
             }
             Item::Timer { actor, id, tag, incarnation } => {
-                if !self.cancelled.is_empty() && self.cancelled.remove(&id) {
+                let slot = &mut self.slots[actor.index()];
+                if let Some(index) = slot.cancelled.iter().position(|&cancelled| cancelled == id) {
+                    slot.cancelled.swap_remove(index);
                     return None;
                 }
-                let slot = &self.slots[actor.index()];
                 if !slot.up || slot.incarnation != incarnation {
                     return None;
                 }
@@ -233,38 +239,38 @@ impl<M, E> Kernel<M, E> {
         }
     }
 
-    /// Runs one handler with a fresh context, then applies what it recorded.
+    /// Runs one handler with a fresh context, then applies its outbox.
     fn with_ctx<S: Sink<E>>(
         &mut self,
         actor: ActorId,
         sink: &mut S,
         handler: impl FnOnce(&mut dyn Actor<Msg = M, Event = E>, &mut Ctx<'_, M, E>),
     ) -> Option<StopReason> {
-        let mut commands = std::mem::take(&mut self.commands);
+        let mut outbox = std::mem::take(&mut self.outbox);
         {
-            let mut ctx = Ctx::new(self.now, actor, &mut self.next_timer_id, &mut commands);
+            let mut ctx = Ctx::new(self.now, actor, &mut self.next_timer_id, &mut outbox);
             handler(self.slots[actor.index()].actor.as_mut(), &mut ctx);
         }
-        let mut halt = None;
-        let up = self.slots[actor.index()].up;
-        for command in commands.drain(..) {
-            match command {
-                Command::Emit(event) => sink.on_event(self.now, actor, &event),
-                Command::Send { to, msg } if up => self.send(actor, to, msg),
-                Command::SetTimer { id, at, tag } if up => {
-                    let incarnation = self.slots[actor.index()].incarnation;
-                    self.agenda.schedule(at, Item::Timer { actor, id, tag, incarnation });
-                }
-                Command::CancelTimer(id) => {
-                    self.cancelled.insert(id);
-                }
-                Command::Halt { limit, value } => {
-                    halt.get_or_insert(StopReason::Limit { limit, value });
-                }
-                Command::Send { .. } | Command::SetTimer { .. } => {}
-            }
+        for event in outbox.events.drain(..) {
+            sink.on_event(self.now, actor, &event);
         }
-        self.commands = commands;
+        let slot = &mut self.slots[actor.index()];
+        slot.cancelled.append(&mut outbox.cancels);
+        if slot.up {
+            for (to, msg) in outbox.sends.drain(..) {
+                self.send(actor, to, msg);
+            }
+            let incarnation = self.slots[actor.index()].incarnation;
+            for (id, at, tag) in outbox.timers.drain(..) {
+                self.agenda.schedule(at, Item::Timer { actor, id, tag, incarnation });
+            }
+        } else {
+            // A crashed actor's last words: only its trace events count.
+            outbox.sends.clear();
+            outbox.timers.clear();
+        }
+        let halt = outbox.halt.take().map(|(limit, value)| StopReason::Limit { limit, value });
+        self.outbox = outbox;
         halt
     }
 

@@ -13,8 +13,12 @@ use super::{TRACE_FORMAT_VERSION, TraceEvent};
 pub struct TraceWriter<'m, W: Write> {
     model: &'m Scenario,
     out: W,
-    /// Actor display names, by actor id.
-    actor_names: Vec<String>,
+    /// Quoted, escaped JSON strings, rendered once: actors by actor id, and the names of
+    /// streams, groups and instances by index.
+    actor_names: Vec<Vec<u8>>,
+    stream_names: Vec<Vec<u8>>,
+    group_names: Vec<Vec<u8>>,
+    instance_names: Vec<Vec<u8>>,
     line: Vec<u8>,
     window_us: (u64, u64),
     error: Option<io::Error>,
@@ -30,7 +34,22 @@ impl<'m, W: Write> TraceWriter<'m, W> {
         header.push_str(&format!(",\"seed\":{}}}\n", model.seed));
         out.write_all(header.as_bytes())?;
         let window_us = window_us.unwrap_or((0, u64::MAX));
-        Ok(TraceWriter { model, out, actor_names, line: Vec::with_capacity(256), window_us, error: None })
+        let quoted = |name: &str| {
+            let mut bytes = Vec::new();
+            push_str(&mut bytes, name);
+            bytes
+        };
+        Ok(TraceWriter {
+            model,
+            out,
+            actor_names: actor_names.iter().map(|name| quoted(name)).collect(),
+            stream_names: model.streams.iter().map(|stream| quoted(&stream.name)).collect(),
+            group_names: model.groups.iter().map(|group| quoted(&group.name)).collect(),
+            instance_names: model.instances.iter().map(|instance| quoted(&instance.name)).collect(),
+            line: Vec::with_capacity(256),
+            window_us,
+            error: None,
+        })
     }
 
     /// The first write error, if any; writing stops after it.
@@ -50,7 +69,7 @@ impl<'m, W: Write> TraceWriter<'m, W> {
         line.extend_from_slice(b"{\"time_us\":");
         push_u64(line, at.as_us());
         line.extend_from_slice(b",\"actor\":");
-        push_str(line, &self.actor_names[actor.index()]);
+        line.extend_from_slice(&self.actor_names[actor.index()]);
         line.extend_from_slice(b",\"kind\":\"");
         line.extend_from_slice(event.kind().as_bytes());
         line.push(b'"');
@@ -67,9 +86,18 @@ impl<'m, W: Write> TraceWriter<'m, W> {
             line.extend_from_slice(b"\":");
             push_str(line, value);
         };
+        // A pre-quoted name: `,"<field>":"<name>"`.
+        let field_quoted = |line: &mut Vec<u8>, name: &str, quoted: &[u8]| {
+            line.extend_from_slice(b",\"");
+            line.extend_from_slice(name.as_bytes());
+            line.extend_from_slice(b"\":");
+            line.extend_from_slice(quoted);
+        };
+        let instance_names = &self.instance_names;
         let field_msg = |line: &mut Vec<u8>, msg: MessageId| {
-            line.extend_from_slice(b",\"msg\":\"");
-            escape_into(line, &model.instance(msg.producer).name);
+            line.extend_from_slice(b",\"msg\":");
+            let quoted = &instance_names[msg.producer.index()];
+            line.extend_from_slice(&quoted[..quoted.len() - 1]);
             line.push(b'/');
             push_u64(line, u64::from(msg.seq));
             line.push(b'"');
@@ -80,33 +108,32 @@ impl<'m, W: Write> TraceWriter<'m, W> {
         };
         match event {
             TraceEvent::Produced { stream, partition, msg, key, value_size_bytes } => {
-                field_str(line, "stream", &model.stream(*stream).name);
+                field_quoted(line, "stream", &self.stream_names[stream.index()]);
                 field_u64(line, "partition", u64::from(partition.0));
                 field_msg(line, *msg);
                 field_key(line, *key);
                 field_u64(line, "value_size_bytes", u64::from(*value_size_bytes));
             }
             TraceEvent::ProducerFinished { stream, instance, count } => {
-                field_str(line, "stream", &model.stream(*stream).name);
-                field_str(line, "instance", &model.instance(*instance).name);
+                field_quoted(line, "stream", &self.stream_names[stream.index()]);
+                field_quoted(line, "instance", &self.instance_names[instance.index()]);
                 field_u64(line, "count", *count);
             }
             TraceEvent::Appended { stream, partition, offset, msg } => {
-                field_str(line, "stream", &model.stream(*stream).name);
+                field_quoted(line, "stream", &self.stream_names[stream.index()]);
                 field_u64(line, "partition", u64::from(partition.0));
                 field_u64(line, "offset", offset.0);
                 field_msg(line, *msg);
             }
-            TraceEvent::Fetched { group, instance, partition, first_offset, count } => {
-                field_str(line, "group", &model.group(*group).name);
-                field_str(line, "instance", &model.instance(*instance).name);
+            // The actor of fetched and consumed lines is the consuming instance itself.
+            TraceEvent::Fetched { group, instance: _, partition, first_offset, count } => {
+                field_quoted(line, "group", &self.group_names[group.index()]);
                 field_u64(line, "partition", u64::from(partition.0));
                 field_u64(line, "first_offset", first_offset.0);
                 field_u64(line, "count", u64::from(*count));
             }
-            TraceEvent::Consumed { group, instance, partition, offset, msg, key, sent_at } => {
-                field_str(line, "group", &model.group(*group).name);
-                field_str(line, "instance", &model.instance(*instance).name);
+            TraceEvent::Consumed { group, instance: _, partition, offset, msg, key, sent_at } => {
+                field_quoted(line, "group", &self.group_names[group.index()]);
                 field_u64(line, "partition", u64::from(partition.0));
                 field_u64(line, "offset", offset.0);
                 field_msg(line, *msg);
@@ -114,18 +141,18 @@ impl<'m, W: Write> TraceWriter<'m, W> {
                 field_u64(line, "latency_us", at.as_us().saturating_sub(sent_at.as_us()));
             }
             TraceEvent::Committed { group, partition, offset } => {
-                field_str(line, "group", &model.group(*group).name);
+                field_quoted(line, "group", &self.group_names[group.index()]);
                 field_u64(line, "partition", u64::from(partition.0));
                 field_u64(line, "offset", offset.0);
             }
             TraceEvent::RebalanceStarted { group, generation } => {
-                field_str(line, "group", &model.group(*group).name);
+                field_quoted(line, "group", &self.group_names[group.index()]);
                 field_u64(line, "generation", u64::from(*generation));
             }
             TraceEvent::Assigned { group, generation, instance, partitions } => {
-                field_str(line, "group", &model.group(*group).name);
+                field_quoted(line, "group", &self.group_names[group.index()]);
                 field_u64(line, "generation", u64::from(*generation));
-                field_str(line, "instance", &model.instance(*instance).name);
+                field_quoted(line, "instance", &self.instance_names[instance.index()]);
                 line.extend_from_slice(b",\"partitions\":[");
                 for (index, partition) in partitions.iter().enumerate() {
                     if index > 0 {
@@ -136,14 +163,14 @@ impl<'m, W: Write> TraceWriter<'m, W> {
                 line.push(b']');
             }
             TraceEvent::MemberExpired { group, instance } => {
-                field_str(line, "group", &model.group(*group).name);
-                field_str(line, "instance", &model.instance(*instance).name);
+                field_quoted(line, "group", &self.group_names[group.index()]);
+                field_quoted(line, "instance", &self.instance_names[instance.index()]);
             }
             TraceEvent::Crashed { instance } | TraceEvent::Restarted { instance } | TraceEvent::SlowEnded { instance } => {
-                field_str(line, "instance", &model.instance(*instance).name);
+                field_quoted(line, "instance", &self.instance_names[instance.index()]);
             }
             TraceEvent::SlowStarted { instance, factor_ppm } => {
-                field_str(line, "instance", &model.instance(*instance).name);
+                field_quoted(line, "instance", &self.instance_names[instance.index()]);
                 field_u64(line, "factor_ppm", *factor_ppm);
             }
         }
@@ -167,6 +194,11 @@ fn push_str(line: &mut Vec<u8>, value: &str) {
 
 /// JSON string escaping (RFC 8259): quotes, backslashes and control characters.
 fn escape_into(line: &mut Vec<u8>, value: &str) {
+    let needs_escape = |byte: u8| byte < 0x20 || byte == b'"' || byte == b'\\';
+    if !value.bytes().any(needs_escape) {
+        line.extend_from_slice(value.as_bytes());
+        return;
+    }
     for &byte in value.as_bytes() {
         match byte {
             b'"' => line.extend_from_slice(b"\\\""),
