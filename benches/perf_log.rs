@@ -6,12 +6,13 @@
 use std::io::BufWriter;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use eventlab::model::{Schedule, Scenario, Stop};
+use eventlab::model::{Scenario, Schedule, Stop};
 use eventlab::simulate::{RunOptions, simulate};
 
 fn perf_log_1() -> Scenario {
     let text = include_str!("perf-log-1.json");
-    let mut model = eventlab::scenario::parse_and_validate(text, "perf-log-1.json").expect("the bench scenario is valid");
+    let mut model = eventlab::scenario::parse_and_validate(text, "perf-log-1.json")
+        .expect("the bench scenario is valid");
     if !std::env::args().any(|arg| arg == "--bench") {
         for service in &mut model.services {
             for production in &mut service.produces {
@@ -26,7 +27,11 @@ fn perf_log_1() -> Scenario {
 }
 
 fn options() -> RunOptions {
-    RunOptions { until: None, reproduce: String::new(), trace_window_us: None }
+    RunOptions {
+        until: None,
+        reproduce: String::new(),
+        trace_window_us: None,
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -35,7 +40,8 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("trace off", |b| {
         b.iter(|| {
-            let run = simulate(&model, &options(), None::<std::io::Sink>).expect("no trace, no I/O error");
+            let run = simulate(&model, &options(), None::<std::io::Sink>)
+                .expect("no trace, no I/O error");
             assert_eq!(run.report.outcome.stop, "records_consumed");
             run
         })
@@ -44,7 +50,12 @@ fn bench(c: &mut Criterion) {
     group.bench_function("trace to file", |b| {
         b.iter(|| {
             let file = std::fs::File::create(&trace_path).expect("temp dir is writable");
-            simulate(&model, &options(), Some(BufWriter::with_capacity(1 << 20, file))).expect("trace written")
+            simulate(
+                &model,
+                &options(),
+                Some(BufWriter::with_capacity(1 << 20, file)),
+            )
+            .expect("trace written")
         })
     });
     group.finish();

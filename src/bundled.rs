@@ -3,13 +3,25 @@
 /// (name, JSON text) of every bundled scenario, in lesson order.
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("hello-log", include_str!("../scenarios/hello-log.json")),
-    ("crash-duplicates", include_str!("../scenarios/crash-duplicates.json")),
-    ("commit-before-processing", include_str!("../scenarios/commit-before-processing.json")),
-    ("slow-consumer-lag", include_str!("../scenarios/slow-consumer-lag.json")),
+    (
+        "crash-duplicates",
+        include_str!("../scenarios/crash-duplicates.json"),
+    ),
+    (
+        "commit-before-processing",
+        include_str!("../scenarios/commit-before-processing.json"),
+    ),
+    (
+        "slow-consumer-lag",
+        include_str!("../scenarios/slow-consumer-lag.json"),
+    ),
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {
-    SCENARIOS.iter().find(|(bundled, _)| *bundled == name).map(|(_, text)| *text)
+    SCENARIOS
+        .iter()
+        .find(|(bundled, _)| *bundled == name)
+        .map(|(_, text)| *text)
 }
 
 pub fn names() -> impl Iterator<Item = &'static str> {

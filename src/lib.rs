@@ -4,15 +4,15 @@
 //! `simulate` (kernel + brokers + services) → trace events → `check` and `report`.
 //! Only `cli` touches files, stdout and the environment.
 
-pub mod scenario;
-pub mod model;
-pub mod sim;
-pub mod protocol;
-pub mod log;
-pub mod service;
-pub mod trace;
-pub mod check;
-pub mod report;
-pub mod simulate;
 pub mod bundled;
+pub mod check;
 pub mod cli;
+pub mod log;
+pub mod model;
+pub mod protocol;
+pub mod report;
+pub mod scenario;
+pub mod service;
+pub mod sim;
+pub mod simulate;
+pub mod trace;

@@ -29,22 +29,53 @@ pub struct FetchedBatch {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
     // Producer → log broker.
-    Produce { stream: StreamId, partition: PartitionId, record: Record },
+    Produce {
+        stream: StreamId,
+        partition: PartitionId,
+        record: Record,
+    },
 
     // Consumer ↔ log broker.
     /// Fetch up to `max_records` in total from these (partition, position) pairs, in order.
-    Fetch { group: GroupId, generation: u32, positions: Vec<(PartitionId, Offset)>, max_records: u32 },
-    FetchResponse { group: GroupId, generation: u32, batches: Vec<FetchedBatch> },
-    OffsetCommit { group: GroupId, generation: u32, offsets: Vec<(PartitionId, Offset)> },
-    Heartbeat { group: GroupId },
+    Fetch {
+        group: GroupId,
+        generation: u32,
+        positions: Vec<(PartitionId, Offset)>,
+        max_records: u32,
+    },
+    FetchResponse {
+        group: GroupId,
+        generation: u32,
+        batches: Vec<FetchedBatch>,
+    },
+    OffsetCommit {
+        group: GroupId,
+        generation: u32,
+        offsets: Vec<(PartitionId, Offset)>,
+    },
+    Heartbeat {
+        group: GroupId,
+    },
     /// Join (or re-join during a rebalance), handing in the offsets to commit first.
-    JoinGroup { group: GroupId, offsets: Vec<(PartitionId, Offset)> },
+    JoinGroup {
+        group: GroupId,
+        offsets: Vec<(PartitionId, Offset)>,
+    },
     /// The coordinator starts a rebalance: stop, commit, re-join (eager protocol).
-    RebalanceStart { group: GroupId, generation: u32 },
+    RebalanceStart {
+        group: GroupId,
+        generation: u32,
+    },
     /// The new assignment, with each partition's committed offset to start from.
-    Assignment { group: GroupId, generation: u32, partitions: Vec<(PartitionId, Offset)> },
+    Assignment {
+        group: GroupId,
+        generation: u32,
+        partitions: Vec<(PartitionId, Offset)>,
+    },
 
     // Fault timeline → instance.
-    SlowStart { factor_ppm: u64 },
+    SlowStart {
+        factor_ppm: u64,
+    },
     SlowEnd,
 }

@@ -11,7 +11,7 @@ use crate::protocol::Msg;
 use crate::report::{Collector, RunReport};
 use crate::service::InstanceActor;
 use crate::sim::rng::{RngStream, stream_id};
-use crate::sim::{ActorId, Kernel, KernelStats, LinkConfig, Limits, SimTime, Sink, StopReason};
+use crate::sim::{ActorId, Kernel, KernelStats, Limits, LinkConfig, SimTime, Sink, StopReason};
 use crate::trace::TraceEvent;
 use crate::trace::jsonl::TraceWriter;
 
@@ -56,19 +56,34 @@ impl<W: Write> Sink<TraceEvent> for RunSinks<'_, W> {
 }
 
 /// Runs `model` (with its `seed`) and returns the report. `trace` receives the JSON Lines trace.
-pub fn simulate<W: Write>(model: &Scenario, options: &RunOptions, trace: Option<W>) -> std::io::Result<Run> {
+pub fn simulate<W: Write>(
+    model: &Scenario,
+    options: &RunOptions,
+    trace: Option<W>,
+) -> std::io::Result<Run> {
     let stop_at = match (model.stop, options.until) {
         (crate::model::Stop::AtTime { at_us }, Some(until)) => Some(SimTime(at_us).min(until)),
         (crate::model::Stop::AtTime { at_us }, None) => Some(SimTime(at_us)),
         (_, until) => until,
     };
-    let limits = Limits { events_max: model.limits.events_max, sim_time_us_max: model.limits.sim_time_us_max };
+    let limits = Limits {
+        events_max: model.limits.events_max,
+        sim_time_us_max: model.limits.sim_time_us_max,
+    };
     let mut kernel: Kernel<Msg, TraceEvent> = Kernel::new(limits, stop_at);
 
     let broker = LogBroker::new(model, actor_of);
-    let initial: Vec<_> = model.groups.iter().map(|group| broker.initial_assignment(group.id)).collect();
+    let initial: Vec<_> = model
+        .groups
+        .iter()
+        .map(|group| broker.initial_assignment(group.id))
+        .collect();
     let jitter = |name: &str| RngStream::new(model.seed, stream_id("actor", name, "link-jitter"));
-    let broker_id = kernel.add_actor(Box::new(broker), LinkConfig::default(), jitter("log-broker"));
+    let broker_id = kernel.add_actor(
+        Box::new(broker),
+        LinkConfig::default(),
+        jitter("log-broker"),
+    );
     assert_eq!(broker_id, BROKER);
     let mut actor_names = vec!["log-broker".to_string()];
     for instance in &model.instances {
@@ -86,25 +101,52 @@ pub fn simulate<W: Write>(model: &Scenario, options: &RunOptions, trace: Option<
     }
     for fault in &model.faults {
         match *fault {
-            Fault::Crash { instance, at_us } => kernel.schedule_crash(SimTime(at_us), actor_of(instance)),
-            Fault::Restart { instance, at_us } => kernel.schedule_restart(SimTime(at_us), actor_of(instance)),
-            Fault::Slow { instance, from_us, until_us, factor_ppm } => {
-                kernel.schedule_fault(SimTime(from_us), actor_of(instance), Msg::SlowStart { factor_ppm });
+            Fault::Crash { instance, at_us } => {
+                kernel.schedule_crash(SimTime(at_us), actor_of(instance))
+            }
+            Fault::Restart { instance, at_us } => {
+                kernel.schedule_restart(SimTime(at_us), actor_of(instance))
+            }
+            Fault::Slow {
+                instance,
+                from_us,
+                until_us,
+                factor_ppm,
+            } => {
+                kernel.schedule_fault(
+                    SimTime(from_us),
+                    actor_of(instance),
+                    Msg::SlowStart { factor_ppm },
+                );
                 kernel.schedule_fault(SimTime(until_us), actor_of(instance), Msg::SlowEnd);
             }
         }
     }
 
     let trace = match trace {
-        Some(out) => Some(TraceWriter::new(model, actor_names, out, options.trace_window_us)?),
+        Some(out) => Some(TraceWriter::new(
+            model,
+            actor_names,
+            out,
+            options.trace_window_us,
+        )?),
         None => None,
     };
-    let mut sinks = RunSinks { collector: Collector::new(model), trace };
+    let mut sinks = RunSinks {
+        collector: Collector::new(model),
+        trace,
+    };
     let stop = kernel.run(&mut sinks);
     let stats = kernel.stats();
-    let report = sinks.collector.finish(options.reproduce.clone(), &stop, kernel.now(), stats);
+    let report = sinks
+        .collector
+        .finish(options.reproduce.clone(), &stop, kernel.now(), stats);
     if let Some(trace) = sinks.trace {
         trace.finish()?;
     }
-    Ok(Run { report, stop, kernel: stats })
+    Ok(Run {
+        report,
+        stop,
+        kernel: stats,
+    })
 }

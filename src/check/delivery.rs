@@ -29,14 +29,22 @@ pub struct DeliveryChecker {
 
 impl DeliveryChecker {
     pub fn new(partition_count: u32) -> Self {
-        DeliveryChecker { frontier: vec![Offset(0); partition_count as usize], findings: DeliveryFindings::default() }
+        DeliveryChecker {
+            frontier: vec![Offset(0); partition_count as usize],
+            findings: DeliveryFindings::default(),
+        }
     }
 
     pub fn frontier(&self, partition: PartitionId) -> Offset {
         self.frontier[partition.index()]
     }
 
-    pub fn on_consumed(&mut self, partition: PartitionId, offset: Offset, msg: MessageId) -> Consumption {
+    pub fn on_consumed(
+        &mut self,
+        partition: PartitionId,
+        offset: Offset,
+        msg: MessageId,
+    ) -> Consumption {
         let frontier = &mut self.frontier[partition.index()];
         if offset < *frontier {
             self.findings.duplicated += 1;
@@ -46,10 +54,16 @@ impl DeliveryChecker {
         let skipped = offset.0 - frontier.0;
         if skipped > 0 {
             self.findings.lost += skipped;
-            self.findings.first_lost.get_or_insert((partition, *frontier));
+            self.findings
+                .first_lost
+                .get_or_insert((partition, *frontier));
         }
         *frontier = Offset(offset.0 + 1);
-        if skipped == 0 { Consumption::First } else { Consumption::AfterGap { skipped } }
+        if skipped == 0 {
+            Consumption::First
+        } else {
+            Consumption::AfterGap { skipped }
+        }
     }
 }
 
@@ -59,16 +73,25 @@ mod tests {
     use crate::model::InstanceId;
 
     fn msg(seq: u32) -> MessageId {
-        MessageId { producer: InstanceId(0), seq }
+        MessageId {
+            producer: InstanceId(0),
+            seq,
+        }
     }
 
     #[test]
     fn rereading_below_the_frontier_counts_duplicates() {
         let mut checker = DeliveryChecker::new(1);
         for offset in 0..5 {
-            assert_eq!(checker.on_consumed(PartitionId(0), Offset(offset), msg(offset as u32)), Consumption::First);
+            assert_eq!(
+                checker.on_consumed(PartitionId(0), Offset(offset), msg(offset as u32)),
+                Consumption::First
+            );
         }
-        assert_eq!(checker.on_consumed(PartitionId(0), Offset(3), msg(3)), Consumption::Again);
+        assert_eq!(
+            checker.on_consumed(PartitionId(0), Offset(3), msg(3)),
+            Consumption::Again
+        );
         assert_eq!(checker.findings.duplicated, 1);
         assert_eq!(checker.findings.first_duplicate, Some(msg(3)));
         assert_eq!(checker.findings.lost, 0);
@@ -78,9 +101,15 @@ mod tests {
     fn skipping_ahead_counts_the_skipped_records_as_lost() {
         let mut checker = DeliveryChecker::new(2);
         checker.on_consumed(PartitionId(1), Offset(0), msg(0));
-        assert_eq!(checker.on_consumed(PartitionId(1), Offset(4), msg(4)), Consumption::AfterGap { skipped: 3 });
+        assert_eq!(
+            checker.on_consumed(PartitionId(1), Offset(4), msg(4)),
+            Consumption::AfterGap { skipped: 3 }
+        );
         assert_eq!(checker.findings.lost, 3);
-        assert_eq!(checker.findings.first_lost, Some((PartitionId(1), Offset(1))));
+        assert_eq!(
+            checker.findings.first_lost,
+            Some((PartitionId(1), Offset(1)))
+        );
         assert_eq!(checker.frontier(PartitionId(1)), Offset(5));
     }
 }

@@ -20,14 +20,20 @@ pub struct KeyOrderChecker {
 
 impl KeyOrderChecker {
     pub fn new(key_count: usize) -> Self {
-        KeyOrderChecker { last: vec![Vec::new(); key_count], findings: KeyOrderFindings::default() }
+        KeyOrderChecker {
+            last: vec![Vec::new(); key_count],
+            findings: KeyOrderFindings::default(),
+        }
     }
 
     /// Call for first deliveries only.
     pub fn on_first_delivery(&mut self, key: Option<KeyId>, msg: MessageId) {
         let Some(key) = key else { return };
         let last = &mut self.last[key.index()];
-        match last.iter_mut().find(|previous| previous.producer == msg.producer) {
+        match last
+            .iter_mut()
+            .find(|previous| previous.producer == msg.producer)
+        {
             Some(previous) if previous.seq > msg.seq => {
                 self.findings.inversions += 1;
                 self.findings.first_inversion.get_or_insert(msg);
@@ -44,7 +50,10 @@ mod tests {
     use crate::model::InstanceId;
 
     fn msg(producer: u32, seq: u32) -> MessageId {
-        MessageId { producer: InstanceId(producer), seq }
+        MessageId {
+            producer: InstanceId(producer),
+            seq,
+        }
     }
 
     #[test]

@@ -3,12 +3,18 @@
 
 /// Parses a duration into microseconds.
 pub fn parse_duration_us(text: &str) -> Result<u64, String> {
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
     if digits.is_empty() {
-        return Err(format!("invalid duration \"{text}\" (expected an integer and a unit, e.g. \"10ms\")"));
+        return Err(format!(
+            "invalid duration \"{text}\" (expected an integer and a unit, e.g. \"10ms\")"
+        ));
     }
-    let value: u64 = digits.parse().map_err(|_| format!("duration \"{text}\" is too large"))?;
+    let value: u64 = digits
+        .parse()
+        .map_err(|_| format!("duration \"{text}\" is too large"))?;
     let scale: u64 = match unit {
         "us" => 1,
         "ms" => 1_000,
@@ -16,19 +22,39 @@ pub fn parse_duration_us(text: &str) -> Result<u64, String> {
         "m" => 60_000_000,
         "h" => 3_600_000_000,
         "d" => 86_400_000_000,
-        "" => return Err(format!("duration \"{text}\" needs a unit: us, ms, s, m, h or d")),
-        other => return Err(format!("unknown unit \"{other}\" in \"{text}\" (expected us, ms, s, m, h or d)")),
+        "" => {
+            return Err(format!(
+                "duration \"{text}\" needs a unit: us, ms, s, m, h or d"
+            ));
+        }
+        other => {
+            return Err(format!(
+                "unknown unit \"{other}\" in \"{text}\" (expected us, ms, s, m, h or d)"
+            ));
+        }
     };
-    value.checked_mul(scale).ok_or_else(|| format!("duration \"{text}\" is too large"))
+    value
+        .checked_mul(scale)
+        .ok_or_else(|| format!("duration \"{text}\" is too large"))
 }
 
 /// Parses `FROM..TO` into microseconds; either side may be left out.
 pub fn parse_window_us(text: &str) -> Result<(u64, u64), String> {
     let Some((from, to)) = text.split_once("..") else {
-        return Err(format!("invalid window \"{text}\" (expected FROM..TO, e.g. \"10ms..25ms\")"));
+        return Err(format!(
+            "invalid window \"{text}\" (expected FROM..TO, e.g. \"10ms..25ms\")"
+        ));
     };
-    let from_us = if from.is_empty() { 0 } else { parse_duration_us(from)? };
-    let to_us = if to.is_empty() { u64::MAX } else { parse_duration_us(to)? };
+    let from_us = if from.is_empty() {
+        0
+    } else {
+        parse_duration_us(from)?
+    };
+    let to_us = if to.is_empty() {
+        u64::MAX
+    } else {
+        parse_duration_us(to)?
+    };
     if from_us > to_us {
         return Err(format!("window \"{text}\" ends before it starts"));
     }
@@ -51,8 +77,14 @@ mod tests {
 
     #[test]
     fn bad_durations_say_what_is_wrong() {
-        assert_eq!(parse_duration_us("10"), Err("duration \"10\" needs a unit: us, ms, s, m, h or d".to_string()));
-        assert_eq!(parse_duration_us("10sec"), Err("unknown unit \"sec\" in \"10sec\" (expected us, ms, s, m, h or d)".to_string()));
+        assert_eq!(
+            parse_duration_us("10"),
+            Err("duration \"10\" needs a unit: us, ms, s, m, h or d".to_string())
+        );
+        assert_eq!(
+            parse_duration_us("10sec"),
+            Err("unknown unit \"sec\" in \"10sec\" (expected us, ms, s, m, h or d)".to_string())
+        );
         assert!(parse_duration_us("ms").is_err());
         assert!(parse_duration_us("99999999999999999999d").is_err());
     }

@@ -113,21 +113,33 @@ pub fn main() -> ExitCode {
 enum Failure {
     /// Stdout was closed (e.g. `| head`): exit quietly.
     BrokenPipe,
-    Message { code: u8, message: String },
+    Message {
+        code: u8,
+        message: String,
+    },
 }
 
 impl Failure {
     fn usage(message: impl Into<String>) -> Failure {
-        Failure::Message { code: 2, message: message.into() }
+        Failure::Message {
+            code: 2,
+            message: message.into(),
+        }
     }
 }
 
 fn print(text: &str) -> Result<(), Failure> {
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Err(Failure::BrokenPipe),
-        Err(error) => Err(Failure::Message { code: 2, message: format!("cannot write the report: {error}") }),
+        Err(error) => Err(Failure::Message {
+            code: 2,
+            message: format!("cannot write the report: {error}"),
+        }),
     }
 }
 
@@ -135,7 +147,8 @@ fn print(text: &str) -> Result<(), Failure> {
 fn load(argument: &str) -> Result<(String, String), Failure> {
     let path = Path::new(argument);
     if path.is_file() {
-        let text = std::fs::read_to_string(path).map_err(|error| Failure::usage(format!("{argument}: cannot read: {error}")))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| Failure::usage(format!("{argument}: cannot read: {error}")))?;
         return Ok((argument.to_string(), text));
     }
     if let Some(text) = bundled::find(argument) {
@@ -149,12 +162,16 @@ fn load(argument: &str) -> Result<(String, String), Failure> {
 
 fn scenario_errors(errors: &[scenario::ScenarioError]) -> Failure {
     let lines: Vec<String> = errors.iter().map(|error| error.to_string()).collect();
-    Failure::Message { code: 2, message: lines.join("\neventlab: ") }
+    Failure::Message {
+        code: 2,
+        message: lines.join("\neventlab: "),
+    }
 }
 
 fn run(args: &RunArgs) -> Result<u8, Failure> {
     let (origin, text) = load(&args.scenario)?;
-    let mut model = scenario::parse_and_validate(&text, &origin).map_err(|errors| scenario_errors(&errors))?;
+    let mut model =
+        scenario::parse_and_validate(&text, &origin).map_err(|errors| scenario_errors(&errors))?;
     if let Some(seed) = args.seed {
         model.seed = seed;
     }
@@ -162,12 +179,18 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
     if let Some(until) = args.until {
         reproduce.push_str(&format!(" --until {until}us"));
     }
-    let options = RunOptions { until: args.until.map(SimTime), reproduce: reproduce.clone(), trace_window_us: args.trace_window };
+    let options = RunOptions {
+        until: args.until.map(SimTime),
+        reproduce: reproduce.clone(),
+        trace_window_us: args.trace_window,
+    };
 
     let trace_file = match &args.trace {
         Some(path) => Some(BufWriter::with_capacity(
             1 << 20,
-            std::fs::File::create(path).map_err(|error| Failure::usage(format!("{path}: cannot create the trace file: {error}")))?,
+            std::fs::File::create(path).map_err(|error| {
+                Failure::usage(format!("{path}: cannot create the trace file: {error}"))
+            })?,
         )),
         None => None,
     };
@@ -176,7 +199,9 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
     // A panic is a broken invariant in eventlab, never the user's fault: report how to reproduce.
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| simulate(&model, &options, trace)));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        simulate(&model, &options, trace)
+    }));
     std::panic::set_hook(previous_hook);
     let run = match outcome {
         Ok(Ok(run)) => run,
@@ -201,8 +226,12 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
     print(&rendered)?;
     if let StopReason::Limit { limit, value } = run.stop {
         let message = match limit.strip_prefix("limits.") {
-            Some(name) => format!("run stopped at {name} = {value} (raise \"{limit}\" in the scenario)"),
-            None => format!("run stopped: more than {value} events pending at once, eventlab's fixed ceiling (lower the rates or the latencies)"),
+            Some(name) => {
+                format!("run stopped at {name} = {value} (raise \"{limit}\" in the scenario)")
+            }
+            None => format!(
+                "run stopped: more than {value} events pending at once, eventlab's fixed ceiling (lower the rates or the latencies)"
+            ),
         };
         return Err(Failure::Message { code: 1, message });
     }
@@ -212,9 +241,17 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
             .expect
             .iter()
             .filter(|expect| !expect.passed)
-            .map(|expect| format!("expect {} on \"{}\" failed: {}", expect.check, expect.stream, expect.detail))
+            .map(|expect| {
+                format!(
+                    "expect {} on \"{}\" failed: {}",
+                    expect.check, expect.stream, expect.detail
+                )
+            })
             .collect();
-        return Err(Failure::Message { code: 1, message: failed.join("\neventlab: ") });
+        return Err(Failure::Message {
+            code: 1,
+            message: failed.join("\neventlab: "),
+        });
     }
     Ok(0)
 }
@@ -232,19 +269,33 @@ fn validate(arguments: &[String]) -> Result<u8, Failure> {
             Err(other) => return Err(other),
         };
         match scenario::parse_and_validate(&text, &origin) {
-            Ok(model) => report.push_str(&format!("{origin}: ok ({} streams, {} services)\n", model.streams.len(), model.services.len())),
+            Ok(model) => report.push_str(&format!(
+                "{origin}: ok ({} streams, {} services)\n",
+                model.streams.len(),
+                model.services.len()
+            )),
             Err(errors) => all_errors.extend(errors.iter().map(|error| error.to_string())),
         }
     }
     print(&report)?;
-    if all_errors.is_empty() { Ok(0) } else { Err(Failure::usage(all_errors.join("\neventlab: "))) }
+    if all_errors.is_empty() {
+        Ok(0)
+    } else {
+        Err(Failure::usage(all_errors.join("\neventlab: ")))
+    }
 }
 
 fn list_scenarios() -> Result<u8, Failure> {
     let mut out = String::new();
     for (name, text) in bundled::SCENARIOS {
-        let description = scenario::parse(text, name).map(|raw| raw.description).unwrap_or_default();
-        let first_sentence = description.split(". ").next().unwrap_or("").trim_end_matches('.');
+        let description = scenario::parse(text, name)
+            .map(|raw| raw.description)
+            .unwrap_or_default();
+        let first_sentence = description
+            .split(". ")
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('.');
         out.push_str(&format!("{name:<28} {first_sentence}\n"));
     }
     print(&out)?;

@@ -33,7 +33,11 @@ impl LogBroker {
         let logs = model
             .streams
             .iter()
-            .map(|stream| (0..stream.partition_count).map(|_| PartitionLog::default()).collect())
+            .map(|stream| {
+                (0..stream.partition_count)
+                    .map(|_| PartitionLog::default())
+                    .collect()
+            })
             .collect();
         let mut groups = Vec::new();
         let mut session_timeout_us = Vec::new();
@@ -59,16 +63,32 @@ impl LogBroker {
             for index in 0..members.len() {
                 session_tags.push((group.id, index));
             }
-            groups.push(GroupState::new(members, model.stream(group.stream).partition_count));
+            groups.push(GroupState::new(
+                members,
+                model.stream(group.stream).partition_count,
+            ));
             session_timeout_us.push(consumption.session_timeout_us);
         }
-        LogBroker { logs, groups, session_timeout_us, session_tags, session_tag_base, group_streams, stored_records: 0, stored_records_max: model.limits.stored_records_max }
+        LogBroker {
+            logs,
+            groups,
+            session_timeout_us,
+            session_tags,
+            session_tag_base,
+            group_streams,
+            stored_records: 0,
+            stored_records_max: model.limits.stored_records_max,
+        }
     }
 
     /// Generation 1's assignment: the group is formed before time zero.
     pub fn initial_assignment(&self, group: GroupId) -> Vec<(InstanceId, Vec<PartitionId>)> {
         let state = &self.groups[group.index()];
-        state.assignment().into_iter().map(|(member, partitions)| (state.members[member].instance, partitions)).collect()
+        state
+            .assignment()
+            .into_iter()
+            .map(|(member, partitions)| (state.members[member].instance, partitions))
+            .collect()
     }
 
     fn session_tag(&self, group: GroupId, member: usize) -> u32 {
@@ -91,11 +111,20 @@ impl LogBroker {
             return;
         }
         group.rebalancing = true;
-        ctx.emit(TraceEvent::RebalanceStarted { group: group_id, generation: group.generation + 1 });
+        ctx.emit(TraceEvent::RebalanceStarted {
+            group: group_id,
+            generation: group.generation + 1,
+        });
         for (index, member) in group.members.iter().enumerate() {
             if member.alive && Some(index) != joined {
                 group.awaiting.insert(index);
-                ctx.send(member.actor, Msg::RebalanceStart { group: group_id, generation: group.generation });
+                ctx.send(
+                    member.actor,
+                    Msg::RebalanceStart {
+                        group: group_id,
+                        generation: group.generation,
+                    },
+                );
             }
         }
         self.complete_rebalance_if_ready(ctx, group_id);
@@ -109,20 +138,46 @@ impl LogBroker {
         group.rebalancing = false;
         group.generation += 1;
         for (member, partitions) in group.assignment() {
-            let with_offsets = partitions.iter().map(|&p| (p, group.committed[p.index()])).collect();
+            let with_offsets = partitions
+                .iter()
+                .map(|&p| (p, group.committed[p.index()]))
+                .collect();
             let state = &group.members[member];
-            ctx.send(state.actor, Msg::Assignment { group: group_id, generation: group.generation, partitions: with_offsets });
-            ctx.emit(TraceEvent::Assigned { group: group_id, generation: group.generation, instance: state.instance, partitions });
+            ctx.send(
+                state.actor,
+                Msg::Assignment {
+                    group: group_id,
+                    generation: group.generation,
+                    partitions: with_offsets,
+                },
+            );
+            ctx.emit(TraceEvent::Assigned {
+                group: group_id,
+                generation: group.generation,
+                instance: state.instance,
+                partitions,
+            });
         }
     }
 
-    fn commit(&mut self, ctx: &mut BrokerCtx, group_id: GroupId, offsets: &[(PartitionId, Offset)]) {
+    fn commit(
+        &mut self,
+        ctx: &mut BrokerCtx,
+        group_id: GroupId,
+        offsets: &[(PartitionId, Offset)],
+    ) {
         let group = &mut self.groups[group_id.index()];
         for &(partition, offset) in offsets {
-            let Some(slot) = group.committed.get_mut(partition.index()) else { continue };
+            let Some(slot) = group.committed.get_mut(partition.index()) else {
+                continue;
+            };
             if *slot != offset {
                 *slot = offset;
-                ctx.emit(TraceEvent::Committed { group: group_id, partition, offset });
+                ctx.emit(TraceEvent::Committed {
+                    group: group_id,
+                    partition,
+                    offset,
+                });
             }
         }
     }
@@ -142,16 +197,30 @@ impl Actor for LogBroker {
 
     fn on_msg(&mut self, ctx: &mut BrokerCtx, from: ActorId, msg: Msg) {
         match msg {
-            Msg::Produce { stream, partition, record } => {
+            Msg::Produce {
+                stream,
+                partition,
+                record,
+            } => {
                 let log = &mut self.logs[stream.index()][partition.index()];
                 let offset = log.append(record);
-                ctx.emit(TraceEvent::Appended { stream, partition, offset, msg: record.id });
+                ctx.emit(TraceEvent::Appended {
+                    stream,
+                    partition,
+                    offset,
+                    msg: record.id,
+                });
                 self.stored_records += 1;
                 if self.stored_records > self.stored_records_max {
                     ctx.halt("limits.stored_records_max", self.stored_records_max);
                 }
             }
-            Msg::Fetch { group, generation, positions, max_records } => {
+            Msg::Fetch {
+                group,
+                generation,
+                positions,
+                max_records,
+            } => {
                 let stream = self.stream_of(group);
                 let mut remaining = max_records;
                 let mut batches = Vec::new();
@@ -159,18 +228,37 @@ impl Actor for LogBroker {
                     if remaining == 0 {
                         break;
                     }
-                    let Some(log) = self.logs[stream].get(partition.index()) else { continue };
+                    let Some(log) = self.logs[stream].get(partition.index()) else {
+                        continue;
+                    };
                     let records = log.read(position, remaining);
                     if !records.is_empty() {
                         remaining -= records.len() as u32;
-                        batches.push(FetchedBatch { partition, first_offset: position, records: records.to_vec() });
+                        batches.push(FetchedBatch {
+                            partition,
+                            first_offset: position,
+                            records: records.to_vec(),
+                        });
                     }
                 }
-                ctx.send(from, Msg::FetchResponse { group, generation, batches });
+                ctx.send(
+                    from,
+                    Msg::FetchResponse {
+                        group,
+                        generation,
+                        batches,
+                    },
+                );
             }
-            Msg::OffsetCommit { group, generation, offsets } => {
+            Msg::OffsetCommit {
+                group,
+                generation,
+                offsets,
+            } => {
                 let state = &self.groups[group.index()];
-                let is_member = state.member_of(from).is_some_and(|member| state.members[member].alive);
+                let is_member = state
+                    .member_of(from)
+                    .is_some_and(|member| state.members[member].alive);
                 // Kafka rejects commits from an older generation (ILLEGAL_GENERATION).
                 if is_member && generation == state.generation {
                     self.commit(ctx, group, &offsets);
@@ -185,7 +273,9 @@ impl Actor for LogBroker {
                 }
             }
             Msg::JoinGroup { group, offsets } => {
-                let Some(member) = self.groups[group.index()].member_of(from) else { return };
+                let Some(member) = self.groups[group.index()].member_of(from) else {
+                    return;
+                };
                 self.commit(ctx, group, &offsets);
                 let state = &mut self.groups[group.index()];
                 let rejoining = state.awaiting.remove(&member);
@@ -217,7 +307,10 @@ impl Actor for LogBroker {
             return;
         }
         member_state.alive = false;
-        ctx.emit(TraceEvent::MemberExpired { group, instance: member_state.instance });
+        ctx.emit(TraceEvent::MemberExpired {
+            group,
+            instance: member_state.instance,
+        });
         state.awaiting.remove(&member);
         if state.rebalancing {
             self.complete_rebalance_if_ready(ctx, group);

@@ -52,7 +52,9 @@ impl GroupState {
     /// The current split of partitions over live members: `(member index, partitions)`, members
     /// in member-id order. Matches Kafka's `RangeAssignor` for a single topic.
     pub fn assignment(&self) -> Vec<(usize, Vec<PartitionId>)> {
-        let mut live: Vec<usize> = (0..self.members.len()).filter(|&index| self.members[index].alive).collect();
+        let mut live: Vec<usize> = (0..self.members.len())
+            .filter(|&index| self.members[index].alive)
+            .collect();
         live.sort_by(|&a, &b| self.members[a].name.cmp(&self.members[b].name));
         range_split(self.partition_count, live.len())
             .into_iter()
@@ -90,12 +92,18 @@ mod tests {
     #[test]
     fn range_split_gives_the_first_members_the_extra_partitions() {
         let split = range_split(8, 3);
-        assert_eq!(split.iter().map(|p| ids(p)).collect::<Vec<_>>(), vec![vec![0, 1, 2], vec![3, 4, 5], vec![6, 7]]);
+        assert_eq!(
+            split.iter().map(|p| ids(p)).collect::<Vec<_>>(),
+            vec![vec![0, 1, 2], vec![3, 4, 5], vec![6, 7]]
+        );
     }
 
     #[test]
     fn range_split_with_more_members_than_partitions_leaves_some_idle() {
         let split = range_split(2, 3);
-        assert_eq!(split.iter().map(|p| ids(p)).collect::<Vec<_>>(), vec![vec![0], vec![1], vec![]]);
+        assert_eq!(
+            split.iter().map(|p| ids(p)).collect::<Vec<_>>(),
+            vec![vec![0], vec![1], vec![]]
+        );
     }
 }

@@ -4,8 +4,8 @@
 //! partitions like Kafka's `RangeAssignor`; positions and committed offsets are per group; lag
 //! is log end offset − committed offset.
 
+pub mod assignor;
 pub mod broker;
 pub mod group;
 pub mod partition_log;
 pub mod partitioner;
-pub mod assignor;

@@ -51,7 +51,15 @@ mod tests {
     use crate::sim::SimTime;
 
     fn record(seq: u32) -> Record {
-        Record { id: MessageId { producer: InstanceId(0), seq }, key: None, value_size_bytes: 1, sent_at: SimTime(0) }
+        Record {
+            id: MessageId {
+                producer: InstanceId(0),
+                seq,
+            },
+            key: None,
+            value_size_bytes: 1,
+            sent_at: SimTime(0),
+        }
     }
 
     #[test]

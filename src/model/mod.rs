@@ -47,7 +47,9 @@ impl Scenario {
     }
     /// The groups that consume a stream, in declared order.
     pub fn groups_of(&self, stream: StreamId) -> impl Iterator<Item = &Group> {
-        self.groups.iter().filter(move |group| group.stream == stream)
+        self.groups
+            .iter()
+            .filter(move |group| group.stream == stream)
     }
 }
 
@@ -108,7 +110,13 @@ pub struct Production {
 pub enum Schedule {
     /// Records every `interval_us` (fixed) or with exponential gaps of that mean (poisson),
     /// from `start_us`, until `count` records or `produce_until_us`, whichever comes first.
-    Periodic { interval_us: u64, poisson: bool, start_us: u64, count: Option<u64>, produce_until_us: Option<u64> },
+    Periodic {
+        interval_us: u64,
+        poisson: bool,
+        start_us: u64,
+        count: Option<u64>,
+        produce_until_us: Option<u64>,
+    },
     /// Exactly these records, at these times (sorted by time, ties in file order).
     Explicit(Vec<ExplicitRecord>),
 }
@@ -127,7 +135,10 @@ pub enum KeyChoice {
     /// Cycle through the keys in order, starting at the first.
     Sequential(Vec<KeyId>),
     Uniform(Vec<KeyId>),
-    Zipf { keys: Vec<KeyId>, exponent_ppm: u32 },
+    Zipf {
+        keys: Vec<KeyId>,
+        exponent_ppm: u32,
+    },
 }
 
 /// Processing time per record, drawn per (seed, instance, message id).
@@ -181,19 +192,39 @@ pub struct Group {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fault {
-    Crash { instance: InstanceId, at_us: u64 },
-    Restart { instance: InstanceId, at_us: u64 },
+    Crash {
+        instance: InstanceId,
+        at_us: u64,
+    },
+    Restart {
+        instance: InstanceId,
+        at_us: u64,
+    },
     /// Processing takes `factor_ppm / 1e6` times as long between `from_us` and `until_us`.
-    Slow { instance: InstanceId, from_us: u64, until_us: u64, factor_ppm: u64 },
+    Slow {
+        instance: InstanceId,
+        from_us: u64,
+        until_us: u64,
+        factor_ppm: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expect {
-    NoLoss { stream: StreamId },
-    NoDuplicates { stream: StreamId },
-    PerKeyOrder { stream: StreamId },
+    NoLoss {
+        stream: StreamId,
+    },
+    NoDuplicates {
+        stream: StreamId,
+    },
+    PerKeyOrder {
+        stream: StreamId,
+    },
     /// Every group's total lag on the stream stays below `value` records.
-    MaxLagBelow { stream: StreamId, value: u64 },
+    MaxLagBelow {
+        stream: StreamId,
+        value: u64,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,6 +238,10 @@ pub struct RunLimits {
 pub enum Stop {
     /// Producers finish, every record is consumed by every group, then the run ends.
     Drained,
-    AtTime { at_us: u64 },
-    AfterRecordsConsumed { count: u64 },
+    AtTime {
+        at_us: u64,
+    },
+    AfterRecordsConsumed {
+        count: u64,
+    },
 }

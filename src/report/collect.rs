@@ -54,7 +54,11 @@ pub struct Collector<'m> {
 
 impl<'m> Collector<'m> {
     pub fn new(model: &'m Scenario) -> Self {
-        let groups_of_stream = model.streams.iter().map(|stream| model.groups_of(stream.id).map(|group| group.id).collect()).collect();
+        let groups_of_stream = model
+            .streams
+            .iter()
+            .map(|stream| model.groups_of(stream.id).map(|group| group.id).collect())
+            .collect();
         let mut service_first_instance = vec![0; model.services.len()];
         for instance in model.instances.iter().rev() {
             service_first_instance[instance.service.index()] = instance.id.0;
@@ -79,8 +83,11 @@ impl<'m> Collector<'m> {
                 }
             })
             .collect();
-        let unfinished_producers: Vec<u32> =
-            model.instances.iter().map(|instance| model.service(instance.service).produces.len() as u32).collect();
+        let unfinished_producers: Vec<u32> = model
+            .instances
+            .iter()
+            .map(|instance| model.service(instance.service).produces.len() as u32)
+            .collect();
         let mut down_for_good_at = vec![None; model.instances.len()];
         for fault in &model.faults {
             match fault {
@@ -104,12 +111,19 @@ impl<'m> Collector<'m> {
             service_first_instance,
             produced: vec![0; model.streams.len()],
             produced_by: vec![Vec::new(); model.streams.len()],
-            log_end: model.streams.iter().map(|stream| vec![0; stream.partition_count as usize]).collect(),
+            log_end: model
+                .streams
+                .iter()
+                .map(|stream| vec![0; stream.partition_count as usize])
+                .collect(),
             groups,
             consumed_total: 0,
             last_consumed_at: None,
             faults: FaultSummary::default(),
-            producers_running: unfinished_producers.iter().map(|&count| u64::from(count)).sum(),
+            producers_running: unfinished_producers
+                .iter()
+                .map(|&count| u64::from(count))
+                .sum(),
             unfinished_producers,
             down: vec![false; model.instances.len()],
             down_for_good_at,
@@ -133,7 +147,9 @@ impl<'m> Collector<'m> {
                 by[msg.producer.index()] += 1;
                 self.in_network += 1;
             }
-            TraceEvent::Appended { stream, partition, .. } => {
+            TraceEvent::Appended {
+                stream, partition, ..
+            } => {
                 self.in_network -= 1;
                 let log_end = &mut self.log_end[stream.index()][partition.index()];
                 let caught_up_at = *log_end;
@@ -147,11 +163,22 @@ impl<'m> Collector<'m> {
                     }
                 }
             }
-            TraceEvent::Consumed { group, instance, partition, offset, msg, key, sent_at } => {
+            TraceEvent::Consumed {
+                group,
+                instance,
+                partition,
+                offset,
+                msg,
+                key,
+                sent_at,
+            } => {
                 self.consumed_total += 1;
                 self.last_consumed_at = Some(at);
-                let log_end = self.log_end[self.model.group(group).stream.index()][partition.index()];
-                let index_in_service = (instance.0 - self.service_first_instance[self.model.instance(instance).service.index()]) as usize;
+                let log_end =
+                    self.log_end[self.model.group(group).stream.index()][partition.index()];
+                let index_in_service = (instance.0
+                    - self.service_first_instance[self.model.instance(instance).service.index()])
+                    as usize;
                 let stats = &mut self.groups[group.index()];
                 stats.consumed += 1;
                 stats.per_partition[partition.index()] += 1;
@@ -161,19 +188,27 @@ impl<'m> Collector<'m> {
                 if consumption != Consumption::Again {
                     stats.consumed_distinct += 1;
                     stats.key_order.on_first_delivery(key, msg);
-                    stats.latency.record(at.as_us().saturating_sub(sent_at.as_us()));
+                    stats
+                        .latency
+                        .record(at.as_us().saturating_sub(sent_at.as_us()));
                 }
                 if was_behind && stats.delivery.frontier(partition).0 == log_end {
                     self.behind -= 1;
                 }
             }
-            TraceEvent::Committed { group, partition, offset } => {
+            TraceEvent::Committed {
+                group,
+                partition,
+                offset,
+            } => {
                 let stats = &mut self.groups[group.index()];
                 let old = std::mem::replace(&mut stats.committed[partition.index()], offset.0);
                 // Lag is log end − committed; a commit moves it by the difference.
                 stats.lag = (stats.lag + old).saturating_sub(offset.0);
             }
-            TraceEvent::RebalanceStarted { group, .. } => self.groups[group.index()].rebalances += 1,
+            TraceEvent::RebalanceStarted { group, .. } => {
+                self.groups[group.index()].rebalances += 1
+            }
             TraceEvent::ProducerFinished { instance, .. } => {
                 self.unfinished_producers[instance.index()] -= 1;
                 self.producers_running -= 1;
@@ -190,7 +225,9 @@ impl<'m> Collector<'m> {
             }
             TraceEvent::SlowStarted { .. } => self.faults.slow_periods += 1,
             TraceEvent::MemberExpired { .. } => self.faults.members_expired += 1,
-            TraceEvent::Fetched { .. } | TraceEvent::Assigned { .. } | TraceEvent::SlowEnded { .. } => {}
+            TraceEvent::Fetched { .. }
+            | TraceEvent::Assigned { .. }
+            | TraceEvent::SlowEnded { .. } => {}
         }
     }
 
@@ -217,10 +254,17 @@ impl<'m> Collector<'m> {
         // Groups whose members are all down for good cannot catch up; do not wait for them.
         self.model.groups.iter().all(|group| {
             let stats = &self.groups[group.id.index()];
-            let caught_up = self.log_end[group.stream.index()]
-                .iter()
-                .enumerate()
-                .all(|(partition, &end)| stats.delivery.frontier(crate::model::PartitionId(partition as u32)).0 == end);
+            let caught_up =
+                self.log_end[group.stream.index()]
+                    .iter()
+                    .enumerate()
+                    .all(|(partition, &end)| {
+                        stats
+                            .delivery
+                            .frontier(crate::model::PartitionId(partition as u32))
+                            .0
+                            == end
+                    });
             caught_up || self.all_down_for_good(group.service)
         })
     }
@@ -230,7 +274,10 @@ impl<'m> Collector<'m> {
             .instances
             .iter()
             .filter(|instance| instance.service == service)
-            .all(|instance| self.down[instance.id.index()] && self.down_for_good_at[instance.id.index()].is_some())
+            .all(|instance| {
+                self.down[instance.id.index()]
+                    && self.down_for_good_at[instance.id.index()].is_some()
+            })
     }
 
     pub fn message_name(&self, msg: MessageId) -> String {
@@ -238,17 +285,33 @@ impl<'m> Collector<'m> {
     }
 
     /// Builds the report once the run has ended.
-    pub fn finish(&self, reproduce: String, reason: &StopReason, now: SimTime, kernel: KernelStats) -> RunReport {
+    pub fn finish(
+        &self,
+        reproduce: String,
+        reason: &StopReason,
+        now: SimTime,
+        kernel: KernelStats,
+    ) -> RunReport {
         let model = self.model;
         let (stop, limit, limit_value) = match reason {
-            StopReason::Done if self.stop_after_consumed.is_some() => ("records_consumed", None, None),
+            StopReason::Done if self.stop_after_consumed.is_some() => {
+                ("records_consumed", None, None)
+            }
             StopReason::Done => ("drained", None, None),
             StopReason::StopTime => ("stop_time", None, None),
             StopReason::AgendaEmpty => ("agenda_empty", None, None),
             StopReason::Limit { limit, value } => ("limit", Some(limit.to_string()), Some(*value)),
         };
-        let streams = model.streams.iter().map(|stream| self.stream_report(stream.id)).collect::<Vec<_>>();
-        let expect = model.expects.iter().map(|expect| self.expect_outcome(expect, &streams)).collect();
+        let streams = model
+            .streams
+            .iter()
+            .map(|stream| self.stream_report(stream.id))
+            .collect::<Vec<_>>();
+        let expect = model
+            .expects
+            .iter()
+            .map(|expect| self.expect_outcome(expect, &streams))
+            .collect();
         RunReport {
             eventlab_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: model.name.clone(),
@@ -279,14 +342,24 @@ impl<'m> Collector<'m> {
             .iter()
             .enumerate()
             .filter(|&(_, &count)| count > 0)
-            .map(|(instance, &produced)| ProducerReport { instance: model.instance(InstanceId(instance as u32)).name.clone(), produced })
+            .map(|(instance, &produced)| ProducerReport {
+                instance: model.instance(InstanceId(instance as u32)).name.clone(),
+                produced,
+            })
             .collect();
         let partitions = log_end
             .iter()
             .enumerate()
-            .map(|(partition, &end)| PartitionReport { partition: partition as u32, appended: end, log_end_offset: end })
+            .map(|(partition, &end)| PartitionReport {
+                partition: partition as u32,
+                appended: end,
+                log_end_offset: end,
+            })
             .collect();
-        let groups = self.groups_of_stream[stream_id.index()].iter().map(|&group| self.group_report(group, log_end)).collect();
+        let groups = self.groups_of_stream[stream_id.index()]
+            .iter()
+            .map(|&group| self.group_report(group, log_end))
+            .collect();
         StreamReport {
             name: stream.name.clone(),
             carrier: stream.carrier.name().to_string(),
@@ -318,7 +391,12 @@ impl<'m> Collector<'m> {
         let unconsumed = log_end
             .iter()
             .enumerate()
-            .map(|(partition, &end)| end - stats.delivery.frontier(crate::model::PartitionId(partition as u32)).0)
+            .map(|(partition, &end)| {
+                end - stats
+                    .delivery
+                    .frontier(crate::model::PartitionId(partition as u32))
+                    .0
+            })
             .sum();
         let first_instance = self.service_first_instance[group.service.index()];
         let instances = stats
@@ -326,7 +404,10 @@ impl<'m> Collector<'m> {
             .iter()
             .enumerate()
             .map(|(index, &consumed)| InstanceReport {
-                instance: model.instance(InstanceId(first_instance + index as u32)).name.clone(),
+                instance: model
+                    .instance(InstanceId(first_instance + index as u32))
+                    .name
+                    .clone(),
                 consumed,
             })
             .collect();
@@ -346,7 +427,9 @@ impl<'m> Collector<'m> {
             instances,
             checks: GroupChecks {
                 lost: delivery.lost,
-                first_lost: delivery.first_lost.map(|(partition, offset)| format!("{stream_name}[{}]@{}", partition.0, offset.0)),
+                first_lost: delivery.first_lost.map(|(partition, offset)| {
+                    format!("{stream_name}[{}]@{}", partition.0, offset.0)
+                }),
                 duplicated: delivery.duplicated,
                 first_duplicate: delivery.first_duplicate.map(|msg| self.message_name(msg)),
                 key_order_inversions: order.inversions,
@@ -385,9 +468,10 @@ impl<'m> Collector<'m> {
                     checks.key_order_inversions,
                     checks.first_inversion.as_deref().unwrap_or("?")
                 )),
-                Expect::MaxLagBelow { value, .. } if group.lag_max >= *value => {
-                    Some(format!("group \"{}\" reached a lag of {} records (limit {value})", group.group, group.lag_max))
-                }
+                Expect::MaxLagBelow { value, .. } if group.lag_max >= *value => Some(format!(
+                    "group \"{}\" reached a lag of {} records (limit {value})",
+                    group.group, group.lag_max
+                )),
                 _ => None,
             };
             failures.extend(failure);
@@ -399,7 +483,12 @@ impl<'m> Collector<'m> {
         } else {
             failures.join("; ")
         };
-        ExpectOutcome { check: check.to_string(), stream: report.name.clone(), passed: failures.is_empty(), detail }
+        ExpectOutcome {
+            check: check.to_string(),
+            stream: report.name.clone(),
+            passed: failures.is_empty(),
+            detail,
+        }
     }
 }
 

@@ -45,7 +45,11 @@ impl Histogram {
         }
         let rank = (percent * self.count).div_ceil(100).max(1);
         let mut seen = 0;
-        let dense = self.dense.iter().enumerate().map(|(value, &count)| (value as u64, count));
+        let dense = self
+            .dense
+            .iter()
+            .enumerate()
+            .map(|(value, &count)| (value as u64, count));
         let sparse = self.sparse.iter().map(|(&value, &count)| (value, count));
         for (value, count) in dense.chain(sparse) {
             seen += count;
@@ -78,7 +82,10 @@ mod tests {
             histogram.record(value * 1_000);
         }
         let p = histogram.percentiles();
-        assert_eq!((p.count, p.p50, p.p90, p.p99, p.max), (100, 50_000, 90_000, 99_000, 100_000));
+        assert_eq!(
+            (p.count, p.p50, p.p90, p.p99, p.max),
+            (100, 50_000, 90_000, 99_000, 100_000)
+        );
     }
 
     #[test]

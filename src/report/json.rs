@@ -3,7 +3,8 @@
 use super::RunReport;
 
 pub fn render(report: &RunReport) -> String {
-    let mut text = serde_json::to_string_pretty(report).expect("a report of plain data always serializes");
+    let mut text =
+        serde_json::to_string_pretty(report).expect("a report of plain data always serializes");
     text.push('\n');
     text
 }

@@ -9,7 +9,11 @@ use super::RunReport;
 pub fn render(report: &RunReport) -> String {
     let mut out = String::new();
     let o = &report.outcome;
-    let _ = writeln!(out, "eventlab {} — scenario \"{}\", seed {}", report.eventlab_version, report.scenario, report.seed);
+    let _ = writeln!(
+        out,
+        "eventlab {} — scenario \"{}\", seed {}",
+        report.eventlab_version, report.scenario, report.seed
+    );
     let _ = writeln!(out, "reproduce with: {}", report.reproduce);
     let _ = writeln!(out);
     let ended = match (o.stop.as_str(), &o.limit) {
@@ -24,7 +28,11 @@ pub fn render(report: &RunReport) -> String {
     if let Some(last) = o.last_consumed_at_us {
         let _ = writeln!(out, "last record consumed at {}", format_us(last));
     }
-    let _ = writeln!(out, "{} events, {} messages sent, {} dropped at crashed instances", o.events, o.messages_sent, o.messages_dropped);
+    let _ = writeln!(
+        out,
+        "{} events, {} messages sent, {} dropped at crashed instances",
+        o.events, o.messages_sent, o.messages_dropped
+    );
     let f = &report.faults;
     if f.crashes + f.restarts + f.slow_periods + f.members_expired > 0 {
         let _ = writeln!(
@@ -44,21 +52,41 @@ pub fn render(report: &RunReport) -> String {
             stream.partitions.len(),
             stream.partitioner
         );
-        let _ = writeln!(out, "  produced {}, appended {}, in flight {}", stream.produced, stream.appended, stream.in_flight);
+        let _ = writeln!(
+            out,
+            "  produced {}, appended {}, in flight {}",
+            stream.produced, stream.appended, stream.in_flight
+        );
         if !stream.producers.is_empty() {
-            let producers: Vec<String> = stream.producers.iter().map(|p| format!("{} {}", p.instance, p.produced)).collect();
+            let producers: Vec<String> = stream
+                .producers
+                .iter()
+                .map(|p| format!("{} {}", p.instance, p.produced))
+                .collect();
             let _ = writeln!(out, "  producers: {}", producers.join(", "));
         }
-        let sizes: Vec<String> = stream.partitions.iter().map(|p| p.appended.to_string()).collect();
+        let sizes: Vec<String> = stream
+            .partitions
+            .iter()
+            .map(|p| p.appended.to_string())
+            .collect();
         let _ = writeln!(out, "  records per partition: {}", sizes.join(" / "));
         for group in &stream.groups {
-            let _ = writeln!(out, "  group \"{}\" (service \"{}\")", group.group, group.service);
+            let _ = writeln!(
+                out,
+                "  group \"{}\" (service \"{}\")",
+                group.group, group.service
+            );
             let _ = writeln!(
                 out,
                 "    consumed {} ({} distinct), unconsumed at end {}, rebalances {}",
                 group.consumed, group.consumed_distinct, group.unconsumed, group.rebalances
             );
-            let _ = writeln!(out, "    lag at end {}, max lag {} records", group.lag_end, group.lag_max);
+            let _ = writeln!(
+                out,
+                "    lag at end {}, max lag {} records",
+                group.lag_end, group.lag_max
+            );
             let l = &group.latency_us;
             if l.count > 0 {
                 let _ = writeln!(
@@ -70,11 +98,22 @@ pub fn render(report: &RunReport) -> String {
                     format_us(l.max)
                 );
             }
-            let per_instance: Vec<String> = group.instances.iter().map(|i| format!("{} {}", i.instance, i.consumed)).collect();
+            let per_instance: Vec<String> = group
+                .instances
+                .iter()
+                .map(|i| format!("{} {}", i.instance, i.consumed))
+                .collect();
             let _ = writeln!(out, "    per instance: {}", per_instance.join(", "));
-            let per_partition: Vec<String> =
-                group.partitions.iter().map(|p| format!("{}:{}@{}", p.partition, p.consumed, p.committed_offset)).collect();
-            let _ = writeln!(out, "    per partition (consumed@committed): {}", per_partition.join(" "));
+            let per_partition: Vec<String> = group
+                .partitions
+                .iter()
+                .map(|p| format!("{}:{}@{}", p.partition, p.consumed, p.committed_offset))
+                .collect();
+            let _ = writeln!(
+                out,
+                "    per partition (consumed@committed): {}",
+                per_partition.join(" ")
+            );
             let c = &group.checks;
             let _ = writeln!(
                 out,
@@ -93,7 +132,11 @@ pub fn render(report: &RunReport) -> String {
         let _ = writeln!(out, "expectations:");
         for expect in &report.expect {
             let mark = if expect.passed { "ok  " } else { "FAIL" };
-            let _ = writeln!(out, "  {mark} {} on \"{}\": {}", expect.check, expect.stream, expect.detail);
+            let _ = writeln!(
+                out,
+                "  {mark} {} on \"{}\": {}",
+                expect.check, expect.stream, expect.detail
+            );
         }
     }
     out

@@ -17,7 +17,9 @@ pub fn parse(text: &str, origin: &str) -> Result<raw::RawScenario, ScenarioError
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed: Result<raw::RawScenario, _> = serde_path_to_error::deserialize(&mut deserializer);
     let raw = parsed.map_err(|error| shape_error(error, text, origin))?;
-    deserializer.end().map_err(|error| syntax_error(&error, origin))?;
+    deserializer
+        .end()
+        .map_err(|error| syntax_error(&error, origin))?;
     Ok(raw)
 }
 
@@ -35,7 +37,11 @@ fn syntax_error(error: &serde_json::Error, origin: &str) -> ScenarioError {
     }
 }
 
-fn shape_error(error: serde_path_to_error::Error<serde_json::Error>, text: &str, origin: &str) -> ScenarioError {
+fn shape_error(
+    error: serde_path_to_error::Error<serde_json::Error>,
+    text: &str,
+    origin: &str,
+) -> ScenarioError {
     let path = error.path().clone();
     let inner = error.inner();
     use serde_json::error::Category;
@@ -47,7 +53,11 @@ fn shape_error(error: serde_path_to_error::Error<serde_json::Error>, text: &str,
             if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
                 && let Some((location, problem)) = enum_shape_error(&path)
             {
-                return ScenarioError { origin: origin.to_string(), location, problem };
+                return ScenarioError {
+                    origin: origin.to_string(),
+                    location,
+                    problem,
+                };
             }
             syntax_error(inner, origin)
         }
@@ -61,8 +71,14 @@ fn shape_error(error: serde_path_to_error::Error<serde_json::Error>, text: &str,
 
 /// The fields whose value is a name or a one-key object (`RawKeys`, `RawProcessing`).
 const ENUM_FIELDS: &[(&str, &str)] = &[
-    ("keys", "expected \"unkeyed\" or an object with one key: \"sequential\", \"uniform\", \"zipf\" or \"fixed\" (e.g. {\"uniform\": 8})"),
-    ("processing_time_us", "expected an object with one key: \"fixed\", \"uniform\" or \"exponential_mean\" (e.g. {\"fixed\": 50})"),
+    (
+        "keys",
+        "expected \"unkeyed\" or an object with one key: \"sequential\", \"uniform\", \"zipf\" or \"fixed\" (e.g. {\"uniform\": 8})",
+    ),
+    (
+        "processing_time_us",
+        "expected an object with one key: \"fixed\", \"uniform\" or \"exponential_mean\" (e.g. {\"fixed\": 50})",
+    ),
 ];
 
 /// Where a badly shaped `keys` / `processing_time_us` value is, and what it should be.
@@ -70,7 +86,9 @@ fn enum_shape_error(path: &serde_path_to_error::Path) -> Option<(String, String)
     use serde_path_to_error::Segment;
     let segments: Vec<&Segment> = path.iter().collect();
     let end = segments.iter().rposition(|segment| matches!(segment, Segment::Map { key } if ENUM_FIELDS.iter().any(|(field, _)| field == key)))?;
-    let Segment::Map { key } = segments[end] else { return None };
+    let Segment::Map { key } = segments[end] else {
+        return None;
+    };
     let problem = ENUM_FIELDS.iter().find(|(field, _)| field == key)?.1;
     Some((format_segments(&segments[..=end]), problem.to_string()))
 }
@@ -113,7 +131,10 @@ fn reword(message: &str, key: Option<&str>) -> String {
         if let Some(rest) = message.strip_prefix(&prefix) {
             let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
             let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-            let alias = FIELD_ALIASES.iter().find(|(alias, target)| *alias == name && candidates.contains(target)).map(|(_, target)| *target);
+            let alias = FIELD_ALIASES
+                .iter()
+                .find(|(alias, target)| *alias == name && candidates.contains(target))
+                .map(|(_, target)| *target);
             let hint = match alias.or_else(|| nearest(name, candidates.iter().copied())) {
                 Some(close) => format!(" (did you mean \"{close}\"?)"),
                 None if candidates.is_empty() => String::new(),
@@ -141,7 +162,10 @@ fn reword(message: &str, key: Option<&str>) -> String {
         return if expected.starts_with("struct ") {
             "expected an object, not an array".to_string()
         } else {
-            format!("expected {}, not an array of {length}", expected_words(expected))
+            format!(
+                "expected {}, not an array of {length}",
+                expected_words(expected)
+            )
         };
     }
     message.replace('`', "\"")
@@ -151,7 +175,9 @@ fn reword(message: &str, key: Option<&str>) -> String {
 fn reword_mismatch(unexpected: &str, expected: &str, key: Option<&str>) -> String {
     let variant = key.unwrap_or("name");
     match (unexpected, expected) {
-        ("unit variant", "newtype variant") => return format!("\"{variant}\" needs a value (write {{\"{variant}\": ...}})"),
+        ("unit variant", "newtype variant") => {
+            return format!("\"{variant}\" needs a value (write {{\"{variant}\": ...}})");
+        }
         (_, "unit") => return format!("\"{variant}\" takes no value (write just \"{variant}\")"),
         _ => {}
     }
@@ -159,7 +185,10 @@ fn reword_mismatch(unexpected: &str, expected: &str, key: Option<&str>) -> Strin
     let mut hint = String::new();
     let found = if let Some(text) = unexpected.strip_prefix("string ") {
         let inner = text.trim_matches('"');
-        if (wants_count && inner.parse::<u64>().is_ok()) || (expected == "f64" && inner.parse::<f64>().is_ok()) || (expected == "a boolean" && (inner == "true" || inner == "false")) {
+        if (wants_count && inner.parse::<u64>().is_ok())
+            || (expected == "f64" && inner.parse::<f64>().is_ok())
+            || (expected == "a boolean" && (inner == "true" || inner == "false"))
+        {
             hint = format!(" (write {inner} without quotes)");
         }
         format!("the string {text}")
@@ -174,7 +203,10 @@ fn reword_mismatch(unexpected: &str, expected: &str, key: Option<&str>) -> Strin
             }
         }
         number.to_string()
-    } else if let Some(value) = unexpected.strip_prefix("integer ").or_else(|| unexpected.strip_prefix("boolean ")) {
+    } else if let Some(value) = unexpected
+        .strip_prefix("integer ")
+        .or_else(|| unexpected.strip_prefix("boolean "))
+    {
         value.trim_matches('`').to_string()
     } else {
         match unexpected {
@@ -195,7 +227,9 @@ fn expected_words(expected: &str) -> String {
         "a boolean" => "true or false".to_string(),
         "a sequence" => "an array".to_string(),
         "an array of length 2" => "an array of 2 numbers".to_string(),
-        other if other.starts_with("struct ") || other.starts_with("enum ") => "an object".to_string(),
+        other if other.starts_with("struct ") || other.starts_with("enum ") => {
+            "an object".to_string()
+        }
         other => other.replace('`', "\""),
     }
 }
@@ -223,5 +257,9 @@ fn format_segments(segments: &[&serde_path_to_error::Segment]) -> String {
             Segment::Unknown => out.push('?'),
         }
     }
-    if out.is_empty() { "(top level)".to_string() } else { out }
+    if out.is_empty() {
+        "(top level)".to_string()
+    } else {
+        out
+    }
 }

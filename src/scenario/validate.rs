@@ -72,7 +72,10 @@ impl Validator<'_> {
             return min;
         }
         if value > max {
-            self.error(path, format!("{value} is more than {max}, the most eventlab allows for {what}"));
+            self.error(
+                path,
+                format!("{value} is more than {max}, the most eventlab allows for {what}"),
+            );
             return max;
         }
         value
@@ -81,7 +84,12 @@ impl Validator<'_> {
     /// A decimal (ratio, probability, factor) in parts per million.
     fn ppm(&mut self, path: &str, value: f64, min_exclusive: f64, max: f64) -> u64 {
         if !value.is_finite() || value <= min_exclusive || value > max {
-            self.error(path, format!("{value} is out of range (expected more than {min_exclusive} and at most {max})"));
+            self.error(
+                path,
+                format!(
+                    "{value} is out of range (expected more than {min_exclusive} and at most {max})"
+                ),
+            );
             return 1_000_000;
         }
         // Validation is the only place a float becomes an integer; IEEE rounding is exact here.
@@ -91,13 +99,24 @@ impl Validator<'_> {
 
 /// Checks meaning and resolves names. Reports every problem, in document order.
 pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<ScenarioError>> {
-    let mut v = Validator { origin, errors: Vec::new() };
+    let mut v = Validator {
+        origin,
+        errors: Vec::new(),
+    };
 
     if raw.name.trim().is_empty() {
         v.error("name", "the scenario needs a name");
     }
     let stop = validate_stop(&mut v, raw.stop.as_ref());
     let limits = validate_limits(&mut v, &raw.limits);
+    if let Stop::AtTime { at_us } = stop
+        && at_us > limits.sim_time_us_max
+    {
+        v.error(
+            "stop.at_us",
+            format!("{at_us} is past limits.sim_time_us_max ({}), so the run could never get there (raise \"limits.sim_time_us_max\" too)", limits.sim_time_us_max),
+        );
+    }
 
     // Streams.
     let mut streams = Vec::new();
@@ -111,7 +130,10 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         if stream.name.trim().is_empty() {
             v.error(format!("{path}.name"), "a stream needs a name");
         } else if stream_ids.insert(&stream.name, id).is_some() {
-            v.error(format!("{path}.name"), format!("stream \"{}\" is declared twice", stream.name));
+            v.error(
+                format!("{path}.name"),
+                format!("stream \"{}\" is declared twice", stream.name),
+            );
         }
         let carrier = match stream.carrier.as_deref() {
             None | Some("log") => Carrier::Log,
@@ -123,7 +145,13 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
                 Carrier::Log
             }
             Some(other) => {
-                v.error(format!("{path}.carrier"), format!("unknown carrier \"{other}\"{}", hint_or_list(other, &["log"])));
+                v.error(
+                    format!("{path}.carrier"),
+                    format!(
+                        "unknown carrier \"{other}\"{}",
+                        hint_or_list(other, &["log"])
+                    ),
+                );
                 Carrier::Log
             }
         };
@@ -140,19 +168,37 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
                 Some(&partitioner) => partitioner,
                 None => {
                     let names: Vec<&str> = Partitioner::ALL.iter().map(|p| p.name()).collect();
-                    v.error(format!("{path}.partitioner"), format!("unknown partitioner \"{name}\"{}", hint_or_list(name, &names)));
+                    v.error(
+                        format!("{path}.partitioner"),
+                        format!(
+                            "unknown partitioner \"{name}\"{}",
+                            hint_or_list(name, &names)
+                        ),
+                    );
                     Partitioner::Murmur2
                 }
             },
         };
-        streams.push(Stream { id, name: stream.name.clone(), carrier, partition_count, partitioner });
+        streams.push(Stream {
+            id,
+            name: stream.name.clone(),
+            carrier,
+            partition_count,
+            partitioner,
+        });
     }
     let stream_names: Vec<&str> = raw.streams.iter().map(|s| s.name.as_str()).collect();
     let mut resolve_stream = |v: &mut Validator, path: String, name: &str| -> Option<StreamId> {
         match stream_ids.get(name) {
             Some(&id) => Some(id),
             None => {
-                v.error(path, format!("unknown stream \"{name}\"{}", did_you_mean(name, stream_names.iter().copied())));
+                v.error(
+                    path,
+                    format!(
+                        "unknown stream \"{name}\"{}",
+                        did_you_mean(name, stream_names.iter().copied())
+                    ),
+                );
                 None
             }
         }
@@ -171,7 +217,10 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         if service.name.trim().is_empty() {
             v.error(format!("{path}.name"), "a service needs a name");
         } else if !service_names.insert(&service.name) {
-            v.error(format!("{path}.name"), format!("service \"{}\" is declared twice", service.name));
+            v.error(
+                format!("{path}.name"),
+                format!("service \"{}\" is declared twice", service.name),
+            );
         }
         let instance_count = v.ranged(
             &format!("{path}.instance_count"),
@@ -181,10 +230,25 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
             "instance_count",
         ) as u32;
         let link = match &service.link {
-            None => LinkConfig { latency_us: LINK_LATENCY_US_DEFAULT, jitter_us: LINK_JITTER_US_DEFAULT },
+            None => LinkConfig {
+                latency_us: LINK_LATENCY_US_DEFAULT,
+                jitter_us: LINK_JITTER_US_DEFAULT,
+            },
             Some(link) => LinkConfig {
-                latency_us: v.ranged(&format!("{path}.link.latency_us"), link.latency_us.unwrap_or(LINK_LATENCY_US_DEFAULT), 0, TIME_US_MAX, "latency_us"),
-                jitter_us: v.ranged(&format!("{path}.link.jitter_us"), link.jitter_us.unwrap_or(LINK_JITTER_US_DEFAULT), 0, TIME_US_MAX, "jitter_us"),
+                latency_us: v.ranged(
+                    &format!("{path}.link.latency_us"),
+                    link.latency_us.unwrap_or(LINK_LATENCY_US_DEFAULT),
+                    0,
+                    TIME_US_MAX,
+                    "latency_us",
+                ),
+                jitter_us: v.ranged(
+                    &format!("{path}.link.jitter_us"),
+                    link.jitter_us.unwrap_or(LINK_JITTER_US_DEFAULT),
+                    0,
+                    TIME_US_MAX,
+                    "jitter_us",
+                ),
             },
         };
 
@@ -192,10 +256,14 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         for (index, produce) in service.produces.iter().enumerate() {
             let path = format!("{path}.produces[{index}]");
             let stream = resolve_stream(&mut v, format!("{path}.stream"), &produce.stream);
-            if let Some(production) = validate_produces(&mut v, &path, produce, stop, &mut keys, &mut key_total)
+            if let Some(production) =
+                validate_produces(&mut v, &path, produce, stop, &mut keys, &mut key_total)
                 && let Some(stream) = stream
             {
-                produces.push(Production { stream, ..production });
+                produces.push(Production {
+                    stream,
+                    ..production
+                });
             }
         }
 
@@ -203,16 +271,33 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         let mut consumed_streams: BTreeSet<StreamId> = BTreeSet::new();
         for (index, consume) in service.consumes.iter().enumerate() {
             let path = format!("{path}.consumes[{index}]");
-            let Some(stream) = resolve_stream(&mut v, format!("{path}.stream"), &consume.stream) else {
+            let Some(stream) = resolve_stream(&mut v, format!("{path}.stream"), &consume.stream)
+            else {
                 continue;
             };
             if !consumed_streams.insert(stream) {
-                v.error(format!("{path}.stream"), format!("service \"{}\" already consumes stream \"{}\"", service.name, consume.stream));
+                v.error(
+                    format!("{path}.stream"),
+                    format!(
+                        "service \"{}\" already consumes stream \"{}\"",
+                        service.name, consume.stream
+                    ),
+                );
                 continue;
             }
-            let group_name = consume.kafka.group_id.clone().unwrap_or_else(|| service.name.clone());
-            if let Some(other) = groups.iter().find(|g| g.name == group_name && g.stream == stream) {
+            let group_name = consume
+                .kafka
+                .group_id
+                .clone()
+                .unwrap_or_else(|| service.name.clone());
+            if let Some(other) = groups
+                .iter()
+                .find(|g| g.name == group_name && g.stream == stream)
+            {
                 let owner = &raw.services[other.service.index()].name;
+                if *owner == service.name {
+                    continue; // The service is declared twice; that error says it all.
+                }
                 v.error(
                     format!("{path}.kafka.\"group.id\""),
                     format!("group \"{group_name}\" already reads stream \"{}\" for service \"{owner}\" (give each service its own group.id)", consume.stream),
@@ -220,7 +305,13 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
                 continue;
             }
             let group = GroupId(groups.len() as u32);
-            groups.push(Group { id: group, name: group_name, service: service_id, stream, consumption: consumes.len() });
+            groups.push(Group {
+                id: group,
+                name: group_name,
+                service: service_id,
+                stream,
+                consumption: consumes.len(),
+            });
             consumes.push(validate_consumes(&mut v, &path, consume, stream, group));
         }
 
@@ -232,7 +323,14 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
                 index,
             });
         }
-        services.push(Service { id: service_id, name: service.name.clone(), instance_count, link, produces, consumes });
+        services.push(Service {
+            id: service_id,
+            name: service.name.clone(),
+            instance_count,
+            link,
+            produces,
+            consumes,
+        });
     }
 
     let faults = validate_faults(&mut v, &raw.faults, &instances);
@@ -260,27 +358,57 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
 impl RawScenario {
     /// The seed the file asks for (0 when absent).
     pub fn seed_or_default(&self) -> u64 {
-        if self.seed == 0 { SEED_DEFAULT } else { self.seed }
+        if self.seed == 0 {
+            SEED_DEFAULT
+        } else {
+            self.seed
+        }
     }
 }
 
 fn hint_or_list(wanted: &str, names: &[&str]) -> String {
     let hint = did_you_mean(wanted, names.iter().copied());
-    if hint.is_empty() { format!(" (expected {})", one_of(names)) } else { hint }
+    if hint.is_empty() {
+        format!(" (expected {})", one_of(names))
+    } else {
+        hint
+    }
 }
 
 fn validate_stop(v: &mut Validator, stop: Option<&RawStop>) -> Stop {
     match stop {
         None => Stop::Drained,
-        Some(RawStop { at_us: Some(_), after_records_consumed: Some(_) }) => {
-            v.error("stop", "give either \"at_us\" or \"after_records_consumed\", not both");
+        Some(RawStop {
+            at_us: Some(_),
+            after_records_consumed: Some(_),
+        }) => {
+            v.error(
+                "stop",
+                "give either \"at_us\" or \"after_records_consumed\", not both",
+            );
             Stop::Drained
         }
-        Some(RawStop { at_us: Some(at_us), .. }) => Stop::AtTime { at_us: v.ranged("stop.at_us", *at_us, 1, TIME_US_MAX, "at_us") },
-        Some(RawStop { after_records_consumed: Some(count), .. }) => {
-            Stop::AfterRecordsConsumed { count: v.ranged("stop.after_records_consumed", *count, 1, EVENTS_MAX_MAX, "after_records_consumed") }
-        }
-        Some(RawStop { at_us: None, after_records_consumed: None }) => {
+        Some(RawStop {
+            at_us: Some(at_us), ..
+        }) => Stop::AtTime {
+            at_us: v.ranged("stop.at_us", *at_us, 1, TIME_US_MAX, "at_us"),
+        },
+        Some(RawStop {
+            after_records_consumed: Some(count),
+            ..
+        }) => Stop::AfterRecordsConsumed {
+            count: v.ranged(
+                "stop.after_records_consumed",
+                *count,
+                1,
+                EVENTS_MAX_MAX,
+                "after_records_consumed",
+            ),
+        },
+        Some(RawStop {
+            at_us: None,
+            after_records_consumed: None,
+        }) => {
             v.error("stop", "give \"at_us\" or \"after_records_consumed\" (or leave \"stop\" out to run until drained)");
             Stop::Drained
         }
@@ -289,11 +417,25 @@ fn validate_stop(v: &mut Validator, stop: Option<&RawStop>) -> Stop {
 
 fn validate_limits(v: &mut Validator, limits: &RawLimits) -> RunLimits {
     RunLimits {
-        events_max: v.ranged("limits.events_max", limits.events_max.unwrap_or(EVENTS_MAX_DEFAULT), 1, EVENTS_MAX_MAX, "events_max"),
-        sim_time_us_max: v.ranged("limits.sim_time_us_max", limits.sim_time_us_max.unwrap_or(SIM_TIME_US_MAX_DEFAULT), 1, TIME_US_MAX, "sim_time_us_max"),
+        events_max: v.ranged(
+            "limits.events_max",
+            limits.events_max.unwrap_or(EVENTS_MAX_DEFAULT),
+            1,
+            EVENTS_MAX_MAX,
+            "events_max",
+        ),
+        sim_time_us_max: v.ranged(
+            "limits.sim_time_us_max",
+            limits.sim_time_us_max.unwrap_or(SIM_TIME_US_MAX_DEFAULT),
+            1,
+            TIME_US_MAX,
+            "sim_time_us_max",
+        ),
         stored_records_max: v.ranged(
             "limits.stored_records_max",
-            limits.stored_records_max.unwrap_or(STORED_RECORDS_MAX_DEFAULT),
+            limits
+                .stored_records_max
+                .unwrap_or(STORED_RECORDS_MAX_DEFAULT),
             1,
             STORED_RECORDS_MAX_MAX,
             "stored_records_max",
@@ -333,19 +475,44 @@ fn validate_produces(
         .filter_map(|(name, present)| present.then_some(name))
         .collect();
         if !extra.is_empty() {
-            v.error(path, format!("\"records\" lists every record, so {} cannot be set too", one_of(&extra)));
+            v.error(
+                path,
+                format!(
+                    "\"records\" lists every record, so {} cannot be set too",
+                    one_of(&extra)
+                ),
+            );
         }
         if records.is_empty() {
-            v.error(format!("{path}.records"), "an explicit record list needs at least one record");
+            v.error(
+                format!("{path}.records"),
+                "an explicit record list needs at least one record",
+            );
         }
         let mut explicit = Vec::new();
         for (index, record) in records.iter().enumerate() {
-            let at_us = v.ranged(&format!("{path}.records[{index}].at_us"), record.at_us, 0, TIME_US_MAX, "at_us");
+            let at_us = v.ranged(
+                &format!("{path}.records[{index}].at_us"),
+                record.at_us,
+                0,
+                TIME_US_MAX,
+                "at_us",
+            );
             let key = record.key.as_deref().map(|text| keys.intern(text));
             let size = record.value_size_bytes.map(|size| {
-                v.ranged(&format!("{path}.records[{index}].value_size_bytes"), size, 0, VALUE_SIZE_BYTES_MAX, "value_size_bytes") as u32
+                v.ranged(
+                    &format!("{path}.records[{index}].value_size_bytes"),
+                    size,
+                    0,
+                    VALUE_SIZE_BYTES_MAX,
+                    "value_size_bytes",
+                ) as u32
             });
-            explicit.push(ExplicitRecord { at_us, key, value_size_bytes: size.unwrap_or(value_size_bytes) });
+            explicit.push(ExplicitRecord {
+                at_us,
+                key,
+                value_size_bytes: size.unwrap_or(value_size_bytes),
+            });
         }
         // Stable: records at one instant keep their file order.
         explicit.sort_by_key(|record| record.at_us);
@@ -359,13 +526,27 @@ fn validate_produces(
 
     let interval_us = match (produce.interval_us, produce.rate_per_s) {
         (Some(_), Some(_)) => {
-            v.error(path, "give either \"interval_us\" or \"rate_per_s\", not both");
+            v.error(
+                path,
+                "give either \"interval_us\" or \"rate_per_s\", not both",
+            );
             1
         }
-        (Some(interval), None) => v.ranged(&format!("{path}.interval_us"), interval, 1, TIME_US_MAX, "interval_us"),
+        (Some(interval), None) => v.ranged(
+            &format!("{path}.interval_us"),
+            interval,
+            1,
+            TIME_US_MAX,
+            "interval_us",
+        ),
         (None, Some(rate)) => {
             if !rate.is_finite() || rate <= 0.0 || rate > RATE_PER_S_MAX {
-                v.error(format!("{path}.rate_per_s"), format!("{rate} is out of range (expected more than 0 and at most {RATE_PER_S_MAX})"));
+                v.error(
+                    format!("{path}.rate_per_s"),
+                    format!(
+                        "{rate} is out of range (expected more than 0 and at most {RATE_PER_S_MAX})"
+                    ),
+                );
                 1
             } else {
                 ((1_000_000.0 / rate).round() as u64).max(1)
@@ -380,15 +561,41 @@ fn validate_produces(
         None | Some("fixed") => false,
         Some("poisson") => true,
         Some(other) => {
-            v.error(format!("{path}.arrivals"), format!("unknown arrivals \"{other}\"{}", hint_or_list(other, &["fixed", "poisson"])));
+            v.error(
+                format!("{path}.arrivals"),
+                format!(
+                    "unknown arrivals \"{other}\"{}",
+                    hint_or_list(other, &["fixed", "poisson"])
+                ),
+            );
             false
         }
     };
-    let start_us = v.ranged(&format!("{path}.start_us"), produce.start_us.unwrap_or(0), 0, TIME_US_MAX, "start_us");
-    let count = produce.count.map(|count| v.ranged(&format!("{path}.count"), count, 1, u64::from(u32::MAX), "count"));
-    let produce_until_us = produce
-        .produce_until_us
-        .map(|until| v.ranged(&format!("{path}.produce_until_us"), until, 0, TIME_US_MAX, "produce_until_us"));
+    let start_us = v.ranged(
+        &format!("{path}.start_us"),
+        produce.start_us.unwrap_or(0),
+        0,
+        TIME_US_MAX,
+        "start_us",
+    );
+    let count = produce.count.map(|count| {
+        v.ranged(
+            &format!("{path}.count"),
+            count,
+            1,
+            u64::from(u32::MAX),
+            "count",
+        )
+    });
+    let produce_until_us = produce.produce_until_us.map(|until| {
+        v.ranged(
+            &format!("{path}.produce_until_us"),
+            until,
+            0,
+            TIME_US_MAX,
+            "produce_until_us",
+        )
+    });
     if count.is_none() && produce_until_us.is_none() && stop == Stop::Drained {
         v.error(path, "this producer never stops: set \"count\" or \"produce_until_us\" (or a top-level \"stop\")");
     }
@@ -398,23 +605,43 @@ fn validate_produces(
         let count = v.ranged(&key_path, count, 1, KEY_COUNT_MAX, "the key count");
         *key_total += count;
         if *key_total > KEY_COUNT_MAX {
-            v.error(key_path, format!("the scenario's producers use more than {KEY_COUNT_MAX} distinct keys"));
+            v.error(
+                key_path,
+                format!("the scenario's producers use more than {KEY_COUNT_MAX} distinct keys"),
+            );
             return vec![keys.intern(prefix)];
         }
-        (0..count).map(|index| keys.intern(&format!("{prefix}{index}"))).collect()
+        (0..count)
+            .map(|index| keys.intern(&format!("{prefix}{index}")))
+            .collect()
     };
     let key_choice = match &produce.keys {
         None | Some(RawKeys::Unkeyed) => KeyChoice::Unkeyed,
-        Some(RawKeys::Sequential(count)) => KeyChoice::Sequential(key_range(v, format!("{path}.keys.sequential"), *count)),
-        Some(RawKeys::Uniform(count)) => KeyChoice::Uniform(key_range(v, format!("{path}.keys.uniform"), *count)),
+        Some(RawKeys::Sequential(count)) => {
+            KeyChoice::Sequential(key_range(v, format!("{path}.keys.sequential"), *count))
+        }
+        Some(RawKeys::Uniform(count)) => {
+            KeyChoice::Uniform(key_range(v, format!("{path}.keys.uniform"), *count))
+        }
         Some(RawKeys::Zipf(zipf)) => {
-            let exponent_ppm = v.ppm(&format!("{path}.keys.zipf.exponent"), zipf.exponent.unwrap_or(ZIPF_EXPONENT_DEFAULT), 0.0, 10.0);
+            let exponent_ppm = v.ppm(
+                &format!("{path}.keys.zipf.exponent"),
+                zipf.exponent.unwrap_or(ZIPF_EXPONENT_DEFAULT),
+                0.0,
+                10.0,
+            );
             let ids = key_range(v, format!("{path}.keys.zipf.count"), zipf.count);
-            KeyChoice::Zipf { keys: ids, exponent_ppm: exponent_ppm as u32 }
+            KeyChoice::Zipf {
+                keys: ids,
+                exponent_ppm: exponent_ppm as u32,
+            }
         }
         Some(RawKeys::Fixed(list)) => {
             if list.is_empty() {
-                v.error(format!("{path}.keys.fixed"), "a fixed key list needs at least one key");
+                v.error(
+                    format!("{path}.keys.fixed"),
+                    "a fixed key list needs at least one key",
+                );
                 KeyChoice::Unkeyed
             } else {
                 KeyChoice::Sequential(list.iter().map(|text| keys.intern(text)).collect())
@@ -423,36 +650,85 @@ fn validate_produces(
     };
     Some(Production {
         stream: StreamId(0),
-        schedule: Schedule::Periodic { interval_us, poisson, start_us, count, produce_until_us },
+        schedule: Schedule::Periodic {
+            interval_us,
+            poisson,
+            start_us,
+            count,
+            produce_until_us,
+        },
         keys: key_choice,
         value_size_bytes,
     })
 }
 
-fn validate_consumes(v: &mut Validator, path: &str, consume: &RawConsumes, stream: StreamId, group: GroupId) -> Consumption {
+fn validate_consumes(
+    v: &mut Validator,
+    path: &str,
+    consume: &RawConsumes,
+    stream: StreamId,
+    group: GroupId,
+) -> Consumption {
     let ms = 1_000;
-    let poll_interval_us = ms * v.ranged(&format!("{path}.poll_interval_ms"), consume.poll_interval_ms.unwrap_or(POLL_INTERVAL_MS_DEFAULT), 1, TIME_US_MAX / ms, "poll_interval_ms");
+    let poll_interval_us = ms
+        * v.ranged(
+            &format!("{path}.poll_interval_ms"),
+            consume.poll_interval_ms.unwrap_or(POLL_INTERVAL_MS_DEFAULT),
+            1,
+            TIME_US_MAX / ms,
+            "poll_interval_ms",
+        );
     let processing = match consume.processing_time_us {
         None => ProcessingTime::Fixed { time_us: 0 },
-        Some(RawProcessing::Fixed(time_us)) => {
-            ProcessingTime::Fixed { time_us: v.ranged(&format!("{path}.processing_time_us.fixed"), time_us, 0, TIME_US_MAX, "processing time") }
-        }
+        Some(RawProcessing::Fixed(time_us)) => ProcessingTime::Fixed {
+            time_us: v.ranged(
+                &format!("{path}.processing_time_us.fixed"),
+                time_us,
+                0,
+                TIME_US_MAX,
+                "processing time",
+            ),
+        },
         Some(RawProcessing::Uniform([min, max])) => {
             if min > max {
-                v.error(format!("{path}.processing_time_us.uniform"), format!("the minimum {min} is more than the maximum {max}"));
+                v.error(
+                    format!("{path}.processing_time_us.uniform"),
+                    format!("the minimum {min} is more than the maximum {max}"),
+                );
             }
-            let max = v.ranged(&format!("{path}.processing_time_us.uniform[1]"), max, 0, TIME_US_MAX, "processing time");
-            ProcessingTime::Uniform { time_us_min: min.min(max), time_us_max: max }
+            let max = v.ranged(
+                &format!("{path}.processing_time_us.uniform[1]"),
+                max,
+                0,
+                TIME_US_MAX,
+                "processing time",
+            );
+            ProcessingTime::Uniform {
+                time_us_min: min.min(max),
+                time_us_max: max,
+            }
         }
         Some(RawProcessing::ExponentialMean(mean)) => ProcessingTime::Exponential {
-            time_us_mean: v.ranged(&format!("{path}.processing_time_us.exponential_mean"), mean, 1, TIME_US_MAX / 16, "the mean processing time"),
+            time_us_mean: v.ranged(
+                &format!("{path}.processing_time_us.exponential_mean"),
+                mean,
+                1,
+                TIME_US_MAX / 16,
+                "the mean processing time",
+            ),
         },
     };
     let commit = match consume.commit.as_deref() {
         None | Some("after_processing") => CommitMode::AfterProcessing,
         Some("before_processing") => CommitMode::BeforeProcessing,
         Some(other) => {
-            v.error(format!("{path}.commit"), format!("unknown commit mode \"{other}\"{}", hint_or_list(other, &["after_processing", "before_processing"])));
+            v.error(
+                format!("{path}.commit"),
+                format!(
+                    "unknown commit mode \"{other}\"{}",
+                    hint_or_list(other, &["after_processing", "before_processing"])
+                ),
+            );
             CommitMode::AfterProcessing
         }
     };
@@ -465,32 +741,45 @@ fn validate_consumes(v: &mut Validator, path: &str, consume: &RawConsumes, strea
         MAX_POLL_RECORDS_MAX,
         "max.poll.records",
     ) as u32;
-    let auto_commit_interval_us = ms * v.ranged(
-        &format!("{kafka_path}.\"auto.commit.interval.ms\""),
-        kafka.auto_commit_interval_ms.unwrap_or(AUTO_COMMIT_INTERVAL_MS_DEFAULT),
-        1,
-        TIME_US_MAX / ms,
-        "auto.commit.interval.ms",
-    );
-    let session_timeout_us = ms * v.ranged(
-        &format!("{kafka_path}.\"session.timeout.ms\""),
-        kafka.session_timeout_ms.unwrap_or(SESSION_TIMEOUT_MS_DEFAULT),
-        1,
-        TIME_US_MAX / ms,
-        "session.timeout.ms",
-    );
-    let heartbeat_interval_us = ms * v.ranged(
-        &format!("{kafka_path}.\"heartbeat.interval.ms\""),
-        kafka.heartbeat_interval_ms.unwrap_or(HEARTBEAT_INTERVAL_MS_DEFAULT),
-        1,
-        TIME_US_MAX / ms,
-        "heartbeat.interval.ms",
-    );
+    let auto_commit_interval_us = ms
+        * v.ranged(
+            &format!("{kafka_path}.\"auto.commit.interval.ms\""),
+            kafka
+                .auto_commit_interval_ms
+                .unwrap_or(AUTO_COMMIT_INTERVAL_MS_DEFAULT),
+            1,
+            TIME_US_MAX / ms,
+            "auto.commit.interval.ms",
+        );
+    let session_timeout_us = ms
+        * v.ranged(
+            &format!("{kafka_path}.\"session.timeout.ms\""),
+            kafka
+                .session_timeout_ms
+                .unwrap_or(SESSION_TIMEOUT_MS_DEFAULT),
+            1,
+            TIME_US_MAX / ms,
+            "session.timeout.ms",
+        );
+    let heartbeat_interval_us = ms
+        * v.ranged(
+            &format!("{kafka_path}.\"heartbeat.interval.ms\""),
+            kafka
+                .heartbeat_interval_ms
+                .unwrap_or(HEARTBEAT_INTERVAL_MS_DEFAULT),
+            1,
+            TIME_US_MAX / ms,
+            "heartbeat.interval.ms",
+        );
     if heartbeat_interval_us >= session_timeout_us {
         // Kafka's consumer refuses this too: a member would expire between two heartbeats.
         v.error(
             format!("{kafka_path}.\"heartbeat.interval.ms\""),
-            format!("{} must be lower than session.timeout.ms ({})", heartbeat_interval_us / ms, session_timeout_us / ms),
+            format!(
+                "{} must be lower than session.timeout.ms ({})",
+                heartbeat_interval_us / ms,
+                session_timeout_us / ms
+            ),
         );
     }
     Consumption {
@@ -514,46 +803,90 @@ fn validate_faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) 
     let mut positions = Vec::new();
     for (index, fault) in raw.iter().enumerate() {
         let path = format!("faults[{index}]");
-        let Some(instance) = instances.iter().find(|i| i.name == fault.instance).map(|i| i.id) else {
+        let Some(instance) = instances
+            .iter()
+            .find(|i| i.name == fault.instance)
+            .map(|i| i.id)
+        else {
             v.error(
                 format!("{path}.instance"),
-                format!("unknown instance \"{}\"{}", fault.instance, did_you_mean(&fault.instance, names.iter().copied())),
+                format!(
+                    "unknown instance \"{}\"{}",
+                    fault.instance,
+                    did_you_mean(&fault.instance, names.iter().copied())
+                ),
             );
             continue;
         };
         let unwanted = |v: &mut Validator, fields: &[(&str, bool)]| {
             for (name, present) in fields {
                 if *present {
-                    v.error(format!("{path}.{name}"), format!("\"{name}\" does not apply to a \"{}\" fault", fault.action));
+                    v.error(
+                        format!("{path}.{name}"),
+                        format!("\"{name}\" does not apply to a \"{}\" fault", fault.action),
+                    );
                 }
             }
         };
         match fault.action.as_str() {
             "crash" | "restart" => {
-                unwanted(v, &[("from_us", fault.from_us.is_some()), ("until_us", fault.until_us.is_some()), ("factor", fault.factor.is_some())]);
+                unwanted(
+                    v,
+                    &[
+                        ("from_us", fault.from_us.is_some()),
+                        ("until_us", fault.until_us.is_some()),
+                        ("factor", fault.factor.is_some()),
+                    ],
+                );
                 let Some(at_us) = fault.at_us else {
-                    v.error(&path, format!("a \"{}\" fault needs \"at_us\"", fault.action));
+                    v.error(
+                        &path,
+                        format!("a \"{}\" fault needs \"at_us\"", fault.action),
+                    );
                     continue;
                 };
                 let at_us = v.ranged(&format!("{path}.at_us"), at_us, 0, TIME_US_MAX, "at_us");
-                faults.push(if fault.action == "crash" { Fault::Crash { instance, at_us } } else { Fault::Restart { instance, at_us } });
+                faults.push(if fault.action == "crash" {
+                    Fault::Crash { instance, at_us }
+                } else {
+                    Fault::Restart { instance, at_us }
+                });
                 positions.push(index);
             }
             "slow" => {
                 unwanted(v, &[("at_us", fault.at_us.is_some())]);
-                let (Some(from_us), Some(until_us), Some(factor)) = (fault.from_us, fault.until_us, fault.factor) else {
-                    v.error(&path, "a \"slow\" fault needs \"from_us\", \"until_us\" and \"factor\"");
+                let (Some(from_us), Some(until_us), Some(factor)) =
+                    (fault.from_us, fault.until_us, fault.factor)
+                else {
+                    v.error(
+                        &path,
+                        "a \"slow\" fault needs \"from_us\", \"until_us\" and \"factor\"",
+                    );
                     continue;
                 };
                 if from_us >= until_us {
-                    v.error(format!("{path}.until_us"), format!("{until_us} is not after from_us ({from_us})"));
+                    v.error(
+                        format!("{path}.until_us"),
+                        format!("{until_us} is not after from_us ({from_us})"),
+                    );
                 }
                 let factor_ppm = v.ppm(&format!("{path}.factor"), factor, 0.0, SLOW_FACTOR_MAX);
-                faults.push(Fault::Slow { instance, from_us, until_us: until_us.min(TIME_US_MAX), factor_ppm });
+                faults.push(Fault::Slow {
+                    instance,
+                    from_us,
+                    until_us: until_us.min(TIME_US_MAX),
+                    factor_ppm,
+                });
                 positions.push(index);
             }
             other => {
-                v.error(format!("{path}.action"), format!("unknown fault action \"{other}\"{}", hint_or_list(other, &["crash", "restart", "slow"])));
+                v.error(
+                    format!("{path}.action"),
+                    format!(
+                        "unknown fault action \"{other}\"{}",
+                        hint_or_list(other, &["crash", "restart", "slow"])
+                    ),
+                );
             }
         }
     }
@@ -562,7 +895,9 @@ fn validate_faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) 
         .iter()
         .enumerate()
         .filter_map(|(index, fault)| match fault {
-            Fault::Crash { at_us, .. } | Fault::Restart { at_us, .. } => Some((*at_us, index, fault)),
+            Fault::Crash { at_us, .. } | Fault::Restart { at_us, .. } => {
+                Some((*at_us, index, fault))
+            }
             Fault::Slow { .. } => None,
         })
         .collect();
@@ -572,10 +907,22 @@ fn validate_faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) 
     for (at_us, index, fault) in timeline {
         match fault {
             Fault::Crash { instance, .. } if !down.insert(*instance) => {
-                problems.push((positions[index], format!("\"{}\" is already down at {at_us} us", instances[instance.index()].name)));
+                problems.push((
+                    positions[index],
+                    format!(
+                        "\"{}\" is already down at {at_us} us",
+                        instances[instance.index()].name
+                    ),
+                ));
             }
             Fault::Restart { instance, .. } if !down.remove(instance) => {
-                problems.push((positions[index], format!("\"{}\" is not down at {at_us} us, so it cannot restart", instances[instance.index()].name)));
+                problems.push((
+                    positions[index],
+                    format!(
+                        "\"{}\" is not down at {at_us} us, so it cannot restart",
+                        instances[instance.index()].name
+                    ),
+                ));
             }
             _ => {}
         }
@@ -597,14 +944,24 @@ fn validate_expects(
     for (index, expect) in raw.iter().enumerate() {
         let path = format!("expect[{index}]");
         if !CHECKS.contains(&expect.check.as_str()) {
-            v.error(format!("{path}.check"), format!("unknown check \"{}\"{}", expect.check, hint_or_list(&expect.check, &CHECKS)));
+            v.error(
+                format!("{path}.check"),
+                format!(
+                    "unknown check \"{}\"{}",
+                    expect.check,
+                    hint_or_list(&expect.check, &CHECKS)
+                ),
+            );
             continue;
         }
         let stream = resolve_stream(v, format!("{path}.stream"), &expect.stream);
         let needs_value = expect.check == "max_lag_below";
         match (needs_value, expect.value) {
             (true, None) => v.error(&path, "\"max_lag_below\" needs a \"value\" (records)"),
-            (false, Some(_)) => v.error(format!("{path}.value"), format!("\"{}\" takes no \"value\"", expect.check)),
+            (false, Some(_)) => v.error(
+                format!("{path}.value"),
+                format!("\"{}\" takes no \"value\"", expect.check),
+            ),
             _ => {}
         }
         let Some(stream) = stream else { continue };
@@ -612,7 +969,10 @@ fn validate_expects(
             "no_loss" => Expect::NoLoss { stream },
             "no_duplicates" => Expect::NoDuplicates { stream },
             "per_key_order" => Expect::PerKeyOrder { stream },
-            _ => Expect::MaxLagBelow { stream, value: expect.value.unwrap_or(0) },
+            _ => Expect::MaxLagBelow {
+                stream,
+                value: expect.value.unwrap_or(0),
+            },
         });
     }
     expects

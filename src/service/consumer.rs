@@ -8,7 +8,9 @@
 //! before re-joining in a rebalance. Heartbeats go out every `heartbeat.interval.ms`, from a
 //! background thread as in Kafka, so a busy member still heartbeats.
 
-use crate::model::{CommitMode, Consumption, GroupId, InstanceId, Offset, PartitionId, ProcessingTime};
+use crate::model::{
+    CommitMode, Consumption, GroupId, InstanceId, Offset, PartitionId, ProcessingTime,
+};
 use crate::protocol::{FetchedBatch, Msg};
 use crate::sim::{ActorId, Ctx, TimerId, rng};
 use crate::trace::TraceEvent;
@@ -56,7 +58,13 @@ pub struct ConsumerRole {
 
 impl ConsumerRole {
     /// `initial` is generation 1's assignment for this instance.
-    pub fn new(index: u32, seed: u64, group_name: &str, config: &Consumption, initial: &[PartitionId]) -> Self {
+    pub fn new(
+        index: u32,
+        seed: u64,
+        group_name: &str,
+        config: &Consumption,
+        initial: &[PartitionId],
+    ) -> Self {
         let mut role = ConsumerRole {
             group: config.group,
             index,
@@ -79,7 +87,12 @@ impl ConsumerRole {
         self.generation = generation;
         self.membership = Membership::Stable;
         self.owned = partitions
-            .map(|(partition, offset)| OwnedPartition { partition, position: offset, processed: offset, committed_sent: offset })
+            .map(|(partition, offset)| OwnedPartition {
+                partition,
+                position: offset,
+                processed: offset,
+                committed_sent: offset,
+            })
             .collect();
     }
 
@@ -96,7 +109,13 @@ impl ConsumerRole {
     /// After a restart: join the group from scratch.
     pub fn rejoin(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
         self.membership = Membership::AwaitingAssignment;
-        ctx.send(broker, Msg::JoinGroup { group: self.group, offsets: Vec::new() });
+        ctx.send(
+            broker,
+            Msg::JoinGroup {
+                group: self.group,
+                offsets: Vec::new(),
+            },
+        );
     }
 
     pub fn poll_interval_us(&self) -> u64 {
@@ -106,7 +125,9 @@ impl ConsumerRole {
         self.config.heartbeat_interval_us
     }
     pub fn auto_commit_interval_us(&self) -> Option<u64> {
-        self.config.auto_commit.then_some(self.config.auto_commit_interval_us)
+        self.config
+            .auto_commit
+            .then_some(self.config.auto_commit_interval_us)
     }
 
     fn idle(&self) -> bool {
@@ -114,14 +135,27 @@ impl ConsumerRole {
     }
 
     pub fn on_poll(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
-        if self.membership != Membership::Stable || self.fetch_in_flight || !self.idle() || self.owned.is_empty() {
+        if self.membership != Membership::Stable
+            || self.fetch_in_flight
+            || !self.idle()
+            || self.owned.is_empty()
+        {
             return;
         }
         self.fetch_in_flight = true;
-        let positions = self.owned.iter().map(|owned| (owned.partition, owned.position)).collect();
+        let positions = self
+            .owned
+            .iter()
+            .map(|owned| (owned.partition, owned.position))
+            .collect();
         ctx.send(
             broker,
-            Msg::Fetch { group: self.group, generation: self.generation, positions, max_records: self.config.max_poll_records },
+            Msg::Fetch {
+                group: self.group,
+                generation: self.generation,
+                positions,
+                max_records: self.config.max_poll_records,
+            },
         );
     }
 
@@ -134,13 +168,25 @@ impl ConsumerRole {
         generation: u32,
         batches: Vec<FetchedBatch>,
     ) {
-        if generation != self.generation || self.membership != Membership::Stable || !self.fetch_in_flight {
+        if generation != self.generation
+            || self.membership != Membership::Stable
+            || !self.fetch_in_flight
+        {
             return; // A response from before a rebalance or a crash: its records are not ours.
         }
         self.fetch_in_flight = false;
         for batch in &batches {
-            let Some(owned) = self.owned.iter_mut().find(|owned| owned.partition == batch.partition) else { continue };
-            debug_assert_eq!(batch.first_offset, owned.position, "fetches continue where the last one ended");
+            let Some(owned) = self
+                .owned
+                .iter_mut()
+                .find(|owned| owned.partition == batch.partition)
+            else {
+                continue;
+            };
+            debug_assert_eq!(
+                batch.first_offset, owned.position,
+                "fetches continue where the last one ended"
+            );
             owned.position = Offset(batch.first_offset.0 + batch.records.len() as u64);
             ctx.emit(TraceEvent::Fetched {
                 group: self.group,
@@ -156,14 +202,26 @@ impl ConsumerRole {
     }
 
     /// The processing timer of the current record fired.
-    pub fn on_processed(&mut self, ctx: &mut InstanceCtx, broker: ActorId, me: InstanceId, slow_factor_ppm: u64) {
+    pub fn on_processed(
+        &mut self,
+        ctx: &mut InstanceCtx,
+        broker: ActorId,
+        me: InstanceId,
+        slow_factor_ppm: u64,
+    ) {
         self.processing = None;
         self.complete_current(ctx, me);
         self.process_ready(ctx, broker, me, slow_factor_ppm);
     }
 
     /// Processes records until one takes time (then sets its timer) or the batch is done.
-    fn process_ready(&mut self, ctx: &mut InstanceCtx, broker: ActorId, me: InstanceId, slow_factor_ppm: u64) {
+    fn process_ready(
+        &mut self,
+        ctx: &mut InstanceCtx,
+        broker: ActorId,
+        me: InstanceId,
+        slow_factor_ppm: u64,
+    ) {
         while self.processing.is_none() {
             let (batch_index, record_index) = self.cursor;
             let Some(batch) = self.batches.get(batch_index) else {
@@ -188,7 +246,11 @@ impl ConsumerRole {
         let batch = &self.batches[batch_index];
         let record = batch.records[record_index];
         let offset = Offset(batch.first_offset.0 + record_index as u64);
-        if let Some(owned) = self.owned.iter_mut().find(|owned| owned.partition == batch.partition) {
+        if let Some(owned) = self
+            .owned
+            .iter_mut()
+            .find(|owned| owned.partition == batch.partition)
+        {
             owned.processed = Offset(offset.0 + 1);
         }
         ctx.emit(TraceEvent::Consumed {
@@ -216,12 +278,22 @@ impl ConsumerRole {
     fn processing_time_us(&self, message_key: u64, slow_factor_ppm: u64) -> u64 {
         let base = match self.config.processing {
             ProcessingTime::Fixed { time_us } => time_us,
-            ProcessingTime::Uniform { time_us_min, time_us_max } => {
-                time_us_min + rng::keyed_below(self.seed, self.processing_stream, message_key, time_us_max - time_us_min + 1)
+            ProcessingTime::Uniform {
+                time_us_min,
+                time_us_max,
+            } => {
+                time_us_min
+                    + rng::keyed_below(
+                        self.seed,
+                        self.processing_stream,
+                        message_key,
+                        time_us_max - time_us_min + 1,
+                    )
             }
-            ProcessingTime::Exponential { time_us_mean } => {
-                rng::exponential_us(time_us_mean, rng::keyed_u64(self.seed, self.processing_stream, message_key))
-            }
+            ProcessingTime::Exponential { time_us_mean } => rng::exponential_us(
+                time_us_mean,
+                rng::keyed_u64(self.seed, self.processing_stream, message_key),
+            ),
         };
         if slow_factor_ppm == 1_000_000 {
             base
@@ -253,7 +325,14 @@ impl ConsumerRole {
         }
         let offsets = self.commit_offsets();
         if !offsets.is_empty() {
-            ctx.send(broker, Msg::OffsetCommit { group: self.group, generation: self.generation, offsets });
+            ctx.send(
+                broker,
+                Msg::OffsetCommit {
+                    group: self.group,
+                    generation: self.generation,
+                    offsets,
+                },
+            );
         }
     }
 
@@ -263,7 +342,13 @@ impl ConsumerRole {
             Membership::RejoinPending => return,
             // Restarted and already joining: the coordinator still waits for this member.
             Membership::AwaitingAssignment => {
-                ctx.send(broker, Msg::JoinGroup { group: self.group, offsets: Vec::new() });
+                ctx.send(
+                    broker,
+                    Msg::JoinGroup {
+                        group: self.group,
+                        offsets: Vec::new(),
+                    },
+                );
                 return;
             }
         }
@@ -279,7 +364,13 @@ impl ConsumerRole {
         self.owned.clear();
         self.fetch_in_flight = false;
         self.membership = Membership::AwaitingAssignment;
-        ctx.send(broker, Msg::JoinGroup { group: self.group, offsets });
+        ctx.send(
+            broker,
+            Msg::JoinGroup {
+                group: self.group,
+                offsets,
+            },
+        );
     }
 
     pub fn on_assignment(&mut self, generation: u32, partitions: Vec<(PartitionId, Offset)>) {

@@ -23,8 +23,20 @@ pub struct InstanceActor {
 }
 
 impl InstanceActor {
-    pub fn new(id: InstanceId, broker: ActorId, producers: Vec<ProducerRole>, consumers: Vec<ConsumerRole>) -> Self {
-        InstanceActor { id, broker, producers, consumers, slow_factor_ppm: NORMAL_SPEED_PPM, started_before: false }
+    pub fn new(
+        id: InstanceId,
+        broker: ActorId,
+        producers: Vec<ProducerRole>,
+        consumers: Vec<ConsumerRole>,
+    ) -> Self {
+        InstanceActor {
+            id,
+            broker,
+            producers,
+            consumers,
+            slow_factor_ppm: NORMAL_SPEED_PPM,
+            started_before: false,
+        }
     }
 
     /// Builds an instance's roles from the model; `initial` gives generation 1's partitions.
@@ -36,34 +48,63 @@ impl InstanceActor {
     ) -> Self {
         let instance = model.instance(id);
         let service = model.service(instance.service);
-        let producers = service.produces.iter().map(|production| ProducerRole::new(model, &instance.name, production)).collect();
+        let producers = service
+            .produces
+            .iter()
+            .map(|production| ProducerRole::new(model, &instance.name, production))
+            .collect();
         let consumers = service
             .consumes
             .iter()
             .enumerate()
             .map(|(index, consumption)| {
                 let group = model.group(consumption.group);
-                ConsumerRole::new(index as u32, model.seed, &group.name, consumption, &initial(consumption.group))
+                ConsumerRole::new(
+                    index as u32,
+                    model.seed,
+                    &group.name,
+                    consumption,
+                    &initial(consumption.group),
+                )
             })
             .collect();
         InstanceActor::new(id, broker, producers, consumers)
     }
 
     fn consumer_of(&mut self, group: crate::model::GroupId) -> Option<&mut ConsumerRole> {
-        self.consumers.iter_mut().find(|consumer| consumer.group == group)
+        self.consumers
+            .iter_mut()
+            .find(|consumer| consumer.group == group)
     }
 
     fn send_next(&mut self, ctx: &mut InstanceCtx, index: usize) {
         let producer = &mut self.producers[index];
         let (record, partition, next) = producer.produce(self.id, ctx.now());
         let stream = producer.stream;
-        ctx.emit(TraceEvent::Produced { stream, partition, msg: record.id, key: record.key, value_size_bytes: record.value_size_bytes });
-        ctx.send(self.broker, Msg::Produce { stream, partition, record });
+        ctx.emit(TraceEvent::Produced {
+            stream,
+            partition,
+            msg: record.id,
+            key: record.key,
+            value_size_bytes: record.value_size_bytes,
+        });
+        ctx.send(
+            self.broker,
+            Msg::Produce {
+                stream,
+                partition,
+                record,
+            },
+        );
         match next {
             Some(delay_us) => {
                 ctx.set_timer(delay_us, tag::PRODUCE | index as u32);
             }
-            None => ctx.emit(TraceEvent::ProducerFinished { stream, instance: self.id, count: producer.sent }),
+            None => ctx.emit(TraceEvent::ProducerFinished {
+                stream,
+                instance: self.id,
+                count: producer.sent,
+            }),
         }
     }
 }
@@ -89,7 +130,11 @@ impl Actor for InstanceActor {
                 }
                 None => {
                     producer.finished = true;
-                    ctx.emit(TraceEvent::ProducerFinished { stream: producer.stream, instance: self.id, count: producer.sent });
+                    ctx.emit(TraceEvent::ProducerFinished {
+                        stream: producer.stream,
+                        instance: self.id,
+                        count: producer.sent,
+                    });
                 }
             }
         }
@@ -110,7 +155,11 @@ impl Actor for InstanceActor {
     fn on_msg(&mut self, ctx: &mut InstanceCtx, _from: ActorId, msg: Msg) {
         let (broker, me, slow) = (self.broker, self.id, self.slow_factor_ppm);
         match msg {
-            Msg::FetchResponse { group, generation, batches } => {
+            Msg::FetchResponse {
+                group,
+                generation,
+                batches,
+            } => {
                 if let Some(consumer) = self.consumer_of(group) {
                     consumer.on_fetch_response(ctx, broker, me, slow, generation, batches);
                 }
@@ -120,20 +169,31 @@ impl Actor for InstanceActor {
                     consumer.on_rebalance_start(ctx, broker);
                 }
             }
-            Msg::Assignment { group, generation, partitions } => {
+            Msg::Assignment {
+                group,
+                generation,
+                partitions,
+            } => {
                 if let Some(consumer) = self.consumer_of(group) {
                     consumer.on_assignment(generation, partitions);
                 }
             }
             Msg::SlowStart { factor_ppm } => {
                 self.slow_factor_ppm = factor_ppm;
-                ctx.emit(TraceEvent::SlowStarted { instance: me, factor_ppm });
+                ctx.emit(TraceEvent::SlowStarted {
+                    instance: me,
+                    factor_ppm,
+                });
             }
             Msg::SlowEnd => {
                 self.slow_factor_ppm = NORMAL_SPEED_PPM;
                 ctx.emit(TraceEvent::SlowEnded { instance: me });
             }
-            Msg::Produce { .. } | Msg::Fetch { .. } | Msg::OffsetCommit { .. } | Msg::Heartbeat { .. } | Msg::JoinGroup { .. } => {
+            Msg::Produce { .. }
+            | Msg::Fetch { .. }
+            | Msg::OffsetCommit { .. }
+            | Msg::Heartbeat { .. }
+            | Msg::JoinGroup { .. } => {
                 debug_assert!(false, "an instance never receives {msg:?}");
             }
         }
@@ -158,7 +218,12 @@ impl Actor for InstanceActor {
             }
             tag::HEARTBEAT => {
                 let consumer = &self.consumers[index];
-                ctx.send(broker, Msg::Heartbeat { group: consumer.group });
+                ctx.send(
+                    broker,
+                    Msg::Heartbeat {
+                        group: consumer.group,
+                    },
+                );
                 ctx.set_timer(consumer.heartbeat_interval_us(), timer_tag);
             }
             tag::PROCESS => self.consumers[index].on_processed(ctx, broker, me, slow),

@@ -5,7 +5,9 @@
 //! (KIP-794, adaptive partitioning off) with `batch.size` = 16384 bytes.
 
 use crate::log::partitioner::StickyPartitioner;
-use crate::model::{InstanceId, KeyChoice, KeyId, MessageId, PartitionId, Production, Scenario, Schedule, StreamId};
+use crate::model::{
+    InstanceId, KeyChoice, KeyId, MessageId, PartitionId, Production, Scenario, Schedule, StreamId,
+};
 use crate::protocol::Record;
 use crate::sim::SimTime;
 use crate::sim::rng::{self, RngStream, ZipfTable};
@@ -47,21 +49,33 @@ impl ProducerRole {
     pub fn new(model: &Scenario, instance: &str, production: &Production) -> Self {
         let stream = model.stream(production.stream);
         let partition_of = |key: KeyId| {
-            PartitionId(stream.partitioner.partition_for_key(model.keys.text(key).as_bytes(), stream.partition_count))
+            PartitionId(
+                stream
+                    .partitioner
+                    .partition_for_key(model.keys.text(key).as_bytes(), stream.partition_count),
+            )
         };
         let (keys, picker) = match &production.keys {
             KeyChoice::Unkeyed => (Vec::new(), KeyPicker::Unkeyed),
             KeyChoice::Sequential(keys) => (keys.clone(), KeyPicker::Sequential { next: 0 }),
             KeyChoice::Uniform(keys) => (keys.clone(), KeyPicker::Uniform),
-            KeyChoice::Zipf { keys, exponent_ppm } => {
-                (keys.clone(), KeyPicker::Zipf(ZipfTable::new(keys.len() as u32, *exponent_ppm)))
-            }
+            KeyChoice::Zipf { keys, exponent_ppm } => (
+                keys.clone(),
+                KeyPicker::Zipf(ZipfTable::new(keys.len() as u32, *exponent_ppm)),
+            ),
         };
         let key_partitions = keys.iter().map(|&key| partition_of(key)).collect();
         let explicit = match &production.schedule {
             Schedule::Explicit(records) => records
                 .iter()
-                .map(|record| (record.at_us, record.key, record.key.map(partition_of), record.value_size_bytes))
+                .map(|record| {
+                    (
+                        record.at_us,
+                        record.key,
+                        record.key.map(partition_of),
+                        record.value_size_bytes,
+                    )
+                })
                 .collect(),
             Schedule::Periodic { .. } => Vec::new(),
         };
@@ -75,9 +89,18 @@ impl ProducerRole {
             picker,
             sticky: StickyPartitioner::new(BATCH_SIZE_BYTES),
             partition_count: stream.partition_count,
-            key_rng: RngStream::new(model.seed, rng::stream_id("instance", instance, &purpose("keys"))),
-            arrival_rng: RngStream::new(model.seed, rng::stream_id("instance", instance, &purpose("arrivals"))),
-            partition_rng: RngStream::new(model.seed, rng::stream_id("instance", instance, &purpose("sticky-partition"))),
+            key_rng: RngStream::new(
+                model.seed,
+                rng::stream_id("instance", instance, &purpose("keys")),
+            ),
+            arrival_rng: RngStream::new(
+                model.seed,
+                rng::stream_id("instance", instance, &purpose("arrivals")),
+            ),
+            partition_rng: RngStream::new(
+                model.seed,
+                rng::stream_id("instance", instance, &purpose("sticky-partition")),
+            ),
             explicit,
             sent: 0,
             next_explicit: 0,
@@ -89,7 +112,12 @@ impl ProducerRole {
     /// Used at start and after a restart (sends that fell in the downtime never happen).
     pub fn first_delay(&mut self, now: SimTime) -> Option<u64> {
         match &self.schedule {
-            Schedule::Periodic { interval_us, poisson, start_us, .. } => {
+            Schedule::Periodic {
+                interval_us,
+                poisson,
+                start_us,
+                ..
+            } => {
                 let at = if now.as_us() <= *start_us {
                     *start_us
                 } else if *poisson {
@@ -101,25 +129,41 @@ impl ProducerRole {
                 self.check_periodic_end(at).then(|| at - now.as_us())
             }
             Schedule::Explicit(_) => {
-                while self.next_explicit < self.explicit.len() && self.explicit[self.next_explicit].0 < now.as_us() {
+                while self.next_explicit < self.explicit.len()
+                    && self.explicit[self.next_explicit].0 < now.as_us()
+                {
                     self.next_explicit += 1;
                 }
-                self.explicit.get(self.next_explicit).map(|record| record.0 - now.as_us())
+                self.explicit
+                    .get(self.next_explicit)
+                    .map(|record| record.0 - now.as_us())
             }
         }
     }
 
     /// Builds the next record at `now` and returns it with its partition and the delay to the
     /// following send (None when this producer is done).
-    pub fn produce(&mut self, producer: InstanceId, now: SimTime) -> (Record, PartitionId, Option<u64>) {
+    pub fn produce(
+        &mut self,
+        producer: InstanceId,
+        now: SimTime,
+    ) -> (Record, PartitionId, Option<u64>) {
         let seq = u32::try_from(self.sent).expect("validation caps count at u32::MAX");
         let id = MessageId { producer, seq };
         self.sent += 1;
         let (key, partition, value_size_bytes, next) = match &self.schedule {
-            Schedule::Periodic { interval_us, poisson, .. } => {
+            Schedule::Periodic {
+                interval_us,
+                poisson,
+                ..
+            } => {
                 let (interval_us, poisson) = (*interval_us, *poisson);
                 let (key, partition) = self.pick_key();
-                let gap = if poisson { self.poisson_gap(interval_us) } else { interval_us };
+                let gap = if poisson {
+                    self.poisson_gap(interval_us)
+                } else {
+                    interval_us
+                };
                 let next_at = now.as_us() + gap;
                 let next = self.check_periodic_end(next_at).then_some(gap);
                 (key, partition, self.value_size_bytes, next)
@@ -128,19 +172,39 @@ impl ProducerRole {
                 let (_, key, partition, size) = self.explicit[self.next_explicit];
                 self.next_explicit += 1;
                 let partition = partition.unwrap_or_else(|| self.sticky_partition(size));
-                let next = self.explicit.get(self.next_explicit).map(|record| record.0 - now.as_us());
+                let next = self
+                    .explicit
+                    .get(self.next_explicit)
+                    .map(|record| record.0 - now.as_us());
                 (key, partition, size, next)
             }
         };
         if next.is_none() {
             self.finished = true;
         }
-        (Record { id, key, value_size_bytes, sent_at: now }, partition, next)
+        (
+            Record {
+                id,
+                key,
+                value_size_bytes,
+                sent_at: now,
+            },
+            partition,
+            next,
+        )
     }
 
     fn check_periodic_end(&self, at_us: u64) -> bool {
-        let Schedule::Periodic { count, produce_until_us, .. } = &self.schedule else { return true };
-        count.is_none_or(|count| self.sent < count) && produce_until_us.is_none_or(|until| at_us < until)
+        let Schedule::Periodic {
+            count,
+            produce_until_us,
+            ..
+        } = &self.schedule
+        else {
+            return true;
+        };
+        count.is_none_or(|count| self.sent < count)
+            && produce_until_us.is_none_or(|until| at_us < until)
     }
 
     fn poisson_gap(&mut self, mean_us: u64) -> u64 {
@@ -167,6 +231,9 @@ impl ProducerRole {
     fn sticky_partition(&mut self, record_size_bytes: u32) -> PartitionId {
         let rng = &mut self.partition_rng;
         let mut draw = |bound: u32| rng.below(u64::from(bound)) as u32;
-        PartitionId(self.sticky.partition(record_size_bytes, self.partition_count, &mut draw))
+        PartitionId(
+            self.sticky
+                .partition(record_size_bytes, self.partition_count, &mut draw),
+        )
     }
 }

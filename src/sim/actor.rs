@@ -35,7 +35,13 @@ pub struct Outbox<M, E> {
 
 impl<M, E> Default for Outbox<M, E> {
     fn default() -> Self {
-        Outbox { sends: Vec::new(), timers: Vec::new(), cancels: Vec::new(), events: Vec::new(), halt: None }
+        Outbox {
+            sends: Vec::new(),
+            timers: Vec::new(),
+            cancels: Vec::new(),
+            events: Vec::new(),
+            halt: None,
+        }
     }
 }
 
@@ -48,8 +54,18 @@ pub struct Ctx<'k, M, E> {
 }
 
 impl<'k, M, E> Ctx<'k, M, E> {
-    pub(super) fn new(now: SimTime, me: ActorId, next_timer_id: &'k mut u64, outbox: &'k mut Outbox<M, E>) -> Self {
-        Ctx { now, me, next_timer_id, outbox }
+    pub(super) fn new(
+        now: SimTime,
+        me: ActorId,
+        next_timer_id: &'k mut u64,
+        outbox: &'k mut Outbox<M, E>,
+    ) -> Self {
+        Ctx {
+            now,
+            me,
+            next_timer_id,
+            outbox,
+        }
     }
 
     pub fn now(&self) -> SimTime {
@@ -69,7 +85,9 @@ impl<'k, M, E> Ctx<'k, M, E> {
     pub fn set_timer(&mut self, delay_us: u64, tag: u32) -> TimerId {
         let id = TimerId(*self.next_timer_id);
         *self.next_timer_id += 1;
-        self.outbox.timers.push((id, self.now.plus_us(delay_us), tag));
+        self.outbox
+            .timers
+            .push((id, self.now.plus_us(delay_us), tag));
         id
     }
 

@@ -47,7 +47,10 @@ impl<T> Agenda<T> {
     pub fn schedule(&mut self, at: SimTime, item: T) -> SeqNo {
         let seq = SeqNo(self.next_seq);
         self.next_seq += 1;
-        assert!(seq.0 < 1 << SEQ_BITS, "more than 2^40 events scheduled; events_max is far lower");
+        assert!(
+            seq.0 < 1 << SEQ_BITS,
+            "more than 2^40 events scheduled; events_max is far lower"
+        );
         let slot = match self.free_slots.pop() {
             Some(slot) => {
                 debug_assert!(self.items[slot as usize].is_none());
@@ -56,7 +59,10 @@ impl<T> Agenda<T> {
             }
             None => {
                 self.items.push(Some(item));
-                assert!(self.items.len() <= PENDING_MAX, "more than {PENDING_MAX} events pending at once");
+                assert!(
+                    self.items.len() <= PENDING_MAX,
+                    "more than {PENDING_MAX} events pending at once"
+                );
                 (self.items.len() - 1) as u32
             }
         };
@@ -71,13 +77,17 @@ impl<T> Agenda<T> {
         let slot = (key as u32) & ((1 << SLOT_BITS) - 1);
         let seq = SeqNo(((key as u64) >> SLOT_BITS) & ((1 << SEQ_BITS) - 1));
         let at = SimTime((key >> 64) as u64);
-        let item = self.items[slot as usize].take().expect("every heap entry owns its slot");
+        let item = self.items[slot as usize]
+            .take()
+            .expect("every heap entry owns its slot");
         self.free_slots.push(slot);
         Some((at, seq, item))
     }
 
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|Reverse(key)| SimTime((key >> 64) as u64))
+        self.heap
+            .peek()
+            .map(|Reverse(key)| SimTime((key >> 64) as u64))
     }
 
     pub fn len(&self) -> usize {
@@ -105,7 +115,8 @@ mod tests {
         agenda.schedule(SimTime(1), "a");
         agenda.schedule(SimTime(5), "c");
         agenda.schedule(SimTime(5), "d");
-        let order: Vec<&str> = std::iter::from_fn(|| agenda.pop().map(|(_, _, item)| item)).collect();
+        let order: Vec<&str> =
+            std::iter::from_fn(|| agenda.pop().map(|(_, _, item)| item)).collect();
         assert_eq!(order, ["a", "b", "c", "d"]);
     }
 }

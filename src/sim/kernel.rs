@@ -47,9 +47,21 @@ pub enum StopReason {
 }
 
 enum Item<M> {
-    Deliver { to: ActorId, from: ActorId, msg: M },
-    Timer { actor: ActorId, id: TimerId, tag: u32, incarnation: u32 },
-    Fault { to: ActorId, msg: M },
+    Deliver {
+        to: ActorId,
+        from: ActorId,
+        msg: M,
+    },
+    Timer {
+        actor: ActorId,
+        id: TimerId,
+        tag: u32,
+        incarnation: u32,
+    },
+    Fault {
+        to: ActorId,
+        msg: M,
+    },
     Crash(ActorId),
     Restart(ActorId),
 }
@@ -142,7 +154,10 @@ impl<M, E> Kernel<M, E> {
     }
 
     pub fn stats(&self) -> KernelStats {
-        KernelStats { agenda_len_max: self.agenda.len_max() as u64, ..self.stats }
+        KernelStats {
+            agenda_len_max: self.agenda.len_max() as u64,
+            ..self.stats
+        }
     }
 
     /// Starts every actor (in id order) at time zero, then runs until a stop condition.
@@ -174,10 +189,16 @@ impl<M, E> Kernel<M, E> {
             // A handler schedules at most a few thousand events, so this headroom keeps the
             // agenda's packed entries in range.
             if self.agenda.len() >= super::agenda::PENDING_MAX - 65_536 {
-                return StopReason::Limit { limit: "pending_events", value: (super::agenda::PENDING_MAX - 65_536) as u64 };
+                return StopReason::Limit {
+                    limit: "pending_events",
+                    value: (super::agenda::PENDING_MAX - 65_536) as u64,
+                };
             }
             if self.stats.events >= self.limits.events_max {
-                return StopReason::Limit { limit: "limits.events_max", value: self.limits.events_max };
+                return StopReason::Limit {
+                    limit: "limits.events_max",
+                    value: self.limits.events_max,
+                };
             }
             let (at, _seq, item) = self.agenda.pop().expect("peeked above");
             debug_assert!(at >= self.now, "the clock never goes backwards");
@@ -198,7 +219,12 @@ impl<M, E> Kernel<M, E> {
                 self.stats.events += 1;
                 self.with_ctx(to, sink, |actor, ctx| actor.on_msg(ctx, from, msg))
             }
-            Item::Timer { actor, id, tag, incarnation } => {
+            Item::Timer {
+                actor,
+                id,
+                tag,
+                incarnation,
+            } => {
                 let slot = &mut self.slots[actor.index()];
                 if let Some(index) = slot.cancelled.iter().position(|&cancelled| cancelled == id) {
                     slot.cancelled.swap_remove(index);
@@ -262,14 +288,25 @@ impl<M, E> Kernel<M, E> {
             }
             let incarnation = self.slots[actor.index()].incarnation;
             for (id, at, tag) in outbox.timers.drain(..) {
-                self.agenda.schedule(at, Item::Timer { actor, id, tag, incarnation });
+                self.agenda.schedule(
+                    at,
+                    Item::Timer {
+                        actor,
+                        id,
+                        tag,
+                        incarnation,
+                    },
+                );
             }
         } else {
             // A crashed actor's last words: only its trace events count.
             outbox.sends.clear();
             outbox.timers.clear();
         }
-        let halt = outbox.halt.take().map(|(limit, value)| StopReason::Limit { limit, value });
+        let halt = outbox
+            .halt
+            .take()
+            .map(|(limit, value)| StopReason::Limit { limit, value });
         self.outbox = outbox;
         halt
     }
@@ -280,7 +317,11 @@ impl<M, E> Kernel<M, E> {
         let sender = &mut self.slots[from.index()];
         let latency_us = sender.link.latency_us + receiver_link.latency_us;
         let jitter_max_us = sender.link.jitter_us + receiver_link.jitter_us;
-        let jitter_us = if jitter_max_us == 0 { 0 } else { sender.jitter.between(0, jitter_max_us) };
+        let jitter_us = if jitter_max_us == 0 {
+            0
+        } else {
+            sender.jitter.between(0, jitter_max_us)
+        };
         let mut arrival = self.now.plus_us(latency_us + jitter_us);
         if sender.last_arrival.len() <= to.index() {
             sender.last_arrival.resize(to.index() + 1, SimTime::ZERO);
@@ -288,6 +329,7 @@ impl<M, E> Kernel<M, E> {
         // FIFO per link, like TCP: never overtake the previous message on the same link.
         arrival = arrival.max(sender.last_arrival[to.index()]);
         sender.last_arrival[to.index()] = arrival;
-        self.agenda.schedule(arrival, Item::Deliver { to, from, msg });
+        self.agenda
+            .schedule(arrival, Item::Deliver { to, from, msg });
     }
 }

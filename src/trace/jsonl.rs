@@ -26,7 +26,12 @@ pub struct TraceWriter<'m, W: Write> {
 
 impl<'m, W: Write> TraceWriter<'m, W> {
     /// `window_us` keeps only events with `from <= time_us <= to`.
-    pub fn new(model: &'m Scenario, actor_names: Vec<String>, mut out: W, window_us: Option<(u64, u64)>) -> io::Result<Self> {
+    pub fn new(
+        model: &'m Scenario,
+        actor_names: Vec<String>,
+        mut out: W,
+        window_us: Option<(u64, u64)>,
+    ) -> io::Result<Self> {
         let mut header = String::from("{\"trace_format\":");
         header.push_str(&TRACE_FORMAT_VERSION.to_string());
         header.push_str(",\"scenario\":");
@@ -43,9 +48,21 @@ impl<'m, W: Write> TraceWriter<'m, W> {
             model,
             out,
             actor_names: actor_names.iter().map(|name| quoted(name)).collect(),
-            stream_names: model.streams.iter().map(|stream| quoted(&stream.name)).collect(),
-            group_names: model.groups.iter().map(|group| quoted(&group.name)).collect(),
-            instance_names: model.instances.iter().map(|instance| quoted(&instance.name)).collect(),
+            stream_names: model
+                .streams
+                .iter()
+                .map(|stream| quoted(&stream.name))
+                .collect(),
+            group_names: model
+                .groups
+                .iter()
+                .map(|group| quoted(&group.name))
+                .collect(),
+            instance_names: model
+                .instances
+                .iter()
+                .map(|instance| quoted(&instance.name))
+                .collect(),
             line: Vec::with_capacity(256),
             window_us,
             error: None,
@@ -107,40 +124,77 @@ impl<'m, W: Write> TraceWriter<'m, W> {
             None => line.extend_from_slice(b",\"key\":null"),
         };
         match event {
-            TraceEvent::Produced { stream, partition, msg, key, value_size_bytes } => {
+            TraceEvent::Produced {
+                stream,
+                partition,
+                msg,
+                key,
+                value_size_bytes,
+            } => {
                 field_quoted(line, "stream", &self.stream_names[stream.index()]);
                 field_u64(line, "partition", u64::from(partition.0));
                 field_msg(line, *msg);
                 field_key(line, *key);
                 field_u64(line, "value_size_bytes", u64::from(*value_size_bytes));
             }
-            TraceEvent::ProducerFinished { stream, instance, count } => {
+            TraceEvent::ProducerFinished {
+                stream,
+                instance,
+                count,
+            } => {
                 field_quoted(line, "stream", &self.stream_names[stream.index()]);
                 field_quoted(line, "instance", &self.instance_names[instance.index()]);
                 field_u64(line, "count", *count);
             }
-            TraceEvent::Appended { stream, partition, offset, msg } => {
+            TraceEvent::Appended {
+                stream,
+                partition,
+                offset,
+                msg,
+            } => {
                 field_quoted(line, "stream", &self.stream_names[stream.index()]);
                 field_u64(line, "partition", u64::from(partition.0));
                 field_u64(line, "offset", offset.0);
                 field_msg(line, *msg);
             }
             // The actor of fetched and consumed lines is the consuming instance itself.
-            TraceEvent::Fetched { group, instance: _, partition, first_offset, count } => {
+            TraceEvent::Fetched {
+                group,
+                instance: _,
+                partition,
+                first_offset,
+                count,
+            } => {
                 field_quoted(line, "group", &self.group_names[group.index()]);
                 field_u64(line, "partition", u64::from(partition.0));
                 field_u64(line, "first_offset", first_offset.0);
                 field_u64(line, "count", u64::from(*count));
             }
-            TraceEvent::Consumed { group, instance: _, partition, offset, msg, key, sent_at } => {
+            TraceEvent::Consumed {
+                group,
+                instance: _,
+                partition,
+                offset,
+                msg,
+                key,
+                sent_at,
+            } => {
                 field_quoted(line, "group", &self.group_names[group.index()]);
                 field_u64(line, "partition", u64::from(partition.0));
                 field_u64(line, "offset", offset.0);
                 field_msg(line, *msg);
                 field_key(line, *key);
-                field_u64(line, "latency_us", at.as_us().saturating_sub(sent_at.as_us()));
+                field_u64(
+                    line,
+                    "latency_us",
+                    at.as_us().saturating_sub(sent_at.as_us()),
+                );
             }
-            TraceEvent::Committed { group, partition, offset } => {
+            TraceEvent::Committed {
+                group,
+                partition,
+                offset,
+            } => {
                 field_quoted(line, "group", &self.group_names[group.index()]);
                 field_u64(line, "partition", u64::from(partition.0));
                 field_u64(line, "offset", offset.0);
@@ -149,7 +203,12 @@ impl<'m, W: Write> TraceWriter<'m, W> {
                 field_quoted(line, "group", &self.group_names[group.index()]);
                 field_u64(line, "generation", u64::from(*generation));
             }
-            TraceEvent::Assigned { group, generation, instance, partitions } => {
+            TraceEvent::Assigned {
+                group,
+                generation,
+                instance,
+                partitions,
+            } => {
                 field_quoted(line, "group", &self.group_names[group.index()]);
                 field_u64(line, "generation", u64::from(*generation));
                 field_quoted(line, "instance", &self.instance_names[instance.index()]);
@@ -166,10 +225,15 @@ impl<'m, W: Write> TraceWriter<'m, W> {
                 field_quoted(line, "group", &self.group_names[group.index()]);
                 field_quoted(line, "instance", &self.instance_names[instance.index()]);
             }
-            TraceEvent::Crashed { instance } | TraceEvent::Restarted { instance } | TraceEvent::SlowEnded { instance } => {
+            TraceEvent::Crashed { instance }
+            | TraceEvent::Restarted { instance }
+            | TraceEvent::SlowEnded { instance } => {
                 field_quoted(line, "instance", &self.instance_names[instance.index()]);
             }
-            TraceEvent::SlowStarted { instance, factor_ppm } => {
+            TraceEvent::SlowStarted {
+                instance,
+                factor_ppm,
+            } => {
                 field_quoted(line, "instance", &self.instance_names[instance.index()]);
                 field_u64(line, "factor_ppm", *factor_ppm);
             }
@@ -226,6 +290,9 @@ mod tests {
     fn escaping_handles_quotes_and_control_characters() {
         let mut out = Vec::new();
         push_str(&mut out, "a\"b\\c\n\u{1}한");
-        assert_eq!(String::from_utf8(out).unwrap(), "\"a\\\"b\\\\c\\n\\u0001한\"");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a\\\"b\\\\c\\n\\u0001한\""
+        );
     }
 }

@@ -12,13 +12,34 @@ pub const TRACE_FORMAT_VERSION: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TraceEvent {
     /// A producer sent a record (the partitioner ran in the client).
-    Produced { stream: StreamId, partition: PartitionId, msg: MessageId, key: Option<KeyId>, value_size_bytes: u32 },
+    Produced {
+        stream: StreamId,
+        partition: PartitionId,
+        msg: MessageId,
+        key: Option<KeyId>,
+        value_size_bytes: u32,
+    },
     /// A producer instance sent its last record.
-    ProducerFinished { stream: StreamId, instance: InstanceId, count: u64 },
+    ProducerFinished {
+        stream: StreamId,
+        instance: InstanceId,
+        count: u64,
+    },
     /// The log appended a record at `offset`.
-    Appended { stream: StreamId, partition: PartitionId, offset: Offset, msg: MessageId },
+    Appended {
+        stream: StreamId,
+        partition: PartitionId,
+        offset: Offset,
+        msg: MessageId,
+    },
     /// A consumer received a fetch response: `count` records from `first_offset` on.
-    Fetched { group: GroupId, instance: InstanceId, partition: PartitionId, first_offset: Offset, count: u32 },
+    Fetched {
+        group: GroupId,
+        instance: InstanceId,
+        partition: PartitionId,
+        first_offset: Offset,
+        count: u32,
+    },
     /// A consumer finished processing a record.
     Consumed {
         group: GroupId,
@@ -30,16 +51,40 @@ pub enum TraceEvent {
         sent_at: SimTime,
     },
     /// The coordinator stored a committed offset.
-    Committed { group: GroupId, partition: PartitionId, offset: Offset },
-    RebalanceStarted { group: GroupId, generation: u32 },
+    Committed {
+        group: GroupId,
+        partition: PartitionId,
+        offset: Offset,
+    },
+    RebalanceStarted {
+        group: GroupId,
+        generation: u32,
+    },
     /// The coordinator gave `instance` these partitions in `generation`.
-    Assigned { group: GroupId, generation: u32, instance: InstanceId, partitions: Vec<PartitionId> },
+    Assigned {
+        group: GroupId,
+        generation: u32,
+        instance: InstanceId,
+        partitions: Vec<PartitionId>,
+    },
     /// The coordinator heard nothing for `session.timeout.ms` and removed the member.
-    MemberExpired { group: GroupId, instance: InstanceId },
-    Crashed { instance: InstanceId },
-    Restarted { instance: InstanceId },
-    SlowStarted { instance: InstanceId, factor_ppm: u64 },
-    SlowEnded { instance: InstanceId },
+    MemberExpired {
+        group: GroupId,
+        instance: InstanceId,
+    },
+    Crashed {
+        instance: InstanceId,
+    },
+    Restarted {
+        instance: InstanceId,
+    },
+    SlowStarted {
+        instance: InstanceId,
+        factor_ppm: u64,
+    },
+    SlowEnded {
+        instance: InstanceId,
+    },
 }
 
 impl TraceEvent {

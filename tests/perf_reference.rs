@@ -1,0 +1,43 @@
+//! perf-log-1 reproduces the reference simulator's observable results exactly
+//! (`../shared/perf/README.md`): 1,000,000 records consumed, the partition sizes of FNV-1a-32
+//! over keys k0..k9999, and the last record consumed at 1,001,100 µs.
+
+use eventlab::simulate::{RunOptions, simulate};
+
+#[test]
+fn perf_log_1_matches_the_reference_observables() {
+    let text = include_str!("../benches/perf-log-1.json");
+    let model = eventlab::scenario::parse_and_validate(text, "perf-log-1.json").expect("valid");
+    let options = RunOptions {
+        until: None,
+        reproduce: String::new(),
+        trace_window_us: None,
+    };
+    let run = simulate(&model, &options, None::<std::io::Sink>).expect("no trace");
+    let report = &run.report;
+    let stream = &report.streams[0];
+    let group = &stream.groups[0];
+    assert_eq!(report.outcome.stop, "records_consumed");
+    assert_eq!(group.consumed, 1_000_000);
+    assert_eq!(group.consumed_distinct, 1_000_000);
+    let sizes: Vec<u64> = stream
+        .partitions
+        .iter()
+        .map(|partition| partition.appended)
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            125_200, 125_100, 124_900, 125_200, 124_800, 124_900, 125_100, 124_800
+        ]
+    );
+    assert_eq!(report.outcome.last_consumed_at_us, Some(1_001_100));
+    assert_eq!(report.outcome.ended_at_us, 1_001_100);
+    // Range assignment: member m owns partitions 2m and 2m+1, as in the reference.
+    let per_member: Vec<u64> = group
+        .instances
+        .iter()
+        .map(|instance| instance.consumed)
+        .collect();
+    assert_eq!(per_member, [250_300, 250_100, 249_700, 249_900]);
+}

@@ -1,0 +1,119 @@
+//! Every bundled scenario: snapshots of its reports, and determinism (same seed, same bytes).
+
+use eventlab::model::Scenario;
+use eventlab::simulate::{RunOptions, simulate};
+
+fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
+
+fn load(name: &str) -> Scenario {
+    let text = eventlab::bundled::find(name).expect("bundled scenario");
+    eventlab::scenario::parse_and_validate(text, name).expect("bundled scenarios are valid")
+}
+
+/// Runs a model and returns (text report, JSON report, trace).
+fn run(model: &Scenario, name: &str) -> (String, String, String) {
+    let options = RunOptions {
+        until: None,
+        reproduce: format!("eventlab run {name} --seed {}", model.seed),
+        trace_window_us: None,
+    };
+    let mut trace = Vec::new();
+    let run = simulate(model, &options, Some(&mut trace)).expect("writing to memory cannot fail");
+    let text = eventlab::report::text::render(&run.report);
+    let json = eventlab::report::json::render(&run.report);
+    (
+        text,
+        json,
+        String::from_utf8(trace).expect("the trace is UTF-8"),
+    )
+}
+
+/// The crate version is the one thing meant to vary between releases.
+fn redact_version(text: &str) -> String {
+    text.replace(env!("CARGO_PKG_VERSION"), "[version]")
+}
+
+/// The first line where two traces differ, for a readable failure.
+fn first_difference(a: &str, b: &str) -> String {
+    for (number, (left, right)) in a.lines().zip(b.lines()).enumerate() {
+        if left != right {
+            return format!("line {}:\n  first:  {left}\n  second: {right}", number + 1);
+        }
+    }
+    format!(
+        "one trace is a prefix of the other ({} vs {} lines)",
+        a.lines().count(),
+        b.lines().count()
+    )
+}
+
+#[test]
+fn every_bundled_scenario_report_matches_its_snapshot() {
+    snapshot_settings().bind(|| {
+        for name in eventlab::bundled::names() {
+            let (text, _, _) = run(&load(name), name);
+            insta::assert_snapshot!(format!("{name}.text"), redact_version(&text));
+        }
+    });
+}
+
+#[test]
+fn hello_log_json_report_matches_its_snapshot() {
+    snapshot_settings().bind(|| {
+        let (_, json, _) = run(&load("hello-log"), "hello-log");
+        insta::assert_snapshot!("hello-log.json", redact_version(&json));
+    });
+}
+
+#[test]
+fn every_bundled_scenario_gives_the_same_bytes_twice() {
+    for name in eventlab::bundled::names() {
+        let model = load(name);
+        let first = run(&model, name);
+        let second = run(&model, name);
+        assert_eq!(first.0, second.0, "{name}: text reports differ");
+        assert_eq!(first.1, second.1, "{name}: JSON reports differ");
+        assert!(
+            first.2 == second.2,
+            "{name}: traces differ at {}",
+            first_difference(&first.2, &second.2)
+        );
+    }
+}
+
+#[test]
+fn three_seeds_repeated_three_times_give_exactly_three_traces() {
+    let mut traces = std::collections::BTreeSet::new();
+    for seed in [1, 2, 3] {
+        for _ in 0..3 {
+            let mut model = load("hello-log");
+            model.seed = seed;
+            traces.insert(run(&model, "hello-log").2);
+        }
+    }
+    assert_eq!(traces.len(), 3);
+}
+
+#[test]
+fn the_trace_starts_with_a_header_naming_format_scenario_and_seed() {
+    let (_, _, trace) = run(&load("hello-log"), "hello-log");
+    let header = trace.lines().next().expect("a header line");
+    assert_eq!(
+        header,
+        r#"{"trace_format":1,"scenario":"hello-log","seed":42}"#
+    );
+    for line in trace.lines().skip(1) {
+        assert!(line.starts_with(r#"{"time_us":"#), "{line}");
+        let value: serde_json::Value =
+            serde_json::from_str(line).expect("every trace line is JSON");
+        assert!(
+            value["actor"].is_string() && value["kind"].is_string(),
+            "{line}"
+        );
+    }
+}
