@@ -1,20 +1,18 @@
 //! Scenarios bundled into the binary, so `eventlab run hello-log` works after `cargo install`.
 
+macro_rules! bundled {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../scenarios/", $name, ".json")))),*]
+    };
+}
+
 /// (name, JSON text) of every bundled scenario, in lesson order.
-pub const SCENARIOS: &[(&str, &str)] = &[
-    ("hello-log", include_str!("../scenarios/hello-log.json")),
-    (
-        "crash-duplicates",
-        include_str!("../scenarios/crash-duplicates.json"),
-    ),
-    (
-        "commit-before-processing",
-        include_str!("../scenarios/commit-before-processing.json"),
-    ),
-    (
-        "slow-consumer-lag",
-        include_str!("../scenarios/slow-consumer-lag.json"),
-    ),
+pub const SCENARIOS: &[(&str, &str)] = bundled![
+    "hello-log",
+    "crash-duplicates",
+    "commit-before-processing",
+    "slow-consumer-lag",
+    "retention-deletes-unread",
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {
@@ -26,4 +24,28 @@ pub fn find(name: &str) -> Option<&'static str> {
 
 pub fn names() -> impl Iterator<Item = &'static str> {
     SCENARIOS.iter().map(|(name, _)| *name)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_file_in_scenarios_is_bundled() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .expect("scenarios/ exists")
+            .map(|entry| {
+                entry
+                    .expect("readable")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .filter(|name| name.ends_with(".json"))
+            .map(|name| name.trim_end_matches(".json").to_string())
+            .collect();
+        files.sort();
+        let mut bundled: Vec<String> = super::names().map(str::to_string).collect();
+        bundled.sort();
+        assert_eq!(files, bundled);
+    }
 }

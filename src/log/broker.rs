@@ -9,7 +9,10 @@ use crate::sim::{Actor, ActorId, Ctx, TimerId};
 use crate::trace::TraceEvent;
 
 use super::group::{GroupState, Member};
-use super::partition_log::PartitionLog;
+use super::partition_log::{PartitionLog, SegmentPolicy};
+
+/// The timer tag of the periodic retention check; session timers use small tags.
+const RETENTION_CHECK_TAG: u32 = u32::MAX;
 
 type BrokerCtx<'k> = Ctx<'k, Msg, TraceEvent>;
 
@@ -25,6 +28,13 @@ pub struct LogBroker {
     group_streams: Vec<usize>,
     stored_records: u64,
     stored_records_max: u64,
+    /// Key length in bytes by key index: records count key + value towards `segment.bytes`.
+    key_bytes: Vec<u64>,
+    /// `retention.ms` per stream, in µs (None: keep forever).
+    retention_us: Vec<Option<u64>>,
+    /// How often retention runs: the smallest `log.retention.check.interval.ms` of the streams
+    /// that expire records.
+    retention_check_us: Option<u64>,
 }
 
 impl LogBroker {
@@ -34,8 +44,12 @@ impl LogBroker {
             .streams
             .iter()
             .map(|stream| {
+                let policy = SegmentPolicy {
+                    segment_bytes: stream.log.segment_bytes,
+                    segment_us: stream.log.segment_us,
+                };
                 (0..stream.partition_count)
-                    .map(|_| PartitionLog::default())
+                    .map(|_| PartitionLog::new(policy))
                     .collect()
             })
             .collect();
@@ -78,6 +92,25 @@ impl LogBroker {
             group_streams,
             stored_records: 0,
             stored_records_max: model.limits.stored_records_max,
+            key_bytes: (0..model.keys.len())
+                .map(|index| {
+                    model
+                        .keys
+                        .text(crate::model::KeyId::from_index(index))
+                        .len() as u64
+                })
+                .collect(),
+            retention_us: model
+                .streams
+                .iter()
+                .map(|stream| stream.log.retention_us)
+                .collect(),
+            retention_check_us: model
+                .streams
+                .iter()
+                .filter(|stream| stream.log.retention_us.is_some())
+                .map(|stream| stream.log.retention_check_interval_us)
+                .min(),
         }
     }
 
@@ -193,6 +226,9 @@ impl Actor for LogBroker {
                 self.restart_session_timer(ctx, GroupId(group_index as u32), member);
             }
         }
+        if let Some(interval_us) = self.retention_check_us {
+            ctx.set_timer(interval_us, RETENTION_CHECK_TAG);
+        }
     }
 
     fn on_msg(&mut self, ctx: &mut BrokerCtx, from: ActorId, msg: Msg) {
@@ -203,7 +239,9 @@ impl Actor for LogBroker {
                 record,
             } => {
                 let log = &mut self.logs[stream.index()][partition.index()];
-                let offset = log.append(record);
+                let size_bytes = u64::from(record.value_size_bytes)
+                    + record.key.map_or(0, |key| self.key_bytes[key.index()]);
+                let offset = log.append(record, size_bytes, ctx.now());
                 ctx.emit(TraceEvent::Appended {
                     stream,
                     partition,
@@ -231,13 +269,14 @@ impl Actor for LogBroker {
                     let Some(log) = self.logs[stream].get(partition.index()) else {
                         continue;
                     };
-                    let records = log.read(position, remaining);
+                    let mut records = Vec::new();
+                    let first_offset = log.read_into(position, remaining, &mut records);
                     if !records.is_empty() {
                         remaining -= records.len() as u32;
                         batches.push(FetchedBatch {
                             partition,
-                            first_offset: position,
-                            records: records.to_vec(),
+                            first_offset,
+                            records,
                         });
                     }
                 }
@@ -299,6 +338,13 @@ impl Actor for LogBroker {
     }
 
     fn on_timer(&mut self, ctx: &mut BrokerCtx, _id: TimerId, tag: u32) {
+        if tag == RETENTION_CHECK_TAG {
+            self.delete_expired_segments(ctx);
+            if let Some(interval_us) = self.retention_check_us {
+                ctx.set_timer(interval_us, RETENTION_CHECK_TAG);
+            }
+            return;
+        }
         let (group, member) = self.session_tags[tag as usize];
         let state = &mut self.groups[group.index()];
         let member_state = &mut state.members[member];
@@ -325,6 +371,26 @@ impl Actor for LogBroker {
 }
 
 impl LogBroker {
+    /// Kafka's `LogManager.cleanupLogs`, time-based part: delete expired non-active segments.
+    fn delete_expired_segments(&mut self, ctx: &mut BrokerCtx) {
+        for (stream_index, partitions) in self.logs.iter_mut().enumerate() {
+            let Some(retention_us) = self.retention_us[stream_index] else {
+                continue;
+            };
+            for (partition_index, log) in partitions.iter_mut().enumerate() {
+                if let Some(deleted) = log.delete_expired(ctx.now(), retention_us) {
+                    self.stored_records -= deleted.records;
+                    ctx.emit(TraceEvent::SegmentsDeleted {
+                        stream: crate::model::StreamId(stream_index as u32),
+                        partition: PartitionId(partition_index as u32),
+                        records: deleted.records,
+                        log_start_offset: deleted.log_start_offset,
+                    });
+                }
+            }
+        }
+    }
+
     fn stream_of(&self, group: GroupId) -> usize {
         self.group_streams[group.index()]
     }

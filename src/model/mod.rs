@@ -75,6 +75,22 @@ pub struct Stream {
     pub carrier: Carrier,
     pub partition_count: u32,
     pub partitioner: Partitioner,
+    pub log: LogConfig,
+}
+
+/// A log stream's topic settings (Kafka topic configs, times in µs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogConfig {
+    /// `retention.ms`; None is Kafka's -1: keep forever.
+    pub retention_us: Option<u64>,
+    /// `segment.bytes`: a segment rolls past this many key + value bytes.
+    pub segment_bytes: u64,
+    /// `segment.ms`: a segment rolls when it is this old.
+    pub segment_us: u64,
+    /// `max.message.bytes`: the largest record (key + value) the stream accepts.
+    pub max_message_bytes: u64,
+    /// The broker's `log.retention.check.interval.ms`.
+    pub retention_check_interval_us: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -104,6 +120,30 @@ pub struct Production {
     pub schedule: Schedule,
     pub keys: KeyChoice,
     pub value_size_bytes: u32,
+}
+
+impl Production {
+    /// The largest record this production sends, key + value bytes.
+    pub fn largest_record_bytes(&self, keys: &KeyTable) -> u64 {
+        let key_bytes = |key: Option<KeyId>| key.map_or(0, |key| keys.text(key).len() as u64);
+        match (&self.schedule, &self.keys) {
+            (Schedule::Explicit(records), _) => records
+                .iter()
+                .map(|record| u64::from(record.value_size_bytes) + key_bytes(record.key))
+                .max()
+                .unwrap_or(0),
+            (Schedule::Periodic { .. }, KeyChoice::Unkeyed) => u64::from(self.value_size_bytes),
+            (
+                Schedule::Periodic { .. },
+                KeyChoice::Sequential(ids)
+                | KeyChoice::Uniform(ids)
+                | KeyChoice::Zipf { keys: ids, .. },
+            ) => {
+                u64::from(self.value_size_bytes)
+                    + ids.iter().map(|&id| key_bytes(Some(id))).max().unwrap_or(0)
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -34,6 +34,9 @@ pub struct Collector<'m> {
     produced_by: Vec<Vec<u64>>,
     /// `log_end[stream][partition]`: records appended.
     log_end: Vec<Vec<u64>>,
+    /// `log_start[stream][partition]`: the first offset retention has not deleted.
+    log_start: Vec<Vec<u64>>,
+    deleted_by_retention: Vec<u64>,
     groups: Vec<GroupStats>,
     consumed_total: u64,
     last_consumed_at: Option<SimTime>,
@@ -116,6 +119,12 @@ impl<'m> Collector<'m> {
                 .iter()
                 .map(|stream| vec![0; stream.partition_count as usize])
                 .collect(),
+            log_start: model
+                .streams
+                .iter()
+                .map(|stream| vec![0; stream.partition_count as usize])
+                .collect(),
+            deleted_by_retention: vec![0; model.streams.len()],
             groups,
             consumed_total: 0,
             last_consumed_at: None,
@@ -225,6 +234,15 @@ impl<'m> Collector<'m> {
             }
             TraceEvent::SlowStarted { .. } => self.faults.slow_periods += 1,
             TraceEvent::MemberExpired { .. } => self.faults.members_expired += 1,
+            TraceEvent::SegmentsDeleted {
+                stream,
+                partition,
+                records,
+                log_start_offset,
+            } => {
+                self.log_start[stream.index()][partition.index()] = log_start_offset.0;
+                self.deleted_by_retention[stream.index()] += records;
+            }
             TraceEvent::Fetched { .. }
             | TraceEvent::Assigned { .. }
             | TraceEvent::SlowEnded { .. } => {}
@@ -353,6 +371,7 @@ impl<'m> Collector<'m> {
             .map(|(partition, &end)| PartitionReport {
                 partition: partition as u32,
                 appended: end,
+                log_start_offset: self.log_start[stream_id.index()][partition],
                 log_end_offset: end,
             })
             .collect();
@@ -366,6 +385,7 @@ impl<'m> Collector<'m> {
             partitioner: stream.partitioner.name().to_string(),
             produced: self.produced[stream_id.index()],
             appended,
+            deleted_by_retention: self.deleted_by_retention[stream_id.index()],
             in_flight: self.produced[stream_id.index()] - appended,
             producers,
             partitions,

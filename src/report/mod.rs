@@ -50,6 +50,8 @@ pub struct StreamReport {
     pub appended: u64,
     /// Sent by a producer but not yet appended when the run ended.
     pub in_flight: u64,
+    /// Records deleted by retention (`retention.ms`).
+    pub deleted_by_retention: u64,
     pub producers: Vec<ProducerReport>,
     pub partitions: Vec<PartitionReport>,
     pub groups: Vec<GroupReport>,
@@ -65,6 +67,8 @@ pub struct ProducerReport {
 pub struct PartitionReport {
     pub partition: u32,
     pub appended: u64,
+    /// The first offset still stored (moves when retention deletes segments).
+    pub log_start_offset: u64,
     pub log_end_offset: u64,
 }
 

@@ -71,6 +71,19 @@ pub fn render(report: &RunReport) -> String {
             .map(|p| p.appended.to_string())
             .collect();
         let _ = writeln!(out, "  records per partition: {}", sizes.join(" / "));
+        if stream.deleted_by_retention > 0 {
+            let starts: Vec<String> = stream
+                .partitions
+                .iter()
+                .map(|p| p.log_start_offset.to_string())
+                .collect();
+            let _ = writeln!(
+                out,
+                "  retention deleted {} records; log start offsets: {}",
+                stream.deleted_by_retention,
+                starts.join(" / ")
+            );
+        }
         for group in &stream.groups {
             let _ = writeln!(
                 out,

@@ -55,6 +55,30 @@ pub struct RawStream {
     pub partition_count: Option<u64>,
     #[serde(default)]
     pub partitioner: Option<String>,
+    /// Kafka topic settings under their real names.
+    #[serde(default)]
+    pub kafka: RawStreamKafka,
+}
+
+/// Kafka topic configs (and the broker's retention check interval), under their real names.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStreamKafka {
+    /// How long records are kept, in ms; -1 keeps them forever. Default 604800000 (7 days).
+    #[serde(rename = "retention.ms")]
+    pub retention_ms: Option<i64>,
+    /// A segment rolls past this many bytes (key + value). Default 1073741824 (1 GiB).
+    #[serde(rename = "segment.bytes")]
+    pub segment_bytes: Option<u64>,
+    /// A segment rolls when it is this old, in ms. Default 604800000 (7 days).
+    #[serde(rename = "segment.ms")]
+    pub segment_ms: Option<u64>,
+    /// The largest record (key + value) accepted, in bytes. Default 1048588.
+    #[serde(rename = "max.message.bytes")]
+    pub max_message_bytes: Option<u64>,
+    /// How often the broker deletes expired segments, in ms. Default 300000 (5 minutes).
+    #[serde(rename = "log.retention.check.interval.ms")]
+    pub retention_check_interval_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -27,6 +27,11 @@ const HEARTBEAT_INTERVAL_MS_DEFAULT: u64 = 3_000;
 const EVENTS_MAX_DEFAULT: u64 = 10_000_000;
 const SIM_TIME_US_MAX_DEFAULT: u64 = 3_600_000_000;
 const STORED_RECORDS_MAX_DEFAULT: u64 = 2_000_000;
+const RETENTION_MS_DEFAULT: i64 = 604_800_000;
+const SEGMENT_BYTES_DEFAULT: u64 = 1_073_741_824;
+const SEGMENT_MS_DEFAULT: u64 = 604_800_000;
+const MAX_MESSAGE_BYTES_DEFAULT: u64 = 1_048_588;
+const RETENTION_CHECK_INTERVAL_MS_DEFAULT: u64 = 300_000;
 
 // Ceilings: past these a scenario is almost surely a mistake, or would not fit in memory.
 const PARTITION_COUNT_MAX: u64 = 10_000;
@@ -48,6 +53,8 @@ streams[].carrier \"log\", partition_count 1, partitioner \"murmur2\";
 services[].instance_count 1, link.latency_us 1000, link.jitter_us 0;
 produces[].keys \"unkeyed\", key_prefix \"key-\", value_size_bytes 100, arrivals \"fixed\", start_us 0;
 consumes[].poll_interval_ms 100, processing_time_us {\"fixed\": 0}, commit \"after_processing\";
+streams[].kafka: retention.ms 604800000, segment.bytes 1073741824, segment.ms 604800000,
+  max.message.bytes 1048588, log.retention.check.interval.ms 300000;
 consumes[].kafka: group.id = service name, max.poll.records 500, enable.auto.commit true,
   auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000";
 
@@ -185,6 +192,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
             carrier,
             partition_count,
             partitioner,
+            log: validate_stream_kafka(&mut v, &path, &stream.kafka),
         });
     }
     let stream_names: Vec<&str> = raw.streams.iter().map(|s| s.name.as_str()).collect();
@@ -260,6 +268,17 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
                 validate_produces(&mut v, &path, produce, stop, &mut keys, &mut key_total)
                 && let Some(stream) = stream
             {
+                let largest = production.largest_record_bytes(&keys);
+                let max = streams[stream.index()].log.max_message_bytes;
+                if largest > max {
+                    v.error(
+                        format!("{path}.value_size_bytes"),
+                        format!(
+                            "records of up to {largest} bytes (key + value) are larger than stream \"{}\" accepts (max.message.bytes = {max})",
+                            produce.stream
+                        ),
+                    );
+                }
                 produces.push(Production {
                     stream,
                     ..production
@@ -372,6 +391,67 @@ fn hint_or_list(wanted: &str, names: &[&str]) -> String {
         format!(" (expected {})", one_of(names))
     } else {
         hint
+    }
+}
+
+fn validate_stream_kafka(v: &mut Validator, path: &str, kafka: &RawStreamKafka) -> LogConfig {
+    let ms = 1_000;
+    let retention_ms = kafka.retention_ms.unwrap_or(RETENTION_MS_DEFAULT);
+    let retention_path = format!("{path}.kafka.\"retention.ms\"");
+    let retention_us = match retention_ms {
+        -1 => None,
+        negative if negative < 0 => {
+            v.error(
+                retention_path,
+                format!("{negative} is not a retention time (use -1 to keep records forever)"),
+            );
+            None
+        }
+        positive => Some(
+            ms * v.ranged(
+                &retention_path,
+                positive as u64,
+                1,
+                TIME_US_MAX / ms,
+                "retention.ms",
+            ),
+        ),
+    };
+    let field = |name: &str| format!("{path}.kafka.\"{name}\"");
+    LogConfig {
+        retention_us,
+        segment_bytes: v.ranged(
+            &field("segment.bytes"),
+            kafka.segment_bytes.unwrap_or(SEGMENT_BYTES_DEFAULT),
+            1,
+            u64::MAX / 2,
+            "segment.bytes",
+        ),
+        segment_us: ms
+            * v.ranged(
+                &field("segment.ms"),
+                kafka.segment_ms.unwrap_or(SEGMENT_MS_DEFAULT),
+                1,
+                TIME_US_MAX / ms,
+                "segment.ms",
+            ),
+        max_message_bytes: v.ranged(
+            &field("max.message.bytes"),
+            kafka.max_message_bytes.unwrap_or(MAX_MESSAGE_BYTES_DEFAULT),
+            1,
+            u64::from(u32::MAX),
+            "max.message.bytes",
+        ),
+        retention_check_interval_us: ms
+            * v.ranged(
+                &field("log.retention.check.interval.ms"),
+                kafka
+                    .retention_check_interval_ms
+                    .unwrap_or(RETENTION_CHECK_INTERVAL_MS_DEFAULT),
+                1,
+                TIME_US_MAX / ms,
+                "log.retention.check.interval.ms",
+            ),
     }
 }
 

@@ -157,6 +157,17 @@ impl<'m, W: Write> TraceWriter<'m, W> {
                 field_u64(line, "offset", offset.0);
                 field_msg(line, *msg);
             }
+            TraceEvent::SegmentsDeleted {
+                stream,
+                partition,
+                records,
+                log_start_offset,
+            } => {
+                field_quoted(line, "stream", &self.stream_names[stream.index()]);
+                field_u64(line, "partition", u64::from(partition.0));
+                field_u64(line, "records", *records);
+                field_u64(line, "log_start_offset", log_start_offset.0);
+            }
             // The actor of fetched and consumed lines is the consuming instance itself.
             TraceEvent::Fetched {
                 group,

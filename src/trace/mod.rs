@@ -32,6 +32,13 @@ pub enum TraceEvent {
         offset: Offset,
         msg: MessageId,
     },
+    /// Retention deleted a partition's oldest segments; `log_start_offset` is its new start.
+    SegmentsDeleted {
+        stream: StreamId,
+        partition: PartitionId,
+        records: u64,
+        log_start_offset: Offset,
+    },
     /// A consumer received a fetch response: `count` records from `first_offset` on.
     Fetched {
         group: GroupId,
@@ -93,6 +100,7 @@ impl TraceEvent {
             TraceEvent::Produced { .. } => "produced",
             TraceEvent::ProducerFinished { .. } => "producer_finished",
             TraceEvent::Appended { .. } => "appended",
+            TraceEvent::SegmentsDeleted { .. } => "segments_deleted",
             TraceEvent::Fetched { .. } => "fetched",
             TraceEvent::Consumed { .. } => "consumed",
             TraceEvent::Committed { .. } => "committed",
