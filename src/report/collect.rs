@@ -335,6 +335,7 @@ impl<'m> Collector<'m> {
             scenario: model.name.clone(),
             seed: model.seed,
             reproduce,
+            setup: super::setup::describe(model),
             outcome: Outcome {
                 stop: stop.to_string(),
                 limit,

@@ -4,6 +4,7 @@
 pub mod collect;
 pub mod histogram;
 pub mod json;
+pub mod setup;
 pub mod text;
 
 use serde::Serialize;
@@ -19,6 +20,8 @@ pub struct RunReport {
     pub seed: u64,
     /// The exact command that reproduces this run.
     pub reproduce: String,
+    /// The resolved parameters, defaults included, one line each with units.
+    pub setup: Vec<String>,
     pub outcome: Outcome,
     pub streams: Vec<StreamReport>,
     pub expect: Vec<ExpectOutcome>,

@@ -16,6 +16,11 @@ pub fn render(report: &RunReport) -> String {
     );
     let _ = writeln!(out, "reproduce with: {}", report.reproduce);
     let _ = writeln!(out);
+    let _ = writeln!(out, "setup:");
+    for line in &report.setup {
+        let _ = writeln!(out, "  {line}");
+    }
+    let _ = writeln!(out);
     let ended = match (o.stop.as_str(), &o.limit) {
         ("drained", _) => "drained: producers finished and every group caught up".to_string(),
         ("records_consumed", _) => "the requested number of records was consumed".to_string(),

@@ -39,6 +39,24 @@ pub fn format_us(us: u64) -> String {
     }
 }
 
+/// Formats a configured duration exactly, in the largest unit that divides it: `7 d`, `45 s`,
+/// `500 ms`, `250 us` (the same units the command line takes).
+pub fn format_duration_us(us: u64) -> String {
+    const UNITS: [(u64, &str); 5] = [
+        (86_400_000_000, "d"),
+        (3_600_000_000, "h"),
+        (60_000_000, "m"),
+        (1_000_000, "s"),
+        (1_000, "ms"),
+    ];
+    for (size, unit) in UNITS {
+        if us >= size && us % size == 0 {
+            return format!("{} {unit}", us / size);
+        }
+    }
+    format!("{us} us")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +66,15 @@ mod tests {
         assert_eq!(format_us(17), "17 us");
         assert_eq!(format_us(12_345), "12.345 ms");
         assert_eq!(format_us(1_500_000), "1.500000 s");
+    }
+
+    #[test]
+    fn format_duration_us_uses_the_largest_exact_unit() {
+        assert_eq!(format_duration_us(604_800_000_000), "7 d");
+        assert_eq!(format_duration_us(45_000_000), "45 s");
+        assert_eq!(format_duration_us(1_500_000), "1500 ms");
+        assert_eq!(format_duration_us(250), "250 us");
+        assert_eq!(format_duration_us(0), "0 us");
     }
 
     #[test]

@@ -1,0 +1,163 @@
+//! The resolved parameters of a run, one line each with units, printed at the top of every
+//! report: what the scenario said plus every default that filled a gap.
+
+use crate::model::{CommitMode, KeyChoice, ProcessingTime, Scenario, Schedule, Stop};
+use crate::sim::clock::format_duration_us as format_us;
+
+pub fn describe(model: &Scenario) -> Vec<String> {
+    let mut lines = Vec::new();
+    for stream in &model.streams {
+        let retention = match stream.log.retention_us {
+            Some(us) => format!("retention {}", format_us(us)),
+            None => "kept forever".to_string(),
+        };
+        lines.push(format!(
+            "stream \"{}\": {}, {} partitions, {} partitioner, {retention}",
+            stream.name,
+            stream.carrier.name(),
+            stream.partition_count,
+            stream.partitioner.name()
+        ));
+    }
+    for service in &model.services {
+        let link = if service.link.jitter_us == 0 {
+            format_us(service.link.latency_us)
+        } else {
+            format!(
+                "{} + up to {} jitter",
+                format_us(service.link.latency_us),
+                format_us(service.link.jitter_us)
+            )
+        };
+        let instances = if service.instance_count == 1 {
+            "1 instance".to_string()
+        } else {
+            format!("{} instances", service.instance_count)
+        };
+        lines.push(format!(
+            "service \"{}\": {instances}, link {link}",
+            service.name
+        ));
+        for production in &service.produces {
+            lines.push(format!(
+                "  produces to \"{}\": {}, {}, {} byte values",
+                model.stream(production.stream).name,
+                schedule(&production.schedule),
+                keys(&production.keys),
+                production.value_size_bytes
+            ));
+        }
+        for consumption in &service.consumes {
+            let commit = match (consumption.commit, consumption.auto_commit) {
+                (CommitMode::AfterProcessing, true) => {
+                    format!(
+                        "commits processed offsets every {}",
+                        format_us(consumption.auto_commit_interval_us)
+                    )
+                }
+                (CommitMode::BeforeProcessing, true) => {
+                    format!(
+                        "commits fetched offsets every {}",
+                        format_us(consumption.auto_commit_interval_us)
+                    )
+                }
+                (CommitMode::AfterProcessing, false) => {
+                    "commits processed offsets after each batch".to_string()
+                }
+                (CommitMode::BeforeProcessing, false) => {
+                    "commits fetched offsets after each batch".to_string()
+                }
+            };
+            lines.push(format!(
+                "  consumes \"{}\" as group \"{}\": polls every {}, max.poll.records {}, processing {}, {commit}, session timeout {}, heartbeat every {}",
+                model.stream(consumption.stream).name,
+                model.group(consumption.group).name,
+                format_us(consumption.poll_interval_us),
+                consumption.max_poll_records,
+                processing(consumption.processing),
+                format_us(consumption.session_timeout_us),
+                format_us(consumption.heartbeat_interval_us)
+            ));
+        }
+    }
+    let stop = match model.stop {
+        Stop::Drained => "when drained".to_string(),
+        Stop::AtTime { at_us } => format!("at {}", format_us(at_us)),
+        Stop::AfterRecordsConsumed { count } => format!("after {count} records consumed"),
+    };
+    lines.push(format!(
+        "stop {stop}; limits: events_max {}, sim_time_us_max {} ({}), stored_records_max {}",
+        model.limits.events_max,
+        model.limits.sim_time_us_max,
+        format_us(model.limits.sim_time_us_max),
+        model.limits.stored_records_max
+    ));
+    lines
+}
+
+fn schedule(schedule: &Schedule) -> String {
+    match schedule {
+        Schedule::Periodic {
+            interval_us,
+            poisson,
+            start_us,
+            count,
+            produce_until_us,
+        } => {
+            let mut text = if *poisson {
+                format!(
+                    "a record every {} on average (poisson)",
+                    format_us(*interval_us)
+                )
+            } else {
+                format!("a record every {}", format_us(*interval_us))
+            };
+            if *start_us > 0 {
+                text.push_str(&format!(" from {}", format_us(*start_us)));
+            }
+            if let Some(count) = count {
+                text.push_str(&format!(", {count} per instance"));
+            }
+            if let Some(until) = produce_until_us {
+                text.push_str(&format!(" until {}", format_us(*until)));
+            }
+            text
+        }
+        Schedule::Explicit(records) => format!("{} scripted records", records.len()),
+    }
+}
+
+fn keys(keys: &KeyChoice) -> String {
+    match keys {
+        KeyChoice::Unkeyed => "unkeyed (sticky partitioner)".to_string(),
+        KeyChoice::Sequential(ids) => format!("keys in turn over {}", ids.len()),
+        KeyChoice::Uniform(ids) => format!("uniform keys over {}", ids.len()),
+        KeyChoice::Zipf { keys, exponent_ppm } => {
+            format!(
+                "zipf keys over {} (exponent {}.{:06})",
+                keys.len(),
+                exponent_ppm / 1_000_000,
+                exponent_ppm % 1_000_000
+            )
+        }
+    }
+}
+
+fn processing(time: ProcessingTime) -> String {
+    match time {
+        ProcessingTime::Fixed { time_us } => format_us(time_us),
+        ProcessingTime::Uniform {
+            time_us_min,
+            time_us_max,
+        } => {
+            format!(
+                "uniform {}..{}",
+                format_us(time_us_min),
+                format_us(time_us_max)
+            )
+        }
+        ProcessingTime::Exponential { time_us_mean } => {
+            format!("exponential, mean {}", format_us(time_us_mean))
+        }
+    }
+}
