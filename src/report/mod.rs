@@ -5,6 +5,7 @@ pub mod collect;
 pub mod histogram;
 pub mod json;
 pub mod text;
+pub mod tools;
 
 use serde::Serialize;
 

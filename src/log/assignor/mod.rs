@@ -28,7 +28,7 @@
 //!
 //! Deliberate deviations (inputs Kafka never produces) are listed on [`assign`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -148,6 +148,38 @@ impl Strategy {
             Strategy::Sticky => "sticky",
             Strategy::CooperativeSticky => "cooperative-sticky",
         }
+    }
+}
+
+impl Strategy {
+    /// Kafka's fully qualified assignor class name, as written in
+    /// `partition.assignment.strategy`.
+    pub fn class_name(self) -> &'static str {
+        match self {
+            Strategy::Range => "org.apache.kafka.clients.consumer.RangeAssignor",
+            Strategy::RoundRobin => "org.apache.kafka.clients.consumer.RoundRobinAssignor",
+            Strategy::Sticky => "org.apache.kafka.clients.consumer.StickyAssignor",
+            Strategy::CooperativeSticky => {
+                "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"
+            }
+        }
+    }
+
+    /// A strategy by its `name()` or its Kafka class name (short or fully qualified), the forms
+    /// `partition.assignment.strategy` accepts in eventlab.
+    pub fn from_config_name(name: &str) -> Option<Strategy> {
+        Strategy::ALL.into_iter().find(|strategy| {
+            let class = strategy.class_name();
+            let short_class = class.rsplit('.').next().unwrap_or(class);
+            name == strategy.name() || name == class || name == short_class
+        })
+    }
+
+    /// Whether the assignor supports Kafka's COOPERATIVE rebalance protocol
+    /// (`ConsumerPartitionAssignor.supportedProtocols`): only `CooperativeStickyAssignor` does;
+    /// the others support EAGER only.
+    pub fn supports_cooperative(self) -> bool {
+        self == Strategy::CooperativeSticky
     }
 }
 
@@ -324,7 +356,7 @@ impl Prepared {
                 counts.push(n);
             }
         }
-        let topic_index: HashMap<&str, usize> = topics
+        let topic_index: BTreeMap<&str, usize> = topics
             .iter()
             .enumerate()
             .map(|(i, t)| (t.as_str(), i))
