@@ -2,7 +2,8 @@
 //! plus fault-timeline inputs. A closed set, matched exhaustively by every actor.
 //!
 //! Named after Kafka's requests where there is one (Produce, Fetch, OffsetCommit, Heartbeat,
-//! JoinGroup); eventlab's group protocol is Kafka's eager protocol, simplified (see `log::group`).
+//! JoinGroup); eventlab's group protocol is Kafka's classic protocol, eager or cooperative,
+//! simplified (see `log::group`).
 
 use crate::model::{GroupId, KeyId, MessageId, Offset, PartitionId, StreamId};
 use crate::sim::SimTime;
@@ -56,10 +57,14 @@ pub enum Msg {
     Heartbeat {
         group: GroupId,
     },
-    /// Join (or re-join during a rebalance), handing in the offsets to commit first.
+    /// Join (or re-join during a rebalance), handing in the offsets to commit first, and the
+    /// subscription's owned partitions with their generation (Kafka's
+    /// `Subscription.ownedPartitions` / the sticky assignors' user data).
     JoinGroup {
         group: GroupId,
         offsets: Vec<(PartitionId, Offset)>,
+        owned: Vec<PartitionId>,
+        owned_generation: Option<u32>,
     },
     /// The coordinator starts a rebalance: stop, commit, re-join (eager protocol).
     RebalanceStart {

@@ -646,3 +646,70 @@ fn a_closed_stdout_exits_0_quietly() {
     );
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
+
+// Issue 4: `partition.assignment.strategy` in a consuming service's `kafka` block.
+#[test]
+fn unknown_assignment_strategy_suggests_the_near_name() {
+    rejects(
+        "unknown_assignment_strategy_suggests_the_near_name",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "kafka": { "partition.assignment.strategy": ["range", "cooperative_sticky", "fair"] } }] }"#,
+        ),
+        "eventlab: shop.json: services[2].consumes[0].kafka.\"partition.assignment.strategy\"[1]: unknown assignment strategy \"cooperative_sticky\" (did you mean \"cooperative-sticky\"?)\n\
+         eventlab: shop.json: services[2].consumes[0].kafka.\"partition.assignment.strategy\"[2]: unknown assignment strategy \"fair\" (expected \"range\", \"roundrobin\", \"sticky\" or \"cooperative-sticky\")",
+    );
+}
+
+#[test]
+fn a_single_unknown_assignment_strategy_is_named_without_an_index() {
+    rejects(
+        "a_single_unknown_assignment_strategy_is_named_without_an_index",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "kafka": { "partition.assignment.strategy": "stiky" } }] }"#,
+        ),
+        "eventlab: shop.json: services[2].consumes[0].kafka.\"partition.assignment.strategy\": unknown assignment strategy \"stiky\" (did you mean \"sticky\"?)",
+    );
+}
+
+#[test]
+fn an_empty_assignment_strategy_list_is_rejected() {
+    rejects(
+        "an_empty_assignment_strategy_list_is_rejected",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "kafka": { "partition.assignment.strategy": [] } }] }"#,
+        ),
+        "eventlab: shop.json: services[2].consumes[0].kafka.\"partition.assignment.strategy\": list at least one assignor (Kafka's default is [\"range\", \"cooperative-sticky\"])",
+    );
+}
+
+#[test]
+fn an_assignment_strategy_of_the_wrong_type_says_what_it_takes() {
+    rejects(
+        "an_assignment_strategy_of_the_wrong_type_says_what_it_takes",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "kafka": { "partition.assignment.strategy": 3 } }] }"#,
+        ),
+        "eventlab: shop.json: services[2].consumes[0].kafka.\"partition.assignment.strategy\": expected a name, a comma-separated string of names, or an array of names, not 3",
+    );
+}
+
+#[test]
+fn kafka_class_names_and_comma_lists_are_accepted() {
+    let dir = scratch_dir("kafka_class_names_and_comma_lists_are_accepted");
+    write(
+        &dir,
+        "shop.json",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "kafka": { "partition.assignment.strategy": "org.apache.kafka.clients.consumer.CooperativeStickyAssignor, RangeAssignor" } }] }"#,
+        ),
+    );
+    eventlab_in(&dir)
+        .args(["validate", "shop.json"])
+        .assert()
+        .success();
+}

@@ -58,14 +58,19 @@ impl LogBroker {
                     actor: actor_of(instance.id),
                     alive: true,
                     session_timer: None,
+                    owned: Vec::new(),
+                    owned_generation: None,
                 })
                 .collect();
             for index in 0..members.len() {
                 session_tags.push((group.id, index));
             }
+            let stream = model.stream(group.stream);
             groups.push(GroupState::new(
                 members,
-                model.stream(group.stream).partition_count,
+                stream.name.clone(),
+                stream.partition_count,
+                consumption.assignment_strategy,
             ));
             session_timeout_us.push(consumption.session_timeout_us);
         }
@@ -272,7 +277,12 @@ impl Actor for LogBroker {
                     self.restart_session_timer(ctx, group, member);
                 }
             }
-            Msg::JoinGroup { group, offsets } => {
+            Msg::JoinGroup {
+                group,
+                offsets,
+                owned,
+                owned_generation,
+            } => {
                 let Some(member) = self.groups[group.index()].member_of(from) else {
                     return;
                 };
@@ -280,6 +290,8 @@ impl Actor for LogBroker {
                 let state = &mut self.groups[group.index()];
                 let rejoining = state.awaiting.remove(&member);
                 state.members[member].alive = true;
+                state.members[member].owned = owned;
+                state.members[member].owned_generation = owned_generation;
                 self.restart_session_timer(ctx, group, member);
                 if rejoining || self.groups[group.index()].rebalancing {
                     self.complete_rebalance_if_ready(ctx, group);
@@ -307,6 +319,8 @@ impl Actor for LogBroker {
             return;
         }
         member_state.alive = false;
+        member_state.owned.clear();
+        member_state.owned_generation = None;
         ctx.emit(TraceEvent::MemberExpired {
             group,
             instance: member_state.instance,

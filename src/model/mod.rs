@@ -10,6 +10,7 @@ mod keys;
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
 pub use keys::KeyTable;
 
+use crate::log::assignor::Strategy;
 use crate::log::partitioner::Partitioner;
 use crate::sim::LinkConfig;
 
@@ -176,6 +177,22 @@ pub struct Consumption {
     pub session_timeout_us: u64,
     /// Kafka `heartbeat.interval.ms`, in µs.
     pub heartbeat_interval_us: u64,
+    /// The assignor the group runs: the first of Kafka's `partition.assignment.strategy` list
+    /// (every member of an eventlab group has the same list, so the coordinator's vote picks it).
+    pub assignment_strategy: Strategy,
+    /// The rebalance protocol, as Kafka's `ConsumerCoordinator` picks it: COOPERATIVE only when
+    /// every listed assignor supports it, else EAGER.
+    pub protocol: RebalanceProtocol,
+}
+
+/// Kafka's `ConsumerPartitionAssignor.RebalanceProtocol`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RebalanceProtocol {
+    /// Every member gives up all its partitions before re-joining (stop the world).
+    Eager,
+    /// Members keep their partitions while re-joining and give up only those that move; a moved
+    /// partition is handed over in a follow-up rebalance.
+    Cooperative,
 }
 
 /// A consumer group: the instances of one service reading one stream.

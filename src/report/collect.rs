@@ -227,6 +227,7 @@ impl<'m> Collector<'m> {
             TraceEvent::MemberExpired { .. } => self.faults.members_expired += 1,
             TraceEvent::Fetched { .. }
             | TraceEvent::Assigned { .. }
+            | TraceEvent::Revoked { .. }
             | TraceEvent::SlowEnded { .. } => {}
         }
     }

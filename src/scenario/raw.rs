@@ -160,6 +160,49 @@ pub struct RawConsumerKafka {
     pub session_timeout_ms: Option<u64>,
     #[serde(rename = "heartbeat.interval.ms")]
     pub heartbeat_interval_ms: Option<u64>,
+    /// `partition.assignment.strategy`: the assignors in order of preference, as a list
+    /// (`["cooperative-sticky"]`) or a comma-separated string as in a Kafka properties file.
+    /// Names: `range`, `roundrobin`, `sticky`, `cooperative-sticky`, or the Kafka class names
+    /// (`RangeAssignor`, `org.apache.kafka.clients.consumer.CooperativeStickyAssignor`, ...).
+    /// Default: Kafka's `[range, cooperative-sticky]`, which runs `range` with the eager
+    /// protocol. The group uses the first; the protocol is cooperative only when every listed
+    /// assignor supports it (only `cooperative-sticky` does).
+    #[serde(rename = "partition.assignment.strategy")]
+    pub partition_assignment_strategy: Option<NameList>,
+}
+
+/// A list of names written as a JSON array or as one comma-separated string.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct NameList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for NameList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NamesVisitor;
+        impl<'de> serde::de::Visitor<'de> for NamesVisitor {
+            type Value = NameList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a name, a comma-separated string of names, or an array of names")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<NameList, E> {
+                Ok(NameList(
+                    text.split(',')
+                        .map(|name| name.trim().to_string())
+                        .collect(),
+                ))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<NameList, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(NameList(names))
+            }
+        }
+        deserializer.deserialize_any(NamesVisitor)
+    }
 }
 
 #[derive(Debug, Deserialize)]

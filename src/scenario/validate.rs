@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::{ScenarioError, did_you_mean, one_of};
 use super::raw::*;
+use crate::log::assignor::Strategy;
 use crate::log::partitioner::Partitioner;
 use crate::model::*;
 use crate::sim::LinkConfig;
@@ -24,6 +25,8 @@ const MAX_POLL_RECORDS_DEFAULT: u64 = 500;
 const AUTO_COMMIT_INTERVAL_MS_DEFAULT: u64 = 5_000;
 const SESSION_TIMEOUT_MS_DEFAULT: u64 = 45_000;
 const HEARTBEAT_INTERVAL_MS_DEFAULT: u64 = 3_000;
+/// Kafka 3.9's `partition.assignment.strategy` default.
+const ASSIGNMENT_STRATEGY_DEFAULT: [&str; 2] = ["range", "cooperative-sticky"];
 const EVENTS_MAX_DEFAULT: u64 = 10_000_000;
 const SIM_TIME_US_MAX_DEFAULT: u64 = 3_600_000_000;
 const STORED_RECORDS_MAX_DEFAULT: u64 = 2_000_000;
@@ -49,7 +52,8 @@ services[].instance_count 1, link.latency_us 1000, link.jitter_us 0;
 produces[].keys \"unkeyed\", key_prefix \"key-\", value_size_bytes 100, arrivals \"fixed\", start_us 0;
 consumes[].poll_interval_ms 100, processing_time_us {\"fixed\": 0}, commit \"after_processing\";
 consumes[].kafka: group.id = service name, max.poll.records 500, enable.auto.commit true,
-  auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000";
+  auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000,
+  partition.assignment.strategy [\"range\", \"cooperative-sticky\"] (runs range, eager protocol)";
 
 struct Validator<'a> {
     origin: &'a str,
@@ -782,7 +786,14 @@ fn validate_consumes(
             ),
         );
     }
+    let (assignment_strategy, protocol) = validate_strategies(
+        v,
+        &format!("{kafka_path}.\"partition.assignment.strategy\""),
+        kafka.partition_assignment_strategy.as_ref(),
+    );
     Consumption {
+        assignment_strategy,
+        protocol,
         stream,
         group,
         poll_interval_us,
@@ -794,6 +805,61 @@ fn validate_consumes(
         session_timeout_us,
         heartbeat_interval_us,
     }
+}
+
+/// `partition.assignment.strategy` → (the assignor the group runs, the rebalance protocol).
+/// Matches Kafka's `ConsumerCoordinator`: the group runs the first assignor (all eventlab members
+/// share one list), and the protocol is the highest one every listed assignor supports.
+fn validate_strategies(
+    v: &mut Validator,
+    path: &str,
+    list: Option<&NameList>,
+) -> (Strategy, RebalanceProtocol) {
+    let names: Vec<String> = match list {
+        None => ASSIGNMENT_STRATEGY_DEFAULT
+            .iter()
+            .map(|name| name.to_string())
+            .collect(),
+        Some(NameList(names)) => names.clone(),
+    };
+    if names.is_empty() || names.iter().all(|name| name.is_empty()) {
+        v.error(
+            path,
+            "list at least one assignor (Kafka's default is [\"range\", \"cooperative-sticky\"])",
+        );
+        return (Strategy::Range, RebalanceProtocol::Eager);
+    }
+    let known: Vec<&str> = Strategy::ALL.iter().map(|s| s.name()).collect();
+    let single = matches!(list, Some(NameList(names)) if names.len() == 1);
+    let mut strategies = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        match Strategy::from_config_name(name) {
+            Some(strategy) => strategies.push(strategy),
+            None => {
+                let at = if single {
+                    path.to_string()
+                } else {
+                    format!("{path}[{index}]")
+                };
+                v.error(
+                    at,
+                    format!(
+                        "unknown assignment strategy \"{name}\"{}",
+                        hint_or_list(name, &known)
+                    ),
+                );
+            }
+        }
+    }
+    let Some(&first) = strategies.first() else {
+        return (Strategy::Range, RebalanceProtocol::Eager);
+    };
+    let protocol = if strategies.iter().all(|s| s.supports_cooperative()) {
+        RebalanceProtocol::Cooperative
+    } else {
+        RebalanceProtocol::Eager
+    };
+    (first, protocol)
 }
 
 fn validate_faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) -> Vec<Fault> {

@@ -60,6 +60,7 @@ impl InstanceActor {
             .map(|(index, consumption)| {
                 let group = model.group(consumption.group);
                 ConsumerRole::new(
+                    id,
                     index as u32,
                     model.seed,
                     &group.name,
@@ -175,7 +176,7 @@ impl Actor for InstanceActor {
                 partitions,
             } => {
                 if let Some(consumer) = self.consumer_of(group) {
-                    consumer.on_assignment(generation, partitions);
+                    consumer.on_assignment(ctx, broker, generation, partitions);
                 }
             }
             Msg::SlowStart { factor_ppm } => {

@@ -221,6 +221,22 @@ impl<'m, W: Write> TraceWriter<'m, W> {
                 }
                 line.push(b']');
             }
+            TraceEvent::Revoked {
+                group,
+                instance,
+                partitions,
+            } => {
+                field_quoted(line, "group", &self.group_names[group.index()]);
+                field_quoted(line, "instance", &self.instance_names[instance.index()]);
+                line.extend_from_slice(b",\"partitions\":[");
+                for (index, partition) in partitions.iter().enumerate() {
+                    if index > 0 {
+                        line.push(b',');
+                    }
+                    push_u64(line, u64::from(partition.0));
+                }
+                line.push(b']');
+            }
             TraceEvent::MemberExpired { group, instance } => {
                 field_quoted(line, "group", &self.group_names[group.index()]);
                 field_quoted(line, "instance", &self.instance_names[instance.index()]);

@@ -67,6 +67,13 @@ pub enum TraceEvent {
         instance: InstanceId,
         partitions: Vec<PartitionId>,
     },
+    /// A member gave partitions up in a rebalance (Kafka's `onPartitionsRevoked`): all of them
+    /// with the eager protocol, only those that move with the cooperative one.
+    Revoked {
+        group: GroupId,
+        instance: InstanceId,
+        partitions: Vec<PartitionId>,
+    },
     /// The coordinator heard nothing for `session.timeout.ms` and removed the member.
     MemberExpired {
         group: GroupId,
@@ -98,6 +105,7 @@ impl TraceEvent {
             TraceEvent::Committed { .. } => "committed",
             TraceEvent::RebalanceStarted { .. } => "rebalance_started",
             TraceEvent::Assigned { .. } => "assigned",
+            TraceEvent::Revoked { .. } => "revoked",
             TraceEvent::MemberExpired { .. } => "member_expired",
             TraceEvent::Crashed { .. } => "crashed",
             TraceEvent::Restarted { .. } => "restarted",
