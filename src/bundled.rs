@@ -15,6 +15,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "slow-consumer-lag",
         include_str!("../scenarios/slow-consumer-lag.json"),
     ),
+    (
+        "adding-partitions-moves-keys",
+        include_str!("../scenarios/adding-partitions-moves-keys.json"),
+    ),
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {

@@ -78,6 +78,13 @@ pub enum Msg {
         partitions: Vec<(PartitionId, Offset)>,
     },
 
+    // Admin timeline → log broker.
+    /// Kafka's CreatePartitions: the stream grows to `partition_count` partitions.
+    CreatePartitions {
+        stream: StreamId,
+        partition_count: u32,
+    },
+
     // Fault timeline → instance.
     SlowStart {
         factor_ppm: u64,

@@ -713,3 +713,37 @@ fn kafka_class_names_and_comma_lists_are_accepted() {
         .assert()
         .success();
 }
+
+// Issue 4: the admin timeline (Kafka's CreatePartitions).
+#[test]
+fn create_partitions_problems_are_all_reported() {
+    rejects(
+        "create_partitions_problems_are_all_reported",
+        &shop_plus(
+            r#""admin": [
+    { "action": "create_partitions", "at_us": 1000, "stream": "order", "partition_count": 6 },
+    { "action": "create_partitions", "at_us": 2000, "stream": "orders", "partition_count": 3 },
+    { "action": "add_partitions", "at_us": 2000, "stream": "orders", "partition_count": 4 },
+    { "action": "create_partitions", "stream": "orders" },
+    { "action": "create_partitions", "at_us": 5000, "stream": "orders", "partition_count": 8 },
+    { "action": "create_partitions", "at_us": 4000, "stream": "orders", "partition_count": 9 }
+  ]"#,
+        ),
+        "eventlab: shop.json: admin[0].stream: unknown stream \"order\" (did you mean \"orders\"?)\n\
+         eventlab: shop.json: admin[1].partition_count: stream \"orders\" has 3 partitions at 2000 us; CreatePartitions can only add partitions, so ask for more than 3\n\
+         eventlab: shop.json: admin[2].action: unknown admin action \"add_partitions\" (expected \"create_partitions\")\n\
+         eventlab: shop.json: admin[3]: a \"create_partitions\" action needs \"at_us\", \"stream\" and \"partition_count\"\n\
+         eventlab: shop.json: admin[4].partition_count: stream \"orders\" has 9 partitions at 5000 us; CreatePartitions can only add partitions, so ask for more than 9",
+    );
+}
+
+#[test]
+fn create_partitions_beyond_the_limit_is_rejected() {
+    rejects(
+        "create_partitions_beyond_the_limit_is_rejected",
+        &shop_plus(
+            r#""admin": [{ "action": "create_partitions", "at_us": 1000, "stream": "orders", "partition_count": 20000 }]"#,
+        ),
+        "eventlab: shop.json: admin[0].partition_count: 20000 is more than 10000, the most eventlab allows for partition_count",
+    );
+}

@@ -34,7 +34,9 @@ impl LogBroker {
             .streams
             .iter()
             .map(|stream| {
-                (0..stream.partition_count)
+                // Partitions a CreatePartitions adds later exist, empty, from the start: no
+                // client knows them before their creation, so nothing reaches them earlier.
+                (0..stream.partition_count_max())
                     .map(|_| PartitionLog::default())
                     .collect()
             })
@@ -298,6 +300,27 @@ impl Actor for LogBroker {
                 } else {
                     // A member (re)starting: everyone must re-join.
                     self.start_rebalance(ctx, group, Some(member));
+                }
+            }
+            Msg::CreatePartitions {
+                stream,
+                partition_count,
+            } => {
+                ctx.emit(TraceEvent::PartitionsCreated {
+                    stream,
+                    partition_count,
+                });
+                // The group leader's next metadata refresh sees the new partitions and the group
+                // rebalances (Kafka's ConsumerCoordinator: "metadata has changed").
+                for group_index in 0..self.groups.len() {
+                    if self.group_streams[group_index] != stream.index() {
+                        continue;
+                    }
+                    let group = GroupId(group_index as u32);
+                    self.groups[group_index].grow(partition_count);
+                    if self.groups[group_index].members.iter().any(|m| m.alive) {
+                        self.start_rebalance(ctx, group, None);
+                    }
                 }
             }
             Msg::FetchResponse { .. }

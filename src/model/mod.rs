@@ -74,8 +74,28 @@ pub struct Stream {
     pub id: StreamId,
     pub name: String,
     pub carrier: Carrier,
+    /// The partition count at the start of the run.
     pub partition_count: u32,
     pub partitioner: Partitioner,
+    /// Kafka's CreatePartitions on this stream, in time order, each with a larger count.
+    pub partitions_created: Vec<PartitionsCreated>,
+}
+
+impl Stream {
+    /// The most partitions the stream ever has: its count after the last CreatePartitions.
+    pub fn partition_count_max(&self) -> u32 {
+        self.partitions_created
+            .last()
+            .map_or(self.partition_count, |created| created.partition_count)
+    }
+}
+
+/// An admin timeline entry: at `at_us` the stream grows to `partition_count` partitions (Kafka's
+/// `Admin.createPartitions` with `NewPartitions.increaseTo`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartitionsCreated {
+    pub at_us: u64,
+    pub partition_count: u32,
 }
 
 #[derive(Clone, Debug)]

@@ -24,6 +24,13 @@ struct GroupStats {
     key_order: KeyOrderChecker,
 }
 
+/// Where one key's records went: the first partition, and whether another one followed.
+#[derive(Clone, Copy, Debug, Default)]
+struct KeyPartitions {
+    first: Option<u32>,
+    moved: bool,
+}
+
 pub struct Collector<'m> {
     model: &'m Scenario,
     groups_of_stream: Vec<Vec<GroupId>>,
@@ -35,6 +42,10 @@ pub struct Collector<'m> {
     /// `log_end[stream][partition]`: records appended.
     log_end: Vec<Vec<u64>>,
     groups: Vec<GroupStats>,
+    /// `key_partitions[stream][key]`, only for streams that get partitions created.
+    key_partitions: Vec<Vec<KeyPartitions>>,
+    /// `(time, new count)` per stream, as CreatePartitions happened.
+    partitions_created: Vec<Vec<(SimTime, u32)>>,
     consumed_total: u64,
     last_consumed_at: Option<SimTime>,
     faults: FaultSummary,
@@ -67,7 +78,7 @@ impl<'m> Collector<'m> {
             .groups
             .iter()
             .map(|group| {
-                let partition_count = model.stream(group.stream).partition_count;
+                let partition_count = model.stream(group.stream).partition_count_max();
                 GroupStats {
                     consumed: 0,
                     consumed_distinct: 0,
@@ -114,8 +125,20 @@ impl<'m> Collector<'m> {
             log_end: model
                 .streams
                 .iter()
-                .map(|stream| vec![0; stream.partition_count as usize])
+                .map(|stream| vec![0; stream.partition_count_max() as usize])
                 .collect(),
+            key_partitions: model
+                .streams
+                .iter()
+                .map(|stream| {
+                    if stream.partitions_created.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![KeyPartitions::default(); model.keys.len()]
+                    }
+                })
+                .collect(),
+            partitions_created: vec![Vec::new(); model.streams.len()],
             groups,
             consumed_total: 0,
             last_consumed_at: None,
@@ -138,7 +161,22 @@ impl<'m> Collector<'m> {
 
     pub fn on_event(&mut self, at: SimTime, event: &TraceEvent) {
         match *event {
-            TraceEvent::Produced { stream, msg, .. } => {
+            TraceEvent::Produced {
+                stream,
+                partition,
+                msg,
+                key,
+                ..
+            } => {
+                if let Some(key) = key
+                    && let Some(seen) = self.key_partitions[stream.index()].get_mut(key.index())
+                {
+                    match seen.first {
+                        None => seen.first = Some(partition.0),
+                        Some(first) if first != partition.0 => seen.moved = true,
+                        Some(_) => {}
+                    }
+                }
                 self.produced[stream.index()] += 1;
                 let by = &mut self.produced_by[stream.index()];
                 if by.is_empty() {
@@ -225,6 +263,10 @@ impl<'m> Collector<'m> {
             }
             TraceEvent::SlowStarted { .. } => self.faults.slow_periods += 1,
             TraceEvent::MemberExpired { .. } => self.faults.members_expired += 1,
+            TraceEvent::PartitionsCreated {
+                stream,
+                partition_count,
+            } => self.partitions_created[stream.index()].push((at, partition_count)),
             TraceEvent::Fetched { .. }
             | TraceEvent::Assigned { .. }
             | TraceEvent::Revoked { .. }
@@ -361,7 +403,21 @@ impl<'m> Collector<'m> {
             .iter()
             .map(|&group| self.group_report(group, log_end))
             .collect();
+        let keys = &self.key_partitions[stream_id.index()];
+        let keys_moved = (!stream.partitions_created.is_empty()).then(|| KeysMovedReport {
+            keys: keys.iter().filter(|key| key.first.is_some()).count() as u64,
+            moved: keys.iter().filter(|key| key.moved).count() as u64,
+        });
+        let partitions_created = self.partitions_created[stream_id.index()]
+            .iter()
+            .map(|&(at, partition_count)| PartitionsCreatedReport {
+                at_us: at.as_us(),
+                partition_count,
+            })
+            .collect();
         StreamReport {
+            partitions_created,
+            keys_moved,
             name: stream.name.clone(),
             carrier: stream.carrier.name().to_string(),
             partitioner: stream.partitioner.name().to_string(),

@@ -54,6 +54,28 @@ pub struct StreamReport {
     pub producers: Vec<ProducerReport>,
     pub partitions: Vec<PartitionReport>,
     pub groups: Vec<GroupReport>,
+    /// Kafka CreatePartitions that happened during the run (omitted when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partitions_created: Vec<PartitionsCreatedReport>,
+    /// For a stream that gets partitions created: how many keys were produced, and how many of
+    /// them landed on more than one partition (omitted otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keys_moved: Option<KeysMovedReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PartitionsCreatedReport {
+    pub at_us: u64,
+    /// The stream's partition count from then on.
+    pub partition_count: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct KeysMovedReport {
+    /// Distinct keys of keyed records produced to the stream.
+    pub keys: u64,
+    /// Of those, the keys whose records went to more than one partition.
+    pub moved: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]

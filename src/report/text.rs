@@ -71,6 +71,21 @@ pub fn render(report: &RunReport) -> String {
             .map(|p| p.appended.to_string())
             .collect();
         let _ = writeln!(out, "  records per partition: {}", sizes.join(" / "));
+        for created in &stream.partitions_created {
+            let _ = writeln!(
+                out,
+                "  partitions created at {}: now {} partitions (Kafka CreatePartitions)",
+                format_us(created.at_us),
+                created.partition_count
+            );
+        }
+        if let Some(keys) = &stream.keys_moved {
+            let _ = writeln!(
+                out,
+                "  keys on more than one partition: {} of {} keys (their records after the change went elsewhere)",
+                keys.moved, keys.keys
+            );
+        }
         for group in &stream.groups {
             let _ = writeln!(
                 out,

@@ -24,6 +24,10 @@ pub struct RawScenario {
     pub services: Vec<RawService>,
     #[serde(default)]
     pub faults: Vec<RawFault>,
+    /// Admin operations on the timeline (Kafka's Admin API), e.g.
+    /// `{"action": "create_partitions", "at_us": 4000000, "stream": "orders", "partition_count": 6}`.
+    #[serde(default)]
+    pub admin: Vec<RawAdmin>,
     #[serde(default)]
     pub expect: Vec<RawExpect>,
 }
@@ -214,6 +218,21 @@ pub struct RawFault {
     pub from_us: Option<u64>,
     pub until_us: Option<u64>,
     pub factor: Option<f64>,
+}
+
+/// One admin operation. `action` is `"create_partitions"` (Kafka's CreatePartitions): at `at_us`
+/// (µs, required) the stream `stream` (required) grows to `partition_count` partitions in total
+/// (required; more than it has then, like Kafka's `NewPartitions.increaseTo`). Keyed records
+/// produced from then on use the new count, so existing keys move; every group on the stream
+/// rebalances. Producers and consumers see the new partitions at once (in Kafka, at their next
+/// metadata refresh, within `metadata.max.age.ms`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAdmin {
+    pub action: String,
+    pub at_us: Option<u64>,
+    pub stream: Option<String>,
+    pub partition_count: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]

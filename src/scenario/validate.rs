@@ -189,6 +189,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
             carrier,
             partition_count,
             partitioner,
+            partitions_created: Vec::new(),
         });
     }
     let stream_names: Vec<&str> = raw.streams.iter().map(|s| s.name.as_str()).collect();
@@ -338,6 +339,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
     }
 
     let faults = validate_faults(&mut v, &raw.faults, &instances);
+    validate_admin(&mut v, &raw.admin, &mut streams, &mut resolve_stream);
     let expects = validate_expects(&mut v, &raw.expect, &mut resolve_stream);
 
     if !v.errors.is_empty() {
@@ -998,6 +1000,94 @@ fn validate_faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) 
         v.error(format!("faults[{index}]"), problem);
     }
     faults
+}
+
+/// The admin timeline: every `create_partitions` must grow its stream at its time.
+fn validate_admin(
+    v: &mut Validator,
+    raw: &[RawAdmin],
+    streams: &mut [Stream],
+    resolve_stream: &mut impl FnMut(&mut Validator, String, &str) -> Option<StreamId>,
+) {
+    const ACTIONS: [&str; 1] = ["create_partitions"];
+    // Problems of each entry, by file index, so that they come out in document order although
+    // the growth check runs in time order.
+    let mut problems: Vec<(usize, Vec<ScenarioError>)> = Vec::new();
+    let origin = v.origin;
+    // (at_us, file index, stream, count), checked in time order below.
+    let mut creations: Vec<(u64, usize, StreamId, u32)> = Vec::new();
+    for (index, admin) in raw.iter().enumerate() {
+        let path = format!("admin[{index}]");
+        let mut entry = Validator {
+            origin,
+            errors: Vec::new(),
+        };
+        let v = &mut entry;
+        if !ACTIONS.contains(&admin.action.as_str()) {
+            v.error(
+                format!("{path}.action"),
+                format!(
+                    "unknown admin action \"{}\"{}",
+                    admin.action,
+                    hint_or_list(&admin.action, &ACTIONS)
+                ),
+            );
+            problems.push((index, std::mem::take(&mut entry.errors)));
+            continue;
+        }
+        let (Some(at_us), Some(stream_name), Some(count)) =
+            (admin.at_us, admin.stream.as_deref(), admin.partition_count)
+        else {
+            v.error(
+                &path,
+                "a \"create_partitions\" action needs \"at_us\", \"stream\" and \"partition_count\"",
+            );
+            problems.push((index, std::mem::take(&mut entry.errors)));
+            continue;
+        };
+        let at_us = v.ranged(&format!("{path}.at_us"), at_us, 0, TIME_US_MAX, "at_us");
+        let stream = resolve_stream(v, format!("{path}.stream"), stream_name);
+        let count = v.ranged(
+            &format!("{path}.partition_count"),
+            count,
+            1,
+            PARTITION_COUNT_MAX,
+            "partition_count",
+        ) as u32;
+        if let Some(stream) = stream {
+            creations.push((at_us, index, stream, count));
+        }
+        problems.push((index, std::mem::take(&mut entry.errors)));
+    }
+    creations.sort_by_key(|&(at_us, index, _, _)| (at_us, index));
+    for (at_us, index, stream_id, count) in creations {
+        let stream = &mut streams[stream_id.index()];
+        let current = stream.partition_count_max();
+        if count <= current {
+            // Kafka: INVALID_PARTITIONS, "Topic currently has 3 partitions, which is higher than
+            // the requested 2."
+            problems.push((
+                index,
+                vec![ScenarioError {
+                    origin: origin.to_string(),
+                    location: format!("admin[{index}].partition_count"),
+                    problem: format!(
+                    "stream \"{}\" has {current} partitions at {at_us} us; CreatePartitions can only add partitions, so ask for more than {current}",
+                        stream.name
+                    ),
+                }],
+            ));
+            continue;
+        }
+        stream.partitions_created.push(PartitionsCreated {
+            at_us,
+            partition_count: count,
+        });
+    }
+    // A stable sort keeps each entry's own problems in the order they were found.
+    problems.sort_by_key(|(index, _)| *index);
+    v.errors
+        .extend(problems.into_iter().flat_map(|(_, errors)| errors));
 }
 
 fn validate_expects(

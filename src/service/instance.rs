@@ -194,7 +194,8 @@ impl Actor for InstanceActor {
             | Msg::Fetch { .. }
             | Msg::OffsetCommit { .. }
             | Msg::Heartbeat { .. }
-            | Msg::JoinGroup { .. } => {
+            | Msg::JoinGroup { .. }
+            | Msg::CreatePartitions { .. } => {
                 debug_assert!(false, "an instance never receives {msg:?}");
             }
         }

@@ -15,6 +15,9 @@ use crate::sim::rng::{self, RngStream, ZipfTable};
 /// Kafka's producer default `batch.size`.
 const BATCH_SIZE_BYTES: u32 = 16_384;
 
+/// One explicit record: `(at_us, key, partition per epoch (None: unkeyed), value size)`.
+type ExplicitSend = (u64, Option<KeyId>, Option<Vec<PartitionId>>, u32);
+
 /// How the next key is picked: an index into `keys`.
 enum KeyPicker {
     Unkeyed,
@@ -28,16 +31,22 @@ pub struct ProducerRole {
     schedule: Schedule,
     value_size_bytes: u32,
     keys: Vec<KeyId>,
-    /// Partition of `keys[i]`, computed once.
-    key_partitions: Vec<PartitionId>,
+    /// The stream's partition counts over time: `(from_us, partition_count)`, from time zero
+    /// on, one entry per CreatePartitions.
+    epochs: Vec<(u64, u32)>,
+    /// The entry of `epochs` in effect now.
+    epoch: usize,
+    /// `key_partitions[epoch][i]`: the partition of `keys[i]` under that epoch's count,
+    /// computed once.
+    key_partitions: Vec<Vec<PartitionId>>,
     picker: KeyPicker,
     sticky: StickyPartitioner,
-    partition_count: u32,
     key_rng: RngStream,
     arrival_rng: RngStream,
     partition_rng: RngStream,
-    /// Explicit records with their partition, when the schedule is explicit.
-    explicit: Vec<(u64, Option<KeyId>, Option<PartitionId>, u32)>,
+    /// Explicit records with their partition in each epoch (None: unkeyed), when the schedule
+    /// is explicit.
+    explicit: Vec<ExplicitSend>,
     /// Records sent so far; also the next sequence number (it survives crashes, so message ids
     /// stay unique).
     pub sent: u64,
@@ -48,12 +57,20 @@ pub struct ProducerRole {
 impl ProducerRole {
     pub fn new(model: &Scenario, instance: &str, production: &Production) -> Self {
         let stream = model.stream(production.stream);
-        let partition_of = |key: KeyId| {
-            PartitionId(
+        let epochs: Vec<(u64, u32)> = std::iter::once((0, stream.partition_count))
+            .chain(
                 stream
-                    .partitioner
-                    .partition_for_key(model.keys.text(key).as_bytes(), stream.partition_count),
+                    .partitions_created
+                    .iter()
+                    .map(|created| (created.at_us, created.partition_count)),
             )
+            .collect();
+        let partitions_of = |key: KeyId| -> Vec<PartitionId> {
+            let bytes = model.keys.text(key).as_bytes();
+            epochs
+                .iter()
+                .map(|&(_, count)| PartitionId(stream.partitioner.partition_for_key(bytes, count)))
+                .collect()
         };
         let (keys, picker) = match &production.keys {
             KeyChoice::Unkeyed => (Vec::new(), KeyPicker::Unkeyed),
@@ -64,7 +81,10 @@ impl ProducerRole {
                 KeyPicker::Zipf(ZipfTable::new(keys.len() as u32, *exponent_ppm)),
             ),
         };
-        let key_partitions = keys.iter().map(|&key| partition_of(key)).collect();
+        let per_key: Vec<Vec<PartitionId>> = keys.iter().map(|&key| partitions_of(key)).collect();
+        let key_partitions = (0..epochs.len())
+            .map(|epoch| per_key.iter().map(|partitions| partitions[epoch]).collect())
+            .collect();
         let explicit = match &production.schedule {
             Schedule::Explicit(records) => records
                 .iter()
@@ -72,7 +92,7 @@ impl ProducerRole {
                     (
                         record.at_us,
                         record.key,
-                        record.key.map(partition_of),
+                        record.key.map(partitions_of),
                         record.value_size_bytes,
                     )
                 })
@@ -85,10 +105,11 @@ impl ProducerRole {
             schedule: production.schedule.clone(),
             value_size_bytes: production.value_size_bytes,
             keys,
+            epochs,
+            epoch: 0,
             key_partitions,
             picker,
             sticky: StickyPartitioner::new(BATCH_SIZE_BYTES),
-            partition_count: stream.partition_count,
             key_rng: RngStream::new(
                 model.seed,
                 rng::stream_id("instance", instance, &purpose("keys")),
@@ -151,6 +172,14 @@ impl ProducerRole {
         let seq = u32::try_from(self.sent).expect("validation caps count at u32::MAX");
         let id = MessageId { producer, seq };
         self.sent += 1;
+        // The producer's metadata: the partition count in effect now.
+        while self
+            .epochs
+            .get(self.epoch + 1)
+            .is_some_and(|&(from_us, _)| from_us <= now.as_us())
+        {
+            self.epoch += 1;
+        }
         let (key, partition, value_size_bytes, next) = match &self.schedule {
             Schedule::Periodic {
                 interval_us,
@@ -169,7 +198,8 @@ impl ProducerRole {
                 (key, partition, self.value_size_bytes, next)
             }
             Schedule::Explicit(_) => {
-                let (_, key, partition, size) = self.explicit[self.next_explicit];
+                let (_, key, ref partitions, size) = self.explicit[self.next_explicit];
+                let partition = partitions.as_ref().map(|partitions| partitions[self.epoch]);
                 self.next_explicit += 1;
                 let partition = partition.unwrap_or_else(|| self.sticky_partition(size));
                 let next = self
@@ -225,15 +255,19 @@ impl ProducerRole {
             KeyPicker::Uniform => self.key_rng.below(self.keys.len() as u64) as usize,
             KeyPicker::Zipf(table) => table.sample(&mut self.key_rng) as usize,
         };
-        (Some(self.keys[index]), self.key_partitions[index])
+        (
+            Some(self.keys[index]),
+            self.key_partitions[self.epoch][index],
+        )
     }
 
     fn sticky_partition(&mut self, record_size_bytes: u32) -> PartitionId {
         let rng = &mut self.partition_rng;
         let mut draw = |bound: u32| rng.below(u64::from(bound)) as u32;
+        let partition_count = self.epochs[self.epoch].1;
         PartitionId(
             self.sticky
-                .partition(record_size_bytes, self.partition_count, &mut draw),
+                .partition(record_size_bytes, partition_count, &mut draw),
         )
     }
 }

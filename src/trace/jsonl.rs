@@ -146,6 +146,13 @@ impl<'m, W: Write> TraceWriter<'m, W> {
                 field_quoted(line, "instance", &self.instance_names[instance.index()]);
                 field_u64(line, "count", *count);
             }
+            TraceEvent::PartitionsCreated {
+                stream,
+                partition_count,
+            } => {
+                field_quoted(line, "stream", &self.stream_names[stream.index()]);
+                field_u64(line, "partition_count", u64::from(*partition_count));
+            }
             TraceEvent::Appended {
                 stream,
                 partition,

@@ -25,6 +25,11 @@ pub enum TraceEvent {
         instance: InstanceId,
         count: u64,
     },
+    /// The stream grew to `partition_count` partitions (Kafka's CreatePartitions).
+    PartitionsCreated {
+        stream: StreamId,
+        partition_count: u32,
+    },
     /// The log appended a record at `offset`.
     Appended {
         stream: StreamId,
@@ -99,6 +104,7 @@ impl TraceEvent {
         match self {
             TraceEvent::Produced { .. } => "produced",
             TraceEvent::ProducerFinished { .. } => "producer_finished",
+            TraceEvent::PartitionsCreated { .. } => "partitions_created",
             TraceEvent::Appended { .. } => "appended",
             TraceEvent::Fetched { .. } => "fetched",
             TraceEvent::Consumed { .. } => "consumed",
