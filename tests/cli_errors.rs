@@ -747,3 +747,25 @@ fn create_partitions_beyond_the_limit_is_rejected() {
         "eventlab: shop.json: admin[0].partition_count: 20000 is more than 10000, the most eventlab allows for partition_count",
     );
 }
+
+// Issue 4: the producer's `kafka` block.
+#[test]
+fn producer_kafka_settings_are_checked() {
+    rejects(
+        "producer_kafka_settings_are_checked",
+        &shop_with(
+            r#""interval_us": 1000, "count": 10 }"#,
+            r#""interval_us": 1000, "count": 10, "kafka": { "batch.size": 99999999, "linger.ms": 31536000001 } }"#,
+        ),
+        "eventlab: shop.json: services[0].produces[0].kafka.\"batch.size\": 99999999 is more than 16777216, the most eventlab allows for batch.size\n\
+         eventlab: shop.json: services[0].produces[0].kafka.\"linger.ms\": 31536000001 is more than 31536000000, the most eventlab allows for linger.ms",
+    );
+    rejects(
+        "producer_kafka_unknown_setting",
+        &shop_with(
+            r#""interval_us": 1000, "count": 10 }"#,
+            r#""interval_us": 1000, "count": 10, "kafka": { "linger_ms": 5 } }"#,
+        ),
+        "eventlab: shop.json: services[0].produces[0].kafka.linger_ms: unknown field \"linger_ms\" (did you mean \"linger.ms\"?)",
+    );
+}

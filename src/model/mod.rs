@@ -125,6 +125,16 @@ pub struct Production {
     pub schedule: Schedule,
     pub keys: KeyChoice,
     pub value_size_bytes: u32,
+    pub batching: ProducerBatching,
+}
+
+/// The producer's record accumulator settings (Kafka `batch.size`, `linger.ms`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProducerBatching {
+    /// Kafka `batch.size`, in bytes of record values.
+    pub batch_size_bytes: u32,
+    /// Kafka `linger.ms`, in µs.
+    pub linger_us: u64,
 }
 
 #[derive(Clone, Debug)]

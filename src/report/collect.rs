@@ -46,6 +46,8 @@ pub struct Collector<'m> {
     key_partitions: Vec<Vec<KeyPartitions>>,
     /// `(time, new count)` per stream, as CreatePartitions happened.
     partitions_created: Vec<Vec<(SimTime, u32)>>,
+    /// Records lost in producer accumulators at crashes, per stream.
+    lost_in_producer: Vec<u64>,
     consumed_total: u64,
     last_consumed_at: Option<SimTime>,
     faults: FaultSummary,
@@ -139,6 +141,7 @@ impl<'m> Collector<'m> {
                 })
                 .collect(),
             partitions_created: vec![Vec::new(); model.streams.len()],
+            lost_in_producer: vec![0; model.streams.len()],
             groups,
             consumed_total: 0,
             last_consumed_at: None,
@@ -267,6 +270,10 @@ impl<'m> Collector<'m> {
                 stream,
                 partition_count,
             } => self.partitions_created[stream.index()].push((at, partition_count)),
+            TraceEvent::ProducerBufferLost { stream, count, .. } => {
+                self.in_network -= count;
+                self.lost_in_producer[stream.index()] += count;
+            }
             TraceEvent::Fetched { .. }
             | TraceEvent::Assigned { .. }
             | TraceEvent::Revoked { .. }
@@ -423,7 +430,10 @@ impl<'m> Collector<'m> {
             partitioner: stream.partitioner.name().to_string(),
             produced: self.produced[stream_id.index()],
             appended,
-            in_flight: self.produced[stream_id.index()] - appended,
+            in_flight: self.produced[stream_id.index()]
+                - appended
+                - self.lost_in_producer[stream_id.index()],
+            lost_in_producer: self.lost_in_producer[stream_id.index()],
             producers,
             partitions,
             groups,

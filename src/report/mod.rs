@@ -54,6 +54,10 @@ pub struct StreamReport {
     pub producers: Vec<ProducerReport>,
     pub partitions: Vec<PartitionReport>,
     pub groups: Vec<GroupReport>,
+    /// Records a crashed producer still held in its accumulator (`linger.ms`), never sent
+    /// (omitted when 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub lost_in_producer: u64,
     /// Kafka CreatePartitions that happened during the run (omitted when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub partitions_created: Vec<PartitionsCreatedReport>,
@@ -152,6 +156,10 @@ pub struct FaultSummary {
     pub restarts: u64,
     pub slow_periods: u64,
     pub members_expired: u64,
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 impl RunReport {

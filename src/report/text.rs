@@ -57,6 +57,13 @@ pub fn render(report: &RunReport) -> String {
             "  produced {}, appended {}, in flight {}",
             stream.produced, stream.appended, stream.in_flight
         );
+        if stream.lost_in_producer > 0 {
+            let _ = writeln!(
+                out,
+                "  lost in producer buffers at crashes: {} (waiting for linger.ms, never sent)",
+                stream.lost_in_producer
+            );
+        }
         if !stream.producers.is_empty() {
             let producers: Vec<String> = stream
                 .producers

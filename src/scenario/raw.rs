@@ -98,6 +98,24 @@ pub struct RawProduces {
     pub keys: Option<RawKeys>,
     pub key_prefix: Option<String>,
     pub value_size_bytes: Option<u64>,
+    #[serde(default)]
+    pub kafka: RawProducerKafka,
+}
+
+/// Kafka producer settings under their real names.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProducerKafka {
+    /// `batch.size`, bytes (default 16384): a partition's batch is sent once it holds this many
+    /// bytes; the sticky partitioner for unkeyed records (KIP-794) switches partition after
+    /// this many bytes when the batch is full, or after twice as many regardless. 0 counts as 1.
+    /// Bytes are value sizes (record overhead and keys are not modelled).
+    #[serde(rename = "batch.size")]
+    pub batch_size: Option<u64>,
+    /// `linger.ms` (default 0, Kafka 3.9's): how long a batch waits for more records before it
+    /// is sent, in virtual time. Records still waiting when their producer crashes are lost.
+    #[serde(rename = "linger.ms")]
+    pub linger_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]

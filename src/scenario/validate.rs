@@ -18,6 +18,9 @@ const INSTANCE_COUNT_DEFAULT: u64 = 1;
 const LINK_LATENCY_US_DEFAULT: u64 = 1_000;
 const LINK_JITTER_US_DEFAULT: u64 = 0;
 const VALUE_SIZE_BYTES_DEFAULT: u64 = 100;
+/// Kafka 3.9's producer `batch.size` and `linger.ms` defaults (Kafka 4.0 raised linger.ms to 5).
+const BATCH_SIZE_DEFAULT: u64 = 16_384;
+const LINGER_MS_DEFAULT: u64 = 0;
 const KEY_PREFIX_DEFAULT: &str = "key-";
 const ZIPF_EXPONENT_DEFAULT: f64 = 1.0;
 const POLL_INTERVAL_MS_DEFAULT: u64 = 100;
@@ -36,6 +39,7 @@ const PARTITION_COUNT_MAX: u64 = 10_000;
 const INSTANCE_COUNT_MAX: u64 = 1_000;
 const KEY_COUNT_MAX: u64 = 1_000_000;
 const VALUE_SIZE_BYTES_MAX: u64 = 1_048_576;
+const BATCH_SIZE_MAX: u64 = 16 * 1_048_576;
 const TIME_US_MAX: u64 = 365 * 24 * 3_600 * 1_000_000;
 const MAX_POLL_RECORDS_MAX: u64 = 1_000_000;
 const EVENTS_MAX_MAX: u64 = 10_000_000_000;
@@ -50,6 +54,7 @@ limits.events_max 10000000, limits.sim_time_us_max 3600000000 (1 h), limits.stor
 streams[].carrier \"log\", partition_count 1, partitioner \"murmur2\";
 services[].instance_count 1, link.latency_us 1000, link.jitter_us 0;
 produces[].keys \"unkeyed\", key_prefix \"key-\", value_size_bytes 100, arrivals \"fixed\", start_us 0;
+produces[].kafka: batch.size 16384, linger.ms 0 (Kafka 3.9);
 consumes[].poll_interval_ms 100, processing_time_us {\"fixed\": 0}, commit \"after_processing\";
 consumes[].kafka: group.id = service name, max.poll.records 500, enable.auto.commit true,
   auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000,
@@ -465,6 +470,23 @@ fn validate_produces(
         VALUE_SIZE_BYTES_MAX,
         "value_size_bytes",
     ) as u32;
+    let batching = ProducerBatching {
+        batch_size_bytes: v.ranged(
+            &format!("{path}.kafka.\"batch.size\""),
+            produce.kafka.batch_size.unwrap_or(BATCH_SIZE_DEFAULT),
+            0,
+            BATCH_SIZE_MAX,
+            "batch.size",
+        ) as u32,
+        linger_us: 1_000
+            * v.ranged(
+                &format!("{path}.kafka.\"linger.ms\""),
+                produce.kafka.linger_ms.unwrap_or(LINGER_MS_DEFAULT),
+                0,
+                TIME_US_MAX / 1_000,
+                "linger.ms",
+            ),
+    };
 
     if let Some(records) = &produce.records {
         let extra: Vec<&str> = [
@@ -527,6 +549,7 @@ fn validate_produces(
             schedule: Schedule::Explicit(explicit),
             keys: KeyChoice::Unkeyed,
             value_size_bytes,
+            batching,
         });
     }
 
@@ -665,6 +688,7 @@ fn validate_produces(
         },
         keys: key_choice,
         value_size_bytes,
+        batching,
     })
 }
 

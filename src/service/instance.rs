@@ -89,14 +89,21 @@ impl InstanceActor {
             key: record.key,
             value_size_bytes: record.value_size_bytes,
         });
-        ctx.send(
-            self.broker,
-            Msg::Produce {
-                stream,
-                partition,
-                record,
-            },
-        );
+        let sendout = producer.accumulate(partition, record, ctx.now());
+        if let Some(linger_us) = sendout.linger_us {
+            ctx.set_timer(linger_us, tag::LINGER | index as u32);
+        }
+        for (partition, record) in sendout.records {
+            ctx.send(
+                self.broker,
+                Msg::Produce {
+                    stream,
+                    partition,
+                    record,
+                },
+            );
+        }
+        let producer = &mut self.producers[index];
         match next {
             Some(delay_us) => {
                 ctx.set_timer(delay_us, tag::PRODUCE | index as u32);
@@ -229,12 +236,36 @@ impl Actor for InstanceActor {
                 ctx.set_timer(consumer.heartbeat_interval_us(), timer_tag);
             }
             tag::PROCESS => self.consumers[index].on_processed(ctx, broker, me, slow),
+            tag::LINGER => {
+                let producer = &mut self.producers[index];
+                let stream = producer.stream;
+                for (partition, record) in producer.flush_due(ctx.now()) {
+                    ctx.send(
+                        broker,
+                        Msg::Produce {
+                            stream,
+                            partition,
+                            record,
+                        },
+                    );
+                }
+            }
             other => debug_assert!(false, "unknown timer kind {other:#x}"),
         }
     }
 
     fn on_crash(&mut self, ctx: &mut InstanceCtx) {
         ctx.emit(TraceEvent::Crashed { instance: self.id });
+        for producer in &mut self.producers {
+            let count = producer.crash();
+            if count > 0 {
+                ctx.emit(TraceEvent::ProducerBufferLost {
+                    stream: producer.stream,
+                    instance: self.id,
+                    count,
+                });
+            }
+        }
         for consumer in &mut self.consumers {
             consumer.crash();
         }

@@ -1,19 +1,43 @@
-//! A producer: sends records to one stream on a schedule, choosing keys and partitions.
+//! A producer: sends records to one stream on a schedule, choosing keys and partitions, and
+//! batching them like Kafka's `RecordAccumulator`, in virtual time.
 //!
 //! The partitioner runs in the client, as in Kafka: keyed records go to
-//! `partitioner(key) % partition_count`; unkeyed records use Kafka's built-in sticky partitioner
-//! (KIP-794, adaptive partitioning off) with `batch.size` = 16384 bytes.
+//! `partitioner(key) % partition_count` (the count in effect at send time, so a
+//! CreatePartitions moves keys); unkeyed records use Kafka's built-in sticky partitioner
+//! (KIP-794, adaptive partitioning off, next partition drawn from this producer's RNG stream),
+//! whose `enableSwitch` is `RecordAccumulator.allBatchesFull`: the partition's open batch is full.
+//!
+//! Batching: a record joins its partition's open batch (a batch that cannot take it is closed
+//! first). A batch is sent when it holds `batch.size` bytes or `linger.ms` after it was opened;
+//! with `linger.ms` 0 every record is sent at once. Sent batches go out as one Produce message
+//! per record, at one instant. Bytes are value sizes; record overhead, `max.in.flight` and
+//! `buffer.memory` are not modelled.
 
 use crate::log::partitioner::StickyPartitioner;
 use crate::model::{
-    InstanceId, KeyChoice, KeyId, MessageId, PartitionId, Production, Scenario, Schedule, StreamId,
+    InstanceId, KeyChoice, KeyId, MessageId, PartitionId, ProducerBatching, Production, Scenario,
+    Schedule, StreamId,
 };
 use crate::protocol::Record;
 use crate::sim::SimTime;
 use crate::sim::rng::{self, RngStream, ZipfTable};
 
-/// Kafka's producer default `batch.size`.
-const BATCH_SIZE_BYTES: u32 = 16_384;
+/// A partition's open batch in the accumulator.
+#[derive(Debug, Default)]
+struct OpenBatch {
+    records: Vec<Record>,
+    bytes: u64,
+    /// When `linger.ms` runs out for it.
+    send_at_us: u64,
+}
+
+/// What the accumulator hands to the network now, and when the caller should look again.
+#[derive(Debug, Default)]
+pub struct Sendout {
+    pub records: Vec<(PartitionId, Record)>,
+    /// Set a linger timer this far from now (a batch was opened).
+    pub linger_us: Option<u64>,
+}
 
 /// One explicit record: `(at_us, key, partition per epoch (None: unkeyed), value size)`.
 type ExplicitSend = (u64, Option<KeyId>, Option<Vec<PartitionId>>, u32);
@@ -41,6 +65,9 @@ pub struct ProducerRole {
     key_partitions: Vec<Vec<PartitionId>>,
     picker: KeyPicker,
     sticky: StickyPartitioner,
+    batching: ProducerBatching,
+    /// Open batches by partition (only with `linger.ms` > 0).
+    open: Vec<Option<OpenBatch>>,
     key_rng: RngStream,
     arrival_rng: RngStream,
     partition_rng: RngStream,
@@ -109,7 +136,9 @@ impl ProducerRole {
             epoch: 0,
             key_partitions,
             picker,
-            sticky: StickyPartitioner::new(BATCH_SIZE_BYTES),
+            sticky: StickyPartitioner::new(production.batching.batch_size_bytes),
+            batching: production.batching,
+            open: (0..stream.partition_count_max()).map(|_| None).collect(),
             key_rng: RngStream::new(
                 model.seed,
                 rng::stream_id("instance", instance, &purpose("keys")),
@@ -262,12 +291,95 @@ impl ProducerRole {
     }
 
     fn sticky_partition(&mut self, record_size_bytes: u32) -> PartitionId {
+        let partition_count = self.epochs[self.epoch].1;
+        let batch_size = u64::from(self.batch_size_bytes());
         let rng = &mut self.partition_rng;
         let mut draw = |bound: u32| rng.below(u64::from(bound)) as u32;
-        let partition_count = self.epochs[self.epoch].1;
-        PartitionId(
-            self.sticky
-                .partition(record_size_bytes, partition_count, &mut draw),
-        )
+        let partition = self.sticky.peek_partition(partition_count, &mut draw);
+        // RecordAccumulator.append: enableSwitch = allBatchesFull(deque) after the append.
+        let size = u64::from(record_size_bytes);
+        let bytes_after = match self.open.get(partition as usize).and_then(Option::as_ref) {
+            Some(batch) if batch.bytes + size <= batch_size => batch.bytes + size,
+            _ => size,
+        };
+        self.sticky.update_partition_info(
+            record_size_bytes,
+            partition_count,
+            bytes_after >= batch_size,
+            &mut draw,
+        );
+        PartitionId(partition)
+    }
+
+    /// `batch.size`, at least 1 byte (Kafka's producer clamps it the same way).
+    fn batch_size_bytes(&self) -> u32 {
+        self.batching.batch_size_bytes.max(1)
+    }
+
+    /// Puts a produced record into the accumulator; returns what to send now.
+    pub fn accumulate(&mut self, partition: PartitionId, record: Record, now: SimTime) -> Sendout {
+        let mut out = Sendout::default();
+        let linger_us = self.batching.linger_us;
+        if linger_us == 0 {
+            out.records.push((partition, record));
+            return out;
+        }
+        let batch_size = u64::from(self.batch_size_bytes());
+        let size = u64::from(record.value_size_bytes);
+        let slot = &mut self.open[partition.index()];
+        // A batch that cannot take the record is closed and sent (Kafka's tryAppend fails and a
+        // new batch is created).
+        if slot
+            .as_ref()
+            .is_some_and(|batch| batch.bytes + size > batch_size)
+            && let Some(full) = slot.take()
+        {
+            out.records
+                .extend(full.records.into_iter().map(|r| (partition, r)));
+        }
+        let batch = slot.get_or_insert_with(|| {
+            out.linger_us = Some(linger_us);
+            OpenBatch {
+                records: Vec::new(),
+                bytes: 0,
+                send_at_us: now.as_us() + linger_us,
+            }
+        });
+        batch.records.push(record);
+        batch.bytes += size;
+        if batch.bytes >= batch_size
+            && let Some(full) = slot.take()
+        {
+            out.records
+                .extend(full.records.into_iter().map(|r| (partition, r)));
+        }
+        out
+    }
+
+    /// A linger timer fired: sends every batch whose `linger.ms` has run out, by partition.
+    pub fn flush_due(&mut self, now: SimTime) -> Vec<(PartitionId, Record)> {
+        let mut records = Vec::new();
+        for (index, slot) in self.open.iter_mut().enumerate() {
+            if slot
+                .as_ref()
+                .is_some_and(|batch| batch.send_at_us <= now.as_us())
+                && let Some(batch) = slot.take()
+            {
+                let partition = PartitionId(index as u32);
+                records.extend(batch.records.into_iter().map(|r| (partition, r)));
+            }
+        }
+        records
+    }
+
+    /// The process died: records still in the accumulator are gone. Returns how many.
+    pub fn crash(&mut self) -> u64 {
+        let mut lost = 0;
+        for slot in &mut self.open {
+            if let Some(batch) = slot.take() {
+                lost += batch.records.len() as u64;
+            }
+        }
+        lost
     }
 }

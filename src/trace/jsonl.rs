@@ -141,6 +141,11 @@ impl<'m, W: Write> TraceWriter<'m, W> {
                 stream,
                 instance,
                 count,
+            }
+            | TraceEvent::ProducerBufferLost {
+                stream,
+                instance,
+                count,
             } => {
                 field_quoted(line, "stream", &self.stream_names[stream.index()]);
                 field_quoted(line, "instance", &self.instance_names[instance.index()]);

@@ -19,6 +19,13 @@ pub enum TraceEvent {
         key: Option<KeyId>,
         value_size_bytes: u32,
     },
+    /// A producer crashed with `count` records still in its accumulator (waiting for
+    /// `linger.ms`); they never reach the log.
+    ProducerBufferLost {
+        stream: StreamId,
+        instance: InstanceId,
+        count: u64,
+    },
     /// A producer instance sent its last record.
     ProducerFinished {
         stream: StreamId,
@@ -104,6 +111,7 @@ impl TraceEvent {
         match self {
             TraceEvent::Produced { .. } => "produced",
             TraceEvent::ProducerFinished { .. } => "producer_finished",
+            TraceEvent::ProducerBufferLost { .. } => "producer_buffer_lost",
             TraceEvent::PartitionsCreated { .. } => "partitions_created",
             TraceEvent::Appended { .. } => "appended",
             TraceEvent::Fetched { .. } => "fetched",
