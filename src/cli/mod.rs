@@ -408,18 +408,27 @@ fn partition(args: &PartitionArgs) -> Result<u8, Failure> {
 fn assign(args: &AssignArgs) -> Result<u8, Failure> {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|error| Failure::usage(format!("{}: cannot read: {error}", args.file)))?;
-    let group = scenario::assign_file::parse_and_validate(&text, &args.file)
-        .map_err(|errors| scenario_errors(&errors))?;
+    let output = assign_output(&text, &args.file, args.format).map_err(Failure::usage)?;
+    print(&output)?;
+    Ok(0)
+}
+
+/// `eventlab assign` without the file and the terminal: the group file's text in, the report
+/// (or every problem, one per line, without the `eventlab: ` prefix) out.
+pub fn assign_output(text: &str, origin: &str, format: Format) -> Result<String, String> {
+    let group = scenario::assign_file::parse_and_validate(text, origin).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        lines.join("\neventlab: ")
+    })?;
     let result = crate::log::assignor::assign(
         group.strategy,
         &group.partitions_per_topic,
         &group.subscriptions,
     )
-    .map_err(|error| Failure::usage(format!("{}: {error}", args.file)))?;
+    .map_err(|error| format!("{origin}: {error}"))?;
     let report = crate::report::tools::AssignReport::new(group.strategy, &result);
-    print(&match args.format {
+    Ok(match format {
         Format::Text => report.text(),
         Format::Json => report.json(),
-    })?;
-    Ok(0)
+    })
 }

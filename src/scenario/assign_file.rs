@@ -51,8 +51,8 @@ pub struct RawMember {
     /// Partitions the member owned in the previous generation, as `topic-N`; optional.
     #[serde(default)]
     pub owned: Vec<String>,
-    /// The generation `owned` belongs to; optional (unknown, as for a member that never
-    /// encoded one).
+    /// The generation `owned` belongs to; optional (null or negative: unknown, as for a member
+    /// that never encoded one).
     #[serde(default)]
     pub generation: Option<i64>,
 }
@@ -237,21 +237,24 @@ pub fn validate(raw: &RawGroup, origin: &str) -> Result<Group, Vec<ScenarioError
                 }
             }
         }
+        // Kafka's generations are Java ints; a negative one (DEFAULT_GENERATION is -1) means
+        // unknown, like null.
         let generation = match member.generation {
             None => None,
-            Some(generation) if (0..=i64::from(i32::MAX)).contains(&generation) => {
-                Some(generation as i32)
-            }
-            Some(generation) => {
-                error(
-                    format!("{path}.generation"),
-                    format!(
-                        "{generation} is not a generation (expected 0 to {}, or null when unknown)",
-                        i32::MAX
-                    ),
-                );
-                None
-            }
+            Some(generation) => match i32::try_from(generation) {
+                Ok(generation) => Some(generation),
+                Err(_) => {
+                    error(
+                        format!("{path}.generation"),
+                        format!(
+                            "{generation} is not a generation (expected {} to {}, or null when unknown)",
+                            i32::MIN,
+                            i32::MAX
+                        ),
+                    );
+                    None
+                }
+            },
         };
         subscriptions.push(Subscription {
             member_id: member.id.clone(),
@@ -317,7 +320,7 @@ mod tests {
         check_err(
             r#"{"strategy": "rnage", "topics": {"t1": 3, "t.2": 0},
                 "members": [{"id": "a", "topics": ["t3", "t1"], "owned": ["t1-3", "x", "t9-0"]},
-                            {"id": "a", "topics": [], "generation": -2}]}"#,
+                            {"id": "a", "topics": [], "generation": -2147483649}]}"#,
             "g.json: strategy: unknown assignment strategy \"rnage\" (did you mean \"range\"?)\n\
              g.json: topics.\"t.2\": a topic has at least 1 partition, not 0\n\
              g.json: members[0].topics[0]: unknown topic \"t3\" (did you mean \"t1\"?)\n\
@@ -325,7 +328,7 @@ mod tests {
              g.json: members[0].owned[1]: \"x\" is not a topic partition (write topic-N, e.g. \"topic1-0\")\n\
              g.json: members[0].owned[2]: unknown topic \"t9\" (did you mean \"t1\"?)\n\
              g.json: members[1].id: member \"a\" is listed twice (first as members[0])\n\
-             g.json: members[1].generation: -2 is not a generation (expected 0 to 2147483647, or null when unknown)",
+             g.json: members[1].generation: -2147483649 is not a generation (expected -2147483648 to 2147483647, or null when unknown)",
         );
     }
 
