@@ -57,6 +57,9 @@ pub struct RawStream {
     pub carrier: Option<String>,
     #[serde(default)]
     pub partition_count: Option<u64>,
+    /// The producers' key → partition function: `"murmur2"` (default, Kafka's Java client),
+    /// `"consistent_random"` (librdkafka's default, CRC32) or `"fnv1a32"`. Unkeyed records use
+    /// Kafka's sticky partitioner (KIP-794) whatever this says.
     #[serde(default)]
     pub partitioner: Option<String>,
 }
