@@ -16,6 +16,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../scenarios/slow-consumer-lag.json"),
     ),
     (
+        "unkeyed-sticky",
+        include_str!("../scenarios/unkeyed-sticky.json"),
+    ),
+    (
         "adding-partitions-moves-keys",
         include_str!("../scenarios/adding-partitions-moves-keys.json"),
     ),

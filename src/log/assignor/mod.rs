@@ -853,39 +853,61 @@ mod tests {
             let p: BTreeMap<String, u32> = [("t".to_string(), partitions)].into_iter().collect();
             let subs: Vec<Subscription> =
                 (0..members).map(|m| Subscription::new(format!("c{m}"), &["t"])).collect();
-            let r1 = assign(Strategy::Sticky, &p, &subs).expect("valid");
-            let mut next: Vec<Subscription> = subs
-                .iter()
-                .map(|s| s.clone().with_owned(r1.assignment[&s.member_id].clone(), Some(1)))
-                .collect();
-            if add {
-                next.push(Subscription::new("c_new", &["t"]));
-            } else if members > 1 {
-                next.remove(0);
-            } else {
+            if !add && members == 1 {
                 return Ok(());
             }
-            let r2 = assign(Strategy::Sticky, &p, &next).expect("valid");
-            let n = next.len();
-            let total = partitions as usize;
-            let (min_q, max_q, extra) = (total / n, total.div_ceil(n), total % n);
-            // Lower bound: surplus over the quota must move; when more members own >= max_q than
-            // can keep max_q, the rest must shed down to min_q.
-            let mut owned_sizes: Vec<usize> = next.iter().map(|s| s.owned_partitions.len()).collect();
-            owned_sizes.sort_unstable_by(|a, b| b.cmp(a));
-            let mut lower = 0usize;
-            for (i, &o) in owned_sizes.iter().enumerate() {
-                let quota = if i < extra { max_q } else { min_q };
-                lower += o.saturating_sub(quota);
+            for strategy in [Strategy::Sticky, Strategy::CooperativeSticky] {
+                let r1 = assign(strategy, &p, &subs).expect("valid");
+                let mut next: Vec<Subscription> = subs
+                    .iter()
+                    .map(|s| s.clone().with_owned(r1.assignment[&s.member_id].clone(), Some(1)))
+                    .collect();
+                if add {
+                    next.push(Subscription::new("c_new", &["t"]));
+                } else {
+                    next.remove(0);
+                }
+                let mut r2 = assign(strategy, &p, &next).expect("valid");
+                if strategy == Strategy::CooperativeSticky {
+                    // The follow-up rebalance: members own what round 2 gave them.
+                    let follow_up: Vec<Subscription> = next
+                        .iter()
+                        .map(|s| {
+                            s.clone()
+                                .with_owned(r2.assignment[&s.member_id].clone(), Some(2))
+                        })
+                        .collect();
+                    r2 = assign(strategy, &p, &follow_up).expect("valid");
+                    prop_assert!(r2.revoking.is_empty(), "one follow-up is enough");
+                }
+                let n = next.len();
+                let total = partitions as usize;
+                let (min_q, max_q, extra) = (total / n, total.div_ceil(n), total % n);
+                // Lower bound: surplus over the quota must move; when more members own >= max_q
+                // than can keep max_q, the rest must shed down to min_q.
+                let mut owned_sizes: Vec<usize> =
+                    next.iter().map(|s| s.owned_partitions.len()).collect();
+                owned_sizes.sort_unstable_by(|a, b| b.cmp(a));
+                let mut lower = 0usize;
+                for (i, &o) in owned_sizes.iter().enumerate() {
+                    let quota = if i < extra { max_q } else { min_q };
+                    lower += o.saturating_sub(quota);
+                }
+                let survivors_owned: usize = owned_sizes.iter().sum();
+                lower += total - survivors_owned; // orphaned partitions must get a new owner
+                let mut moved = 0usize;
+                for s in &next {
+                    let owned: BTreeSet<&TopicPartition> = s.owned_partitions.iter().collect();
+                    moved += r2.assignment[&s.member_id]
+                        .iter()
+                        .filter(|tp| !owned.contains(tp))
+                        .count();
+                }
+                prop_assert_eq!(moved, lower, "{}", strategy);
+                let sizes: Vec<usize> = r2.assignment.values().map(Vec::len).collect();
+                let spread = sizes.iter().max().unwrap_or(&0) - sizes.iter().min().unwrap_or(&0);
+                prop_assert!(spread <= 1, "{strategy}: sizes {sizes:?}");
             }
-            let survivors_owned: usize = owned_sizes.iter().sum();
-            lower += total - survivors_owned; // orphaned partitions must get a new owner
-            let mut moved = 0usize;
-            for s in &next {
-                let owned: BTreeSet<&TopicPartition> = s.owned_partitions.iter().collect();
-                moved += r2.assignment[&s.member_id].iter().filter(|tp| !owned.contains(tp)).count();
-            }
-            prop_assert_eq!(moved, lower);
         }
     }
 }
