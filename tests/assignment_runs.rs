@@ -35,6 +35,7 @@ struct Outcome {
     /// Partitions revoked, over the whole run.
     revoked: usize,
     expectations_met: bool,
+    text: String,
 }
 
 fn run(strategy: &str) -> Outcome {
@@ -52,6 +53,7 @@ fn run(strategy: &str) -> Outcome {
         assigned: BTreeMap::new(),
         revoked: 0,
         expectations_met: run.report.expectations_met(),
+        text: eventlab::report::text::render(&run.report),
     };
     for line in String::from_utf8(trace).expect("utf-8").lines().skip(1) {
         let event: serde_json::Value = serde_json::from_str(line).expect("json line");
@@ -147,4 +149,16 @@ fn cooperative_sticky_revokes_only_what_moves_and_hands_it_over_in_a_follow_up()
     // before joining), so it is not sticky: Kafka needs every listed assignor to be cooperative.
     let listed_with_range = run(r#"["cooperative-sticky", "range"]"#);
     assert!(listed_with_range.revoked > cooperative.revoked);
+    // The report says which assignor and protocol a group used, when not Kafka's default.
+    assert!(cooperative.text.contains(
+        "group \"billing\" (service \"billing\", cooperative-sticky assignor, cooperative rebalancing)"
+    ));
+    assert!(listed_with_range.text.contains(
+        "group \"billing\" (service \"billing\", cooperative-sticky assignor, eager rebalancing)"
+    ));
+    assert!(
+        run(r#""range""#)
+            .text
+            .contains("group \"billing\" (service \"billing\")\n")
+    );
 }

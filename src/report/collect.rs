@@ -480,7 +480,19 @@ impl<'m> Collector<'m> {
             .collect();
         let delivery = &stats.delivery.findings;
         let order = &stats.key_order.findings;
+        let consumption = &model.service(group.service).consumes[group.consumption];
+        let protocol = match consumption.protocol {
+            crate::model::RebalanceProtocol::Eager => "eager",
+            crate::model::RebalanceProtocol::Cooperative => "cooperative",
+        };
+        let default_assignment = consumption.assignment_strategy
+            == crate::log::assignor::Strategy::Range
+            && consumption.protocol == crate::model::RebalanceProtocol::Eager;
         GroupReport {
+            assignment: (!default_assignment).then(|| AssignmentReport {
+                strategy: consumption.assignment_strategy.name().to_string(),
+                protocol: protocol.to_string(),
+            }),
             group: group.name.clone(),
             service: model.service(group.service).name.clone(),
             consumed: stats.consumed,

@@ -114,6 +114,19 @@ pub struct GroupReport {
     pub partitions: Vec<GroupPartitionReport>,
     pub instances: Vec<InstanceReport>,
     pub checks: GroupChecks,
+    /// The group's assignor and rebalance protocol, when not Kafka's default behaviour
+    /// (`range`, eager; omitted then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<AssignmentReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AssignmentReport {
+    /// `partition.assignment.strategy` in use: `range`, `roundrobin`, `sticky`,
+    /// `cooperative-sticky`.
+    pub strategy: String,
+    /// `eager` or `cooperative`.
+    pub protocol: String,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -94,11 +94,22 @@ pub fn render(report: &RunReport) -> String {
             );
         }
         for group in &stream.groups {
-            let _ = writeln!(
-                out,
-                "  group \"{}\" (service \"{}\")",
-                group.group, group.service
-            );
+            match &group.assignment {
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "  group \"{}\" (service \"{}\")",
+                        group.group, group.service
+                    );
+                }
+                Some(assignment) => {
+                    let _ = writeln!(
+                        out,
+                        "  group \"{}\" (service \"{}\", {} assignor, {} rebalancing)",
+                        group.group, group.service, assignment.strategy, assignment.protocol
+                    );
+                }
+            }
             let _ = writeln!(
                 out,
                 "    consumed {} ({} distinct), unconsumed at end {}, rebalances {}",
