@@ -89,11 +89,23 @@ impl InstanceActor {
             key: record.key,
             value_size_bytes: record.value_size_bytes,
         });
-        let sendout = producer.accumulate(partition, record, ctx.now());
-        if let Some(linger_us) = sendout.linger_us {
-            ctx.set_timer(linger_us, tag::LINGER | index as u32);
-        }
-        for (partition, record) in sendout.records {
+        if producer.lingers() {
+            let sendout = producer.accumulate(partition, record, ctx.now());
+            if let Some(linger_us) = sendout.linger_us {
+                ctx.set_timer(linger_us, tag::LINGER | index as u32);
+            }
+            for (partition, record) in sendout.records {
+                ctx.send(
+                    self.broker,
+                    Msg::Produce {
+                        stream,
+                        partition,
+                        record,
+                    },
+                );
+            }
+        } else {
+            // linger.ms 0: the batch is ready at once (the hot path: no accumulator).
             ctx.send(
                 self.broker,
                 Msg::Produce {

@@ -316,6 +316,12 @@ impl ProducerRole {
         self.batching.batch_size_bytes.max(1)
     }
 
+    /// Whether records wait in the accumulator (`linger.ms` > 0); with `linger.ms` 0 every
+    /// record is sent as soon as it is produced and `accumulate` is not needed.
+    pub fn lingers(&self) -> bool {
+        self.batching.linger_us > 0
+    }
+
     /// Puts a produced record into the accumulator; returns what to send now.
     pub fn accumulate(&mut self, partition: PartitionId, record: Record, now: SimTime) -> Sendout {
         let mut out = Sendout::default();
