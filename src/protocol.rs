@@ -27,6 +27,17 @@ pub struct FetchedBatch {
     pub records: Vec<Record>,
 }
 
+/// What a member hands in when it (re-)joins its group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinRequest {
+    /// Offsets to commit before the rebalance.
+    pub offsets: Vec<(PartitionId, Offset)>,
+    /// The subscription's owned partitions and their generation (Kafka's
+    /// `Subscription.ownedPartitions`, or the sticky assignor's user data).
+    pub owned: Vec<PartitionId>,
+    pub owned_generation: Option<u32>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
     // Producer → log broker.
@@ -62,9 +73,8 @@ pub enum Msg {
     /// `Subscription.ownedPartitions` / the sticky assignors' user data).
     JoinGroup {
         group: GroupId,
-        offsets: Vec<(PartitionId, Offset)>,
-        owned: Vec<PartitionId>,
-        owned_generation: Option<u32>,
+        /// Boxed: a rare message, kept out of the size of every `Msg` on the agenda.
+        join: Box<JoinRequest>,
     },
     /// The coordinator starts a rebalance: stop, commit, re-join (eager protocol).
     RebalanceStart {

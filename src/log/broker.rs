@@ -4,7 +4,7 @@
 //! offsets, and runs each consumer group's membership (heartbeats, session expiry, rebalances).
 
 use crate::model::{GroupId, InstanceId, Offset, PartitionId, Scenario};
-use crate::protocol::{FetchedBatch, Msg};
+use crate::protocol::{FetchedBatch, JoinRequest, Msg};
 use crate::sim::{Actor, ActorId, Ctx, TimerId};
 use crate::trace::TraceEvent;
 
@@ -279,12 +279,12 @@ impl Actor for LogBroker {
                     self.restart_session_timer(ctx, group, member);
                 }
             }
-            Msg::JoinGroup {
-                group,
-                offsets,
-                owned,
-                owned_generation,
-            } => {
+            Msg::JoinGroup { group, join } => {
+                let JoinRequest {
+                    offsets,
+                    owned,
+                    owned_generation,
+                } = *join;
                 let Some(member) = self.groups[group.index()].member_of(from) else {
                     return;
                 };

@@ -22,7 +22,7 @@ use crate::model::{
     CommitMode, Consumption, GroupId, InstanceId, Offset, PartitionId, ProcessingTime,
     RebalanceProtocol,
 };
-use crate::protocol::{FetchedBatch, Msg};
+use crate::protocol::{FetchedBatch, JoinRequest, Msg};
 use crate::sim::{ActorId, Ctx, TimerId, rng};
 use crate::trace::TraceEvent;
 
@@ -157,9 +157,11 @@ impl ConsumerRole {
             broker,
             Msg::JoinGroup {
                 group: self.group,
-                offsets: Vec::new(),
-                owned: Vec::new(),
-                owned_generation: None,
+                join: Box::new(JoinRequest {
+                    offsets: Vec::new(),
+                    owned: Vec::new(),
+                    owned_generation: None,
+                }),
             },
         );
     }
@@ -443,9 +445,11 @@ impl ConsumerRole {
             broker,
             Msg::JoinGroup {
                 group: self.group,
-                offsets,
-                owned,
-                owned_generation,
+                join: Box::new(JoinRequest {
+                    offsets,
+                    owned,
+                    owned_generation,
+                }),
             },
         );
     }
@@ -458,9 +462,11 @@ impl ConsumerRole {
             broker,
             Msg::JoinGroup {
                 group: self.group,
-                offsets,
-                owned: self.owned.iter().map(|owned| owned.partition).collect(),
-                owned_generation: Some(self.generation),
+                join: Box::new(JoinRequest {
+                    offsets,
+                    owned: self.owned.iter().map(|owned| owned.partition).collect(),
+                    owned_generation: Some(self.generation),
+                }),
             },
         );
     }

@@ -79,8 +79,9 @@ impl InstanceActor {
     }
 
     fn send_next(&mut self, ctx: &mut InstanceCtx, index: usize) {
+        let (broker, me) = (self.broker, self.id);
         let producer = &mut self.producers[index];
-        let (record, partition, next) = producer.produce(self.id, ctx.now());
+        let (record, partition, next) = producer.produce(me, ctx.now());
         let stream = producer.stream;
         ctx.emit(TraceEvent::Produced {
             stream,
@@ -96,7 +97,7 @@ impl InstanceActor {
             }
             for (partition, record) in sendout.records {
                 ctx.send(
-                    self.broker,
+                    broker,
                     Msg::Produce {
                         stream,
                         partition,
@@ -107,7 +108,7 @@ impl InstanceActor {
         } else {
             // linger.ms 0: the batch is ready at once (the hot path: no accumulator).
             ctx.send(
-                self.broker,
+                broker,
                 Msg::Produce {
                     stream,
                     partition,
@@ -115,14 +116,13 @@ impl InstanceActor {
                 },
             );
         }
-        let producer = &mut self.producers[index];
         match next {
             Some(delay_us) => {
                 ctx.set_timer(delay_us, tag::PRODUCE | index as u32);
             }
             None => ctx.emit(TraceEvent::ProducerFinished {
                 stream,
-                instance: self.id,
+                instance: me,
                 count: producer.sent,
             }),
         }

@@ -60,9 +60,11 @@ pub struct ProducerRole {
     epochs: Vec<(u64, u32)>,
     /// The entry of `epochs` in effect now.
     epoch: usize,
-    /// `key_partitions[epoch][i]`: the partition of `keys[i]` under that epoch's count,
-    /// computed once.
-    key_partitions: Vec<Vec<PartitionId>>,
+    /// `key_partitions[epoch * keys.len() + i]`: the partition of `keys[i]` under that
+    /// epoch's count, computed once.
+    key_partitions: Vec<PartitionId>,
+    /// Where the current epoch's entries start in `key_partitions`.
+    key_partitions_at: usize,
     picker: KeyPicker,
     sticky: StickyPartitioner,
     batching: ProducerBatching,
@@ -110,7 +112,7 @@ impl ProducerRole {
         };
         let per_key: Vec<Vec<PartitionId>> = keys.iter().map(|&key| partitions_of(key)).collect();
         let key_partitions = (0..epochs.len())
-            .map(|epoch| per_key.iter().map(|partitions| partitions[epoch]).collect())
+            .flat_map(|epoch| per_key.iter().map(move |partitions| partitions[epoch]))
             .collect();
         let explicit = match &production.schedule {
             Schedule::Explicit(records) => records
@@ -135,6 +137,7 @@ impl ProducerRole {
             epochs,
             epoch: 0,
             key_partitions,
+            key_partitions_at: 0,
             picker,
             sticky: StickyPartitioner::new(production.batching.batch_size_bytes),
             batching: production.batching,
@@ -202,12 +205,9 @@ impl ProducerRole {
         let id = MessageId { producer, seq };
         self.sent += 1;
         // The producer's metadata: the partition count in effect now.
-        while self
-            .epochs
-            .get(self.epoch + 1)
-            .is_some_and(|&(from_us, _)| from_us <= now.as_us())
-        {
+        while self.epoch + 1 < self.epochs.len() && self.epochs[self.epoch + 1].0 <= now.as_us() {
             self.epoch += 1;
+            self.key_partitions_at = self.epoch * self.keys.len();
         }
         let (key, partition, value_size_bytes, next) = match &self.schedule {
             Schedule::Periodic {
@@ -286,7 +286,7 @@ impl ProducerRole {
         };
         (
             Some(self.keys[index]),
-            self.key_partitions[self.epoch][index],
+            self.key_partitions[self.key_partitions_at + index],
         )
     }
 
