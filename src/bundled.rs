@@ -20,6 +20,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../scenarios/unkeyed-sticky.json"),
     ),
     (
+        "mixed-clients-split-keys",
+        include_str!("../scenarios/mixed-clients-split-keys.json"),
+    ),
+    (
         "adding-partitions-moves-keys",
         include_str!("../scenarios/adding-partitions-moves-keys.json"),
     ),

@@ -769,3 +769,15 @@ fn producer_kafka_settings_are_checked() {
         "eventlab: shop.json: services[0].produces[0].kafka.linger_ms: unknown field \"linger_ms\" (did you mean \"linger.ms\"?)",
     );
 }
+
+#[test]
+fn unknown_producer_partitioner_suggests_the_near_name() {
+    rejects(
+        "unknown_producer_partitioner_suggests_the_near_name",
+        &shop_with(
+            r#""interval_us": 1000, "count": 10 }"#,
+            r#""interval_us": 1000, "count": 10, "partitioner": "consistent-random" }"#,
+        ),
+        "eventlab: shop.json: services[0].produces[0].partitioner: unknown partitioner \"consistent-random\" (did you mean \"consistent_random\"?)",
+    );
+}

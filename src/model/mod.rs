@@ -126,6 +126,8 @@ pub struct Production {
     pub keys: KeyChoice,
     pub value_size_bytes: u32,
     pub batching: ProducerBatching,
+    /// The producer's key → partition function: its own `partitioner`, else the stream's.
+    pub partitioner: Partitioner,
 }
 
 /// The producer's record accumulator settings (Kafka `batch.size`, `linger.ms`).

@@ -24,6 +24,20 @@ struct GroupStats {
     key_order: KeyOrderChecker,
 }
 
+/// Whether one key's records can land on several partitions of a stream: it gets partitions
+/// created, or its producers use different partitioners.
+fn keys_can_split(model: &Scenario, stream: StreamId) -> bool {
+    let mut partitioners = model
+        .services
+        .iter()
+        .flat_map(|service| &service.produces)
+        .filter(|production| production.stream == stream)
+        .map(|production| production.partitioner);
+    let first = partitioners.next();
+    !model.stream(stream).partitions_created.is_empty()
+        || partitioners.any(|partitioner| Some(partitioner) != first)
+}
+
 /// Where one key's records went: the first partition, and whether another one followed.
 #[derive(Clone, Copy, Debug, Default)]
 struct KeyPartitions {
@@ -133,10 +147,10 @@ impl<'m> Collector<'m> {
                 .streams
                 .iter()
                 .map(|stream| {
-                    if stream.partitions_created.is_empty() {
-                        Vec::new()
-                    } else {
+                    if keys_can_split(model, stream.id) {
                         vec![KeyPartitions::default(); model.keys.len()]
+                    } else {
+                        Vec::new()
                     }
                 })
                 .collect(),
@@ -392,9 +406,21 @@ impl<'m> Collector<'m> {
             .iter()
             .enumerate()
             .filter(|&(_, &count)| count > 0)
-            .map(|(instance, &produced)| ProducerReport {
-                instance: model.instance(InstanceId(instance as u32)).name.clone(),
-                produced,
+            .map(|(instance, &produced)| {
+                let instance = model.instance(InstanceId(instance as u32));
+                let partitioner = model
+                    .service(instance.service)
+                    .produces
+                    .iter()
+                    .find(|production| production.stream == stream_id)
+                    .map(|production| production.partitioner)
+                    .filter(|&partitioner| partitioner != stream.partitioner)
+                    .map(|partitioner| partitioner.name().to_string());
+                ProducerReport {
+                    instance: instance.name.clone(),
+                    produced,
+                    partitioner,
+                }
             })
             .collect();
         let partitions = log_end
@@ -411,7 +437,7 @@ impl<'m> Collector<'m> {
             .map(|&group| self.group_report(group, log_end))
             .collect();
         let keys = &self.key_partitions[stream_id.index()];
-        let keys_moved = (!stream.partitions_created.is_empty()).then(|| KeysMovedReport {
+        let keys_moved = keys_can_split(model, stream_id).then(|| KeysMovedReport {
             keys: keys.iter().filter(|key| key.first.is_some()).count() as u64,
             moved: keys.iter().filter(|key| key.moved).count() as u64,
         });

@@ -61,8 +61,9 @@ pub struct StreamReport {
     /// Kafka CreatePartitions that happened during the run (omitted when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub partitions_created: Vec<PartitionsCreatedReport>,
-    /// For a stream that gets partitions created: how many keys were produced, and how many of
-    /// them landed on more than one partition (omitted otherwise).
+    /// For a stream that gets partitions created, or whose producers use different
+    /// partitioners: how many keys were produced, and how many of them landed on more than one
+    /// partition (omitted otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keys_moved: Option<KeysMovedReport>,
 }
@@ -86,6 +87,9 @@ pub struct KeysMovedReport {
 pub struct ProducerReport {
     pub instance: String,
     pub produced: u64,
+    /// The producer's partitioner, when it is not the stream's (omitted then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partitioner: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

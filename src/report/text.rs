@@ -68,7 +68,12 @@ pub fn render(report: &RunReport) -> String {
             let producers: Vec<String> = stream
                 .producers
                 .iter()
-                .map(|p| format!("{} {}", p.instance, p.produced))
+                .map(|p| match &p.partitioner {
+                    None => format!("{} {}", p.instance, p.produced),
+                    Some(partitioner) => {
+                        format!("{} {} ({partitioner})", p.instance, p.produced)
+                    }
+                })
                 .collect();
             let _ = writeln!(out, "  producers: {}", producers.join(", "));
         }
@@ -87,9 +92,14 @@ pub fn render(report: &RunReport) -> String {
             );
         }
         if let Some(keys) = &stream.keys_moved {
+            let why = if stream.partitions_created.is_empty() {
+                "the producers' partitioners disagree"
+            } else {
+                "their records after the change went elsewhere"
+            };
             let _ = writeln!(
                 out,
-                "  keys on more than one partition: {} of {} keys (their records after the change went elsewhere)",
+                "  keys on more than one partition: {} of {} keys ({why})",
                 keys.moved, keys.keys
             );
         }

@@ -101,6 +101,10 @@ pub struct RawProduces {
     pub keys: Option<RawKeys>,
     pub key_prefix: Option<String>,
     pub value_size_bytes: Option<u64>,
+    /// This producer's key → partition function, when it differs from the stream's
+    /// `partitioner` (the partitioner is a client setting: a Java service and a librdkafka
+    /// service writing one topic each use their own). Same names as the stream's.
+    pub partitioner: Option<String>,
     #[serde(default)]
     pub kafka: RawProducerKafka,
 }

@@ -173,20 +173,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         ) as u32;
         let partitioner = match stream.partitioner.as_deref() {
             None => Partitioner::Murmur2,
-            Some(name) => match Partitioner::ALL.iter().find(|p| p.name() == name) {
-                Some(&partitioner) => partitioner,
-                None => {
-                    let names: Vec<&str> = Partitioner::ALL.iter().map(|p| p.name()).collect();
-                    v.error(
-                        format!("{path}.partitioner"),
-                        format!(
-                            "unknown partitioner \"{name}\"{}",
-                            hint_or_list(name, &names)
-                        ),
-                    );
-                    Partitioner::Murmur2
-                }
-            },
+            Some(name) => parse_partitioner(&mut v, &format!("{path}.partitioner"), name),
         };
         streams.push(Stream {
             id,
@@ -266,12 +253,17 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         for (index, produce) in service.produces.iter().enumerate() {
             let path = format!("{path}.produces[{index}]");
             let stream = resolve_stream(&mut v, format!("{path}.stream"), &produce.stream);
+            let own_partitioner = produce
+                .partitioner
+                .as_deref()
+                .map(|name| parse_partitioner(&mut v, &format!("{path}.partitioner"), name));
             if let Some(production) =
                 validate_produces(&mut v, &path, produce, stop, &mut keys, &mut key_total)
                 && let Some(stream) = stream
             {
                 produces.push(Production {
                     stream,
+                    partitioner: own_partitioner.unwrap_or(streams[stream.index()].partitioner),
                     ..production
                 });
             }
@@ -373,6 +365,24 @@ impl RawScenario {
             SEED_DEFAULT
         } else {
             self.seed
+        }
+    }
+}
+
+/// A partitioner by name, or an error naming the near one (and `murmur2` to go on with).
+fn parse_partitioner(v: &mut Validator, path: &str, name: &str) -> Partitioner {
+    match Partitioner::ALL.iter().find(|p| p.name() == name) {
+        Some(&partitioner) => partitioner,
+        None => {
+            let names: Vec<&str> = Partitioner::ALL.iter().map(|p| p.name()).collect();
+            v.error(
+                path,
+                format!(
+                    "unknown partitioner \"{name}\"{}",
+                    hint_or_list(name, &names)
+                ),
+            );
+            Partitioner::Murmur2
         }
     }
 }
@@ -550,6 +560,7 @@ fn validate_produces(
             keys: KeyChoice::Unkeyed,
             value_size_bytes,
             batching,
+            partitioner: Partitioner::Murmur2,
         });
     }
 
@@ -689,6 +700,7 @@ fn validate_produces(
         keys: key_choice,
         value_size_bytes,
         batching,
+        partitioner: Partitioner::Murmur2,
     })
 }
 

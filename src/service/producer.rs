@@ -98,7 +98,9 @@ impl ProducerRole {
             let bytes = model.keys.text(key).as_bytes();
             epochs
                 .iter()
-                .map(|&(_, count)| PartitionId(stream.partitioner.partition_for_key(bytes, count)))
+                .map(|&(_, count)| {
+                    PartitionId(production.partitioner.partition_for_key(bytes, count))
+                })
                 .collect()
         };
         let (keys, picker) = match &production.keys {
