@@ -6,13 +6,18 @@ use eventlab::simulate::{RunOptions, simulate};
 
 /// One unkeyed producer (100-byte records every 1 ms, 40 of them) on 4 partitions.
 fn scenario(kafka: &str, faults: &str) -> String {
+    scenario_with(kafka, faults, "murmur2", r#""count": 40"#)
+}
+
+/// The same with the producer's partitioner and its key/count fields given.
+fn scenario_with(kafka: &str, faults: &str, partitioner: &str, records: &str) -> String {
     format!(
         r#"{{ "name": "batching", "seed": 1,
   "streams": [{{ "name": "events", "partition_count": 4 }}],
   "services": [
     {{ "name": "app", "link": {{ "latency_us": 100 }},
-      "produces": [{{ "stream": "events", "interval_us": 1000, "count": 40, "value_size_bytes": 100,
-                     "kafka": {kafka} }}] }},
+      "produces": [{{ "stream": "events", "interval_us": 1000, {records}, "value_size_bytes": 100,
+                     "partitioner": "{partitioner}", "kafka": {kafka} }}] }},
     {{ "name": "reader", "consumes": [{{ "stream": "events" }}] }}
   ],
   "faults": [{faults}]
@@ -29,8 +34,11 @@ struct Events {
 }
 
 fn run(kafka: &str, faults: &str) -> Events {
-    let text = scenario(kafka, faults);
-    let model = eventlab::scenario::parse_and_validate(&text, "batching.json").expect("valid");
+    run_text(&scenario(kafka, faults))
+}
+
+fn run_text(text: &str) -> Events {
+    let model = eventlab::scenario::parse_and_validate(text, "batching.json").expect("valid");
     let options = RunOptions {
         until: None,
         reproduce: String::new(),
@@ -165,5 +173,68 @@ fn a_crash_loses_what_waits_in_the_accumulator() {
         events
             .text
             .contains("produced 40, appended 37, in flight 0")
+    );
+}
+
+// librdkafka's consistent_random: unkeyed records stick to a random partition until
+// sticky.partitioning.linger.ms (10 ms by default) has passed since it was drawn
+// (rd_kafka_msg_sticky_partition): records at 0..=10 ms share one draw, 11..=21 ms the next.
+#[test]
+fn librdkafka_unkeyed_records_stick_for_sticky_partitioning_linger_ms() {
+    let events = run_text(&scenario_with(
+        "{}",
+        "",
+        "consistent_random",
+        r#""count": 44"#,
+    ));
+    for (index, chunk) in events.produced.chunks(11).enumerate() {
+        let first = chunk[0].1;
+        assert!(
+            chunk.iter().all(|&(_, partition, _)| partition == first),
+            "draw {index}: {chunk:?}"
+        );
+    }
+    let distinct: std::collections::BTreeSet<u64> =
+        events.produced.iter().map(|&(_, p, _)| p).collect();
+    assert!(distinct.len() > 1, "four draws all on one partition");
+}
+
+#[test]
+fn librdkafka_sticky_linger_zero_draws_for_every_record() {
+    let events = run_text(&scenario_with(
+        r#"{ "sticky.partitioning.linger.ms": 0 }"#,
+        "",
+        "consistent_random",
+        r#""count": 40"#,
+    ));
+    let runs = sticky_runs(&events.produced);
+    assert!(runs.len() > 20, "{runs:?}");
+}
+
+// librdkafka's consistent_random treats an empty key like no key; the Java client hashes it.
+#[test]
+fn an_empty_key_is_unkeyed_for_consistent_random_only() {
+    let fixed = r#""count": 30, "keys": { "fixed": [""] }"#;
+    let librdkafka = run_text(&scenario_with(
+        r#"{ "sticky.partitioning.linger.ms": 0 }"#,
+        "",
+        "consistent_random",
+        fixed,
+    ));
+    assert!(sticky_runs(&librdkafka.produced).len() > 10);
+    let java = run_text(&scenario_with("{}", "", "murmur2", fixed));
+    assert_eq!(sticky_runs(&java.produced), [30]);
+}
+
+// librdkafka's deterministic fnv1a hashes a missing key like an empty one: one partition.
+#[test]
+fn fnv1a32_puts_every_unkeyed_record_on_one_partition() {
+    let events = run_text(&scenario_with("{}", "", "fnv1a32", r#""count": 40"#));
+    // fnv1a32("") = 0x811c9dc5 = 2166136261, and 2166136261 % 4 = 1.
+    assert!(
+        events
+            .produced
+            .iter()
+            .all(|&(_, partition, _)| partition == 1)
     );
 }

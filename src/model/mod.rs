@@ -137,6 +137,8 @@ pub struct ProducerBatching {
     pub batch_size_bytes: u32,
     /// Kafka `linger.ms`, in µs.
     pub linger_us: u64,
+    /// librdkafka `sticky.partitioning.linger.ms`, in µs (used with `consistent_random`).
+    pub sticky_partitioning_linger_us: u64,
 }
 
 #[derive(Clone, Debug)]

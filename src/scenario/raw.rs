@@ -58,8 +58,10 @@ pub struct RawStream {
     #[serde(default)]
     pub partition_count: Option<u64>,
     /// The producers' key → partition function: `"murmur2"` (default, Kafka's Java client),
-    /// `"consistent_random"` (librdkafka's default, CRC32) or `"fnv1a32"`. Unkeyed records use
-    /// Kafka's sticky partitioner (KIP-794) whatever this says.
+    /// `"consistent_random"` (librdkafka's default, CRC32) or `"fnv1a32"` (librdkafka's
+    /// `fnv1a`). It also decides where unkeyed records go: the Java client's sticky partitioner
+    /// (KIP-794), librdkafka's sticky random partition (`sticky.partitioning.linger.ms`), or,
+    /// for `fnv1a32`, the hash of an empty key. A producer can override it.
     #[serde(default)]
     pub partitioner: Option<String>,
 }
@@ -123,6 +125,12 @@ pub struct RawProducerKafka {
     /// is sent, in virtual time. Records still waiting when their producer crashes are lost.
     #[serde(rename = "linger.ms")]
     pub linger_ms: Option<u64>,
+    /// librdkafka's `sticky.partitioning.linger.ms` (default 10), for a producer whose
+    /// partitioner is `consistent_random`: unkeyed records (and empty keys) stick to a random
+    /// partition, drawn again once this many ms have passed since the last draw. 0 draws a
+    /// random partition for every record.
+    #[serde(rename = "sticky.partitioning.linger.ms")]
+    pub sticky_partitioning_linger_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -21,6 +21,9 @@ const VALUE_SIZE_BYTES_DEFAULT: u64 = 100;
 /// Kafka 3.9's producer `batch.size` and `linger.ms` defaults (Kafka 4.0 raised linger.ms to 5).
 const BATCH_SIZE_DEFAULT: u64 = 16_384;
 const LINGER_MS_DEFAULT: u64 = 0;
+/// librdkafka's `sticky.partitioning.linger.ms` default and maximum.
+const STICKY_PARTITIONING_LINGER_MS_DEFAULT: u64 = 10;
+const STICKY_PARTITIONING_LINGER_MS_MAX: u64 = 900_000;
 const KEY_PREFIX_DEFAULT: &str = "key-";
 const ZIPF_EXPONENT_DEFAULT: f64 = 1.0;
 const POLL_INTERVAL_MS_DEFAULT: u64 = 100;
@@ -54,7 +57,7 @@ limits.events_max 10000000, limits.sim_time_us_max 3600000000 (1 h), limits.stor
 streams[].carrier \"log\", partition_count 1, partitioner \"murmur2\";
 services[].instance_count 1, link.latency_us 1000, link.jitter_us 0;
 produces[].keys \"unkeyed\", key_prefix \"key-\", value_size_bytes 100, arrivals \"fixed\", start_us 0;
-produces[].kafka: batch.size 16384, linger.ms 0 (Kafka 3.9);
+produces[].kafka: batch.size 16384, linger.ms 0 (Kafka 3.9), sticky.partitioning.linger.ms 10 (librdkafka);
 consumes[].poll_interval_ms 100, processing_time_us {\"fixed\": 0}, commit \"after_processing\";
 consumes[].kafka: group.id = service name, max.poll.records 500, enable.auto.commit true,
   auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000,
@@ -495,6 +498,17 @@ fn validate_produces(
                 0,
                 TIME_US_MAX / 1_000,
                 "linger.ms",
+            ),
+        sticky_partitioning_linger_us: 1_000
+            * v.ranged(
+                &format!("{path}.kafka.\"sticky.partitioning.linger.ms\""),
+                produce
+                    .kafka
+                    .sticky_partitioning_linger_ms
+                    .unwrap_or(STICKY_PARTITIONING_LINGER_MS_DEFAULT),
+                0,
+                STICKY_PARTITIONING_LINGER_MS_MAX,
+                "sticky.partitioning.linger.ms",
             ),
     };
 

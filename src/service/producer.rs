@@ -3,9 +3,15 @@
 //!
 //! The partitioner runs in the client, as in Kafka: keyed records go to
 //! `partitioner(key) % partition_count` (the count in effect at send time, so a
-//! CreatePartitions moves keys); unkeyed records use Kafka's built-in sticky partitioner
-//! (KIP-794, adaptive partitioning off, next partition drawn from this producer's RNG stream),
-//! whose `enableSwitch` is `RecordAccumulator.allBatchesFull`: the partition's open batch is full.
+//! CreatePartitions moves keys). Unkeyed records go where the producer's client puts them:
+//! * `murmur2` (the Java client): Kafka's built-in sticky partitioner (KIP-794, adaptive
+//!   partitioning off, next partition drawn from this producer's RNG stream), whose
+//!   `enableSwitch` is `RecordAccumulator.allBatchesFull`: the partition's open batch is full;
+//! * `consistent_random` (librdkafka): `rd_kafka_msg_sticky_partition`, a random partition kept
+//!   until `sticky.partitioning.linger.ms` has passed since it was drawn (so also for empty
+//!   keys, which librdkafka treats like no key with this partitioner);
+//! * `fnv1a32` (librdkafka's deterministic `fnv1a`): no special case, a missing key hashes like
+//!   an empty one, so every unkeyed record goes to `fnv1a32("") % partition_count`.
 //!
 //! Batching: a record joins its partition's open batch (a batch that cannot take it is closed
 //! first). A batch is sent when it holds `batch.size` bytes or `linger.ms` after it was opened;
@@ -13,7 +19,7 @@
 //! per record, at one instant. Bytes are value sizes; record overhead, `max.in.flight` and
 //! `buffer.memory` are not modelled.
 
-use crate::log::partitioner::StickyPartitioner;
+use crate::log::partitioner::{Partitioner, StickyPartitioner};
 use crate::model::{
     InstanceId, KeyChoice, KeyId, MessageId, PartitionId, ProducerBatching, Production, Scenario,
     Schedule, StreamId,
@@ -38,6 +44,10 @@ pub struct Sendout {
     /// Set a linger timer this far from now (a batch was opened).
     pub linger_us: Option<u64>,
 }
+
+/// A key whose records are partitioned like unkeyed ones (an empty key with
+/// `consistent_random`).
+const LIKE_UNKEYED: PartitionId = PartitionId(u32::MAX);
 
 /// One explicit record: `(at_us, key, partition per epoch (None: unkeyed), value size)`.
 type ExplicitSend = (u64, Option<KeyId>, Option<Vec<PartitionId>>, u32);
@@ -66,7 +76,10 @@ pub struct ProducerRole {
     /// Where the current epoch's entries start in `key_partitions`.
     key_partitions_at: usize,
     picker: KeyPicker,
+    partitioner: Partitioner,
     sticky: StickyPartitioner,
+    /// librdkafka's sticky partition for unkeyed records, and when it was drawn (µs).
+    librdkafka_sticky: Option<(u32, u64)>,
     batching: ProducerBatching,
     /// Open batches by partition (only with `linger.ms` > 0).
     open: Vec<Option<OpenBatch>>,
@@ -99,7 +112,11 @@ impl ProducerRole {
             epochs
                 .iter()
                 .map(|&(_, count)| {
-                    PartitionId(production.partitioner.partition_for_key(bytes, count))
+                    if bytes.is_empty() && production.partitioner == Partitioner::ConsistentRandom {
+                        LIKE_UNKEYED
+                    } else {
+                        PartitionId(production.partitioner.partition_for_key(bytes, count))
+                    }
                 })
                 .collect()
         };
@@ -141,7 +158,9 @@ impl ProducerRole {
             key_partitions,
             key_partitions_at: 0,
             picker,
+            partitioner: production.partitioner,
             sticky: StickyPartitioner::new(production.batching.batch_size_bytes),
+            librdkafka_sticky: None,
             batching: production.batching,
             open: (0..stream.partition_count_max()).map(|_| None).collect(),
             key_rng: RngStream::new(
@@ -218,7 +237,7 @@ impl ProducerRole {
                 ..
             } => {
                 let (interval_us, poisson) = (*interval_us, *poisson);
-                let (key, partition) = self.pick_key();
+                let (key, partition) = self.pick_key(now);
                 let gap = if poisson {
                     self.poisson_gap(interval_us)
                 } else {
@@ -230,9 +249,12 @@ impl ProducerRole {
             }
             Schedule::Explicit(_) => {
                 let (_, key, ref partitions, size) = self.explicit[self.next_explicit];
-                let partition = partitions.as_ref().map(|partitions| partitions[self.epoch]);
+                let partition = partitions
+                    .as_ref()
+                    .map(|partitions| partitions[self.epoch])
+                    .filter(|&partition| partition != LIKE_UNKEYED);
                 self.next_explicit += 1;
-                let partition = partition.unwrap_or_else(|| self.sticky_partition(size));
+                let partition = partition.unwrap_or_else(|| self.unkeyed_partition(size, now));
                 let next = self
                     .explicit
                     .get(self.next_explicit)
@@ -272,11 +294,11 @@ impl ProducerRole {
         rng::exponential_us(mean_us, self.arrival_rng.next_u64()).max(1)
     }
 
-    fn pick_key(&mut self) -> (Option<KeyId>, PartitionId) {
+    fn pick_key(&mut self, now: SimTime) -> (Option<KeyId>, PartitionId) {
         let index = match &mut self.picker {
             KeyPicker::Unkeyed => {
                 let size = self.value_size_bytes;
-                return (None, self.sticky_partition(size));
+                return (None, self.unkeyed_partition(size, now));
             }
             KeyPicker::Sequential { next } => {
                 let index = *next;
@@ -286,10 +308,42 @@ impl ProducerRole {
             KeyPicker::Uniform => self.key_rng.below(self.keys.len() as u64) as usize,
             KeyPicker::Zipf(table) => table.sample(&mut self.key_rng) as usize,
         };
-        (
-            Some(self.keys[index]),
-            self.key_partitions[self.key_partitions_at + index],
-        )
+        let partition = self.key_partitions[self.key_partitions_at + index];
+        if partition == LIKE_UNKEYED {
+            let size = self.value_size_bytes;
+            return (Some(self.keys[index]), self.unkeyed_partition(size, now));
+        }
+        (Some(self.keys[index]), partition)
+    }
+
+    /// The partition of a record without a key, as the producer's client picks it (see the
+    /// module doc).
+    fn unkeyed_partition(&mut self, record_size_bytes: u32, now: SimTime) -> PartitionId {
+        let partition_count = self.epochs[self.epoch].1;
+        match self.partitioner {
+            Partitioner::Murmur2 => self.sticky_partition(record_size_bytes),
+            Partitioner::Fnv1a32 => {
+                PartitionId(Partitioner::Fnv1a32.partition_for_key(b"", partition_count))
+            }
+            Partitioner::ConsistentRandom => {
+                // rd_kafka_msg_sticky_partition: a new random partition when the current one is
+                // gone or `rd_interval` says the linger has passed since the last draw.
+                let linger_us = self.batching.sticky_partitioning_linger_us;
+                let keep = match self.librdkafka_sticky {
+                    Some((partition, drawn_at_us)) => {
+                        linger_us > 0
+                            && partition < partition_count
+                            && now.as_us() <= drawn_at_us + linger_us
+                    }
+                    None => false,
+                };
+                if !keep {
+                    let partition = self.partition_rng.below(u64::from(partition_count)) as u32;
+                    self.librdkafka_sticky = Some((partition, now.as_us()));
+                }
+                PartitionId(self.librdkafka_sticky.map_or(0, |(partition, _)| partition))
+            }
+        }
     }
 
     fn sticky_partition(&mut self, record_size_bytes: u32) -> PartitionId {
