@@ -781,3 +781,15 @@ fn unknown_producer_partitioner_suggests_the_near_name() {
         "eventlab: shop.json: services[0].produces[0].partitioner: unknown partitioner \"consistent-random\" (did you mean \"consistent_random\"?)",
     );
 }
+
+#[test]
+fn sticky_partitioning_linger_beyond_librdkafkas_range_is_rejected() {
+    rejects(
+        "sticky_partitioning_linger_beyond_librdkafkas_range_is_rejected",
+        &shop_with(
+            r#""interval_us": 1000, "count": 10 }"#,
+            r#""interval_us": 1000, "count": 10, "partitioner": "consistent_random", "kafka": { "sticky.partitioning.linger.ms": 900001 } }"#,
+        ),
+        "eventlab: shop.json: services[0].produces[0].kafka.\"sticky.partitioning.linger.ms\": 900001 is more than 900000, the most eventlab allows for sticky.partitioning.linger.ms",
+    );
+}
