@@ -13,6 +13,9 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "commit-before-processing",
     "slow-consumer-lag",
     "retention-deletes-unread",
+    "unkeyed-sticky",
+    "mixed-clients-split-keys",
+    "adding-partitions-moves-keys",
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {

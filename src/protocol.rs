@@ -2,7 +2,8 @@
 //! plus fault-timeline inputs. A closed set, matched exhaustively by every actor.
 //!
 //! Named after Kafka's requests where there is one (Produce, Fetch, OffsetCommit, Heartbeat,
-//! JoinGroup); eventlab's group protocol is Kafka's eager protocol, simplified (see `log::group`).
+//! JoinGroup); eventlab's group protocol is Kafka's classic protocol, eager or cooperative,
+//! simplified (see `log::group`).
 
 use crate::model::{GroupId, KeyId, MessageId, Offset, PartitionId, StreamId};
 use crate::sim::SimTime;
@@ -24,6 +25,17 @@ pub struct FetchedBatch {
     pub partition: PartitionId,
     pub first_offset: Offset,
     pub records: Vec<Record>,
+}
+
+/// What a member hands in when it (re-)joins its group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinRequest {
+    /// Offsets to commit before the rebalance.
+    pub offsets: Vec<(PartitionId, Offset)>,
+    /// The subscription's owned partitions and their generation (Kafka's
+    /// `Subscription.ownedPartitions`, or the sticky assignor's user data).
+    pub owned: Vec<PartitionId>,
+    pub owned_generation: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,10 +68,13 @@ pub enum Msg {
     Heartbeat {
         group: GroupId,
     },
-    /// Join (or re-join during a rebalance), handing in the offsets to commit first.
+    /// Join (or re-join during a rebalance), handing in the offsets to commit first, and the
+    /// subscription's owned partitions with their generation (Kafka's
+    /// `Subscription.ownedPartitions` / the sticky assignors' user data).
     JoinGroup {
         group: GroupId,
-        offsets: Vec<(PartitionId, Offset)>,
+        /// Boxed: a rare message, kept out of the size of every `Msg` on the agenda.
+        join: Box<JoinRequest>,
     },
     /// The coordinator starts a rebalance: stop, commit, re-join (eager protocol).
     RebalanceStart {
@@ -71,6 +86,13 @@ pub enum Msg {
         group: GroupId,
         generation: u32,
         partitions: Vec<(PartitionId, Offset)>,
+    },
+
+    // Admin timeline → log broker.
+    /// Kafka's CreatePartitions: the stream grows to `partition_count` partitions.
+    CreatePartitions {
+        stream: StreamId,
+        partition_count: u32,
     },
 
     // Fault timeline → instance.

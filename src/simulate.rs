@@ -123,6 +123,19 @@ pub fn simulate<W: Write>(
         }
     }
 
+    for stream in &model.streams {
+        for created in &stream.partitions_created {
+            kernel.schedule_fault(
+                SimTime(created.at_us),
+                BROKER,
+                Msg::CreatePartitions {
+                    stream: stream.id,
+                    partition_count: created.partition_count,
+                },
+            );
+        }
+    }
+
     let trace = match trace {
         Some(out) => Some(TraceWriter::new(
             model,

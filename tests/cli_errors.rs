@@ -646,3 +646,150 @@ fn a_closed_stdout_exits_0_quietly() {
     );
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
+
+// Issue 4: `partition.assignment.strategy` in a consuming service's `kafka` block.
+#[test]
+fn unknown_assignment_strategy_suggests_the_near_name() {
+    rejects(
+        "unknown_assignment_strategy_suggests_the_near_name",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "kafka": { "partition.assignment.strategy": ["range", "cooperative_sticky", "fair"] } }] }"#,
+        ),
+        "eventlab: shop.json: services[2].consumes[0].kafka.\"partition.assignment.strategy\"[1]: unknown assignment strategy \"cooperative_sticky\" (did you mean \"cooperative-sticky\"?)\n\
+         eventlab: shop.json: services[2].consumes[0].kafka.\"partition.assignment.strategy\"[2]: unknown assignment strategy \"fair\" (expected \"range\", \"roundrobin\", \"sticky\" or \"cooperative-sticky\")",
+    );
+}
+
+#[test]
+fn a_single_unknown_assignment_strategy_is_named_without_an_index() {
+    rejects(
+        "a_single_unknown_assignment_strategy_is_named_without_an_index",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "kafka": { "partition.assignment.strategy": "stiky" } }] }"#,
+        ),
+        "eventlab: shop.json: services[2].consumes[0].kafka.\"partition.assignment.strategy\": unknown assignment strategy \"stiky\" (did you mean \"sticky\"?)",
+    );
+}
+
+#[test]
+fn an_empty_assignment_strategy_list_is_rejected() {
+    rejects(
+        "an_empty_assignment_strategy_list_is_rejected",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "kafka": { "partition.assignment.strategy": [] } }] }"#,
+        ),
+        "eventlab: shop.json: services[2].consumes[0].kafka.\"partition.assignment.strategy\": list at least one assignor (Kafka's default is [\"range\", \"cooperative-sticky\"])",
+    );
+}
+
+#[test]
+fn an_assignment_strategy_of_the_wrong_type_says_what_it_takes() {
+    rejects(
+        "an_assignment_strategy_of_the_wrong_type_says_what_it_takes",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "kafka": { "partition.assignment.strategy": 3 } }] }"#,
+        ),
+        "eventlab: shop.json: services[2].consumes[0].kafka.\"partition.assignment.strategy\": expected a name, a comma-separated string of names, or an array of names, not 3",
+    );
+}
+
+#[test]
+fn kafka_class_names_and_comma_lists_are_accepted() {
+    let dir = scratch_dir("kafka_class_names_and_comma_lists_are_accepted");
+    write(
+        &dir,
+        "shop.json",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "kafka": { "partition.assignment.strategy": "org.apache.kafka.clients.consumer.CooperativeStickyAssignor, RangeAssignor" } }] }"#,
+        ),
+    );
+    eventlab_in(&dir)
+        .args(["validate", "shop.json"])
+        .assert()
+        .success();
+}
+
+// Issue 4: the admin timeline (Kafka's CreatePartitions).
+#[test]
+fn create_partitions_problems_are_all_reported() {
+    rejects(
+        "create_partitions_problems_are_all_reported",
+        &shop_plus(
+            r#""admin": [
+    { "action": "create_partitions", "at_us": 1000, "stream": "order", "partition_count": 6 },
+    { "action": "create_partitions", "at_us": 2000, "stream": "orders", "partition_count": 3 },
+    { "action": "add_partitions", "at_us": 2000, "stream": "orders", "partition_count": 4 },
+    { "action": "create_partitions", "stream": "orders" },
+    { "action": "create_partitions", "at_us": 5000, "stream": "orders", "partition_count": 8 },
+    { "action": "create_partitions", "at_us": 4000, "stream": "orders", "partition_count": 9 }
+  ]"#,
+        ),
+        "eventlab: shop.json: admin[0].stream: unknown stream \"order\" (did you mean \"orders\"?)\n\
+         eventlab: shop.json: admin[1].partition_count: stream \"orders\" has 3 partitions at 2000 us; CreatePartitions can only add partitions, so ask for more than 3\n\
+         eventlab: shop.json: admin[2].action: unknown admin action \"add_partitions\" (expected \"create_partitions\")\n\
+         eventlab: shop.json: admin[3]: a \"create_partitions\" action needs \"at_us\", \"stream\" and \"partition_count\"\n\
+         eventlab: shop.json: admin[4].partition_count: stream \"orders\" has 9 partitions at 5000 us; CreatePartitions can only add partitions, so ask for more than 9",
+    );
+}
+
+#[test]
+fn create_partitions_beyond_the_limit_is_rejected() {
+    rejects(
+        "create_partitions_beyond_the_limit_is_rejected",
+        &shop_plus(
+            r#""admin": [{ "action": "create_partitions", "at_us": 1000, "stream": "orders", "partition_count": 20000 }]"#,
+        ),
+        "eventlab: shop.json: admin[0].partition_count: 20000 is more than 10000, the most eventlab allows for partition_count",
+    );
+}
+
+// Issue 4: the producer's `kafka` block.
+#[test]
+fn producer_kafka_settings_are_checked() {
+    rejects(
+        "producer_kafka_settings_are_checked",
+        &shop_with(
+            r#""interval_us": 1000, "count": 10 }"#,
+            r#""interval_us": 1000, "count": 10, "kafka": { "batch.size": 99999999, "linger.ms": 31536000001 } }"#,
+        ),
+        "eventlab: shop.json: services[0].produces[0].kafka.\"batch.size\": 99999999 is more than 16777216, the most eventlab allows for batch.size\n\
+         eventlab: shop.json: services[0].produces[0].kafka.\"linger.ms\": 31536000001 is more than 31536000000, the most eventlab allows for linger.ms",
+    );
+    rejects(
+        "producer_kafka_unknown_setting",
+        &shop_with(
+            r#""interval_us": 1000, "count": 10 }"#,
+            r#""interval_us": 1000, "count": 10, "kafka": { "linger_ms": 5 } }"#,
+        ),
+        "eventlab: shop.json: services[0].produces[0].kafka.linger_ms: unknown field \"linger_ms\" (did you mean \"linger.ms\"?)",
+    );
+}
+
+#[test]
+fn unknown_producer_partitioner_suggests_the_near_name() {
+    rejects(
+        "unknown_producer_partitioner_suggests_the_near_name",
+        &shop_with(
+            r#""interval_us": 1000, "count": 10 }"#,
+            r#""interval_us": 1000, "count": 10, "partitioner": "consistent-random" }"#,
+        ),
+        "eventlab: shop.json: services[0].produces[0].partitioner: unknown partitioner \"consistent-random\" (did you mean \"consistent_random\"?)",
+    );
+}
+
+#[test]
+fn sticky_partitioning_linger_beyond_librdkafkas_range_is_rejected() {
+    rejects(
+        "sticky_partitioning_linger_beyond_librdkafkas_range_is_rejected",
+        &shop_with(
+            r#""interval_us": 1000, "count": 10 }"#,
+            r#""interval_us": 1000, "count": 10, "partitioner": "consistent_random", "kafka": { "sticky.partitioning.linger.ms": 900001 } }"#,
+        ),
+        "eventlab: shop.json: services[0].produces[0].kafka.\"sticky.partitioning.linger.ms\": 900001 is more than 900000, the most eventlab allows for sticky.partitioning.linger.ms",
+    );
+}

@@ -70,6 +70,16 @@ fn hello_log_json_report_matches_its_snapshot() {
     });
 }
 
+// Issue 4: the JSON report shows the CreatePartitions and the keys that moved.
+#[test]
+fn adding_partitions_moves_keys_json_report_matches_its_snapshot() {
+    snapshot_settings().bind(|| {
+        let name = "adding-partitions-moves-keys";
+        let (_, json, _) = run(&load(name), name);
+        insta::assert_snapshot!(format!("{name}.json"), redact_version(&json));
+    });
+}
+
 #[test]
 fn every_bundled_scenario_gives_the_same_bytes_twice() {
     for name in eventlab::bundled::names() {

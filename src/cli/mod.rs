@@ -27,6 +27,9 @@ Examples:
   eventlab run hello-log --trace t.jsonl --trace-window 10ms..25ms
   eventlab validate scenarios/*.json
   eventlab scenarios                          list the bundled scenarios
+  eventlab partition --partitions 6 order-1 order-2
+  eventlab partition --partitions 6 --partitioner consistent_random order-1
+  eventlab assign group.json --format json     run Kafka's assignor on a group
 
 Exit codes: 0 run completed (findings are data), 1 a limit was hit or an expect failed,
 2 usage or scenario error, 3 internal error (with the command that reproduces it).";
@@ -53,6 +56,73 @@ pub enum Command {
     },
     /// List the bundled scenarios and what each teaches.
     Scenarios,
+    /// Print the partition each key goes to, exactly as a Kafka client computes it.
+    #[command(after_help = PARTITION_HELP)]
+    Partition(PartitionArgs),
+    /// Run one of Kafka's consumer-group assignors on a group described in a JSON file.
+    #[command(after_help = ASSIGN_HELP)]
+    Assign(AssignArgs),
+}
+
+const PARTITION_HELP: &str = "\
+Partitioners:
+  murmur2            Kafka's Java producer (BuiltInPartitioner.partitionForKey):
+                     toPositive(murmur2(key)) % partitions
+  consistent_random  librdkafka's default (confluent-kafka-go, -python, -dotnet, node-rdkafka):
+                     crc32(key) % partitions; an empty key goes to a random partition
+  fnv1a32            FNV-1a 32-bit: fnv1a32(key) % partitions
+
+Keys are hashed as their UTF-8 bytes (Kafka's StringSerializer).
+Output: KEY<TAB>PARTITION per key; with --format json an array of
+{\"key\", \"murmur2\" (signed 32-bit, as Java returns it), \"partition\"}, or \"hash\" (unsigned)
+instead of \"murmur2\" for the other partitioners.
+
+Examples:
+  eventlab partition --partitions 10 a b c
+  eventlab partition --partitions 3 --format json order-42";
+
+const ASSIGN_HELP: &str = "\
+FILE:
+  {\"strategy\": \"range\",
+   \"topics\": {\"topic1\": 3, \"topic2\": 2},
+   \"members\": [{\"id\": \"consumer1\", \"instance_id\": null, \"topics\": [\"topic1\"],
+                \"owned\": [\"topic1-0\"], \"generation\": 1}]}
+  strategy: range, roundrobin, sticky or cooperative-sticky (or the Kafka class name).
+  instance_id (group.instance.id), owned and generation are optional.
+
+Output: one `member: topic-N, ...` line per member, sorted by member id; cooperative-sticky
+adds `member revokes: ...` lines for partitions that change owner, which nobody gets until the
+next rebalance. With --format json: {\"assignment\": {member: [...]}} plus \"revoking\" for
+cooperative-sticky.
+
+Examples:
+  eventlab assign group.json
+  eventlab assign group.json --format json";
+
+#[derive(Debug, clap::Args)]
+pub struct PartitionArgs {
+    /// The topic's partition count.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub partitions: u32,
+    /// The client's partitioner: murmur2 (Kafka's Java client), consistent_random (librdkafka's
+    /// default) or fnv1a32.
+    #[arg(long, default_value = "murmur2", value_name = "NAME")]
+    pub partitioner: String,
+    /// Output format: `text` (KEY<TAB>PARTITION lines) or `json`.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// The record keys.
+    #[arg(required = true, value_name = "KEY")]
+    pub keys: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AssignArgs {
+    /// The group file (see below).
+    pub file: String,
+    /// Output format: `text` (`member: t-p, ...` lines) or `json`.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]
@@ -98,6 +168,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(&args),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Scenarios => list_scenarios(),
+        Command::Partition(args) => partition(&args),
+        Command::Assign(args) => assign(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -300,4 +372,63 @@ fn list_scenarios() -> Result<u8, Failure> {
     }
     print(&out)?;
     Ok(0)
+}
+
+fn partition(args: &PartitionArgs) -> Result<u8, Failure> {
+    use crate::log::partitioner::Partitioner;
+    let names: Vec<&str> = Partitioner::ALL.iter().map(|p| p.name()).collect();
+    let Some(partitioner) = Partitioner::ALL
+        .into_iter()
+        .find(|p| p.name() == args.partitioner)
+    else {
+        let hint = did_you_mean(&args.partitioner, names.iter().copied());
+        let hint = if hint.is_empty() {
+            format!(" (expected {})", scenario::one_of(&names))
+        } else {
+            hint
+        };
+        return Err(Failure::usage(format!(
+            "--partitioner: unknown partitioner \"{}\"{hint}",
+            args.partitioner
+        )));
+    };
+    if partitioner == Partitioner::ConsistentRandom && args.keys.iter().any(String::is_empty) {
+        return Err(Failure::usage(
+            "an empty key has no fixed partition with consistent_random (librdkafka picks a random one)",
+        ));
+    }
+    let placements = crate::report::tools::place_keys(partitioner, args.partitions, &args.keys);
+    print(&match args.format {
+        Format::Text => crate::report::tools::placements_text(&placements),
+        Format::Json => crate::report::tools::placements_json(&placements),
+    })?;
+    Ok(0)
+}
+
+fn assign(args: &AssignArgs) -> Result<u8, Failure> {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|error| Failure::usage(format!("{}: cannot read: {error}", args.file)))?;
+    let output = assign_output(&text, &args.file, args.format).map_err(Failure::usage)?;
+    print(&output)?;
+    Ok(0)
+}
+
+/// `eventlab assign` without the file and the terminal: the group file's text in, the report
+/// (or every problem, one per line, without the `eventlab: ` prefix) out.
+pub fn assign_output(text: &str, origin: &str, format: Format) -> Result<String, String> {
+    let group = scenario::assign_file::parse_and_validate(text, origin).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        lines.join("\neventlab: ")
+    })?;
+    let result = crate::log::assignor::assign(
+        group.strategy,
+        &group.partitions_per_topic,
+        &group.subscriptions,
+    )
+    .map_err(|error| format!("{origin}: {error}"))?;
+    let report = crate::report::tools::AssignReport::new(group.strategy, &result);
+    Ok(match format {
+        Format::Text => report.text(),
+        Format::Json => report.json(),
+    })
 }

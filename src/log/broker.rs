@@ -4,7 +4,7 @@
 //! offsets, and runs each consumer group's membership (heartbeats, session expiry, rebalances).
 
 use crate::model::{GroupId, InstanceId, Offset, PartitionId, Scenario};
-use crate::protocol::{FetchedBatch, Msg};
+use crate::protocol::{FetchedBatch, JoinRequest, Msg};
 use crate::sim::{Actor, ActorId, Ctx, TimerId};
 use crate::trace::TraceEvent;
 
@@ -48,7 +48,9 @@ impl LogBroker {
                     segment_bytes: stream.log.segment_bytes,
                     segment_us: stream.log.segment_us,
                 };
-                (0..stream.partition_count)
+                // Partitions a CreatePartitions adds later exist, empty, from the start: no
+                // client knows them before their creation, so nothing reaches them earlier.
+                (0..stream.partition_count_max())
                     .map(|_| PartitionLog::new(policy))
                     .collect()
             })
@@ -72,14 +74,19 @@ impl LogBroker {
                     actor: actor_of(instance.id),
                     alive: true,
                     session_timer: None,
+                    owned: Vec::new(),
+                    owned_generation: None,
                 })
                 .collect();
             for index in 0..members.len() {
                 session_tags.push((group.id, index));
             }
+            let stream = model.stream(group.stream);
             groups.push(GroupState::new(
                 members,
-                model.stream(group.stream).partition_count,
+                stream.name.clone(),
+                stream.partition_count,
+                consumption.assignment_strategy,
             ));
             session_timeout_us.push(consumption.session_timeout_us);
         }
@@ -311,7 +318,12 @@ impl Actor for LogBroker {
                     self.restart_session_timer(ctx, group, member);
                 }
             }
-            Msg::JoinGroup { group, offsets } => {
+            Msg::JoinGroup { group, join } => {
+                let JoinRequest {
+                    offsets,
+                    owned,
+                    owned_generation,
+                } = *join;
                 let Some(member) = self.groups[group.index()].member_of(from) else {
                     return;
                 };
@@ -319,12 +331,35 @@ impl Actor for LogBroker {
                 let state = &mut self.groups[group.index()];
                 let rejoining = state.awaiting.remove(&member);
                 state.members[member].alive = true;
+                state.members[member].owned = owned;
+                state.members[member].owned_generation = owned_generation;
                 self.restart_session_timer(ctx, group, member);
                 if rejoining || self.groups[group.index()].rebalancing {
                     self.complete_rebalance_if_ready(ctx, group);
                 } else {
                     // A member (re)starting: everyone must re-join.
                     self.start_rebalance(ctx, group, Some(member));
+                }
+            }
+            Msg::CreatePartitions {
+                stream,
+                partition_count,
+            } => {
+                ctx.emit(TraceEvent::PartitionsCreated {
+                    stream,
+                    partition_count,
+                });
+                // The group leader's next metadata refresh sees the new partitions and the group
+                // rebalances (Kafka's ConsumerCoordinator: "metadata has changed").
+                for group_index in 0..self.groups.len() {
+                    if self.group_streams[group_index] != stream.index() {
+                        continue;
+                    }
+                    let group = GroupId(group_index as u32);
+                    self.groups[group_index].grow(partition_count);
+                    if self.groups[group_index].members.iter().any(|m| m.alive) {
+                        self.start_rebalance(ctx, group, None);
+                    }
                 }
             }
             Msg::FetchResponse { .. }
@@ -353,6 +388,8 @@ impl Actor for LogBroker {
             return;
         }
         member_state.alive = false;
+        member_state.owned.clear();
+        member_state.owned_generation = None;
         ctx.emit(TraceEvent::MemberExpired {
             group,
             instance: member_state.instance,

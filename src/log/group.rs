@@ -1,15 +1,23 @@
 //! A consumer group's coordinator state: members, generation, assignment, committed offsets.
 //!
-//! The protocol is Kafka's classic *eager* rebalance, simplified: when a member joins or its
-//! session expires, the coordinator asks every live member to stop, commit and re-join; when all
-//! have re-joined it bumps the generation and hands out a new assignment with the committed
-//! offset of each partition. Offsets committed with the current generation are accepted, also
-//! while a rebalance is under way (as Kafka does before the generation changes).
-//! Partitions are split like Kafka's `RangeAssignor` for one topic: members sorted by member id
-//! (here the instance name), the first `n % m` members get one partition more.
+//! The protocol is Kafka's classic group protocol (not KIP-848), simplified: when a member joins
+//! or its session expires, the coordinator asks every live member to re-join; when all have
+//! re-joined it bumps the generation and hands out a new assignment with the committed offset of
+//! each partition. Offsets committed with the current generation are accepted, also while a
+//! rebalance is under way (as Kafka does before the generation changes).
+//!
+//! The assignment is computed by `log::assignor` with the group's
+//! `partition.assignment.strategy`, from the members' subscriptions: member id = the instance
+//! name (Kafka appends a UUID to `client.id`; eventlab's names are unique already), one topic
+//! (the stream), and the owned partitions and generation each member sent in its JoinGroup. In
+//! Kafka the group *leader* (a consumer) runs the assignor; here the coordinator runs the same
+//! code, which gives the same result. With the eager protocol members give everything up before
+//! re-joining; with the cooperative protocol they keep their partitions, `cooperative-sticky`
+//! withholds the ones that change owner, and their owners re-join after giving them up.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use crate::log::assignor::{Strategy, Subscription, TopicPartition, assign};
 use crate::model::{InstanceId, Offset, PartitionId};
 use crate::sim::{ActorId, TimerId};
 
@@ -20,6 +28,9 @@ pub struct Member {
     pub actor: ActorId,
     pub alive: bool,
     pub session_timer: Option<TimerId>,
+    /// The owned partitions and their generation from the member's last JoinGroup.
+    pub owned: Vec<PartitionId>,
+    pub owned_generation: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -31,10 +42,18 @@ pub struct GroupState {
     pub awaiting: BTreeSet<usize>,
     pub committed: Vec<Offset>,
     pub partition_count: u32,
+    /// The stream's name: the one topic every member subscribes to.
+    pub topic: String,
+    pub strategy: Strategy,
 }
 
 impl GroupState {
-    pub fn new(members: Vec<Member>, partition_count: u32) -> Self {
+    pub fn new(
+        members: Vec<Member>,
+        topic: String,
+        partition_count: u32,
+        strategy: Strategy,
+    ) -> Self {
         GroupState {
             members,
             generation: 1,
@@ -42,6 +61,17 @@ impl GroupState {
             awaiting: BTreeSet::new(),
             committed: vec![Offset(0); partition_count as usize],
             partition_count,
+            topic,
+            strategy,
+        }
+    }
+
+    /// The topic grew (Kafka's CreatePartitions): new partitions start with no committed offset,
+    /// which eventlab reads from offset 0 (`auto.offset.reset=earliest`).
+    pub fn grow(&mut self, partition_count: u32) {
+        if partition_count > self.partition_count {
+            self.partition_count = partition_count;
+            self.committed.resize(partition_count as usize, Offset(0));
         }
     }
 
@@ -49,61 +79,98 @@ impl GroupState {
         self.members.iter().position(|member| member.actor == actor)
     }
 
-    /// The current split of partitions over live members: `(member index, partitions)`, members
-    /// in member-id order. Matches Kafka's `RangeAssignor` for a single topic.
+    /// The assignment for the live members: `(member index, partitions)`, members in member-id
+    /// order, each member's partitions ascending. Runs the group's assignor (see the module doc).
     pub fn assignment(&self) -> Vec<(usize, Vec<PartitionId>)> {
-        let mut live: Vec<usize> = (0..self.members.len())
+        let live: Vec<usize> = (0..self.members.len())
             .filter(|&index| self.members[index].alive)
             .collect();
-        live.sort_by(|&a, &b| self.members[a].name.cmp(&self.members[b].name));
-        range_split(self.partition_count, live.len())
+        let subscriptions: Vec<Subscription> = live
+            .iter()
+            .map(|&index| {
+                let member = &self.members[index];
+                Subscription::new(member.name.clone(), &[self.topic.as_str()]).with_owned(
+                    member
+                        .owned
+                        .iter()
+                        .map(|p| TopicPartition::new(self.topic.clone(), p.0))
+                        .collect(),
+                    member
+                        .owned_generation
+                        .map(|g| i32::try_from(g).unwrap_or(i32::MAX)),
+                )
+            })
+            .collect();
+        let partitions_per_topic: BTreeMap<String, u32> =
+            [(self.topic.clone(), self.partition_count)].into();
+        let result = assign(self.strategy, &partitions_per_topic, &subscriptions)
+            .expect("instance names are unique, so member ids are");
+        let mut by_name: Vec<usize> = live;
+        by_name.sort_by(|&a, &b| self.members[a].name.cmp(&self.members[b].name));
+        by_name
             .into_iter()
-            .zip(live)
-            .map(|(partitions, member)| (member, partitions))
+            .map(|index| {
+                let partitions = result.assignment[&self.members[index].name]
+                    .iter()
+                    .map(|tp| PartitionId(tp.partition))
+                    .collect();
+                (index, partitions)
+            })
             .collect()
     }
-}
-
-/// Kafka's range split of `partition_count` partitions over `member_count` sorted members.
-pub fn range_split(partition_count: u32, member_count: usize) -> Vec<Vec<PartitionId>> {
-    if member_count == 0 {
-        return Vec::new();
-    }
-    let members = member_count as u32;
-    let per_member = partition_count / members;
-    let with_extra = partition_count % members;
-    (0..members)
-        .map(|index| {
-            let start = per_member * index + index.min(with_extra);
-            let length = per_member + u32::from(index < with_extra);
-            (start..start + length).map(PartitionId).collect()
-        })
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ids(partitions: &[PartitionId]) -> Vec<u32> {
-        partitions.iter().map(|p| p.0).collect()
+    fn member(index: u32, name: &str, owned: &[u32]) -> Member {
+        Member {
+            instance: InstanceId(index),
+            name: name.to_string(),
+            actor: ActorId(index + 1),
+            alive: true,
+            session_timer: None,
+            owned: owned.iter().map(|&p| PartitionId(p)).collect(),
+            owned_generation: Some(1),
+        }
+    }
+
+    fn ids(assignment: &[(usize, Vec<PartitionId>)]) -> Vec<(usize, Vec<u32>)> {
+        assignment
+            .iter()
+            .map(|(m, ps)| (*m, ps.iter().map(|p| p.0).collect()))
+            .collect()
     }
 
     #[test]
-    fn range_split_gives_the_first_members_the_extra_partitions() {
-        let split = range_split(8, 3);
+    fn range_gives_the_first_members_by_name_the_extra_partitions() {
+        let members = vec![
+            member(0, "svc-1", &[]),
+            member(1, "svc-0", &[]),
+            member(2, "svc-2", &[]),
+        ];
+        let group = GroupState::new(members, "orders".into(), 8, Strategy::Range);
         assert_eq!(
-            split.iter().map(|p| ids(p)).collect::<Vec<_>>(),
-            vec![vec![0, 1, 2], vec![3, 4, 5], vec![6, 7]]
+            ids(&group.assignment()),
+            vec![(1, vec![0, 1, 2]), (0, vec![3, 4, 5]), (2, vec![6, 7])]
         );
     }
 
     #[test]
-    fn range_split_with_more_members_than_partitions_leaves_some_idle() {
-        let split = range_split(2, 3);
+    fn sticky_keeps_owned_partitions_where_range_moves_them() {
+        // svc-1 owned everything; svc-0 joins. Range hands svc-0 the low half regardless.
+        let members = vec![member(0, "svc-0", &[]), member(1, "svc-1", &[0, 1, 2, 3])];
+        let range = GroupState::new(members, "orders".into(), 4, Strategy::Range);
         assert_eq!(
-            split.iter().map(|p| ids(p)).collect::<Vec<_>>(),
-            vec![vec![0], vec![1], vec![]]
+            ids(&range.assignment()),
+            vec![(0, vec![0, 1]), (1, vec![2, 3])]
         );
+        let mut sticky = range;
+        sticky.strategy = Strategy::Sticky;
+        let result = ids(&sticky.assignment());
+        // svc-1 keeps two of its partitions, and gives two up: balance within 1, fewest moves.
+        assert_eq!(result[0].1.len(), 2);
+        assert_eq!(result[1].1.len(), 2);
     }
 }

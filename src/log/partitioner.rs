@@ -272,9 +272,24 @@ impl StickyPartitioner {
         if partition_count == 0 {
             return 0;
         }
-        // peekCurrentPartitionInfo. A partition that no longer exists (the caller shrank the
-        // topic, which Kafka never does) is treated like "no sticky partition yet".
-        let partition = match self.current {
+        let partition = self.peek_partition(partition_count, draw);
+        self.update_partition_info(record_size_bytes, partition_count, enable_switch, draw);
+        partition
+    }
+
+    /// `BuiltInPartitioner.peekCurrentPartitionInfo`: the sticky partition, drawing one when
+    /// there is none yet. A partition that no longer exists (the caller shrank the topic, which
+    /// Kafka never does) is treated like "no sticky partition yet". Returns 0 without drawing
+    /// when `partition_count` is 0.
+    pub fn peek_partition(
+        &mut self,
+        partition_count: u32,
+        draw: &mut dyn FnMut(u32) -> u32,
+    ) -> u32 {
+        if partition_count == 0 {
+            return 0;
+        }
+        match self.current {
             Some(p) if p < partition_count => p,
             _ => {
                 let p = Self::next_partition(partition_count, draw);
@@ -282,18 +297,31 @@ impl StickyPartitioner {
                 self.produced_bytes = 0;
                 p
             }
-        };
+        }
+    }
 
-        // updatePartitionInfo.
+    /// `BuiltInPartitioner.updatePartitionInfo`, after a record of `appended_bytes` went to the
+    /// peeked partition: count the bytes, and switch to a freshly drawn partition once
+    /// `batch.size` bytes were produced and `enable_switch` (the partition's last batch is full),
+    /// or once `2 * batch.size` bytes were produced regardless.
+    pub fn update_partition_info(
+        &mut self,
+        appended_bytes: u32,
+        partition_count: u32,
+        enable_switch: bool,
+        draw: &mut dyn FnMut(u32) -> u32,
+    ) {
+        if partition_count == 0 || self.current.is_none() {
+            return;
+        }
         self.produced_bytes = self
             .produced_bytes
-            .saturating_add(u64::from(record_size_bytes));
+            .saturating_add(u64::from(appended_bytes));
         let batch = u64::from(self.batch_size_bytes);
         if (self.produced_bytes >= batch && enable_switch) || self.produced_bytes >= batch * 2 {
             self.current = Some(Self::next_partition(partition_count, draw));
             self.produced_bytes = 0;
         }
-        partition
     }
 
     /// `BuiltInPartitioner.nextPartition` without load stats: uniform over all partitions,

@@ -10,6 +10,7 @@ mod keys;
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
 pub use keys::KeyTable;
 
+use crate::log::assignor::Strategy;
 use crate::log::partitioner::Partitioner;
 use crate::sim::LinkConfig;
 
@@ -73,9 +74,29 @@ pub struct Stream {
     pub id: StreamId,
     pub name: String,
     pub carrier: Carrier,
+    /// The partition count at the start of the run.
     pub partition_count: u32,
     pub partitioner: Partitioner,
     pub log: LogConfig,
+    /// Kafka's CreatePartitions on this stream, in time order, each with a larger count.
+    pub partitions_created: Vec<PartitionsCreated>,
+}
+
+impl Stream {
+    /// The most partitions the stream ever has: its count after the last CreatePartitions.
+    pub fn partition_count_max(&self) -> u32 {
+        self.partitions_created
+            .last()
+            .map_or(self.partition_count, |created| created.partition_count)
+    }
+}
+
+/// An admin timeline entry: at `at_us` the stream grows to `partition_count` partitions (Kafka's
+/// `Admin.createPartitions` with `NewPartitions.increaseTo`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartitionsCreated {
+    pub at_us: u64,
+    pub partition_count: u32,
 }
 
 /// A log stream's topic settings (Kafka topic configs, times in µs).
@@ -120,6 +141,20 @@ pub struct Production {
     pub schedule: Schedule,
     pub keys: KeyChoice,
     pub value_size_bytes: u32,
+    pub batching: ProducerBatching,
+    /// The producer's key → partition function: its own `partitioner`, else the stream's.
+    pub partitioner: Partitioner,
+}
+
+/// The producer's record accumulator settings (Kafka `batch.size`, `linger.ms`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProducerBatching {
+    /// Kafka `batch.size`, in bytes of record values.
+    pub batch_size_bytes: u32,
+    /// Kafka `linger.ms`, in µs.
+    pub linger_us: u64,
+    /// librdkafka `sticky.partitioning.linger.ms`, in µs (used with `consistent_random`).
+    pub sticky_partitioning_linger_us: u64,
 }
 
 impl Production {
@@ -216,6 +251,22 @@ pub struct Consumption {
     pub session_timeout_us: u64,
     /// Kafka `heartbeat.interval.ms`, in µs.
     pub heartbeat_interval_us: u64,
+    /// The assignor the group runs: the first of Kafka's `partition.assignment.strategy` list
+    /// (every member of an eventlab group has the same list, so the coordinator's vote picks it).
+    pub assignment_strategy: Strategy,
+    /// The rebalance protocol, as Kafka's `ConsumerCoordinator` picks it: COOPERATIVE only when
+    /// every listed assignor supports it, else EAGER.
+    pub protocol: RebalanceProtocol,
+}
+
+/// Kafka's `ConsumerPartitionAssignor.RebalanceProtocol`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RebalanceProtocol {
+    /// Every member gives up all its partitions before re-joining (stop the world).
+    Eager,
+    /// Members keep their partitions while re-joining and give up only those that move; a moved
+    /// partition is handed over in a follow-up rebalance.
+    Cooperative,
 }
 
 /// A consumer group: the instances of one service reading one stream.

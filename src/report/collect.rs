@@ -24,6 +24,27 @@ struct GroupStats {
     key_order: KeyOrderChecker,
 }
 
+/// Whether one key's records can land on several partitions of a stream: it gets partitions
+/// created, or its producers use different partitioners.
+fn keys_can_split(model: &Scenario, stream: StreamId) -> bool {
+    let mut partitioners = model
+        .services
+        .iter()
+        .flat_map(|service| &service.produces)
+        .filter(|production| production.stream == stream)
+        .map(|production| production.partitioner);
+    let first = partitioners.next();
+    !model.stream(stream).partitions_created.is_empty()
+        || partitioners.any(|partitioner| Some(partitioner) != first)
+}
+
+/// Where one key's records went: the first partition, and whether another one followed.
+#[derive(Clone, Copy, Debug, Default)]
+struct KeyPartitions {
+    first: Option<u32>,
+    moved: bool,
+}
+
 pub struct Collector<'m> {
     model: &'m Scenario,
     groups_of_stream: Vec<Vec<GroupId>>,
@@ -38,6 +59,12 @@ pub struct Collector<'m> {
     log_start: Vec<Vec<u64>>,
     deleted_by_retention: Vec<u64>,
     groups: Vec<GroupStats>,
+    /// `key_partitions[stream][key]`, only for streams that get partitions created.
+    key_partitions: Vec<Vec<KeyPartitions>>,
+    /// `(time, new count)` per stream, as CreatePartitions happened.
+    partitions_created: Vec<Vec<(SimTime, u32)>>,
+    /// Records lost in producer accumulators at crashes, per stream.
+    lost_in_producer: Vec<u64>,
     consumed_total: u64,
     last_consumed_at: Option<SimTime>,
     faults: FaultSummary,
@@ -70,7 +97,7 @@ impl<'m> Collector<'m> {
             .groups
             .iter()
             .map(|group| {
-                let partition_count = model.stream(group.stream).partition_count;
+                let partition_count = model.stream(group.stream).partition_count_max();
                 GroupStats {
                     consumed: 0,
                     consumed_distinct: 0,
@@ -117,14 +144,27 @@ impl<'m> Collector<'m> {
             log_end: model
                 .streams
                 .iter()
-                .map(|stream| vec![0; stream.partition_count as usize])
+                .map(|stream| vec![0; stream.partition_count_max() as usize])
                 .collect(),
             log_start: model
                 .streams
                 .iter()
-                .map(|stream| vec![0; stream.partition_count as usize])
+                .map(|stream| vec![0; stream.partition_count_max() as usize])
                 .collect(),
             deleted_by_retention: vec![0; model.streams.len()],
+            key_partitions: model
+                .streams
+                .iter()
+                .map(|stream| {
+                    if keys_can_split(model, stream.id) {
+                        vec![KeyPartitions::default(); model.keys.len()]
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect(),
+            partitions_created: vec![Vec::new(); model.streams.len()],
+            lost_in_producer: vec![0; model.streams.len()],
             groups,
             consumed_total: 0,
             last_consumed_at: None,
@@ -147,7 +187,22 @@ impl<'m> Collector<'m> {
 
     pub fn on_event(&mut self, at: SimTime, event: &TraceEvent) {
         match *event {
-            TraceEvent::Produced { stream, msg, .. } => {
+            TraceEvent::Produced {
+                stream,
+                partition,
+                msg,
+                key,
+                ..
+            } => {
+                if let Some(key) = key
+                    && let Some(seen) = self.key_partitions[stream.index()].get_mut(key.index())
+                {
+                    match seen.first {
+                        None => seen.first = Some(partition.0),
+                        Some(first) if first != partition.0 => seen.moved = true,
+                        Some(_) => {}
+                    }
+                }
                 self.produced[stream.index()] += 1;
                 let by = &mut self.produced_by[stream.index()];
                 if by.is_empty() {
@@ -243,8 +298,17 @@ impl<'m> Collector<'m> {
                 self.log_start[stream.index()][partition.index()] = log_start_offset.0;
                 self.deleted_by_retention[stream.index()] += records;
             }
+            TraceEvent::PartitionsCreated {
+                stream,
+                partition_count,
+            } => self.partitions_created[stream.index()].push((at, partition_count)),
+            TraceEvent::ProducerBufferLost { stream, count, .. } => {
+                self.in_network -= count;
+                self.lost_in_producer[stream.index()] += count;
+            }
             TraceEvent::Fetched { .. }
             | TraceEvent::Assigned { .. }
+            | TraceEvent::Revoked { .. }
             | TraceEvent::SlowEnded { .. } => {}
         }
     }
@@ -361,9 +425,21 @@ impl<'m> Collector<'m> {
             .iter()
             .enumerate()
             .filter(|&(_, &count)| count > 0)
-            .map(|(instance, &produced)| ProducerReport {
-                instance: model.instance(InstanceId(instance as u32)).name.clone(),
-                produced,
+            .map(|(instance, &produced)| {
+                let instance = model.instance(InstanceId(instance as u32));
+                let partitioner = model
+                    .service(instance.service)
+                    .produces
+                    .iter()
+                    .find(|production| production.stream == stream_id)
+                    .map(|production| production.partitioner)
+                    .filter(|&partitioner| partitioner != stream.partitioner)
+                    .map(|partitioner| partitioner.name().to_string());
+                ProducerReport {
+                    instance: instance.name.clone(),
+                    produced,
+                    partitioner,
+                }
             })
             .collect();
         let partitions = log_end
@@ -380,14 +456,31 @@ impl<'m> Collector<'m> {
             .iter()
             .map(|&group| self.group_report(group, log_end))
             .collect();
+        let keys = &self.key_partitions[stream_id.index()];
+        let keys_moved = keys_can_split(model, stream_id).then(|| KeysMovedReport {
+            keys: keys.iter().filter(|key| key.first.is_some()).count() as u64,
+            moved: keys.iter().filter(|key| key.moved).count() as u64,
+        });
+        let partitions_created = self.partitions_created[stream_id.index()]
+            .iter()
+            .map(|&(at, partition_count)| PartitionsCreatedReport {
+                at_us: at.as_us(),
+                partition_count,
+            })
+            .collect();
         StreamReport {
+            partitions_created,
+            keys_moved,
             name: stream.name.clone(),
             carrier: stream.carrier.name().to_string(),
             partitioner: stream.partitioner.name().to_string(),
             produced: self.produced[stream_id.index()],
             appended,
             deleted_by_retention: self.deleted_by_retention[stream_id.index()],
-            in_flight: self.produced[stream_id.index()] - appended,
+            in_flight: self.produced[stream_id.index()]
+                - appended
+                - self.lost_in_producer[stream_id.index()],
+            lost_in_producer: self.lost_in_producer[stream_id.index()],
             producers,
             partitions,
             groups,
@@ -434,7 +527,19 @@ impl<'m> Collector<'m> {
             .collect();
         let delivery = &stats.delivery.findings;
         let order = &stats.key_order.findings;
+        let consumption = &model.service(group.service).consumes[group.consumption];
+        let protocol = match consumption.protocol {
+            crate::model::RebalanceProtocol::Eager => "eager",
+            crate::model::RebalanceProtocol::Cooperative => "cooperative",
+        };
+        let default_assignment = consumption.assignment_strategy
+            == crate::log::assignor::Strategy::Range
+            && consumption.protocol == crate::model::RebalanceProtocol::Eager;
         GroupReport {
+            assignment: (!default_assignment).then(|| AssignmentReport {
+                strategy: consumption.assignment_strategy.name().to_string(),
+                protocol: protocol.to_string(),
+            }),
             group: group.name.clone(),
             service: model.service(group.service).name.clone(),
             consumed: stats.consumed,

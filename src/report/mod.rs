@@ -6,6 +6,7 @@ pub mod histogram;
 pub mod json;
 pub mod setup;
 pub mod text;
+pub mod tools;
 
 use serde::Serialize;
 
@@ -58,12 +59,42 @@ pub struct StreamReport {
     pub producers: Vec<ProducerReport>,
     pub partitions: Vec<PartitionReport>,
     pub groups: Vec<GroupReport>,
+    /// Records a crashed producer still held in its accumulator (`linger.ms`), never sent
+    /// (omitted when 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub lost_in_producer: u64,
+    /// Kafka CreatePartitions that happened during the run (omitted when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partitions_created: Vec<PartitionsCreatedReport>,
+    /// For a stream that gets partitions created, or whose producers use different
+    /// partitioners: how many keys were produced, and how many of them landed on more than one
+    /// partition (omitted otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keys_moved: Option<KeysMovedReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PartitionsCreatedReport {
+    pub at_us: u64,
+    /// The stream's partition count from then on.
+    pub partition_count: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct KeysMovedReport {
+    /// Distinct keys of keyed records produced to the stream.
+    pub keys: u64,
+    /// Of those, the keys whose records went to more than one partition.
+    pub moved: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ProducerReport {
     pub instance: String,
     pub produced: u64,
+    /// The producer's partitioner, when it is not the stream's (omitted then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partitioner: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -94,6 +125,19 @@ pub struct GroupReport {
     pub partitions: Vec<GroupPartitionReport>,
     pub instances: Vec<InstanceReport>,
     pub checks: GroupChecks,
+    /// The group's assignor and rebalance protocol, when not Kafka's default behaviour
+    /// (`range`, eager; omitted then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<AssignmentReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AssignmentReport {
+    /// `partition.assignment.strategy` in use: `range`, `roundrobin`, `sticky`,
+    /// `cooperative-sticky`.
+    pub strategy: String,
+    /// `eager` or `cooperative`.
+    pub protocol: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -136,6 +180,10 @@ pub struct FaultSummary {
     pub restarts: u64,
     pub slow_periods: u64,
     pub members_expired: u64,
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 impl RunReport {

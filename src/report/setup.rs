@@ -11,13 +11,21 @@ pub fn describe(model: &Scenario) -> Vec<String> {
             Some(us) => format!("retention {}", format_us(us)),
             None => "kept forever".to_string(),
         };
-        lines.push(format!(
+        let mut line = format!(
             "stream \"{}\": {}, {} partitions, {} partitioner, {retention}",
             stream.name,
             stream.carrier.name(),
             stream.partition_count,
             stream.partitioner.name()
-        ));
+        );
+        for created in &stream.partitions_created {
+            line.push_str(&format!(
+                ", grows to {} partitions at {}",
+                created.partition_count,
+                format_us(created.at_us)
+            ));
+        }
+        lines.push(line);
     }
     for service in &model.services {
         let link = if service.link.jitter_us == 0 {
@@ -39,13 +47,23 @@ pub fn describe(model: &Scenario) -> Vec<String> {
             service.name
         ));
         for production in &service.produces {
-            lines.push(format!(
+            let stream = model.stream(production.stream);
+            let mut line = format!(
                 "  produces to \"{}\": {}, {}, {} byte values",
-                model.stream(production.stream).name,
+                stream.name,
                 schedule(&production.schedule),
                 keys(&production.keys),
                 production.value_size_bytes
+            );
+            if production.partitioner != stream.partitioner {
+                line.push_str(&format!(", {} partitioner", production.partitioner.name()));
+            }
+            line.push_str(&format!(
+                ", batch.size {} bytes, linger.ms {}",
+                production.batching.batch_size_bytes,
+                production.batching.linger_us / 1_000
             ));
+            lines.push(line);
         }
         for consumption in &service.consumes {
             let commit = match (consumption.commit, consumption.auto_commit) {

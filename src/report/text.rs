@@ -62,11 +62,23 @@ pub fn render(report: &RunReport) -> String {
             "  produced {}, appended {}, in flight {}",
             stream.produced, stream.appended, stream.in_flight
         );
+        if stream.lost_in_producer > 0 {
+            let _ = writeln!(
+                out,
+                "  lost in producer buffers at crashes: {} (waiting for linger.ms, never sent)",
+                stream.lost_in_producer
+            );
+        }
         if !stream.producers.is_empty() {
             let producers: Vec<String> = stream
                 .producers
                 .iter()
-                .map(|p| format!("{} {}", p.instance, p.produced))
+                .map(|p| match &p.partitioner {
+                    None => format!("{} {}", p.instance, p.produced),
+                    Some(partitioner) => {
+                        format!("{} {} ({partitioner})", p.instance, p.produced)
+                    }
+                })
                 .collect();
             let _ = writeln!(out, "  producers: {}", producers.join(", "));
         }
@@ -89,12 +101,43 @@ pub fn render(report: &RunReport) -> String {
                 starts.join(" / ")
             );
         }
-        for group in &stream.groups {
+        for created in &stream.partitions_created {
             let _ = writeln!(
                 out,
-                "  group \"{}\" (service \"{}\")",
-                group.group, group.service
+                "  partitions created at {}: now {} partitions (Kafka CreatePartitions)",
+                format_us(created.at_us),
+                created.partition_count
             );
+        }
+        if let Some(keys) = &stream.keys_moved {
+            let why = if stream.partitions_created.is_empty() {
+                "the producers' partitioners disagree"
+            } else {
+                "their records after the change went elsewhere"
+            };
+            let _ = writeln!(
+                out,
+                "  keys on more than one partition: {} of {} keys ({why})",
+                keys.moved, keys.keys
+            );
+        }
+        for group in &stream.groups {
+            match &group.assignment {
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "  group \"{}\" (service \"{}\")",
+                        group.group, group.service
+                    );
+                }
+                Some(assignment) => {
+                    let _ = writeln!(
+                        out,
+                        "  group \"{}\" (service \"{}\", {} assignor, {} rebalancing)",
+                        group.group, group.service, assignment.strategy, assignment.protocol
+                    );
+                }
+            }
             let _ = writeln!(
                 out,
                 "    consumed {} ({} distinct), unconsumed at end {}, rebalances {}",

@@ -3,6 +3,7 @@
 //! `parse_and_validate(text, origin)` is the whole boundary: syntax and shape errors stop at the
 //! first, with its JSON path; semantic errors are all reported, in document order.
 
+pub mod assign_file;
 mod error;
 pub mod raw;
 mod validate;
@@ -14,8 +15,17 @@ use crate::model::Scenario;
 
 /// Parses scenario JSON. `origin` names the file in messages.
 pub fn parse(text: &str, origin: &str) -> Result<raw::RawScenario, ScenarioError> {
+    parse_json(text, origin)
+}
+
+/// Parses any of eventlab's input files (scenarios, `eventlab assign` groups) into its raw type,
+/// with the same messages: the first syntax or shape problem, with its JSON path.
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    origin: &str,
+) -> Result<T, ScenarioError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let parsed: Result<raw::RawScenario, _> = serde_path_to_error::deserialize(&mut deserializer);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     let raw = parsed.map_err(|error| shape_error(error, text, origin))?;
     deserializer
         .end()

@@ -24,6 +24,10 @@ pub struct RawScenario {
     pub services: Vec<RawService>,
     #[serde(default)]
     pub faults: Vec<RawFault>,
+    /// Admin operations on the timeline (Kafka's Admin API), e.g.
+    /// `{"action": "create_partitions", "at_us": 4000000, "stream": "orders", "partition_count": 6}`.
+    #[serde(default)]
+    pub admin: Vec<RawAdmin>,
     #[serde(default)]
     pub expect: Vec<RawExpect>,
 }
@@ -53,6 +57,11 @@ pub struct RawStream {
     pub carrier: Option<String>,
     #[serde(default)]
     pub partition_count: Option<u64>,
+    /// The producers' key → partition function: `"murmur2"` (default, Kafka's Java client),
+    /// `"consistent_random"` (librdkafka's default, CRC32) or `"fnv1a32"` (librdkafka's
+    /// `fnv1a`). It also decides where unkeyed records go: the Java client's sticky partitioner
+    /// (KIP-794), librdkafka's sticky random partition (`sticky.partitioning.linger.ms`), or,
+    /// for `fnv1a32`, the hash of an empty key. A producer can override it.
     #[serde(default)]
     pub partitioner: Option<String>,
     /// Kafka topic settings under their real names.
@@ -118,6 +127,34 @@ pub struct RawProduces {
     pub keys: Option<RawKeys>,
     pub key_prefix: Option<String>,
     pub value_size_bytes: Option<u64>,
+    /// This producer's key → partition function, when it differs from the stream's
+    /// `partitioner` (the partitioner is a client setting: a Java service and a librdkafka
+    /// service writing one topic each use their own). Same names as the stream's.
+    pub partitioner: Option<String>,
+    #[serde(default)]
+    pub kafka: RawProducerKafka,
+}
+
+/// Kafka producer settings under their real names.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProducerKafka {
+    /// `batch.size`, bytes (default 16384): a partition's batch is sent once it holds this many
+    /// bytes; the sticky partitioner for unkeyed records (KIP-794) switches partition after
+    /// this many bytes when the batch is full, or after twice as many regardless. 0 counts as 1.
+    /// Bytes are value sizes (record overhead and keys are not modelled).
+    #[serde(rename = "batch.size")]
+    pub batch_size: Option<u64>,
+    /// `linger.ms` (default 0, Kafka 3.9's): how long a batch waits for more records before it
+    /// is sent, in virtual time. Records still waiting when their producer crashes are lost.
+    #[serde(rename = "linger.ms")]
+    pub linger_ms: Option<u64>,
+    /// librdkafka's `sticky.partitioning.linger.ms` (default 10), for a producer whose
+    /// partitioner is `consistent_random`: unkeyed records (and empty keys) stick to a random
+    /// partition, drawn again once this many ms have passed since the last draw. 0 draws a
+    /// random partition for every record.
+    #[serde(rename = "sticky.partitioning.linger.ms")]
+    pub sticky_partitioning_linger_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -184,6 +221,49 @@ pub struct RawConsumerKafka {
     pub session_timeout_ms: Option<u64>,
     #[serde(rename = "heartbeat.interval.ms")]
     pub heartbeat_interval_ms: Option<u64>,
+    /// `partition.assignment.strategy`: the assignors in order of preference, as a list
+    /// (`["cooperative-sticky"]`) or a comma-separated string as in a Kafka properties file.
+    /// Names: `range`, `roundrobin`, `sticky`, `cooperative-sticky`, or the Kafka class names
+    /// (`RangeAssignor`, `org.apache.kafka.clients.consumer.CooperativeStickyAssignor`, ...).
+    /// Default: Kafka's `[range, cooperative-sticky]`, which runs `range` with the eager
+    /// protocol. The group uses the first; the protocol is cooperative only when every listed
+    /// assignor supports it (only `cooperative-sticky` does).
+    #[serde(rename = "partition.assignment.strategy")]
+    pub partition_assignment_strategy: Option<NameList>,
+}
+
+/// A list of names written as a JSON array or as one comma-separated string.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct NameList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for NameList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NamesVisitor;
+        impl<'de> serde::de::Visitor<'de> for NamesVisitor {
+            type Value = NameList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a name, a comma-separated string of names, or an array of names")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<NameList, E> {
+                Ok(NameList(
+                    text.split(',')
+                        .map(|name| name.trim().to_string())
+                        .collect(),
+                ))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<NameList, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(NameList(names))
+            }
+        }
+        deserializer.deserialize_any(NamesVisitor)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,6 +275,21 @@ pub struct RawFault {
     pub from_us: Option<u64>,
     pub until_us: Option<u64>,
     pub factor: Option<f64>,
+}
+
+/// One admin operation. `action` is `"create_partitions"` (Kafka's CreatePartitions): at `at_us`
+/// (µs, required) the stream `stream` (required) grows to `partition_count` partitions in total
+/// (required; more than it has then, like Kafka's `NewPartitions.increaseTo`). Keyed records
+/// produced from then on use the new count, so existing keys move; every group on the stream
+/// rebalances. Producers and consumers see the new partitions at once (in Kafka, at their next
+/// metadata refresh, within `metadata.max.age.ms`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAdmin {
+    pub action: String,
+    pub at_us: Option<u64>,
+    pub stream: Option<String>,
+    pub partition_count: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::{ScenarioError, did_you_mean, one_of};
 use super::raw::*;
+use crate::log::assignor::Strategy;
 use crate::log::partitioner::Partitioner;
 use crate::model::*;
 use crate::sim::LinkConfig;
@@ -17,6 +18,12 @@ const INSTANCE_COUNT_DEFAULT: u64 = 1;
 const LINK_LATENCY_US_DEFAULT: u64 = 1_000;
 const LINK_JITTER_US_DEFAULT: u64 = 0;
 const VALUE_SIZE_BYTES_DEFAULT: u64 = 100;
+/// Kafka 3.9's producer `batch.size` and `linger.ms` defaults (Kafka 4.0 raised linger.ms to 5).
+const BATCH_SIZE_DEFAULT: u64 = 16_384;
+const LINGER_MS_DEFAULT: u64 = 0;
+/// librdkafka's `sticky.partitioning.linger.ms` default and maximum.
+const STICKY_PARTITIONING_LINGER_MS_DEFAULT: u64 = 10;
+const STICKY_PARTITIONING_LINGER_MS_MAX: u64 = 900_000;
 const KEY_PREFIX_DEFAULT: &str = "key-";
 const ZIPF_EXPONENT_DEFAULT: f64 = 1.0;
 const POLL_INTERVAL_MS_DEFAULT: u64 = 100;
@@ -24,6 +31,8 @@ const MAX_POLL_RECORDS_DEFAULT: u64 = 500;
 const AUTO_COMMIT_INTERVAL_MS_DEFAULT: u64 = 5_000;
 const SESSION_TIMEOUT_MS_DEFAULT: u64 = 45_000;
 const HEARTBEAT_INTERVAL_MS_DEFAULT: u64 = 3_000;
+/// Kafka 3.9's `partition.assignment.strategy` default.
+const ASSIGNMENT_STRATEGY_DEFAULT: [&str; 2] = ["range", "cooperative-sticky"];
 const EVENTS_MAX_DEFAULT: u64 = 10_000_000;
 const SIM_TIME_US_MAX_DEFAULT: u64 = 3_600_000_000;
 const STORED_RECORDS_MAX_DEFAULT: u64 = 2_000_000;
@@ -38,6 +47,7 @@ const PARTITION_COUNT_MAX: u64 = 10_000;
 const INSTANCE_COUNT_MAX: u64 = 1_000;
 const KEY_COUNT_MAX: u64 = 1_000_000;
 const VALUE_SIZE_BYTES_MAX: u64 = 1_048_576;
+const BATCH_SIZE_MAX: u64 = 16 * 1_048_576;
 const TIME_US_MAX: u64 = 365 * 24 * 3_600 * 1_000_000;
 const MAX_POLL_RECORDS_MAX: u64 = 1_000_000;
 const EVENTS_MAX_MAX: u64 = 10_000_000_000;
@@ -52,11 +62,13 @@ limits.events_max 10000000, limits.sim_time_us_max 3600000000 (1 h), limits.stor
 streams[].carrier \"log\", partition_count 1, partitioner \"murmur2\";
 services[].instance_count 1, link.latency_us 1000, link.jitter_us 0;
 produces[].keys \"unkeyed\", key_prefix \"key-\", value_size_bytes 100, arrivals \"fixed\", start_us 0;
+produces[].kafka: batch.size 16384, linger.ms 0 (Kafka 3.9), sticky.partitioning.linger.ms 10 (librdkafka);
 consumes[].poll_interval_ms 100, processing_time_us {\"fixed\": 0}, commit \"after_processing\";
 streams[].kafka: retention.ms 604800000, segment.bytes 1073741824, segment.ms 604800000,
   max.message.bytes 1048588, log.retention.check.interval.ms 300000;
 consumes[].kafka: group.id = service name, max.poll.records 500, enable.auto.commit true,
-  auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000";
+  auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000,
+  partition.assignment.strategy [\"range\", \"cooperative-sticky\"] (runs range, eager protocol)";
 
 struct Validator<'a> {
     origin: &'a str,
@@ -171,20 +183,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         ) as u32;
         let partitioner = match stream.partitioner.as_deref() {
             None => Partitioner::Murmur2,
-            Some(name) => match Partitioner::ALL.iter().find(|p| p.name() == name) {
-                Some(&partitioner) => partitioner,
-                None => {
-                    let names: Vec<&str> = Partitioner::ALL.iter().map(|p| p.name()).collect();
-                    v.error(
-                        format!("{path}.partitioner"),
-                        format!(
-                            "unknown partitioner \"{name}\"{}",
-                            hint_or_list(name, &names)
-                        ),
-                    );
-                    Partitioner::Murmur2
-                }
-            },
+            Some(name) => parse_partitioner(&mut v, &format!("{path}.partitioner"), name),
         };
         streams.push(Stream {
             id,
@@ -193,6 +192,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
             partition_count,
             partitioner,
             log: validate_stream_kafka(&mut v, &path, &stream.kafka),
+            partitions_created: Vec::new(),
         });
     }
     let stream_names: Vec<&str> = raw.streams.iter().map(|s| s.name.as_str()).collect();
@@ -264,6 +264,10 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         for (index, produce) in service.produces.iter().enumerate() {
             let path = format!("{path}.produces[{index}]");
             let stream = resolve_stream(&mut v, format!("{path}.stream"), &produce.stream);
+            let own_partitioner = produce
+                .partitioner
+                .as_deref()
+                .map(|name| parse_partitioner(&mut v, &format!("{path}.partitioner"), name));
             if let Some(production) =
                 validate_produces(&mut v, &path, produce, stop, &mut keys, &mut key_total)
                 && let Some(stream) = stream
@@ -281,6 +285,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
                 }
                 produces.push(Production {
                     stream,
+                    partitioner: own_partitioner.unwrap_or(streams[stream.index()].partitioner),
                     ..production
                 });
             }
@@ -353,6 +358,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
     }
 
     let faults = validate_faults(&mut v, &raw.faults, &instances);
+    validate_admin(&mut v, &raw.admin, &mut streams, &mut resolve_stream);
     let expects = validate_expects(&mut v, &raw.expect, &mut resolve_stream);
 
     if !v.errors.is_empty() {
@@ -381,6 +387,24 @@ impl RawScenario {
             SEED_DEFAULT
         } else {
             self.seed
+        }
+    }
+}
+
+/// A partitioner by name, or an error naming the near one (and `murmur2` to go on with).
+fn parse_partitioner(v: &mut Validator, path: &str, name: &str) -> Partitioner {
+    match Partitioner::ALL.iter().find(|p| p.name() == name) {
+        Some(&partitioner) => partitioner,
+        None => {
+            let names: Vec<&str> = Partitioner::ALL.iter().map(|p| p.name()).collect();
+            v.error(
+                path,
+                format!(
+                    "unknown partitioner \"{name}\"{}",
+                    hint_or_list(name, &names)
+                ),
+            );
+            Partitioner::Murmur2
         }
     }
 }
@@ -539,6 +563,34 @@ fn validate_produces(
         VALUE_SIZE_BYTES_MAX,
         "value_size_bytes",
     ) as u32;
+    let batching = ProducerBatching {
+        batch_size_bytes: v.ranged(
+            &format!("{path}.kafka.\"batch.size\""),
+            produce.kafka.batch_size.unwrap_or(BATCH_SIZE_DEFAULT),
+            0,
+            BATCH_SIZE_MAX,
+            "batch.size",
+        ) as u32,
+        linger_us: 1_000
+            * v.ranged(
+                &format!("{path}.kafka.\"linger.ms\""),
+                produce.kafka.linger_ms.unwrap_or(LINGER_MS_DEFAULT),
+                0,
+                TIME_US_MAX / 1_000,
+                "linger.ms",
+            ),
+        sticky_partitioning_linger_us: 1_000
+            * v.ranged(
+                &format!("{path}.kafka.\"sticky.partitioning.linger.ms\""),
+                produce
+                    .kafka
+                    .sticky_partitioning_linger_ms
+                    .unwrap_or(STICKY_PARTITIONING_LINGER_MS_DEFAULT),
+                0,
+                STICKY_PARTITIONING_LINGER_MS_MAX,
+                "sticky.partitioning.linger.ms",
+            ),
+    };
 
     if let Some(records) = &produce.records {
         let extra: Vec<&str> = [
@@ -601,6 +653,8 @@ fn validate_produces(
             schedule: Schedule::Explicit(explicit),
             keys: KeyChoice::Unkeyed,
             value_size_bytes,
+            batching,
+            partitioner: Partitioner::Murmur2,
         });
     }
 
@@ -739,6 +793,8 @@ fn validate_produces(
         },
         keys: key_choice,
         value_size_bytes,
+        batching,
+        partitioner: Partitioner::Murmur2,
     })
 }
 
@@ -862,7 +918,14 @@ fn validate_consumes(
             ),
         );
     }
+    let (assignment_strategy, protocol) = validate_strategies(
+        v,
+        &format!("{kafka_path}.\"partition.assignment.strategy\""),
+        kafka.partition_assignment_strategy.as_ref(),
+    );
     Consumption {
+        assignment_strategy,
+        protocol,
         stream,
         group,
         poll_interval_us,
@@ -874,6 +937,61 @@ fn validate_consumes(
         session_timeout_us,
         heartbeat_interval_us,
     }
+}
+
+/// `partition.assignment.strategy` → (the assignor the group runs, the rebalance protocol).
+/// Matches Kafka's `ConsumerCoordinator`: the group runs the first assignor (all eventlab members
+/// share one list), and the protocol is the highest one every listed assignor supports.
+fn validate_strategies(
+    v: &mut Validator,
+    path: &str,
+    list: Option<&NameList>,
+) -> (Strategy, RebalanceProtocol) {
+    let names: Vec<String> = match list {
+        None => ASSIGNMENT_STRATEGY_DEFAULT
+            .iter()
+            .map(|name| name.to_string())
+            .collect(),
+        Some(NameList(names)) => names.clone(),
+    };
+    if names.is_empty() || names.iter().all(|name| name.is_empty()) {
+        v.error(
+            path,
+            "list at least one assignor (Kafka's default is [\"range\", \"cooperative-sticky\"])",
+        );
+        return (Strategy::Range, RebalanceProtocol::Eager);
+    }
+    let known: Vec<&str> = Strategy::ALL.iter().map(|s| s.name()).collect();
+    let single = matches!(list, Some(NameList(names)) if names.len() == 1);
+    let mut strategies = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        match Strategy::from_config_name(name) {
+            Some(strategy) => strategies.push(strategy),
+            None => {
+                let at = if single {
+                    path.to_string()
+                } else {
+                    format!("{path}[{index}]")
+                };
+                v.error(
+                    at,
+                    format!(
+                        "unknown assignment strategy \"{name}\"{}",
+                        hint_or_list(name, &known)
+                    ),
+                );
+            }
+        }
+    }
+    let Some(&first) = strategies.first() else {
+        return (Strategy::Range, RebalanceProtocol::Eager);
+    };
+    let protocol = if strategies.iter().all(|s| s.supports_cooperative()) {
+        RebalanceProtocol::Cooperative
+    } else {
+        RebalanceProtocol::Eager
+    };
+    (first, protocol)
 }
 
 fn validate_faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) -> Vec<Fault> {
@@ -1012,6 +1130,94 @@ fn validate_faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) 
         v.error(format!("faults[{index}]"), problem);
     }
     faults
+}
+
+/// The admin timeline: every `create_partitions` must grow its stream at its time.
+fn validate_admin(
+    v: &mut Validator,
+    raw: &[RawAdmin],
+    streams: &mut [Stream],
+    resolve_stream: &mut impl FnMut(&mut Validator, String, &str) -> Option<StreamId>,
+) {
+    const ACTIONS: [&str; 1] = ["create_partitions"];
+    // Problems of each entry, by file index, so that they come out in document order although
+    // the growth check runs in time order.
+    let mut problems: Vec<(usize, Vec<ScenarioError>)> = Vec::new();
+    let origin = v.origin;
+    // (at_us, file index, stream, count), checked in time order below.
+    let mut creations: Vec<(u64, usize, StreamId, u32)> = Vec::new();
+    for (index, admin) in raw.iter().enumerate() {
+        let path = format!("admin[{index}]");
+        let mut entry = Validator {
+            origin,
+            errors: Vec::new(),
+        };
+        let v = &mut entry;
+        if !ACTIONS.contains(&admin.action.as_str()) {
+            v.error(
+                format!("{path}.action"),
+                format!(
+                    "unknown admin action \"{}\"{}",
+                    admin.action,
+                    hint_or_list(&admin.action, &ACTIONS)
+                ),
+            );
+            problems.push((index, std::mem::take(&mut entry.errors)));
+            continue;
+        }
+        let (Some(at_us), Some(stream_name), Some(count)) =
+            (admin.at_us, admin.stream.as_deref(), admin.partition_count)
+        else {
+            v.error(
+                &path,
+                "a \"create_partitions\" action needs \"at_us\", \"stream\" and \"partition_count\"",
+            );
+            problems.push((index, std::mem::take(&mut entry.errors)));
+            continue;
+        };
+        let at_us = v.ranged(&format!("{path}.at_us"), at_us, 0, TIME_US_MAX, "at_us");
+        let stream = resolve_stream(v, format!("{path}.stream"), stream_name);
+        let count = v.ranged(
+            &format!("{path}.partition_count"),
+            count,
+            1,
+            PARTITION_COUNT_MAX,
+            "partition_count",
+        ) as u32;
+        if let Some(stream) = stream {
+            creations.push((at_us, index, stream, count));
+        }
+        problems.push((index, std::mem::take(&mut entry.errors)));
+    }
+    creations.sort_by_key(|&(at_us, index, _, _)| (at_us, index));
+    for (at_us, index, stream_id, count) in creations {
+        let stream = &mut streams[stream_id.index()];
+        let current = stream.partition_count_max();
+        if count <= current {
+            // Kafka: INVALID_PARTITIONS, "Topic currently has 3 partitions, which is higher than
+            // the requested 2."
+            problems.push((
+                index,
+                vec![ScenarioError {
+                    origin: origin.to_string(),
+                    location: format!("admin[{index}].partition_count"),
+                    problem: format!(
+                    "stream \"{}\" has {current} partitions at {at_us} us; CreatePartitions can only add partitions, so ask for more than {current}",
+                        stream.name
+                    ),
+                }],
+            ));
+            continue;
+        }
+        stream.partitions_created.push(PartitionsCreated {
+            at_us,
+            partition_count: count,
+        });
+    }
+    // A stable sort keeps each entry's own problems in the order they were found.
+    problems.sort_by_key(|(index, _)| *index);
+    v.errors
+        .extend(problems.into_iter().flat_map(|(_, errors)| errors));
 }
 
 fn validate_expects(

@@ -7,11 +7,22 @@
 //! committed every `auto.commit.interval.ms` (or after each batch when auto-commit is off), and
 //! before re-joining in a rebalance. Heartbeats go out every `heartbeat.interval.ms`, from a
 //! background thread as in Kafka, so a busy member still heartbeats.
+//!
+//! Rebalances follow Kafka's `ConsumerCoordinator`. Eager protocol: finish the batch, commit,
+//! revoke every partition, re-join, wait for the new assignment. Cooperative protocol: commit
+//! and re-join at once while still consuming; when the assignment comes (applied between
+//! batches), keep the partitions that stay, revoke only those that moved (committing them
+//! first), and if any were revoked re-join again so the coordinator can hand them over.
+//! Subscriptions carry the owned partitions as Kafka's do: the current ones (cooperative), the
+//! previous assignment and its generation (eager `sticky`, from its user data), or none (eager
+//! `range`, `roundrobin`, `cooperative-sticky`, which revoked everything before joining).
 
+use crate::log::assignor::Strategy;
 use crate::model::{
     CommitMode, Consumption, GroupId, InstanceId, Offset, PartitionId, ProcessingTime,
+    RebalanceProtocol,
 };
-use crate::protocol::{FetchedBatch, Msg};
+use crate::protocol::{FetchedBatch, JoinRequest, Msg};
 use crate::sim::{ActorId, Ctx, TimerId, rng};
 use crate::trace::TraceEvent;
 
@@ -36,10 +47,14 @@ enum Membership {
     RejoinPending,
     /// Sent JoinGroup; waits for an assignment.
     AwaitingAssignment,
+    /// Cooperative protocol: sent JoinGroup and keeps consuming its partitions meanwhile.
+    Joining,
 }
 
 pub struct ConsumerRole {
     pub group: GroupId,
+    /// The instance this role runs in.
+    me: InstanceId,
     /// This role's index in its instance, carried in timer tags.
     index: u32,
     config: Consumption,
@@ -54,11 +69,20 @@ pub struct ConsumerRole {
     cursor: (usize, usize),
     /// The record being processed and its timer, when processing takes time.
     processing: Option<TimerId>,
+    /// The last assignment received and its generation (the sticky assignor's user data).
+    last_assignment: Vec<PartitionId>,
+    last_generation: Option<u32>,
+    /// Cooperative protocol: an assignment that arrived mid-batch, applied when it ends.
+    pending_assignment: Option<(u32, Vec<(PartitionId, Offset)>)>,
+    /// Cooperative protocol: the next rebalance started before the pending assignment was
+    /// applied; re-join right after applying it.
+    rejoin_after_pending: bool,
 }
 
 impl ConsumerRole {
     /// `initial` is generation 1's assignment for this instance.
     pub fn new(
+        me: InstanceId,
         index: u32,
         seed: u64,
         group_name: &str,
@@ -67,6 +91,7 @@ impl ConsumerRole {
     ) -> Self {
         let mut role = ConsumerRole {
             group: config.group,
+            me,
             index,
             config: config.clone(),
             seed,
@@ -78,6 +103,10 @@ impl ConsumerRole {
             batches: Vec::new(),
             cursor: (0, 0),
             processing: None,
+            last_assignment: Vec::new(),
+            last_generation: None,
+            pending_assignment: None,
+            rejoin_after_pending: false,
         };
         role.assign(1, initial.iter().map(|&partition| (partition, Offset(0))));
         role
@@ -86,6 +115,7 @@ impl ConsumerRole {
     fn assign(&mut self, generation: u32, partitions: impl Iterator<Item = (PartitionId, Offset)>) {
         self.generation = generation;
         self.membership = Membership::Stable;
+        self.last_generation = Some(generation);
         self.owned = partitions
             .map(|(partition, offset)| OwnedPartition {
                 partition,
@@ -94,11 +124,20 @@ impl ConsumerRole {
                 committed_sent: offset,
             })
             .collect();
+        self.last_assignment = self.owned.iter().map(|owned| owned.partition).collect();
+    }
+
+    fn cooperative(&self) -> bool {
+        self.config.protocol == RebalanceProtocol::Cooperative
     }
 
     /// Volatile state is lost in a crash.
     pub fn crash(&mut self) {
         self.owned.clear();
+        self.last_assignment.clear();
+        self.last_generation = None;
+        self.pending_assignment = None;
+        self.rejoin_after_pending = false;
         self.batches.clear();
         self.cursor = (0, 0);
         self.processing = None;
@@ -109,11 +148,20 @@ impl ConsumerRole {
     /// After a restart: join the group from scratch.
     pub fn rejoin(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
         self.membership = Membership::AwaitingAssignment;
+        self.send_fresh_join(ctx, broker);
+    }
+
+    /// A JoinGroup from a member that owns nothing and remembers nothing.
+    fn send_fresh_join(&self, ctx: &mut InstanceCtx, broker: ActorId) {
         ctx.send(
             broker,
             Msg::JoinGroup {
                 group: self.group,
-                offsets: Vec::new(),
+                join: Box::new(JoinRequest {
+                    offsets: Vec::new(),
+                    owned: Vec::new(),
+                    owned_generation: None,
+                }),
             },
         );
     }
@@ -134,12 +182,13 @@ impl ConsumerRole {
         self.processing.is_none() && self.batches.is_empty()
     }
 
+    /// Whether the member holds its partitions and may fetch and commit.
+    fn consuming(&self) -> bool {
+        matches!(self.membership, Membership::Stable | Membership::Joining)
+    }
+
     pub fn on_poll(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
-        if self.membership != Membership::Stable
-            || self.fetch_in_flight
-            || !self.idle()
-            || self.owned.is_empty()
-        {
+        if !self.consuming() || self.fetch_in_flight || !self.idle() || self.owned.is_empty() {
             return;
         }
         self.fetch_in_flight = true;
@@ -168,13 +217,16 @@ impl ConsumerRole {
         generation: u32,
         batches: Vec<FetchedBatch>,
     ) {
-        if generation != self.generation
-            || self.membership != Membership::Stable
-            || !self.fetch_in_flight
-        {
+        if generation != self.generation || !self.consuming() || !self.fetch_in_flight {
             return; // A response from before a rebalance or a crash: its records are not ours.
         }
         self.fetch_in_flight = false;
+        let mut batches = batches;
+        batches.retain(|batch| {
+            self.owned
+                .iter()
+                .any(|owned| owned.partition == batch.partition)
+        });
         for batch in &batches {
             let Some(owned) = self
                 .owned
@@ -267,9 +319,15 @@ impl ConsumerRole {
     fn batch_done(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
         self.batches.clear();
         self.cursor = (0, 0);
+        if let Some((generation, partitions)) = self.pending_assignment.take() {
+            self.apply_cooperative(ctx, broker, generation, partitions);
+            return;
+        }
         match self.membership {
             Membership::RejoinPending => self.send_join(ctx, broker),
-            Membership::Stable if !self.config.auto_commit => self.commit(ctx, broker),
+            Membership::Stable | Membership::Joining if !self.config.auto_commit => {
+                self.commit(ctx, broker)
+            }
             _ => {}
         }
     }
@@ -319,7 +377,7 @@ impl ConsumerRole {
     }
 
     pub fn commit(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
-        if self.membership != Membership::Stable {
+        if !self.consuming() {
             return;
         }
         let offsets = self.commit_offsets();
@@ -338,18 +396,22 @@ impl ConsumerRole {
     pub fn on_rebalance_start(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
         match self.membership {
             Membership::Stable => {}
-            Membership::RejoinPending => return,
-            // Restarted and already joining: the coordinator still waits for this member.
-            Membership::AwaitingAssignment => {
-                ctx.send(
-                    broker,
-                    Msg::JoinGroup {
-                        group: self.group,
-                        offsets: Vec::new(),
-                    },
-                );
+            // The coordinator starts a new rebalance only after it sent the previous round's
+            // assignment, so a joining member that has not applied it yet re-joins after it.
+            Membership::Joining if self.pending_assignment.is_some() => {
+                self.rejoin_after_pending = true;
                 return;
             }
+            Membership::RejoinPending | Membership::Joining => return,
+            // Restarted and already joining: the coordinator still waits for this member.
+            Membership::AwaitingAssignment => {
+                self.send_fresh_join(ctx, broker);
+                return;
+            }
+        }
+        if self.cooperative() {
+            self.send_cooperative_join(ctx, broker);
+            return;
         }
         self.membership = Membership::RejoinPending;
         if self.idle() {
@@ -357,25 +419,142 @@ impl ConsumerRole {
         }
     }
 
+    /// Eager protocol: commit, give up every partition, then re-join.
     fn send_join(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
-        // Eager protocol: commit, give up every partition, then re-join.
         let offsets = self.commit_offsets();
+        let revoked: Vec<PartitionId> = self.owned.iter().map(|owned| owned.partition).collect();
+        if !revoked.is_empty() {
+            ctx.emit(TraceEvent::Revoked {
+                group: self.group,
+                instance: self.me,
+                partitions: revoked,
+            });
+        }
         self.owned.clear();
         self.fetch_in_flight = false;
         self.membership = Membership::AwaitingAssignment;
+        // Only the sticky assignor remembers its last assignment (in its user data); the others
+        // send the partitions they own, which is none after revoking everything.
+        let (owned, owned_generation) = if self.config.assignment_strategy == Strategy::Sticky {
+            (self.last_assignment.clone(), self.last_generation)
+        } else {
+            (Vec::new(), None)
+        };
         ctx.send(
             broker,
             Msg::JoinGroup {
                 group: self.group,
-                offsets,
+                join: Box::new(JoinRequest {
+                    offsets,
+                    owned,
+                    owned_generation,
+                }),
             },
         );
     }
 
-    pub fn on_assignment(&mut self, generation: u32, partitions: Vec<(PartitionId, Offset)>) {
-        if self.membership != Membership::AwaitingAssignment {
-            return;
+    /// Cooperative protocol: commit and re-join, keeping the partitions.
+    fn send_cooperative_join(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+        let offsets = self.commit_offsets();
+        self.membership = Membership::Joining;
+        ctx.send(
+            broker,
+            Msg::JoinGroup {
+                group: self.group,
+                join: Box::new(JoinRequest {
+                    offsets,
+                    owned: self.owned.iter().map(|owned| owned.partition).collect(),
+                    owned_generation: Some(self.generation),
+                }),
+            },
+        );
+    }
+
+    pub fn on_assignment(
+        &mut self,
+        ctx: &mut InstanceCtx,
+        broker: ActorId,
+        generation: u32,
+        partitions: Vec<(PartitionId, Offset)>,
+    ) {
+        match self.membership {
+            Membership::AwaitingAssignment => self.assign(generation, partitions.into_iter()),
+            Membership::Joining if self.idle() => {
+                self.apply_cooperative(ctx, broker, generation, partitions)
+            }
+            Membership::Joining => self.pending_assignment = Some((generation, partitions)),
+            Membership::Stable | Membership::RejoinPending => {}
         }
-        self.assign(generation, partitions.into_iter());
+    }
+
+    /// Cooperative protocol, between batches: keep what stays (with its position), add what is
+    /// new (from the committed offset), commit and revoke what moved, and re-join if anything
+    /// was revoked so that the coordinator can hand it to its new owner.
+    fn apply_cooperative(
+        &mut self,
+        ctx: &mut InstanceCtx,
+        broker: ActorId,
+        generation: u32,
+        partitions: Vec<(PartitionId, Offset)>,
+    ) {
+        let mode = self.config.commit;
+        let mut revoked = Vec::new();
+        let mut revoked_offsets = Vec::new();
+        for owned in &self.owned {
+            if partitions.iter().any(|&(p, _)| p == owned.partition) {
+                continue;
+            }
+            revoked.push(owned.partition);
+            let offset = match mode {
+                CommitMode::AfterProcessing => owned.processed,
+                CommitMode::BeforeProcessing => owned.position,
+            };
+            if offset != owned.committed_sent {
+                revoked_offsets.push((owned.partition, offset));
+            }
+        }
+        let previous = std::mem::take(&mut self.owned);
+        self.owned = partitions
+            .into_iter()
+            .map(|(partition, offset)| {
+                previous
+                    .iter()
+                    .find(|owned| owned.partition == partition)
+                    .copied()
+                    .unwrap_or(OwnedPartition {
+                        partition,
+                        position: offset,
+                        processed: offset,
+                        committed_sent: offset,
+                    })
+            })
+            .collect();
+        self.generation = generation;
+        self.last_generation = Some(generation);
+        self.last_assignment = self.owned.iter().map(|owned| owned.partition).collect();
+        self.membership = Membership::Stable;
+        // A fetch sent under the old generation is discarded when it returns.
+        self.fetch_in_flight = false;
+        if !revoked_offsets.is_empty() {
+            ctx.send(
+                broker,
+                Msg::OffsetCommit {
+                    group: self.group,
+                    generation,
+                    offsets: revoked_offsets,
+                },
+            );
+        }
+        let any_revoked = !revoked.is_empty();
+        if any_revoked {
+            ctx.emit(TraceEvent::Revoked {
+                group: self.group,
+                instance: self.me,
+                partitions: revoked,
+            });
+        }
+        if any_revoked || std::mem::take(&mut self.rejoin_after_pending) {
+            self.send_cooperative_join(ctx, broker);
+        }
     }
 }

@@ -60,6 +60,7 @@ impl InstanceActor {
             .map(|(index, consumption)| {
                 let group = model.group(consumption.group);
                 ConsumerRole::new(
+                    id,
                     index as u32,
                     model.seed,
                     &group.name,
@@ -78,8 +79,9 @@ impl InstanceActor {
     }
 
     fn send_next(&mut self, ctx: &mut InstanceCtx, index: usize) {
+        let (broker, me) = (self.broker, self.id);
         let producer = &mut self.producers[index];
-        let (record, partition, next) = producer.produce(self.id, ctx.now());
+        let (record, partition, next) = producer.produce(me, ctx.now());
         let stream = producer.stream;
         ctx.emit(TraceEvent::Produced {
             stream,
@@ -88,21 +90,39 @@ impl InstanceActor {
             key: record.key,
             value_size_bytes: record.value_size_bytes,
         });
-        ctx.send(
-            self.broker,
-            Msg::Produce {
-                stream,
-                partition,
-                record,
-            },
-        );
+        if producer.lingers() {
+            let sendout = producer.accumulate(partition, record, ctx.now());
+            if let Some(linger_us) = sendout.linger_us {
+                ctx.set_timer(linger_us, tag::LINGER | index as u32);
+            }
+            for (partition, record) in sendout.records {
+                ctx.send(
+                    broker,
+                    Msg::Produce {
+                        stream,
+                        partition,
+                        record,
+                    },
+                );
+            }
+        } else {
+            // linger.ms 0: the batch is ready at once (the hot path: no accumulator).
+            ctx.send(
+                broker,
+                Msg::Produce {
+                    stream,
+                    partition,
+                    record,
+                },
+            );
+        }
         match next {
             Some(delay_us) => {
                 ctx.set_timer(delay_us, tag::PRODUCE | index as u32);
             }
             None => ctx.emit(TraceEvent::ProducerFinished {
                 stream,
-                instance: self.id,
+                instance: me,
                 count: producer.sent,
             }),
         }
@@ -175,7 +195,7 @@ impl Actor for InstanceActor {
                 partitions,
             } => {
                 if let Some(consumer) = self.consumer_of(group) {
-                    consumer.on_assignment(generation, partitions);
+                    consumer.on_assignment(ctx, broker, generation, partitions);
                 }
             }
             Msg::SlowStart { factor_ppm } => {
@@ -193,7 +213,8 @@ impl Actor for InstanceActor {
             | Msg::Fetch { .. }
             | Msg::OffsetCommit { .. }
             | Msg::Heartbeat { .. }
-            | Msg::JoinGroup { .. } => {
+            | Msg::JoinGroup { .. }
+            | Msg::CreatePartitions { .. } => {
                 debug_assert!(false, "an instance never receives {msg:?}");
             }
         }
@@ -227,12 +248,36 @@ impl Actor for InstanceActor {
                 ctx.set_timer(consumer.heartbeat_interval_us(), timer_tag);
             }
             tag::PROCESS => self.consumers[index].on_processed(ctx, broker, me, slow),
+            tag::LINGER => {
+                let producer = &mut self.producers[index];
+                let stream = producer.stream;
+                for (partition, record) in producer.flush_due(ctx.now()) {
+                    ctx.send(
+                        broker,
+                        Msg::Produce {
+                            stream,
+                            partition,
+                            record,
+                        },
+                    );
+                }
+            }
             other => debug_assert!(false, "unknown timer kind {other:#x}"),
         }
     }
 
     fn on_crash(&mut self, ctx: &mut InstanceCtx) {
         ctx.emit(TraceEvent::Crashed { instance: self.id });
+        for producer in &mut self.producers {
+            let count = producer.crash();
+            if count > 0 {
+                ctx.emit(TraceEvent::ProducerBufferLost {
+                    stream: producer.stream,
+                    instance: self.id,
+                    count,
+                });
+            }
+        }
         for consumer in &mut self.consumers {
             consumer.crash();
         }

@@ -16,5 +16,6 @@ pub(crate) mod tag {
     pub const COMMIT: u32 = 3 << 24;
     pub const HEARTBEAT: u32 = 4 << 24;
     pub const PROCESS: u32 = 5 << 24;
+    pub const LINGER: u32 = 6 << 24;
     pub const KIND_MASK: u32 = 0xff << 24;
 }

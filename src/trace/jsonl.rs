@@ -141,10 +141,22 @@ impl<'m, W: Write> TraceWriter<'m, W> {
                 stream,
                 instance,
                 count,
+            }
+            | TraceEvent::ProducerBufferLost {
+                stream,
+                instance,
+                count,
             } => {
                 field_quoted(line, "stream", &self.stream_names[stream.index()]);
                 field_quoted(line, "instance", &self.instance_names[instance.index()]);
                 field_u64(line, "count", *count);
+            }
+            TraceEvent::PartitionsCreated {
+                stream,
+                partition_count,
+            } => {
+                field_quoted(line, "stream", &self.stream_names[stream.index()]);
+                field_u64(line, "partition_count", u64::from(*partition_count));
             }
             TraceEvent::Appended {
                 stream,
@@ -222,6 +234,22 @@ impl<'m, W: Write> TraceWriter<'m, W> {
             } => {
                 field_quoted(line, "group", &self.group_names[group.index()]);
                 field_u64(line, "generation", u64::from(*generation));
+                field_quoted(line, "instance", &self.instance_names[instance.index()]);
+                line.extend_from_slice(b",\"partitions\":[");
+                for (index, partition) in partitions.iter().enumerate() {
+                    if index > 0 {
+                        line.push(b',');
+                    }
+                    push_u64(line, u64::from(partition.0));
+                }
+                line.push(b']');
+            }
+            TraceEvent::Revoked {
+                group,
+                instance,
+                partitions,
+            } => {
+                field_quoted(line, "group", &self.group_names[group.index()]);
                 field_quoted(line, "instance", &self.instance_names[instance.index()]);
                 line.extend_from_slice(b",\"partitions\":[");
                 for (index, partition) in partitions.iter().enumerate() {

@@ -19,11 +19,23 @@ pub enum TraceEvent {
         key: Option<KeyId>,
         value_size_bytes: u32,
     },
+    /// A producer crashed with `count` records still in its accumulator (waiting for
+    /// `linger.ms`); they never reach the log.
+    ProducerBufferLost {
+        stream: StreamId,
+        instance: InstanceId,
+        count: u64,
+    },
     /// A producer instance sent its last record.
     ProducerFinished {
         stream: StreamId,
         instance: InstanceId,
         count: u64,
+    },
+    /// The stream grew to `partition_count` partitions (Kafka's CreatePartitions).
+    PartitionsCreated {
+        stream: StreamId,
+        partition_count: u32,
     },
     /// The log appended a record at `offset`.
     Appended {
@@ -74,6 +86,13 @@ pub enum TraceEvent {
         instance: InstanceId,
         partitions: Vec<PartitionId>,
     },
+    /// A member gave partitions up in a rebalance (Kafka's `onPartitionsRevoked`): all of them
+    /// with the eager protocol, only those that move with the cooperative one.
+    Revoked {
+        group: GroupId,
+        instance: InstanceId,
+        partitions: Vec<PartitionId>,
+    },
     /// The coordinator heard nothing for `session.timeout.ms` and removed the member.
     MemberExpired {
         group: GroupId,
@@ -99,6 +118,8 @@ impl TraceEvent {
         match self {
             TraceEvent::Produced { .. } => "produced",
             TraceEvent::ProducerFinished { .. } => "producer_finished",
+            TraceEvent::ProducerBufferLost { .. } => "producer_buffer_lost",
+            TraceEvent::PartitionsCreated { .. } => "partitions_created",
             TraceEvent::Appended { .. } => "appended",
             TraceEvent::SegmentsDeleted { .. } => "segments_deleted",
             TraceEvent::Fetched { .. } => "fetched",
@@ -106,6 +127,7 @@ impl TraceEvent {
             TraceEvent::Committed { .. } => "committed",
             TraceEvent::RebalanceStarted { .. } => "rebalance_started",
             TraceEvent::Assigned { .. } => "assigned",
+            TraceEvent::Revoked { .. } => "revoked",
             TraceEvent::MemberExpired { .. } => "member_expired",
             TraceEvent::Crashed { .. } => "crashed",
             TraceEvent::Restarted { .. } => "restarted",

@@ -28,7 +28,7 @@
 //!
 //! Deliberate deviations (inputs Kafka never produces) are listed on [`assign`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -148,6 +148,38 @@ impl Strategy {
             Strategy::Sticky => "sticky",
             Strategy::CooperativeSticky => "cooperative-sticky",
         }
+    }
+}
+
+impl Strategy {
+    /// Kafka's fully qualified assignor class name, as written in
+    /// `partition.assignment.strategy`.
+    pub fn class_name(self) -> &'static str {
+        match self {
+            Strategy::Range => "org.apache.kafka.clients.consumer.RangeAssignor",
+            Strategy::RoundRobin => "org.apache.kafka.clients.consumer.RoundRobinAssignor",
+            Strategy::Sticky => "org.apache.kafka.clients.consumer.StickyAssignor",
+            Strategy::CooperativeSticky => {
+                "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"
+            }
+        }
+    }
+
+    /// A strategy by its `name()` or its Kafka class name (short or fully qualified), the forms
+    /// `partition.assignment.strategy` accepts in eventlab.
+    pub fn from_config_name(name: &str) -> Option<Strategy> {
+        Strategy::ALL.into_iter().find(|strategy| {
+            let class = strategy.class_name();
+            let short_class = class.rsplit('.').next().unwrap_or(class);
+            name == strategy.name() || name == class || name == short_class
+        })
+    }
+
+    /// Whether the assignor supports Kafka's COOPERATIVE rebalance protocol
+    /// (`ConsumerPartitionAssignor.supportedProtocols`): only `CooperativeStickyAssignor` does;
+    /// the others support EAGER only.
+    pub fn supports_cooperative(self) -> bool {
+        self == Strategy::CooperativeSticky
     }
 }
 
@@ -324,7 +356,7 @@ impl Prepared {
                 counts.push(n);
             }
         }
-        let topic_index: HashMap<&str, usize> = topics
+        let topic_index: BTreeMap<&str, usize> = topics
             .iter()
             .enumerate()
             .map(|(i, t)| (t.as_str(), i))
@@ -523,13 +555,62 @@ pub(super) mod test_util {
             .join(", ")
     }
 
+    /// Runs the same group through `eventlab assign`'s code path (group file text → validation
+    /// → assignor → JSON report, `cli::assign_output`) and checks that it prints exactly what
+    /// the library returned. The ported Kafka tests call this for every assignment they make.
+    /// Inputs the file format rejects on purpose are skipped: a subscribed topic without
+    /// metadata and owned partitions of deleted topics (Kafka tests these; `eventlab assign`
+    /// reports them as mistakes).
+    pub fn check_through_cli(
+        strategy: Strategy,
+        p: &BTreeMap<String, u32>,
+        subs: &[Subscription],
+        direct: &GroupAssignment,
+    ) {
+        let members: Vec<serde_json::Value> = subs
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "id": s.member_id,
+                    "instance_id": s.group_instance_id,
+                    "topics": s.topics,
+                    "owned": s.owned_partitions.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "generation": s.generation,
+                })
+            })
+            .collect();
+        let text = serde_json::json!({
+            "strategy": strategy.name(),
+            "topics": p,
+            "members": members,
+        })
+        .to_string();
+        let expected = crate::report::tools::AssignReport::new(strategy, direct).json();
+        match crate::cli::assign_output(&text, "kafka-test.json", crate::cli::Format::Json) {
+            Ok(output) => assert_eq!(output, expected, "{strategy}: CLI and library differ"),
+            Err(message) => {
+                for line in message.split("\neventlab: ") {
+                    assert!(
+                        line.contains("unknown topic")
+                            || line.contains("a topic has at least 1 partition")
+                            || line.contains("does not exist")
+                            || line.contains("is listed twice"),
+                        "{strategy}: unexpected rejection: {line}"
+                    );
+                }
+            }
+        }
+    }
+
     /// `RangeAssignorTest.checkStaticAssignment`: assignment keyed by instance id.
     pub fn check_static_assignment(
         strategy: Strategy,
         p: &BTreeMap<String, u32>,
         consumers: &[Subscription],
     ) -> BTreeMap<String, Vec<TopicPartition>> {
-        let a = assign(strategy, p, consumers).expect("valid").assignment;
+        let result = assign(strategy, p, consumers).expect("valid");
+        check_through_cli(strategy, p, consumers, &result);
+        let a = result.assignment;
         consumers
             .iter()
             .filter_map(|s| {
@@ -558,6 +639,7 @@ pub(super) mod test_util {
             })
             .collect();
         let result = assign(strategy, &ppt(topics), &subs).expect("valid input");
+        check_through_cli(strategy, &ppt(topics), &subs, &result);
         for (i, exp) in expected.iter().enumerate() {
             assert_eq!(
                 sorted_string(&result.assignment[&format!("consumer{i}")]),
@@ -700,6 +782,7 @@ mod tests {
         fn prop_every_partition_assigned_once((p, subs) in arb_group(), drop in 0usize..8) {
             for strategy in Strategy::ALL {
                 let r = assign(strategy, &p, &subs).expect("valid");
+                check_through_cli(strategy, &p, &subs, &r);
                 check_validity(strategy, &p, &subs, &r);
                 // Second round: owned = previous result, one member leaves, one joins.
                 let mut next: Vec<Subscription> = subs
@@ -710,6 +793,7 @@ mod tests {
                     .collect();
                 next.push(Subscription::new("new", &["t0", "t1"]));
                 let r2 = assign(strategy, &p, &next).expect("valid");
+                check_through_cli(strategy, &p, &next, &r2);
                 check_validity(strategy, &p, &next, &r2);
             }
         }
@@ -769,39 +853,61 @@ mod tests {
             let p: BTreeMap<String, u32> = [("t".to_string(), partitions)].into_iter().collect();
             let subs: Vec<Subscription> =
                 (0..members).map(|m| Subscription::new(format!("c{m}"), &["t"])).collect();
-            let r1 = assign(Strategy::Sticky, &p, &subs).expect("valid");
-            let mut next: Vec<Subscription> = subs
-                .iter()
-                .map(|s| s.clone().with_owned(r1.assignment[&s.member_id].clone(), Some(1)))
-                .collect();
-            if add {
-                next.push(Subscription::new("c_new", &["t"]));
-            } else if members > 1 {
-                next.remove(0);
-            } else {
+            if !add && members == 1 {
                 return Ok(());
             }
-            let r2 = assign(Strategy::Sticky, &p, &next).expect("valid");
-            let n = next.len();
-            let total = partitions as usize;
-            let (min_q, max_q, extra) = (total / n, total.div_ceil(n), total % n);
-            // Lower bound: surplus over the quota must move; when more members own >= max_q than
-            // can keep max_q, the rest must shed down to min_q.
-            let mut owned_sizes: Vec<usize> = next.iter().map(|s| s.owned_partitions.len()).collect();
-            owned_sizes.sort_unstable_by(|a, b| b.cmp(a));
-            let mut lower = 0usize;
-            for (i, &o) in owned_sizes.iter().enumerate() {
-                let quota = if i < extra { max_q } else { min_q };
-                lower += o.saturating_sub(quota);
+            for strategy in [Strategy::Sticky, Strategy::CooperativeSticky] {
+                let r1 = assign(strategy, &p, &subs).expect("valid");
+                let mut next: Vec<Subscription> = subs
+                    .iter()
+                    .map(|s| s.clone().with_owned(r1.assignment[&s.member_id].clone(), Some(1)))
+                    .collect();
+                if add {
+                    next.push(Subscription::new("c_new", &["t"]));
+                } else {
+                    next.remove(0);
+                }
+                let mut r2 = assign(strategy, &p, &next).expect("valid");
+                if strategy == Strategy::CooperativeSticky {
+                    // The follow-up rebalance: members own what round 2 gave them.
+                    let follow_up: Vec<Subscription> = next
+                        .iter()
+                        .map(|s| {
+                            s.clone()
+                                .with_owned(r2.assignment[&s.member_id].clone(), Some(2))
+                        })
+                        .collect();
+                    r2 = assign(strategy, &p, &follow_up).expect("valid");
+                    prop_assert!(r2.revoking.is_empty(), "one follow-up is enough");
+                }
+                let n = next.len();
+                let total = partitions as usize;
+                let (min_q, max_q, extra) = (total / n, total.div_ceil(n), total % n);
+                // Lower bound: surplus over the quota must move; when more members own >= max_q
+                // than can keep max_q, the rest must shed down to min_q.
+                let mut owned_sizes: Vec<usize> =
+                    next.iter().map(|s| s.owned_partitions.len()).collect();
+                owned_sizes.sort_unstable_by(|a, b| b.cmp(a));
+                let mut lower = 0usize;
+                for (i, &o) in owned_sizes.iter().enumerate() {
+                    let quota = if i < extra { max_q } else { min_q };
+                    lower += o.saturating_sub(quota);
+                }
+                let survivors_owned: usize = owned_sizes.iter().sum();
+                lower += total - survivors_owned; // orphaned partitions must get a new owner
+                let mut moved = 0usize;
+                for s in &next {
+                    let owned: BTreeSet<&TopicPartition> = s.owned_partitions.iter().collect();
+                    moved += r2.assignment[&s.member_id]
+                        .iter()
+                        .filter(|tp| !owned.contains(tp))
+                        .count();
+                }
+                prop_assert_eq!(moved, lower, "{}", strategy);
+                let sizes: Vec<usize> = r2.assignment.values().map(Vec::len).collect();
+                let spread = sizes.iter().max().unwrap_or(&0) - sizes.iter().min().unwrap_or(&0);
+                prop_assert!(spread <= 1, "{strategy}: sizes {sizes:?}");
             }
-            let survivors_owned: usize = owned_sizes.iter().sum();
-            lower += total - survivors_owned; // orphaned partitions must get a new owner
-            let mut moved = 0usize;
-            for s in &next {
-                let owned: BTreeSet<&TopicPartition> = s.owned_partitions.iter().collect();
-                moved += r2.assignment[&s.member_id].iter().filter(|tp| !owned.contains(tp)).count();
-            }
-            prop_assert_eq!(moved, lower);
         }
     }
 }

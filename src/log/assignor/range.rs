@@ -48,9 +48,9 @@ mod tests {
         p: &BTreeMap<String, u32>,
         subs: &[Subscription],
     ) -> BTreeMap<String, Vec<TopicPartition>> {
-        assign(Strategy::Range, p, subs)
-            .expect("valid input")
-            .assignment
+        let result = assign(Strategy::Range, p, subs).expect("valid input");
+        check_through_cli(Strategy::Range, p, subs, &result);
+        result.assignment
     }
 
     // RangeAssignorTest.testOneConsumerNoTopic

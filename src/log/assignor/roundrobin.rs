@@ -44,9 +44,9 @@ mod tests {
         p: &BTreeMap<String, u32>,
         subs: &[Subscription],
     ) -> BTreeMap<String, Vec<TopicPartition>> {
-        assign(Strategy::RoundRobin, p, subs)
-            .expect("valid input")
-            .assignment
+        let result = assign(Strategy::RoundRobin, p, subs).expect("valid input");
+        check_through_cli(Strategy::RoundRobin, p, subs, &result);
+        result.assignment
     }
 
     // RoundRobinAssignorTest.testOneConsumerNoTopic

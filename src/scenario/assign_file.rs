@@ -1,0 +1,350 @@
+//! The input file of `eventlab assign`: one consumer group's rebalance, as data.
+//!
+//! ```json
+//! {"strategy": "range",
+//!  "topics": {"topic1": 3, "topic2": 2},
+//!  "members": [{"id": "consumer1", "instance_id": null, "topics": ["topic1"],
+//!               "owned": ["topic1-0"], "generation": 1}]}
+//! ```
+//!
+//! `raw` mirrors the file (`deny_unknown_fields`); [`validate`] checks meaning and reports every
+//! problem in document order, like scenario validation. The result is exactly the input of
+//! `log::assignor::assign`: Kafka's `Cluster` (partitions per topic) and `GroupSubscription`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{MapAccess, Visitor};
+
+use super::error::{ScenarioError, did_you_mean, one_of};
+use crate::log::assignor::{Strategy, Subscription, TopicPartition};
+
+/// The most partitions one topic may have here (the same ceiling as a scenario stream).
+const PARTITION_COUNT_MAX: u64 = 10_000;
+
+/// The file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    /// `partition.assignment.strategy`: `range`, `roundrobin`, `sticky` or
+    /// `cooperative-sticky` (or the Kafka class name, e.g. `CooperativeStickyAssignor`).
+    pub strategy: String,
+    /// Topic name → partition count (the cluster metadata the group leader sees).
+    pub topics: OrderedCounts,
+    /// The members that joined, each with its subscription.
+    pub members: Vec<RawMember>,
+}
+
+/// One member's `JoinGroup` subscription.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMember {
+    /// `member.id`. Kafka's are `client.id` plus a UUID; here any unique name.
+    pub id: String,
+    /// `group.instance.id` (static membership); optional. Static members sort before dynamic
+    /// ones in range and round-robin.
+    #[serde(default)]
+    pub instance_id: Option<String>,
+    /// Subscribed topics.
+    pub topics: Vec<String>,
+    /// Partitions the member owned in the previous generation, as `topic-N`; optional.
+    #[serde(default)]
+    pub owned: Vec<String>,
+    /// The generation `owned` belongs to; optional (null or negative: unknown, as for a member
+    /// that never encoded one).
+    #[serde(default)]
+    pub generation: Option<i64>,
+}
+
+/// A JSON object of counts, kept in document order so errors come in document order.
+#[derive(Debug, Default)]
+pub struct OrderedCounts(pub Vec<(String, u64)>);
+
+impl<'de> Deserialize<'de> for OrderedCounts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CountsVisitor;
+        impl<'de> Visitor<'de> for CountsVisitor {
+            type Value = OrderedCounts;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of topic names to partition counts")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((name, count)) = map.next_entry::<String, u64>()? {
+                    entries.push((name, count));
+                }
+                Ok(OrderedCounts(entries))
+            }
+        }
+        deserializer.deserialize_map(CountsVisitor)
+    }
+}
+
+/// A validated group: everything `log::assignor::assign` needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub strategy: Strategy,
+    pub partitions_per_topic: BTreeMap<String, u32>,
+    pub subscriptions: Vec<Subscription>,
+}
+
+/// Parses and validates an `eventlab assign` file. `origin` names it in messages.
+pub fn parse_and_validate(text: &str, origin: &str) -> Result<Group, Vec<ScenarioError>> {
+    let raw: RawGroup = super::parse_json(text, origin).map_err(|error| vec![error])?;
+    validate(&raw, origin)
+}
+
+/// Checks meaning; reports every problem in document order.
+pub fn validate(raw: &RawGroup, origin: &str) -> Result<Group, Vec<ScenarioError>> {
+    let mut errors = Vec::new();
+    let mut error = |location: String, problem: String| {
+        errors.push(ScenarioError {
+            origin: origin.to_string(),
+            location,
+            problem,
+        })
+    };
+
+    let strategy = Strategy::from_config_name(&raw.strategy);
+    if strategy.is_none() {
+        let names: Vec<&str> = Strategy::ALL.iter().map(|s| s.name()).collect();
+        let hint = did_you_mean(&raw.strategy, names.iter().copied());
+        let hint = if hint.is_empty() {
+            format!(" (expected {})", one_of(&names))
+        } else {
+            hint
+        };
+        error(
+            "strategy".to_string(),
+            format!("unknown assignment strategy \"{}\"{hint}", raw.strategy),
+        );
+    }
+
+    let mut partitions_per_topic = BTreeMap::new();
+    for (name, count) in &raw.topics.0 {
+        let path = format!("topics.{}", quote_key(name));
+        if name.is_empty() {
+            error(path, "a topic needs a name".to_string());
+            continue;
+        }
+        if partitions_per_topic.contains_key(name) {
+            error(path, format!("topic \"{name}\" is listed twice"));
+            continue;
+        }
+        if *count == 0 {
+            error(path, "a topic has at least 1 partition, not 0".to_string());
+            continue;
+        }
+        if *count > PARTITION_COUNT_MAX {
+            error(
+                path,
+                format!(
+                    "{count} is more than {PARTITION_COUNT_MAX}, the most eventlab allows for a partition count"
+                ),
+            );
+            continue;
+        }
+        partitions_per_topic.insert(name.clone(), *count as u32);
+    }
+    let topic_names: Vec<&str> = raw.topics.0.iter().map(|(name, _)| name.as_str()).collect();
+
+    let mut subscriptions = Vec::new();
+    let mut member_ids: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut instance_ids: BTreeMap<&str, usize> = BTreeMap::new();
+    for (index, member) in raw.members.iter().enumerate() {
+        let path = format!("members[{index}]");
+        if member.id.is_empty() {
+            error(format!("{path}.id"), "a member needs an id".to_string());
+        } else if let Some(first) = member_ids.insert(&member.id, index) {
+            member_ids.insert(&member.id, first);
+            error(
+                format!("{path}.id"),
+                format!(
+                    "member \"{}\" is listed twice (first as members[{first}])",
+                    member.id
+                ),
+            );
+        }
+        if let Some(instance_id) = &member.instance_id {
+            if instance_id.is_empty() {
+                error(
+                    format!("{path}.instance_id"),
+                    "an instance id cannot be empty (use null for a dynamic member)".to_string(),
+                );
+            } else if let Some(first) = instance_ids.insert(instance_id, index) {
+                instance_ids.insert(instance_id, first);
+                error(
+                    format!("{path}.instance_id"),
+                    format!(
+                        "instance id \"{instance_id}\" is already used by members[{first}] (Kafka fences one of them)"
+                    ),
+                );
+            }
+        }
+        let mut topics = Vec::new();
+        for (topic_index, topic) in member.topics.iter().enumerate() {
+            if partitions_per_topic.contains_key(topic) {
+                topics.push(topic.clone());
+            } else if !topic_names.contains(&topic.as_str()) {
+                error(
+                    format!("{path}.topics[{topic_index}]"),
+                    format!(
+                        "unknown topic \"{topic}\"{}",
+                        did_you_mean(topic, topic_names.iter().copied())
+                    ),
+                );
+            }
+        }
+        let mut owned = Vec::new();
+        let mut owned_seen = BTreeSet::new();
+        for (owned_index, text) in member.owned.iter().enumerate() {
+            let owned_path = format!("{path}.owned[{owned_index}]");
+            let Ok(partition) = text.parse::<TopicPartition>() else {
+                error(
+                    owned_path,
+                    format!(
+                        "\"{text}\" is not a topic partition (write topic-N, e.g. \"topic1-0\")"
+                    ),
+                );
+                continue;
+            };
+            match partitions_per_topic.get(&partition.topic) {
+                None if !topic_names.contains(&partition.topic.as_str()) => error(
+                    owned_path,
+                    format!(
+                        "unknown topic \"{}\"{}",
+                        partition.topic,
+                        did_you_mean(&partition.topic, topic_names.iter().copied())
+                    ),
+                ),
+                None => {}
+                Some(&count) if partition.partition >= count => error(
+                    owned_path,
+                    format!(
+                        "\"{text}\" does not exist: topic \"{}\" has {count} partition{} (0..{})",
+                        partition.topic,
+                        if count == 1 { "" } else { "s" },
+                        count - 1
+                    ),
+                ),
+                Some(_) => {
+                    if !owned_seen.insert(partition.clone()) {
+                        error(owned_path, format!("\"{text}\" is listed twice"));
+                    } else {
+                        owned.push(partition);
+                    }
+                }
+            }
+        }
+        // Kafka's generations are Java ints; a negative one (DEFAULT_GENERATION is -1) means
+        // unknown, like null.
+        let generation = match member.generation {
+            None => None,
+            Some(generation) => match i32::try_from(generation) {
+                Ok(generation) => Some(generation),
+                Err(_) => {
+                    error(
+                        format!("{path}.generation"),
+                        format!(
+                            "{generation} is not a generation (expected {} to {}, or null when unknown)",
+                            i32::MIN,
+                            i32::MAX
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        subscriptions.push(Subscription {
+            member_id: member.id.clone(),
+            group_instance_id: member.instance_id.clone().filter(|id| !id.is_empty()),
+            topics,
+            owned_partitions: owned,
+            generation,
+            rack_id: None,
+        });
+    }
+
+    match strategy {
+        Some(strategy) if errors.is_empty() => Ok(Group {
+            strategy,
+            partitions_per_topic,
+            subscriptions,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// A topic name as a JSON-path key: quoted when it has a dot, like Kafka config names.
+fn quote_key(name: &str) -> String {
+    if name.contains('.') || name.is_empty() {
+        format!("\"{name}\"")
+    } else {
+        name.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check_err(text: &str, expected: &str) {
+        let errors = parse_and_validate(text, "g.json").expect_err("invalid");
+        let actual: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(actual.join("\n"), expected);
+    }
+
+    #[test]
+    fn a_full_group_validates() {
+        let group = parse_and_validate(
+            r#"{"strategy": "CooperativeStickyAssignor", "topics": {"t1": 3, "t2": 2},
+                "members": [{"id": "c1", "instance_id": "i1", "topics": ["t1", "t2"],
+                             "owned": ["t1-0", "t2-1"], "generation": 4},
+                            {"id": "c0", "topics": ["t1"]}]}"#,
+            "g.json",
+        )
+        .expect("valid");
+        assert_eq!(group.strategy, Strategy::CooperativeSticky);
+        assert_eq!(group.partitions_per_topic["t1"], 3);
+        let first = &group.subscriptions[0];
+        assert_eq!(first.group_instance_id.as_deref(), Some("i1"));
+        assert_eq!(first.owned_partitions.len(), 2);
+        assert_eq!(first.generation, Some(4));
+        assert_eq!(group.subscriptions[1].generation, None);
+    }
+
+    #[test]
+    fn every_semantic_problem_is_reported_in_document_order() {
+        check_err(
+            r#"{"strategy": "rnage", "topics": {"t1": 3, "t.2": 0},
+                "members": [{"id": "a", "topics": ["t3", "t1"], "owned": ["t1-3", "x", "t9-0"]},
+                            {"id": "a", "topics": [], "generation": -2147483649}]}"#,
+            "g.json: strategy: unknown assignment strategy \"rnage\" (did you mean \"range\"?)\n\
+             g.json: topics.\"t.2\": a topic has at least 1 partition, not 0\n\
+             g.json: members[0].topics[0]: unknown topic \"t3\" (did you mean \"t1\"?)\n\
+             g.json: members[0].owned[0]: \"t1-3\" does not exist: topic \"t1\" has 3 partitions (0..2)\n\
+             g.json: members[0].owned[1]: \"x\" is not a topic partition (write topic-N, e.g. \"topic1-0\")\n\
+             g.json: members[0].owned[2]: unknown topic \"t9\" (did you mean \"t1\"?)\n\
+             g.json: members[1].id: member \"a\" is listed twice (first as members[0])\n\
+             g.json: members[1].generation: -2147483649 is not a generation (expected -2147483648 to 2147483647, or null when unknown)",
+        );
+    }
+
+    #[test]
+    fn shape_errors_name_the_path() {
+        check_err(
+            r#"{"strategy": "range", "topics": {"t": 1}, "members": [{"id": "a", "topic": []}]}"#,
+            "g.json: members[0].topic: unknown field \"topic\" (did you mean \"topics\"?)",
+        );
+        check_err(
+            r#"{"strategy": "range", "topics": {"t": "3"}, "members": []}"#,
+            "g.json: topics.t: expected a whole number of 0 or more, not the string \"3\" (write 3 without quotes)",
+        );
+        check_err(
+            r#"{"strategy": "range", "topics": {"t": 1}, "members": [}"#,
+            "g.json: line 1, column 55: expected value",
+        );
+    }
+}
