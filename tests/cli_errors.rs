@@ -134,7 +134,7 @@ fn unknown_field_with_no_near_name_lists_the_fields() {
             r#"{ "name": "payments" }"#,
             r#"{ "name": "payments", "zzz": 1 }"#,
         ),
-        r#"eventlab: shop.json: streams[1].zzz: unknown field "zzz" (expected "name", "description", "carrier", "partition_count" or "partitioner")"#,
+        r#"eventlab: shop.json: streams[1].zzz: unknown field "zzz" (expected "name", "description", "carrier", "partition_count", "partitioner", "kind" or "entity")"#,
     );
 }
 

@@ -6,9 +6,11 @@
 
 mod ids;
 mod keys;
+pub mod topology;
 
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
 pub use keys::KeyTable;
+pub use topology::Topology;
 
 use crate::log::partitioner::Partitioner;
 use crate::sim::LinkConfig;
@@ -30,6 +32,8 @@ pub struct Scenario {
     pub limits: RunLimits,
     pub stop: Stop,
     pub keys: KeyTable,
+    /// Event kinds, domains, tables, APIs, pipelines, externals (see `model::topology`).
+    pub topology: Topology,
 }
 
 impl Scenario {

@@ -6,6 +6,7 @@
 mod error;
 pub mod raw;
 mod validate;
+mod validate_topology;
 
 pub use error::{ScenarioError, did_you_mean, nearest, one_of};
 pub use validate::{DEFAULTS_DOC, validate};

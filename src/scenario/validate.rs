@@ -51,13 +51,13 @@ consumes[].poll_interval_ms 100, processing_time_us {\"fixed\": 0}, commit \"aft
 consumes[].kafka: group.id = service name, max.poll.records 500, enable.auto.commit true,
   auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000";
 
-struct Validator<'a> {
+pub(super) struct Validator<'a> {
     origin: &'a str,
     errors: Vec<ScenarioError>,
 }
 
 impl Validator<'_> {
-    fn error(&mut self, location: impl Into<String>, problem: impl Into<String>) {
+    pub(super) fn error(&mut self, location: impl Into<String>, problem: impl Into<String>) {
         self.errors.push(ScenarioError {
             origin: self.origin.to_string(),
             location: location.into(),
@@ -82,7 +82,7 @@ impl Validator<'_> {
     }
 
     /// A decimal (ratio, probability, factor) in parts per million.
-    fn ppm(&mut self, path: &str, value: f64, min_exclusive: f64, max: f64) -> u64 {
+    pub(super) fn ppm(&mut self, path: &str, value: f64, min_exclusive: f64, max: f64) -> u64 {
         if !value.is_finite() || value <= min_exclusive || value > max {
             self.error(
                 path,
@@ -335,8 +335,10 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
 
     let faults = validate_faults(&mut v, &raw.faults, &instances);
     let expects = validate_expects(&mut v, &raw.expect, &mut resolve_stream);
+    let topology = super::validate_topology::validate_topology(&mut v, raw, &streams, &services);
 
     if !v.errors.is_empty() {
+        super::validate_topology::sort_in_document_order(&mut v.errors);
         return Err(v.errors);
     }
     Ok(Scenario {
@@ -352,6 +354,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         limits,
         stop,
         keys,
+        topology,
     })
 }
 
@@ -366,7 +369,7 @@ impl RawScenario {
     }
 }
 
-fn hint_or_list(wanted: &str, names: &[&str]) -> String {
+pub(super) fn hint_or_list(wanted: &str, names: &[&str]) -> String {
     let hint = did_you_mean(wanted, names.iter().copied());
     if hint.is_empty() {
         format!(" (expected {})", one_of(names))
