@@ -15,6 +15,27 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "slow-consumer-lag",
         include_str!("../scenarios/slow-consumer-lag.json"),
     ),
+    (
+        "notes-microservice-topology",
+        include_str!("../scenarios/notes-microservice-topology.json"),
+    ),
+    (
+        "notes-business-topology",
+        include_str!("../scenarios/notes-business-topology.json"),
+    ),
+    (
+        "entity-events-and-tables",
+        include_str!("../scenarios/entity-events-and-tables.json"),
+    ),
+    (
+        "rekey-for-join",
+        include_str!("../scenarios/rekey-for-join.json"),
+    ),
+    (
+        "single-writer-violation",
+        include_str!("../scenarios/single-writer-violation.json"),
+    ),
+    ("ecommerce", include_str!("../scenarios/ecommerce.json")),
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {

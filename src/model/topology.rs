@@ -222,7 +222,7 @@ pub enum Generator {
     /// The record's key text.
     Key,
     /// 1, 2, 3... per producer instance.
-    Sequence,
+    Counter,
     Const(Value),
     /// Uniform, inclusive.
     IntRange(i64, i64),

@@ -23,7 +23,7 @@ pub fn generate_value(
     for (name, generator) in &template.fields {
         let value = match generator {
             Generator::Key => key.map_or(Value::Null, |key| Value::Str(key.to_string())),
-            Generator::Sequence => Value::Int(i64::try_from(sequence).unwrap_or(i64::MAX)),
+            Generator::Counter => Value::Int(i64::try_from(sequence).unwrap_or(i64::MAX)),
             Generator::Const(value) => value.clone(),
             Generator::IntRange(min, max) => {
                 // Two's complement: the span fits a u64 even for i64::MIN..=i64::MAX.

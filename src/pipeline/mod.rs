@@ -11,8 +11,10 @@
 
 mod generate;
 mod operator;
+mod sink;
 mod table;
 
 pub use generate::generate_value;
 pub use operator::{Flowing, apply_steps};
+pub use sink::{PipelineSink, value_of};
 pub use table::{Table, TableMismatch, check_table_against_stream};

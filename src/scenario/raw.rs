@@ -163,13 +163,13 @@ pub struct RawProduces {
 }
 
 /// How one field of a produced value is drawn: `"key"` (the record's key, e.g. the entity id),
-/// `"sequence"` (1, 2, 3... per producer), `{"const": V}` (string, integer, boolean or null),
+/// `"counter"` (1, 2, 3... per producer instance), `{"const": V}` (string, integer, boolean or null),
 /// `{"int_range": [min, max]}` (uniform, inclusive) or `{"one_of": [V, ...]}` (uniform).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum RawGenerator {
     Key,
-    Sequence,
+    Counter,
     Const(RawScalar),
     IntRange([i64; 2]),
     OneOf(Vec<RawScalar>),

@@ -283,7 +283,7 @@ pub(super) fn validate_topology(
                             }
                             Generator::Key
                         }
-                        RawGenerator::Sequence => Generator::Sequence,
+                        RawGenerator::Counter => Generator::Counter,
                         RawGenerator::Const(scalar) => Generator::Const(scalar_value(scalar)),
                         RawGenerator::IntRange([min, max]) => {
                             if min > max {

@@ -9,6 +9,7 @@
 pub mod checks;
 pub mod diagram;
 pub mod dot;
+pub mod generated;
 pub mod graph;
 pub mod json;
 pub mod markdown;

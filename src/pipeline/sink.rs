@@ -1,0 +1,311 @@
+//! Runs the services' pipelines over the run's trace: a sink that sees each record as its
+//! consumer finishes processing it (`TraceEvent::Consumed`, in virtual-time order), gives it its
+//! value, passes it through the flow's operators and applies the result to the service's table.
+//!
+//! Values are a pure function of (seed, producing instance, stream, message id, key): the
+//! producer's template drawn with a ChaCha stream seeded by a keyed draw on the message id. So a
+//! record's value needs no storage and no bytes in `protocol::Record` (its `MessageId` is the
+//! value handle), and the log, the consumer and the checker all see the same value.
+//!
+//! Modelled: a service's tables are one store per service, shared by its instances (like a
+//! service's own database; Kafka Streams would shard them by partition and restore them from a
+//! changelog after a rebalance). Re-delivered records are applied again (idempotent for
+//! tables, counted twice by `aggregate`, as at-least-once does). Not modelled yet: records a
+//! pipeline `emit`s are counted, not appended to the log, so nothing downstream receives them.
+
+use std::collections::BTreeMap;
+
+use super::generate::generate_value;
+use super::operator::{Flowing, apply_steps};
+use super::table::{Table, check_table_against_stream};
+use crate::model::{GroupId, KeyId, MessageId, Scenario, ServiceId, StreamId};
+use crate::report::tables::*;
+use crate::sim::rng::{self, RngStream};
+use crate::trace::TraceEvent;
+use crate::value::Value;
+
+#[derive(Default, Clone, Copy)]
+struct FlowCounts {
+    records_in: u64,
+    dropped: u64,
+    out: u64,
+}
+
+#[derive(Default)]
+struct TableState {
+    changes: u64,
+    last_writer: BTreeMap<String, ServiceId>,
+    /// key → (writer changes, writers in first-write order).
+    conflicts: BTreeMap<String, (u64, Vec<ServiceId>)>,
+}
+
+pub struct PipelineSink<'m> {
+    model: &'m Scenario,
+    /// By `GroupId`: the group's flow does something (operators or outputs).
+    active: Vec<bool>,
+    counts: Vec<FlowCounts>,
+    /// By `GroupId`: each aggregate step's running totals.
+    totals: Vec<Vec<BTreeMap<String, i64>>>,
+    /// By `ServiceId`, then table index.
+    tables: Vec<Vec<Table>>,
+    states: Vec<Vec<TableState>>,
+    /// By `StreamId`: a table is checked against this stream's log.
+    tracked: Vec<bool>,
+    pending: BTreeMap<MessageId, Option<KeyId>>,
+    latest: Vec<BTreeMap<String, Value>>,
+}
+
+impl<'m> PipelineSink<'m> {
+    /// `None` when the scenario declares no pipelines, outputs or tables: nothing to run.
+    pub fn new(model: &'m Scenario) -> Option<Self> {
+        let topology = &model.topology;
+        let active: Vec<bool> = model
+            .groups
+            .iter()
+            .map(|group| {
+                topology
+                    .services
+                    .get(group.service.index())
+                    .and_then(|s| s.flows.get(group.consumption))
+                    .is_some_and(|flow| {
+                        !flow.steps.is_empty()
+                            || !flow.emit.is_empty()
+                            || flow.materialize.is_some()
+                    })
+            })
+            .collect();
+        let any_tables = topology.services.iter().any(|s| !s.tables.is_empty());
+        if !active.iter().any(|&a| a) && !any_tables {
+            return None;
+        }
+        let mut tracked = vec![false; model.streams.len()];
+        for (service, extra) in topology.services.iter().enumerate() {
+            for index in 0..extra.tables.len() {
+                if let Some(stream) = direct_source(model, ServiceId(service as u32), index) {
+                    tracked[stream.index()] = true;
+                }
+            }
+        }
+        Some(PipelineSink {
+            model,
+            counts: vec![FlowCounts::default(); active.len()],
+            totals: vec![Vec::new(); active.len()],
+            active,
+            tables: topology
+                .services
+                .iter()
+                .map(|s| s.tables.iter().map(|_| Table::default()).collect())
+                .collect(),
+            states: topology
+                .services
+                .iter()
+                .map(|s| s.tables.iter().map(|_| TableState::default()).collect())
+                .collect(),
+            tracked,
+            pending: BTreeMap::new(),
+            latest: vec![BTreeMap::new(); model.streams.len()],
+        })
+    }
+
+    pub fn on_event(&mut self, event: &TraceEvent) {
+        match *event {
+            TraceEvent::Produced {
+                stream, msg, key, ..
+            } if self.tracked[stream.index()] => {
+                self.pending.insert(msg, key);
+            }
+            TraceEvent::Appended { stream, msg, .. } if self.tracked[stream.index()] => {
+                if let Some(Some(key)) = self.pending.remove(&msg) {
+                    let value = value_of(self.model, stream, msg, Some(key));
+                    let text = self.model.keys.text(key).to_string();
+                    let latest = &mut self.latest[stream.index()];
+                    if value == Value::Null {
+                        latest.remove(&text);
+                    } else {
+                        latest.insert(text, value);
+                    }
+                }
+            }
+            TraceEvent::Consumed {
+                group, msg, key, ..
+            } if self.active[group.index()] => self.consume(group, msg, key),
+            _ => {}
+        }
+    }
+
+    fn consume(&mut self, group: GroupId, msg: MessageId, key: Option<KeyId>) {
+        let model = self.model;
+        let group_info = model.group(group);
+        let service = group_info.service;
+        let extra = &model.topology.services[service.index()];
+        let flow = &extra.flows[group_info.consumption];
+        let writer = model.instance(msg.producer).service;
+        let counts = &mut self.counts[group.index()];
+        counts.records_in += 1;
+        let value = value_of(model, flow.stream, msg, key);
+        let record = Flowing {
+            key: key.map(|key| model.keys.text(key).to_string()),
+            value,
+        };
+        let output = apply_steps(
+            &flow.steps,
+            record,
+            &self.tables[service.index()],
+            &mut self.totals[group.index()],
+        );
+        let Some(output) = output else {
+            counts.dropped += 1;
+            return;
+        };
+        counts.out += 1;
+        if let (Some(index), Some(key)) = (flow.materialize, &output.key) {
+            let state = &mut self.states[service.index()][index];
+            if self.tables[service.index()][index]
+                .apply(key, output.value)
+                .is_some()
+            {
+                state.changes += 1;
+                let previous = state.last_writer.insert(key.clone(), writer);
+                if let Some(previous) = previous
+                    && previous != writer
+                {
+                    let entry = state
+                        .conflicts
+                        .entry(key.clone())
+                        .or_insert_with(|| (0, vec![previous]));
+                    entry.0 += 1;
+                    if !entry.1.contains(&writer) {
+                        entry.1.push(writer);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The pipeline and table reports, in declaration order.
+    pub fn finish(self) -> (Vec<PipelineReport>, Vec<TableReport>) {
+        let model = self.model;
+        let mut pipelines = Vec::new();
+        for group in &model.groups {
+            if !self.active[group.id.index()] {
+                continue;
+            }
+            let extra = &model.topology.services[group.service.index()];
+            let flow = &extra.flows[group.consumption];
+            let counts = self.counts[group.id.index()];
+            pipelines.push(PipelineReport {
+                service: model.service(group.service).name.clone(),
+                stream: model.stream(flow.stream).name.clone(),
+                records_in: counts.records_in,
+                records_dropped: counts.dropped,
+                records_out: counts.out,
+                emit: flow
+                    .emit
+                    .iter()
+                    .map(|&s| model.stream(s).name.clone())
+                    .collect(),
+                materialize: flow.materialize.map(|t| extra.tables[t].name.clone()),
+            });
+        }
+        let mut tables = Vec::new();
+        for (service_index, (states, service_tables)) in
+            self.states.into_iter().zip(self.tables).enumerate()
+        {
+            let service = ServiceId(service_index as u32);
+            let extra = &model.topology.services[service_index];
+            for (index, (state, table)) in states.into_iter().zip(service_tables).enumerate() {
+                let check = direct_source(model, service, index).map(|stream| {
+                    let latest = &self.latest[stream.index()];
+                    let mismatches = check_table_against_stream(
+                        &table,
+                        latest.iter().map(|(k, v)| (Some(k.as_str()), v)),
+                    );
+                    TableCheck {
+                        stream: model.stream(stream).name.clone(),
+                        matches: mismatches.is_empty(),
+                        mismatch_count: mismatches.len() as u64,
+                        mismatches: mismatches
+                            .into_iter()
+                            .take(10)
+                            .map(|m| TableMismatchReport {
+                                key: m.key,
+                                expected: m.expected,
+                                found: m.found,
+                            })
+                            .collect(),
+                    }
+                });
+                tables.push(TableReport {
+                    service: model.service(service).name.clone(),
+                    table: extra.tables[index].name.clone(),
+                    changes: state.changes,
+                    changelog_stream: extra.tables[index]
+                        .changelog
+                        .map(|s| model.stream(s).name.clone()),
+                    conflicting_updates: state
+                        .conflicts
+                        .into_iter()
+                        .map(|(key, (writer_changes, writers))| ConflictingUpdate {
+                            key,
+                            writer_changes,
+                            writers: writers
+                                .into_iter()
+                                .map(|w| model.service(w).name.clone())
+                                .collect(),
+                        })
+                        .collect(),
+                    check,
+                    rows: table
+                        .rows()
+                        .map(|(key, value)| TableRow {
+                            key: key.to_string(),
+                            value: value.clone(),
+                        })
+                        .collect(),
+                });
+            }
+        }
+        (pipelines, tables)
+    }
+}
+
+/// The stream a table is filled from with no operators in between, when that is its only
+/// input.
+fn direct_source(model: &Scenario, service: ServiceId, table: usize) -> Option<StreamId> {
+    let flows: Vec<_> = model.topology.services[service.index()]
+        .flows
+        .iter()
+        .filter(|flow| flow.materialize == Some(table))
+        .collect();
+    match flows.as_slice() {
+        [flow] if flow.steps.is_empty() => Some(flow.stream),
+        _ => None,
+    }
+}
+
+/// The value of record `msg` on `stream`: its producer's template, drawn with a ChaCha stream
+/// seeded by a keyed draw on (seed, instance, stream, message id). A record whose producer has
+/// no template is an empty object.
+pub fn value_of(model: &Scenario, stream: StreamId, msg: MessageId, key: Option<KeyId>) -> Value {
+    let instance = model.instance(msg.producer);
+    let service = model.service(instance.service);
+    let extra = &model.topology.services[instance.service.index()];
+    let template = service
+        .produces
+        .iter()
+        .zip(&extra.values)
+        .find(|(production, _)| production.stream == stream)
+        .and_then(|(_, template)| template.as_ref());
+    let Some(template) = template else {
+        return Value::object();
+    };
+    let purpose = format!("{}/values", model.stream(stream).name);
+    let seed = rng::keyed_u64(
+        model.seed,
+        rng::stream_id("instance", &instance.name, &purpose),
+        u64::from(msg.seq),
+    );
+    let mut draws = RngStream::new(seed, 0);
+    let key_text = key.map(|key| model.keys.text(key));
+    generate_value(template, key_text, u64::from(msg.seq) + 1, &mut draws)
+}
