@@ -309,3 +309,79 @@ fn below_the_limits_nothing_is_collapsed() {
     assert!(!mermaid.contains("collapsed"));
     assert!(mermaid.contains("sv19(\"service-19\")"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Pipelines and tables in a run.
+
+fn run_json(name: &str) -> serde_json::Value {
+    let model = load(name);
+    let options = eventlab::simulate::RunOptions {
+        until: None,
+        reproduce: format!("eventlab run {name}"),
+        trace_window_us: None,
+    };
+    let run = eventlab::simulate::simulate::<Vec<u8>>(&model, &options, None).unwrap();
+    serde_json::from_str(&eventlab::report::json::render(&run.report)).unwrap()
+}
+
+#[test]
+fn run_json_includes_each_tables_final_contents_and_its_check() {
+    let report = run_json("entity-events-and-tables");
+    let tables = report["tables"].as_array().unwrap();
+    assert_eq!(tables.len(), 2);
+    for table in tables {
+        assert_eq!(table["table"], "users");
+        assert_eq!(table["check"]["stream"], "users");
+        assert_eq!(table["check"]["matches"], true);
+        let rows = table["rows"].as_array().unwrap();
+        // 8 users, some deleted by tombstones: fewer rows than keys, each a full User.
+        assert!(!rows.is_empty() && rows.len() < 8, "{rows:?}");
+        for row in rows {
+            assert_eq!(row["value"]["user_id"], row["key"]);
+            assert!(row["value"]["version"].as_i64().unwrap() >= 1);
+        }
+    }
+    assert_eq!(tables[0]["rows"], tables[1]["rows"], "both copies agree");
+    assert_eq!(tables[1]["changelog_stream"], "support-users-changelog");
+}
+
+#[test]
+fn scenarios_without_pipelines_or_tables_report_none() {
+    let report = run_json("hello-log");
+    assert!(report.get("tables").is_none());
+    assert!(report.get("pipelines").is_none());
+}
+
+#[test]
+fn two_writers_show_up_as_conflicting_updates_in_the_consuming_table() {
+    let report = run_json("single-writer-violation");
+    let table = &report["tables"][0];
+    let conflicts = table["conflicting_updates"].as_array().unwrap();
+    assert!(!conflicts.is_empty());
+    for conflict in conflicts {
+        let writers = conflict["writers"].as_array().unwrap();
+        assert_eq!(writers.len(), 2);
+        assert!(conflict["writer_changes"].as_u64().unwrap() >= 1);
+    }
+    // The stream itself is the mess: the table is still its latest value per key.
+    assert_eq!(table["check"]["matches"], true);
+}
+
+#[test]
+fn a_join_without_rekey_matches_nothing_and_with_rekey_matches_everything() {
+    let report = run_json("rekey-for-join");
+    let pipelines = report["pipelines"].as_array().unwrap();
+    let find = |service: &str, stream: &str| {
+        pipelines
+            .iter()
+            .find(|p| p["service"] == service && p["stream"] == stream)
+            .unwrap()
+            .clone()
+    };
+    let rekeyed = find("enrichment", "orders");
+    assert_eq!(rekeyed["records_in"], 30);
+    assert_eq!(rekeyed["records_out"], 30);
+    let naive = find("naive-enrichment", "orders");
+    assert_eq!(naive["records_in"], 30);
+    assert_eq!(naive["records_dropped"], 30);
+}
