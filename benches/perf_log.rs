@@ -10,8 +10,31 @@ use eventlab::model::{Scenario, Schedule, Stop};
 use eventlab::simulate::{RunOptions, simulate};
 
 fn perf_log_1() -> Scenario {
-    let text = include_str!("perf-log-1.json");
-    let mut model = eventlab::scenario::parse_and_validate(text, "perf-log-1.json")
+    load(include_str!("perf-log-1.json").to_string())
+}
+
+/// perf-log-1 with a pass-through pipeline on the consumer: a filter that keeps every record,
+/// output emitted to a second stream (issue 6: within 10 % of plain perf-log-1).
+fn perf_log_1_pass_through() -> Scenario {
+    let text = include_str!("perf-log-1.json")
+        .replacen(
+            r#"{ "name": "perf", "partition_count": 8, "partitioner": "fnv1a32" }"#,
+            r#"{ "name": "perf", "partition_count": 8, "partitioner": "fnv1a32" }, { "name": "perf-out" }"#,
+            1,
+        )
+        .replacen(
+            r#""kafka": { "max.poll.records": 1000, "auto.commit.interval.ms": 5 }"#,
+            r#""kafka": { "max.poll.records": 1000, "auto.commit.interval.ms": 5 },
+          "pipeline": [{ "filter": { "field": "absent", "not_equals": 0 } }],
+          "emit": ["perf-out"]"#,
+            1,
+        );
+    assert!(text.contains("perf-out") && text.contains("pipeline"));
+    load(text)
+}
+
+fn load(text: String) -> Scenario {
+    let mut model = eventlab::scenario::parse_and_validate(&text, "perf-log-1.json")
         .expect("the bench scenario is valid");
     if !std::env::args().any(|arg| arg == "--bench") {
         for service in &mut model.services {
@@ -43,6 +66,19 @@ fn bench(c: &mut Criterion) {
             let run = simulate(&model, &options(), None::<std::io::Sink>)
                 .expect("no trace, no I/O error");
             assert_eq!(run.report.outcome.stop, "records_consumed");
+            run
+        })
+    });
+    let pass_through = perf_log_1_pass_through();
+    group.bench_function("trace off, pass-through pipeline", |b| {
+        b.iter(|| {
+            let run = simulate(&pass_through, &options(), None::<std::io::Sink>)
+                .expect("no trace, no I/O error");
+            assert_eq!(run.report.outcome.stop, "records_consumed");
+            assert_eq!(
+                run.report.pipelines[0].records_out,
+                run.report.pipelines[0].records_in
+            );
             run
         })
     });
