@@ -68,7 +68,7 @@ const DIAGRAM_EXAMPLES: &str = "\
 Examples:
   eventlab diagram ecommerce                         Mermaid flowchart of the business topology
   eventlab diagram ecommerce --format markdown       the same in a Markdown page, with findings
-  eventlab diagram ecommerce --service shipping      one service's pipeline
+  eventlab diagram ecommerce --service shipping-service   one service's pipeline
   eventlab diagram ecommerce --format dot | dot -Tsvg > ecommerce.svg
   eventlab impact ecommerce orders                   what depends on the orders stream";
 

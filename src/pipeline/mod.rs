@@ -2,12 +2,13 @@
 //! rekey, stream–table join, aggregate), the tables it materializes (key → latest value, a null
 //! value deletes), and the values producers generate from their templates.
 //!
-//! Operators follow Kafka Streams' semantics where it defines them (`KStream#filter`,
-//! `mapValues`, `selectKey`, `KStream#join(KTable)` — an inner join that drops records whose key
-//! is not in the table, `leftJoin` keeps them with null —, `groupByKey().count()`/`aggregate`).
-//! A record with a null value (a tombstone) passes `rekey` and `join` untouched in Kafka
-//! Streams' stream–table join it is dropped; here: filter, map, rekey and join drop tombstones,
-//! and `materialize` applies them as deletes, as a KTable does.
+//! Operators follow Kafka Streams where it defines them: `filter` is `KStream#filter`, `map` a
+//! `mapValues`, `rekey` a `selectKey`, `join` `KStream#join(KTable)` (inner: a record whose key
+//! is not in the table is dropped) or `leftJoin` (kept, with null), `aggregate` a
+//! `groupByKey().count()` / `reduce` per key. Kafka Streams skips records with a null value in
+//! stream–table joins (`KStreamKTableJoinProcessor`) and aggregations (`KStreamAggregate`);
+//! eventlab lets a tombstone through no operator at all, so tombstones reach a table only by a
+//! plain `materialize`, where they delete the key, as in a KTable.
 
 mod generate;
 mod operator;

@@ -1,27 +1,29 @@
 //! The operators, as pure functions over a record (key, value) and the service's tables.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::table::Table;
 use crate::model::topology::{AggregateOp, Operator, Step};
 use crate::value::Value;
 
-/// A record flowing through a pipeline: its key text and its value (`Value::Null`: tombstone).
+/// A record flowing through a pipeline: its key text (borrowed from the scenario's key table
+/// until a `rekey` makes a new one) and its value (`Value::Null`: tombstone).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Flowing {
-    pub key: Option<String>,
+pub struct Flowing<'k> {
+    pub key: Option<Cow<'k, str>>,
     pub value: Value,
 }
 
 /// Applies `steps` in order. Returns the record that comes out, or `None` if a step dropped it.
 /// `tables` are the service's tables (for joins); `totals` holds each aggregate step's running
 /// totals per key (index = step index).
-pub fn apply_steps(
+pub fn apply_steps<'k>(
     steps: &[Step],
-    record: Flowing,
+    record: Flowing<'k>,
     tables: &[Table],
     totals: &mut Vec<BTreeMap<String, i64>>,
-) -> Option<Flowing> {
+) -> Option<Flowing<'k>> {
     if totals.len() < steps.len() {
         totals.resize_with(steps.len(), BTreeMap::new);
     }
@@ -32,14 +34,16 @@ pub fn apply_steps(
     Some(record)
 }
 
-fn apply(
+fn apply<'k>(
     operator: &Operator,
-    record: Flowing,
+    record: Flowing<'k>,
     tables: &[Table],
     totals: &mut BTreeMap<String, i64>,
-) -> Option<Flowing> {
+) -> Option<Flowing<'k>> {
     let Flowing { key, value } = record;
-    if value == Value::Null && !matches!(operator, Operator::Aggregate { .. }) {
+    // A tombstone passes no operator (Kafka Streams skips null values in joins and
+    // aggregations); only a plain `materialize` applies it, as a delete.
+    if value == Value::Null {
         return None;
     }
     match operator {
@@ -74,7 +78,7 @@ fn apply(
         Operator::Rekey { field } => {
             let new_key = value.get(field)?.as_key()?;
             Some(Flowing {
-                key: Some(new_key),
+                key: Some(Cow::Owned(new_key)),
                 value,
             })
         }
@@ -98,10 +102,9 @@ fn apply(
             })
         }
         Operator::Aggregate { op, into } => {
-            let key_text = key.clone()?;
+            let key_text = key.as_deref()?.to_string();
             let add = match op {
-                AggregateOp::Count if value != Value::Null => 1,
-                AggregateOp::Count => 0,
+                AggregateOp::Count => 1,
                 AggregateOp::Sum { field } => match value.get(field) {
                     Some(Value::Int(number)) => *number,
                     _ => 0,
@@ -140,13 +143,13 @@ mod tests {
             operator,
         }
     }
-    fn record(key: &str, value: Value) -> Flowing {
+    fn record(key: &str, value: Value) -> Flowing<'static> {
         Flowing {
-            key: Some(key.to_string()),
+            key: Some(Cow::Owned(key.to_string())),
             value,
         }
     }
-    fn run(steps: &[Step], input: Flowing, tables: &[Table]) -> Option<Flowing> {
+    fn run<'k>(steps: &[Step], input: Flowing<'k>, tables: &[Table]) -> Option<Flowing<'k>> {
         apply_steps(steps, input, tables, &mut Vec::new())
     }
 

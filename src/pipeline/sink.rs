@@ -13,11 +13,13 @@
 //! tables, counted twice by `aggregate`, as at-least-once does). Not modelled yet: records a
 //! pipeline `emit`s are counted, not appended to the log, so nothing downstream receives them.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::generate::generate_value;
 use super::operator::{Flowing, apply_steps};
 use super::table::{Table, check_table_against_stream};
+use crate::model::topology::ValueTemplate;
 use crate::model::{GroupId, KeyId, MessageId, Scenario, ServiceId, StreamId};
 use crate::report::tables::*;
 use crate::sim::rng::{self, RngStream};
@@ -41,6 +43,9 @@ struct TableState {
 
 pub struct PipelineSink<'m> {
     model: &'m Scenario,
+    /// By `GroupId`, then `InstanceId`: the template of that instance's records on the group's
+    /// stream, filled on first use (`None` inside: no template).
+    templates: Vec<Vec<Option<Option<&'m ValueTemplate>>>>,
     /// By `GroupId`: the group's flow does something (operators or outputs).
     active: Vec<bool>,
     counts: Vec<FlowCounts>,
@@ -88,6 +93,7 @@ impl<'m> PipelineSink<'m> {
         }
         Some(PipelineSink {
             model,
+            templates: vec![Vec::new(); active.len()],
             counts: vec![FlowCounts::default(); active.len()],
             totals: vec![Vec::new(); active.len()],
             active,
@@ -142,9 +148,18 @@ impl<'m> PipelineSink<'m> {
         let writer = model.instance(msg.producer).service;
         let counts = &mut self.counts[group.index()];
         counts.records_in += 1;
-        let value = value_of(model, flow.stream, msg, key);
+        let cache = &mut self.templates[group.index()];
+        if cache.is_empty() {
+            cache.resize(model.instances.len(), None);
+        }
+        let template = *cache[msg.producer.index()]
+            .get_or_insert_with(|| template_of(model, flow.stream, msg.producer));
+        let value = match template {
+            Some(template) => value_from(model, template, flow.stream, msg, key),
+            None => Value::object(),
+        };
         let record = Flowing {
-            key: key.map(|key| model.keys.text(key).to_string()),
+            key: key.map(|key| Cow::Borrowed(model.keys.text(key))),
             value,
         };
         let output = apply_steps(
@@ -158,20 +173,20 @@ impl<'m> PipelineSink<'m> {
             return;
         };
         counts.out += 1;
-        if let (Some(index), Some(key)) = (flow.materialize, &output.key) {
+        if let (Some(index), Some(key)) = (flow.materialize, output.key.as_deref()) {
             let state = &mut self.states[service.index()][index];
             if self.tables[service.index()][index]
                 .apply(key, output.value)
                 .is_some()
             {
                 state.changes += 1;
-                let previous = state.last_writer.insert(key.clone(), writer);
+                let previous = state.last_writer.insert(key.to_string(), writer);
                 if let Some(previous) = previous
                     && previous != writer
                 {
                     let entry = state
                         .conflicts
-                        .entry(key.clone())
+                        .entry(key.to_string())
                         .or_insert_with(|| (0, vec![previous]));
                     entry.0 += 1;
                     if !entry.1.contains(&writer) {
@@ -283,22 +298,41 @@ fn direct_source(model: &Scenario, service: ServiceId, table: usize) -> Option<S
     }
 }
 
+/// The value template of `instance`'s records on `stream` (`None`: values are modelled by
+/// size only, and read as an empty object).
+fn template_of(
+    model: &Scenario,
+    stream: StreamId,
+    instance: crate::model::InstanceId,
+) -> Option<&ValueTemplate> {
+    let service = model.instance(instance).service;
+    model
+        .service(service)
+        .produces
+        .iter()
+        .zip(&model.topology.services[service.index()].values)
+        .find(|(production, _)| production.stream == stream)
+        .and_then(|(_, template)| template.as_ref())
+}
+
 /// The value of record `msg` on `stream`: its producer's template, drawn with a ChaCha stream
 /// seeded by a keyed draw on (seed, instance, stream, message id). A record whose producer has
 /// no template is an empty object.
 pub fn value_of(model: &Scenario, stream: StreamId, msg: MessageId, key: Option<KeyId>) -> Value {
+    match template_of(model, stream, msg.producer) {
+        Some(template) => value_from(model, template, stream, msg, key),
+        None => Value::object(),
+    }
+}
+
+fn value_from(
+    model: &Scenario,
+    template: &ValueTemplate,
+    stream: StreamId,
+    msg: MessageId,
+    key: Option<KeyId>,
+) -> Value {
     let instance = model.instance(msg.producer);
-    let service = model.service(instance.service);
-    let extra = &model.topology.services[instance.service.index()];
-    let template = service
-        .produces
-        .iter()
-        .zip(&extra.values)
-        .find(|(production, _)| production.stream == stream)
-        .and_then(|(_, template)| template.as_ref());
-    let Some(template) = template else {
-        return Value::object();
-    };
     let purpose = format!("{}/values", model.stream(stream).name);
     let seed = rng::keyed_u64(
         model.seed,

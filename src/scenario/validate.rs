@@ -49,7 +49,10 @@ services[].instance_count 1, link.latency_us 1000, link.jitter_us 0;
 produces[].keys \"unkeyed\", key_prefix \"key-\", value_size_bytes 100, arrivals \"fixed\", start_us 0;
 consumes[].poll_interval_ms 100, processing_time_us {\"fixed\": 0}, commit \"after_processing\";
 consumes[].kafka: group.id = service name, max.poll.records 500, enable.auto.commit true,
-  auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000";
+  auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000;
+single_writer \"error\"; streams[].kind not declared (not checked); services[].domain none;
+produces[].value none (size only), tombstone_ratio 0; consumes[].pipeline [], emit [], materialize none;
+join kind \"inner\"; aggregate into \"count\" or \"sum\"";
 
 pub(super) struct Validator<'a> {
     origin: &'a str,
