@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use super::generate::generate_value;
 use super::operator::{Flowing, apply_steps};
 use super::table::{Table, check_table_against_stream};
-use crate::model::topology::ValueTemplate;
+use crate::model::topology::{Flow, ValueTemplate};
 use crate::model::{GroupId, KeyId, MessageId, Scenario, ServiceId, StreamId};
 use crate::report::tables::*;
 use crate::sim::rng::{self, RngStream};
@@ -46,8 +46,11 @@ pub struct PipelineSink<'m> {
     /// By `GroupId`, then `InstanceId`: the template of that instance's records on the group's
     /// stream, filled on first use (`None` inside: no template).
     templates: Vec<Vec<Option<Option<&'m ValueTemplate>>>>,
-    /// By `GroupId`: the group's flow does something (operators or outputs).
-    active: Vec<bool>,
+    /// By `GroupId`: the group's flow and service, when the flow does something (operators or
+    /// outputs).
+    flows: Vec<Option<(&'m Flow, ServiceId)>>,
+    /// Some table is checked against a stream (so `Produced` and `Appended` matter).
+    any_tracked: bool,
     counts: Vec<FlowCounts>,
     /// By `GroupId`: each aggregate step's running totals.
     totals: Vec<Vec<BTreeMap<String, i64>>>,
@@ -64,7 +67,7 @@ impl<'m> PipelineSink<'m> {
     /// `None` when the scenario declares no pipelines, outputs or tables: nothing to run.
     pub fn new(model: &'m Scenario) -> Option<Self> {
         let topology = &model.topology;
-        let active: Vec<bool> = model
+        let flows: Vec<Option<(&'m Flow, ServiceId)>> = model
             .groups
             .iter()
             .map(|group| {
@@ -72,15 +75,16 @@ impl<'m> PipelineSink<'m> {
                     .services
                     .get(group.service.index())
                     .and_then(|s| s.flows.get(group.consumption))
-                    .is_some_and(|flow| {
+                    .filter(|flow| {
                         !flow.steps.is_empty()
                             || !flow.emit.is_empty()
                             || flow.materialize.is_some()
                     })
+                    .map(|flow| (flow, group.service))
             })
             .collect();
         let any_tables = topology.services.iter().any(|s| !s.tables.is_empty());
-        if !active.iter().any(|&a| a) && !any_tables {
+        if flows.iter().all(Option::is_none) && !any_tables {
             return None;
         }
         let mut tracked = vec![false; model.streams.len()];
@@ -93,10 +97,11 @@ impl<'m> PipelineSink<'m> {
         }
         Some(PipelineSink {
             model,
-            templates: vec![Vec::new(); active.len()],
-            counts: vec![FlowCounts::default(); active.len()],
-            totals: vec![Vec::new(); active.len()],
-            active,
+            counts: vec![FlowCounts::default(); flows.len()],
+            totals: vec![Vec::new(); flows.len()],
+            templates: vec![Vec::new(); flows.len()],
+            any_tracked: tracked.iter().any(|&t| t),
+            flows,
             tables: topology
                 .services
                 .iter()
@@ -113,7 +118,25 @@ impl<'m> PipelineSink<'m> {
         })
     }
 
+    #[inline]
     pub fn on_event(&mut self, event: &TraceEvent) {
+        match *event {
+            TraceEvent::Consumed {
+                group, msg, key, ..
+            } => {
+                if let Some((flow, service)) = self.flows[group.index()] {
+                    self.consume(group, flow, service, msg, key);
+                }
+            }
+            TraceEvent::Produced { .. } | TraceEvent::Appended { .. } if self.any_tracked => {
+                self.track(event)
+            }
+            _ => {}
+        }
+    }
+
+    /// Keeps the latest value per key of the streams some table is checked against.
+    fn track(&mut self, event: &TraceEvent) {
         match *event {
             TraceEvent::Produced {
                 stream, msg, key, ..
@@ -132,22 +155,27 @@ impl<'m> PipelineSink<'m> {
                     }
                 }
             }
-            TraceEvent::Consumed {
-                group, msg, key, ..
-            } if self.active[group.index()] => self.consume(group, msg, key),
             _ => {}
         }
     }
 
-    fn consume(&mut self, group: GroupId, msg: MessageId, key: Option<KeyId>) {
+    fn consume(
+        &mut self,
+        group: GroupId,
+        flow: &'m Flow,
+        service: ServiceId,
+        msg: MessageId,
+        key: Option<KeyId>,
+    ) {
         let model = self.model;
-        let group_info = model.group(group);
-        let service = group_info.service;
-        let extra = &model.topology.services[service.index()];
-        let flow = &extra.flows[group_info.consumption];
-        let writer = model.instance(msg.producer).service;
         let counts = &mut self.counts[group.index()];
         counts.records_in += 1;
+        if flow.steps.is_empty() && flow.materialize.is_none() {
+            // Emit only: every record goes out as it came in; its value is not needed.
+            counts.out += 1;
+            return;
+        }
+        let writer = model.instance(msg.producer).service;
         let cache = &mut self.templates[group.index()];
         if cache.is_empty() {
             cache.resize(model.instances.len(), None);
@@ -202,11 +230,10 @@ impl<'m> PipelineSink<'m> {
         let model = self.model;
         let mut pipelines = Vec::new();
         for group in &model.groups {
-            if !self.active[group.id.index()] {
+            let Some((flow, _)) = self.flows[group.id.index()] else {
                 continue;
-            }
+            };
             let extra = &model.topology.services[group.service.index()];
-            let flow = &extra.flows[group.consumption];
             let counts = self.counts[group.id.index()];
             pipelines.push(PipelineReport {
                 service: model.service(group.service).name.clone(),
