@@ -16,6 +16,6 @@ mod sink;
 mod table;
 
 pub use generate::generate_value;
-pub use operator::{Flowing, apply_steps};
+pub use operator::{Flowing, apply_steps, run_steps};
 pub use sink::{PipelineSink, value_of};
 pub use table::{Table, TableMismatch, check_table_against_stream};

@@ -20,44 +20,53 @@ pub struct Flowing<'k> {
 /// totals per key (index = step index).
 pub fn apply_steps<'k>(
     steps: &[Step],
-    record: Flowing<'k>,
+    mut record: Flowing<'k>,
     tables: &[Table],
     totals: &mut Vec<BTreeMap<String, i64>>,
 ) -> Option<Flowing<'k>> {
-    if totals.len() < steps.len() {
-        totals.resize_with(steps.len(), BTreeMap::new);
-    }
-    let mut record = record;
-    for (index, step) in steps.iter().enumerate() {
-        record = apply(&step.operator, record, tables, &mut totals[index])?;
-    }
-    Some(record)
+    run_steps(steps, &mut record, tables, totals).then_some(record)
 }
 
-fn apply<'k>(
-    operator: &Operator,
-    record: Flowing<'k>,
+/// `apply_steps` in place: false if a step dropped the record (it is then left half-done).
+/// In place, so a record is never moved between steps (it is hot: once per consumed record).
+pub fn run_steps(
+    steps: &[Step],
+    record: &mut Flowing<'_>,
     tables: &[Table],
-    totals: &mut BTreeMap<String, i64>,
-) -> Option<Flowing<'k>> {
-    let Flowing { key, value } = record;
+    totals: &mut Vec<BTreeMap<String, i64>>,
+) -> bool {
+    for (index, step) in steps.iter().enumerate() {
+        let kept = match &step.operator {
+            Operator::Aggregate { op, into } => {
+                if totals.len() <= index {
+                    totals.resize_with(index + 1, BTreeMap::new);
+                }
+                aggregate(op, into, record, &mut totals[index])
+            }
+            operator => apply(operator, record, tables),
+        };
+        if !kept {
+            return false;
+        }
+    }
+    true
+}
+
+fn apply(operator: &Operator, record: &mut Flowing<'_>, tables: &[Table]) -> bool {
     // A tombstone passes no operator (Kafka Streams skips null values in joins and
     // aggregations); only a plain `materialize` applies it, as a delete.
-    if value == Value::Null {
-        return None;
+    if record.value == Value::Null {
+        return false;
     }
     match operator {
         Operator::Filter {
             field,
             value: wanted,
             negate,
-        } => {
-            let matches = value.get(field) == Some(wanted);
-            (matches != *negate).then_some(Flowing { key, value })
-        }
+        } => (record.value.get(field) == Some(wanted)) != *negate,
         Operator::Map { set, drop, rename } => {
-            let Value::Object(mut fields) = value else {
-                return Some(Flowing { key, value });
+            let Value::Object(fields) = &mut record.value else {
+                return true;
             };
             for (name, new) in set {
                 fields.insert(name.clone(), new.clone());
@@ -70,56 +79,64 @@ fn apply<'k>(
                     fields.insert(to.clone(), moved);
                 }
             }
-            Some(Flowing {
-                key,
-                value: Value::Object(fields),
-            })
+            true
         }
-        Operator::Rekey { field } => {
-            let new_key = value.get(field)?.as_key()?;
-            Some(Flowing {
-                key: Some(Cow::Owned(new_key)),
-                value,
-            })
-        }
+        Operator::Rekey { field } => match record.value.get(field).and_then(Value::as_key) {
+            Some(new_key) => {
+                record.key = Some(Cow::Owned(new_key));
+                true
+            }
+            None => false,
+        },
         Operator::Join { table, into, left } => {
-            let found = key
+            let found = record
+                .key
                 .as_deref()
                 .and_then(|key| tables.get(*table)?.get(key).cloned());
             let joined = match (found, left) {
                 (Some(row), _) => row,
                 (None, true) => Value::Null,
-                (None, false) => return None,
+                (None, false) => return false,
             };
-            let mut fields = match value {
-                Value::Object(fields) => fields,
-                other => BTreeMap::from([("value".to_string(), other)]),
-            };
-            fields.insert(into.clone(), joined);
-            Some(Flowing {
-                key,
-                value: Value::Object(fields),
-            })
+            if !matches!(record.value, Value::Object(_)) {
+                let other = std::mem::replace(&mut record.value, Value::object());
+                record.value = Value::Object(BTreeMap::from([("value".to_string(), other)]));
+            }
+            if let Value::Object(fields) = &mut record.value {
+                fields.insert(into.clone(), joined);
+            }
+            true
         }
-        Operator::Aggregate { op, into } => {
-            let key_text = key.as_deref()?.to_string();
-            let add = match op {
-                AggregateOp::Count => 1,
-                AggregateOp::Sum { field } => match value.get(field) {
-                    Some(Value::Int(number)) => *number,
-                    _ => 0,
-                },
-            };
-            let total = totals.entry(key_text).or_insert(0);
-            *total = total.saturating_add(add);
-            let mut fields = BTreeMap::new();
-            fields.insert(into.clone(), Value::Int(*total));
-            Some(Flowing {
-                key,
-                value: Value::Object(fields),
-            })
-        }
+        Operator::Aggregate { .. } => unreachable!("aggregate is applied with its totals"),
     }
+}
+
+fn aggregate(
+    op: &AggregateOp,
+    into: &str,
+    record: &mut Flowing<'_>,
+    totals: &mut BTreeMap<String, i64>,
+) -> bool {
+    if record.value == Value::Null {
+        return false;
+    }
+    let Some(key) = record.key.as_deref() else {
+        return false;
+    };
+    let add = match op {
+        AggregateOp::Count => 1,
+        AggregateOp::Sum { field } => match record.value.get(field) {
+            Some(Value::Int(number)) => *number,
+            _ => 0,
+        },
+    };
+    let total = match totals.get_mut(key) {
+        Some(total) => total,
+        None => totals.entry(key.to_string()).or_insert(0),
+    };
+    *total = total.saturating_add(add);
+    record.value = Value::Object(BTreeMap::from([(into.to_string(), Value::Int(*total))]));
+    true
 }
 
 #[cfg(test)]

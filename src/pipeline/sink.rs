@@ -17,9 +17,9 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::generate::generate_value;
-use super::operator::{Flowing, apply_steps};
+use super::operator::{Flowing, run_steps};
 use super::table::{Table, check_table_against_stream};
-use crate::model::topology::{Flow, ValueTemplate};
+use crate::model::topology::{Flow, Operator, ValueTemplate};
 use crate::model::{GroupId, KeyId, MessageId, Scenario, ServiceId, StreamId};
 use crate::report::tables::*;
 use crate::sim::rng::{self, RngStream};
@@ -175,7 +175,6 @@ impl<'m> PipelineSink<'m> {
             counts.out += 1;
             return;
         }
-        let writer = model.instance(msg.producer).service;
         let cache = &mut self.templates[group.index()];
         if cache.is_empty() {
             cache.resize(model.instances.len(), None);
@@ -186,22 +185,33 @@ impl<'m> PipelineSink<'m> {
             Some(template) => value_from(model, template, flow.stream, msg, key),
             None => Value::object(),
         };
-        let record = Flowing {
-            key: key.map(|key| Cow::Borrowed(model.keys.text(key))),
+        // The key's text is only read by joins, aggregates and tables: skip the lookup (a
+        // likely cache miss in a big key table) when nothing reads it.
+        let needs_key = flow.materialize.is_some()
+            || flow.steps.iter().any(|step| {
+                matches!(
+                    step.operator,
+                    Operator::Join { .. } | Operator::Aggregate { .. }
+                )
+            });
+        let mut output = Flowing {
+            key: key
+                .filter(|_| needs_key)
+                .map(|key| Cow::Borrowed(model.keys.text(key))),
             value,
         };
-        let output = apply_steps(
+        if !run_steps(
             &flow.steps,
-            record,
+            &mut output,
             &self.tables[service.index()],
             &mut self.totals[group.index()],
-        );
-        let Some(output) = output else {
+        ) {
             counts.dropped += 1;
             return;
-        };
+        }
         counts.out += 1;
         if let (Some(index), Some(key)) = (flow.materialize, output.key.as_deref()) {
+            let writer = model.instance(msg.producer).service;
             let state = &mut self.states[service.index()][index];
             if self.tables[service.index()][index]
                 .apply(key, output.value)
@@ -352,6 +362,7 @@ pub fn value_of(model: &Scenario, stream: StreamId, msg: MessageId, key: Option<
     }
 }
 
+#[inline(never)] // Cold next to the rest of `consume`; keeps its frame small.
 fn value_from(
     model: &Scenario,
     template: &ValueTemplate,
