@@ -94,9 +94,26 @@ pub struct Diagram {
     pub nodes: Vec<DiagramNode>,
     pub edges: Vec<DiagramEdge>,
     pub subgraphs: Vec<Subgraph>,
+    /// For the business view: every stream with its event kind, writers and readers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub streams: Vec<StreamSummary>,
     /// For the business view: what the analyses found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub findings: Option<Findings>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StreamSummary {
+    pub name: String,
+    /// `entity`, `keyed`, `unkeyed`, or `null` when not declared.
+    pub kind: Option<&'static str>,
+    /// For entity streams, the entity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+    pub partitions: u32,
+    /// `service "x"` / `external system "y"` / `table "t" of service "x"`.
+    pub writers: Vec<String>,
+    pub readers: Vec<String>,
 }
 
 impl Diagram {
@@ -108,6 +125,7 @@ impl Diagram {
             nodes: Vec::new(),
             edges: Vec::new(),
             subgraphs: Vec::new(),
+            streams: Vec::new(),
             findings: None,
         }
     }
@@ -195,8 +213,40 @@ pub fn business_diagram(model: &Scenario, graph: &TopologyGraph) -> Diagram {
     for (from, to, edge) in edges {
         diagram.edge(index_of[from], index_of[to], edge.name(), true);
     }
+    diagram.streams = stream_summaries(model, graph);
     diagram.findings = Some(findings(model, graph));
     diagram
+}
+
+fn stream_summaries(model: &Scenario, graph: &TopologyGraph) -> Vec<StreamSummary> {
+    use crate::model::topology::EventKind;
+    let describe = |node| match graph.graph[node] {
+        Node::Table(service, _) => format!(
+            "table \"{}\" of service \"{}\"",
+            graph.name(model, node),
+            model.service(service).name
+        ),
+        _ => super::checks::describe(model, graph, node),
+    };
+    model
+        .streams
+        .iter()
+        .map(|stream| {
+            let node = graph.streams[stream.id.index()];
+            let kind = model.topology.streams[stream.id.index()].kind.as_ref();
+            StreamSummary {
+                name: stream.name.clone(),
+                kind: kind.map(EventKind::name),
+                entity: match kind {
+                    Some(EventKind::Entity { entity }) => Some(entity.clone()),
+                    _ => None,
+                },
+                partitions: stream.partition_count,
+                writers: graph.predecessors(node).into_iter().map(describe).collect(),
+                readers: graph.successors(node).into_iter().map(describe).collect(),
+            }
+        })
+        .collect()
 }
 
 /// The business topology with each domain's services, tables and APIs collapsed into one node
