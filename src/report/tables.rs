@@ -81,15 +81,15 @@ pub fn render_text(pipelines: &[PipelineReport], tables: &[TableReport], out: &m
             if let Some(table) = &p.materialize {
                 outputs.push(format!("→ table {table}"));
             }
+            let outputs = if outputs.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", outputs.join(" "))
+            };
             let _ = writeln!(
                 out,
-                "  {} reading {}: {} in, {} dropped, {} out {}",
-                p.service,
-                p.stream,
-                p.records_in,
-                p.records_dropped,
-                p.records_out,
-                outputs.join(" ")
+                "  {} reading {}: {} in, {} dropped, {} out{outputs}",
+                p.service, p.stream, p.records_in, p.records_dropped, p.records_out,
             );
         }
     }
