@@ -385,3 +385,43 @@ fn a_join_without_rekey_matches_nothing_and_with_rekey_matches_everything() {
     assert_eq!(naive["records_in"], 30);
     assert_eq!(naive["records_dropped"], 30);
 }
+
+#[test]
+fn a_table_that_lags_its_stream_fails_the_duality_check_with_the_keys_named() {
+    // Support processes each record in 5 ms while users change every 1 ms; the run stops at
+    // 30 ms, so support's copy is behind the log.
+    let text = r#"{
+      "name": "lagging-copy",
+      "stop": { "at_us": 30000 },
+      "streams": [{ "name": "users", "kind": "entity", "entity": "User" }],
+      "services": [
+        { "name": "accounts", "produces": [{ "stream": "users", "interval_us": 1000, "count": 25,
+          "keys": { "sequential": 5 }, "key_prefix": "user-", "value": { "version": "counter" } }] },
+        { "name": "support", "tables": [{ "name": "users" }],
+          "consumes": [{ "stream": "users", "materialize": "users", "processing_time_us": { "fixed": 5000 } }] }
+      ]
+    }"#;
+    let model = eventlab::scenario::parse_and_validate(text, "lagging.json").unwrap();
+    let options = eventlab::simulate::RunOptions {
+        until: None,
+        reproduce: String::new(),
+        trace_window_us: None,
+    };
+    let run = eventlab::simulate::simulate::<Vec<u8>>(&model, &options, None).unwrap();
+    let table = &run.report.tables[0];
+    let check = table.check.as_ref().expect("filled straight from users");
+    assert!(!check.matches);
+    assert_eq!(
+        check.mismatch_count, 5,
+        "every user has moved on: {check:?}"
+    );
+    let first = &check.mismatches[0];
+    assert_eq!(first.key, "user-0");
+    assert!(first.expected.is_some());
+    assert_ne!(first.expected, first.found);
+    let text = eventlab::report::text::render(&run.report);
+    assert!(
+        text.contains("check: DIFFERS from the latest value per key of stream users at 5 keys"),
+        "{text}"
+    );
+}
