@@ -17,10 +17,11 @@ fn main() {
         "hostile-names".to_string(),
         include_str!("../tests/fixtures/hostile-names.json").to_string(),
     ));
-    scenarios.push((
-        "generated-500-services".to_string(),
-        eventlab::topology::generated::generated_scenario(500, 2000, 12),
-    ));
+    let generated = eventlab::topology::generated::generated_scenario(500, 2000, 12);
+    // The scenario itself too, to time `eventlab diagram` on it.
+    std::fs::write(dir.join("generated-500-services.json"), &generated)
+        .expect("write the generated scenario");
+    scenarios.push(("generated-500-services".to_string(), generated));
     let mut written = 0;
     for (name, text) in &scenarios {
         let model = eventlab::scenario::parse_and_validate(text, name).expect("valid scenario");
