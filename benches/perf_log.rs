@@ -10,8 +10,37 @@ use eventlab::model::{Scenario, Schedule, Stop};
 use eventlab::simulate::{RunOptions, simulate};
 
 fn perf_log_1() -> Scenario {
-    let text = include_str!("perf-log-1.json");
-    let mut model = eventlab::scenario::parse_and_validate(text, "perf-log-1.json")
+    load(include_str!("perf-log-1.json").to_string())
+}
+
+/// perf-log-1 with a pass-through pipeline on the consumer: every record emitted as it is to a
+/// second stream (issue 6: within 10 % of plain perf-log-1). With `filter_step`, the records
+/// also go through a filter that keeps them all, so an operator runs on each record's value.
+fn perf_log_1_pass_through(filter_step: bool) -> Scenario {
+    let pipeline = if filter_step {
+        r#""pipeline": [{ "filter": { "field": "absent", "not_equals": 0 } }],"#
+    } else {
+        ""
+    };
+    let text = include_str!("perf-log-1.json")
+        .replacen(
+            r#"{ "name": "perf", "partition_count": 8, "partitioner": "fnv1a32" }"#,
+            r#"{ "name": "perf", "partition_count": 8, "partitioner": "fnv1a32" }, { "name": "perf-out" }"#,
+            1,
+        )
+        .replacen(
+            r#""kafka": { "max.poll.records": 1000, "auto.commit.interval.ms": 5 }"#,
+            &format!(
+                r#""kafka": {{ "max.poll.records": 1000, "auto.commit.interval.ms": 5 }}, {pipeline} "emit": ["perf-out"]"#
+            ),
+            1,
+        );
+    assert!(text.contains("perf-out"));
+    load(text)
+}
+
+fn load(text: String) -> Scenario {
+    let mut model = eventlab::scenario::parse_and_validate(&text, "perf-log-1.json")
         .expect("the bench scenario is valid");
     if !std::env::args().any(|arg| arg == "--bench") {
         for service in &mut model.services {
@@ -46,6 +75,24 @@ fn bench(c: &mut Criterion) {
             run
         })
     });
+    for (name, filter_step) in [
+        ("trace off, pass-through pipeline", false),
+        ("trace off, pass-through pipeline with a filter step", true),
+    ] {
+        let pass_through = perf_log_1_pass_through(filter_step);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let run = simulate(&pass_through, &options(), None::<std::io::Sink>)
+                    .expect("no trace, no I/O error");
+                assert_eq!(run.report.outcome.stop, "records_consumed");
+                assert_eq!(
+                    run.report.pipelines[0].records_out,
+                    run.report.pipelines[0].records_in
+                );
+                run
+            })
+        });
+    }
     let trace_path = std::env::temp_dir().join("eventlab-bench-perf-log-1.jsonl");
     group.bench_function("trace to file", |b| {
         b.iter(|| {

@@ -16,6 +16,12 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "unkeyed-sticky",
     "mixed-clients-split-keys",
     "adding-partitions-moves-keys",
+    "notes-microservice-topology",
+    "notes-business-topology",
+    "entity-events-and-tables",
+    "rekey-for-join",
+    "single-writer-violation",
+    "ecommerce",
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {

@@ -41,11 +41,16 @@ fn actor_of(instance: InstanceId) -> ActorId {
 struct RunSinks<'m, W: Write> {
     collector: Collector<'m>,
     trace: Option<TraceWriter<'m, W>>,
+    /// Only when the scenario declares pipelines or tables.
+    pipelines: Option<crate::pipeline::PipelineSink<'m>>,
 }
 
 impl<W: Write> Sink<TraceEvent> for RunSinks<'_, W> {
     fn on_event(&mut self, at: SimTime, actor: ActorId, event: &TraceEvent) {
         self.collector.on_event(at, event);
+        if let Some(pipelines) = &mut self.pipelines {
+            pipelines.on_event(event);
+        }
         if let Some(trace) = &mut self.trace {
             trace.write(at, actor, event);
         }
@@ -148,12 +153,16 @@ pub fn simulate<W: Write>(
     let mut sinks = RunSinks {
         collector: Collector::new(model),
         trace,
+        pipelines: crate::pipeline::PipelineSink::new(model),
     };
     let stop = kernel.run(&mut sinks);
     let stats = kernel.stats();
-    let report = sinks
+    let mut report = sinks
         .collector
         .finish(options.reproduce.clone(), &stop, kernel.now(), stats);
+    if let Some(pipelines) = sinks.pipelines {
+        (report.pipelines, report.tables) = pipelines.finish();
+    }
     if let Some(trace) = sinks.trace {
         trace.finish()?;
     }

@@ -134,7 +134,7 @@ fn unknown_field_with_no_near_name_lists_the_fields() {
             r#"{ "name": "payments" }"#,
             r#"{ "name": "payments", "zzz": 1 }"#,
         ),
-        r#"eventlab: shop.json: streams[1].zzz: unknown field "zzz" (expected "name", "description", "carrier", "partition_count", "partitioner" or "kafka")"#,
+        r#"eventlab: shop.json: streams[1].zzz: unknown field "zzz" (expected "name", "description", "carrier", "partition_count", "partitioner", "kind", "entity" or "kafka")"#,
     );
 }
 
@@ -792,4 +792,181 @@ fn sticky_partitioning_linger_beyond_librdkafkas_range_is_rejected() {
         ),
         "eventlab: shop.json: services[0].produces[0].kafka.\"sticky.partitioning.linger.ms\": 900001 is more than 900000, the most eventlab allows for sticky.partitioning.linger.ms",
     );
+}
+
+#[test]
+fn a_second_writer_is_rejected_with_both_writers_named() {
+    rejects(
+        "single_writer",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "emit": ["orders"] }] }"#,
+        ),
+        r#"eventlab: shop.json: services[2].consumes[0].emit[0]: stream "orders" already has a writer, service "checkout" (services[0].produces[0].stream), so service "audit" would be a second one: each stream has exactly one producing service (the single-writer principle; set "single_writer": "warn" to run anyway and see the conflicting updates)"#,
+    );
+}
+
+#[test]
+fn every_extra_writer_is_reported_including_external_systems() {
+    rejects(
+        "single_writer_three",
+        &shop_plus(
+            r#""external_systems": [{ "name": "web shop", "writes": ["orders"] }]"#,
+        )
+        .replacen(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "produces": [{ "stream": "orders", "interval_us": 1000, "count": 1 }] }"#,
+            1,
+        ),
+        r#"eventlab: shop.json: services[2].produces[0].stream: stream "orders" already has a writer, service "checkout" (services[0].produces[0].stream), so service "audit" would be a second one: each stream has exactly one producing service (the single-writer principle; set "single_writer": "warn" to run anyway and see the conflicting updates)
+eventlab: shop.json: external_systems[0].writes[0]: stream "orders" already has a writer, service "checkout" (services[0].produces[0].stream), so external system "web shop" would be a second one: each stream has exactly one producing service (the single-writer principle; set "single_writer": "warn" to run anyway and see the conflicting updates)"#,
+    );
+}
+
+#[test]
+fn single_writer_warn_validates_with_a_warning_naming_both_writers() {
+    let dir = scratch_dir("single_writer_warn");
+    let json = shop_with(
+        r#""name": "shop","#,
+        r#""name": "shop", "single_writer": "warn","#,
+    )
+    .replacen(
+        r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+        r#"{ "name": "audit", "consumes": [{ "stream": "orders", "emit": ["orders"] }] }"#,
+        1,
+    );
+    write(&dir, "shop.json", &json);
+    eventlab_in(&dir)
+        .args(["validate", "shop.json"])
+        .assert()
+        .code(0)
+        .stdout("shop.json: ok (2 streams, 3 services)\nshop.json: warning: stream \"orders\" has 2 writers: service \"checkout\" and service \"audit\" (single_writer is \"warn\": the run goes ahead and their updates race)\n");
+}
+
+#[test]
+fn event_kinds_are_checked_against_the_producers_keys() {
+    rejects(
+        "event_kinds",
+        &shop_with(
+            r#"{ "name": "orders", "partition_count": 3 },
+    { "name": "payments" }"#,
+            r#"{ "name": "orders", "partition_count": 3, "kind": "entity", "entity": "Order" },
+    { "name": "payments", "kind": "entitty" }"#,
+        ),
+        r#"eventlab: shop.json: streams[1].kind: unknown event kind "entitty" (did you mean "entity"?)
+eventlab: shop.json: services[0].produces[0].keys: stream "orders" carries Order entity events, keyed by the Order's primary key, so every record needs a key (set "keys")"#,
+    );
+    rejects(
+        "entity_needs_name",
+        &shop_with(
+            r#"{ "name": "payments" }"#,
+            r#"{ "name": "payments", "kind": "entity" }"#,
+        ),
+        r#"eventlab: shop.json: streams[1].entity: an entity stream needs "entity": the name of the entity whose primary key keys it (e.g. "User")"#,
+    );
+}
+
+#[test]
+fn pipeline_steps_tables_and_outputs_are_validated_with_paths() {
+    rejects(
+        "pipeline_steps",
+        &shop_with(
+            r#""name": "billing", "instance_count": 2, "consumes": [{ "stream": "orders" }]"#,
+            r#""name": "billing", "instance_count": 2, "tables": [{ "name": "users" }], "consumes": [{ "stream": "orders", "pipeline": [{ "filter": { "field": "a", "equals": 1 }, "rekey": { "field": "b" } }, {}, { "join": { "table": "user", "as": "u" } }, { "aggregate": { "op": "sum" } }, { "filter": { "field": "a", "equals": 1, "not_equals": 2 } }, { "map": {} }, { "aggregate": { "op": "avg" } }], "emit": ["refunds"], "materialize": "userz" }]"#,
+        ),
+        r#"eventlab: shop.json: services[1].consumes[0].pipeline[0]: a step has one operator, not "filter" and "rekey" (make them two steps)
+eventlab: shop.json: services[1].consumes[0].pipeline[1]: a step needs an operator: "filter", "map", "rekey", "join" or "aggregate"
+eventlab: shop.json: services[1].consumes[0].pipeline[2].join.table: service "billing" has no table "user" (did you mean "users"?)
+eventlab: shop.json: services[1].consumes[0].pipeline[3].aggregate: "sum" needs a "field" to add up
+eventlab: shop.json: services[1].consumes[0].pipeline[4].filter: give either "equals" or "not_equals"
+eventlab: shop.json: services[1].consumes[0].pipeline[5].map: a map needs "set", "drop" or "rename"
+eventlab: shop.json: services[1].consumes[0].pipeline[6].aggregate.op: unknown aggregate "avg" (expected "count" or "sum")
+eventlab: shop.json: services[1].consumes[0].emit[0]: unknown stream "refunds"
+eventlab: shop.json: services[1].consumes[0].materialize: service "billing" has no table "userz" (did you mean "users"?)"#,
+    );
+    rejects(
+        "materialize_without_tables",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "materialize": "t" }] }"#,
+        ),
+        r#"eventlab: shop.json: services[2].consumes[0].materialize: service "audit" has no table "t" (service "audit" declares no tables: add one to its "tables")"#,
+    );
+}
+
+#[test]
+fn value_templates_and_tombstones_are_validated() {
+    rejects(
+        "value_templates",
+        &shop_with(
+            r#""interval_us": 1000, "count": 10 }"#,
+            r#""interval_us": 1000, "count": 10, "tombstone_ratio": 0.5, "value": { "n": { "int_range": [5, 1] }, "k": "key", "o": { "one_of": [] } } }"#,
+        ),
+        r#"eventlab: shop.json: services[0].produces[0].tombstone_ratio: a tombstone deletes a key, so tombstones need keyed records (set "keys")
+eventlab: shop.json: services[0].produces[0].value.k: "key" copies the record's key, but these records have none (set "keys")
+eventlab: shop.json: services[0].produces[0].value.n.int_range: the minimum 5 is more than the maximum 1
+eventlab: shop.json: services[0].produces[0].value.o.one_of: "one_of" needs at least one value"#,
+    );
+    rejects(
+        "value_constant_shape",
+        &shop_with(
+            r#""interval_us": 1000, "count": 10 }"#,
+            r#""interval_us": 1000, "count": 10, "value": { "c": { "const": [1] } } }"#,
+        ),
+        r#"eventlab: shop.json: services[0].produces[0].value.c.const: expected a string, a whole number, true, false or null"#,
+    );
+}
+
+#[test]
+fn single_writer_setting_and_external_systems_are_validated() {
+    rejects(
+        "single_writer_setting",
+        &shop_with(
+            r#""name": "shop","#,
+            r#""name": "shop", "single_writer": "maybe", "external_systems": [{ "name": "web", "writes": ["order"] }],"#,
+        ),
+        r#"eventlab: shop.json: single_writer: unknown setting "maybe" (expected "error" or "warn")
+eventlab: shop.json: external_systems[0].writes[0]: unknown stream "order" (did you mean "orders"?)"#,
+    );
+}
+
+#[test]
+fn diagram_and_impact_name_unknown_services_and_streams() {
+    let dir = scratch_dir("diagram_unknown");
+    write(&dir, "shop.json", SHOP);
+    eventlab_in(&dir)
+        .args(["diagram", "shop.json", "--service", "biling"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("eventlab: --service: scenario \"shop\" has no service \"biling\" (did you mean \"billing\"?)\n");
+    eventlab_in(&dir)
+        .args(["impact", "shop.json", "order"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("eventlab: shop.json: no stream \"order\" in scenario \"shop\" (did you mean \"orders\"?)\n");
+    eventlab_in(&dir)
+        .args(["diagram", "shop.json", "--format", "svg"])
+        .assert()
+        .code(2)
+        .stdout("");
+}
+
+#[test]
+fn diagram_and_impact_print_to_stdout() {
+    let dir = scratch_dir("diagram_ok");
+    write(&dir, "shop.json", SHOP);
+    eventlab_in(&dir)
+        .args(["diagram", "shop.json"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::starts_with(
+            "graph TB\n%% eventlab: business view, 5 nodes, 3 edges\n",
+        ));
+    eventlab_in(&dir)
+        .args(["impact", "shop.json", "orders"])
+        .assert()
+        .code(0)
+        .stdout("Downstream of stream \"orders\": 2 dependents\n   1  service  billing  (reads stream \"orders\")\n   1  service  audit  (reads stream \"orders\")\n");
 }

@@ -5,6 +5,7 @@
 //! `expect` failed; 2 usage or scenario error; 3 an internal invariant broke.
 
 mod duration;
+pub mod topology;
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -30,6 +31,8 @@ Examples:
   eventlab partition --partitions 6 order-1 order-2
   eventlab partition --partitions 6 --partitioner consistent_random order-1
   eventlab assign group.json --format json     run Kafka's assignor on a group
+  eventlab diagram hello-log                  draw the topology as a Mermaid flowchart
+  eventlab impact hello-log orders            what depends on the orders stream
 
 Exit codes: 0 run completed (findings are data), 1 a limit was hit or an expect failed,
 2 usage or scenario error, 3 internal error (with the command that reproduces it).";
@@ -56,6 +59,12 @@ pub enum Command {
     },
     /// List the bundled scenarios and what each teaches.
     Scenarios,
+    /// Draw a scenario's topology: the business view (services, streams, tables, APIs,
+    /// external systems, one subgraph per domain), or one service's pipeline with --service.
+    #[command(after_help = DIAGRAM_EXAMPLES)]
+    Diagram(topology::DiagramArgs),
+    /// List every service, stream, table and API downstream of a stream, nearest first.
+    Impact(topology::ImpactArgs),
     /// Print the partition each key goes to, exactly as a Kafka client computes it.
     #[command(after_help = PARTITION_HELP)]
     Partition(PartitionArgs),
@@ -125,6 +134,14 @@ pub struct AssignArgs {
     pub format: Format,
 }
 
+const DIAGRAM_EXAMPLES: &str = "\
+Examples:
+  eventlab diagram ecommerce                         Mermaid flowchart of the business topology
+  eventlab diagram ecommerce --format markdown       the same in a Markdown page, with findings
+  eventlab diagram ecommerce --service shipping-service   one service's pipeline
+  eventlab diagram ecommerce --format dot | dot -Tsvg > ecommerce.svg
+  eventlab impact ecommerce orders                   what depends on the orders stream";
+
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// A scenario file, or the name of a bundled scenario (see `eventlab scenarios`).
@@ -170,6 +187,8 @@ pub fn main() -> ExitCode {
         Command::Scenarios => list_scenarios(),
         Command::Partition(args) => partition(&args),
         Command::Assign(args) => assign(&args),
+        Command::Diagram(args) => topology::diagram(&args),
+        Command::Impact(args) => topology::impact(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -341,11 +360,14 @@ fn validate(arguments: &[String]) -> Result<u8, Failure> {
             Err(other) => return Err(other),
         };
         match scenario::parse_and_validate(&text, &origin) {
-            Ok(model) => report.push_str(&format!(
-                "{origin}: ok ({} streams, {} services)\n",
-                model.streams.len(),
-                model.services.len()
-            )),
+            Ok(model) => {
+                report.push_str(&format!(
+                    "{origin}: ok ({} streams, {} services)\n",
+                    model.streams.len(),
+                    model.services.len()
+                ));
+                report.push_str(&topology::validation_warnings(&model, &origin));
+            }
             Err(errors) => all_errors.extend(errors.iter().map(|error| error.to_string())),
         }
     }

@@ -6,9 +6,11 @@
 
 mod ids;
 mod keys;
+pub mod topology;
 
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
 pub use keys::KeyTable;
+pub use topology::Topology;
 
 use crate::log::assignor::Strategy;
 use crate::log::partitioner::Partitioner;
@@ -31,6 +33,8 @@ pub struct Scenario {
     pub limits: RunLimits,
     pub stop: Stop,
     pub keys: KeyTable,
+    /// Event kinds, domains, tables, APIs, pipelines, externals (see `model::topology`).
+    pub topology: Topology,
 }
 
 impl Scenario {

@@ -413,6 +413,8 @@ impl<'m> Collector<'m> {
             streams,
             expect,
             faults: self.faults.clone(),
+            pipelines: Vec::new(),
+            tables: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod collect;
 pub mod histogram;
 pub mod json;
 pub mod setup;
+pub mod tables;
 pub mod text;
 pub mod tools;
 
@@ -27,6 +28,12 @@ pub struct RunReport {
     pub streams: Vec<StreamReport>,
     pub expect: Vec<ExpectOutcome>,
     pub faults: FaultSummary,
+    /// Each service pipeline's counts (only when a scenario declares pipelines or tables).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pipelines: Vec<tables::PipelineReport>,
+    /// Each table's final contents and checks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<tables::TableReport>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -188,6 +188,7 @@ pub fn render(report: &RunReport) -> String {
             );
         }
     }
+    super::tables::render_text(&report.pipelines, &report.tables, &mut out);
     if !report.expect.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "expectations:");

@@ -7,6 +7,7 @@ pub mod assign_file;
 mod error;
 pub mod raw;
 mod validate;
+mod validate_topology;
 
 pub use error::{ScenarioError, did_you_mean, nearest, one_of};
 pub use validate::{DEFAULTS_DOC, validate};
@@ -152,6 +153,10 @@ fn reword(message: &str, key: Option<&str>) -> String {
             };
             return format!("unknown {what} \"{name}\"{hint}");
         }
+    }
+    // `RawScalar` (constants in value templates, filters and maps).
+    if message.starts_with("data did not match any variant of untagged enum RawScalar") {
+        return "expected a string, a whole number, true, false or null".to_string();
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let name = rest.trim_end_matches('`');

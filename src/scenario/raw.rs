@@ -30,6 +30,30 @@ pub struct RawScenario {
     pub admin: Vec<RawAdmin>,
     #[serde(default)]
     pub expect: Vec<RawExpect>,
+    /// The single-writer principle (each stream has exactly one producing service):
+    /// `"error"` (default) rejects a second writer at validation; `"warn"` runs anyway, so the
+    /// conflicting updates show up downstream.
+    #[serde(default)]
+    pub single_writer: Option<String>,
+    /// Systems outside the scenario (a payment gateway, a browser) that write or read streams.
+    /// Drawn in the topology; they run nothing.
+    #[serde(default)]
+    pub external_systems: Vec<RawExternal>,
+}
+
+/// A system outside the simulated services: drawn in the topology, never run.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExternal {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Streams it writes (it counts as their writer for the single-writer principle).
+    #[serde(default)]
+    pub writes: Vec<String>,
+    /// Streams it reads.
+    #[serde(default)]
+    pub reads: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,6 +88,14 @@ pub struct RawStream {
     /// for `fnv1a32`, the hash of an empty key. A producer can override it.
     #[serde(default)]
     pub partitioner: Option<String>,
+    /// The event kind: `"entity"` (keyed by an entity's primary key, the value is the entity's
+    /// full latest state, null deletes it), `"keyed"` (keyed for partition locality only) or
+    /// `"unkeyed"`. Absent: not declared, not checked.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// For `kind: "entity"`: the entity's name (e.g. `"User"`).
+    #[serde(default)]
+    pub entity: Option<String>,
     /// Kafka topic settings under their real names.
     #[serde(default)]
     pub kafka: RawStreamKafka,
@@ -104,6 +136,34 @@ pub struct RawService {
     pub produces: Vec<RawProduces>,
     #[serde(default)]
     pub consumes: Vec<RawConsumes>,
+    /// The business domain the service belongs to; diagrams draw one subgraph per domain.
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// State stores the service keeps: key → latest value tables, filled by `consumes[].materialize`.
+    #[serde(default)]
+    pub tables: Vec<RawTable>,
+    /// APIs the service serves from its tables (request–response, drawn as API ← store).
+    #[serde(default)]
+    pub apis: Vec<RawApi>,
+}
+
+/// A key → latest value table (a state store) kept by one service.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTable {
+    pub name: String,
+    /// Publish every change of the table to this stream (a changelog: key, new value or null).
+    #[serde(default)]
+    pub changelog_stream: Option<String>,
+}
+
+/// An API served from one of the service's tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawApi {
+    pub name: String,
+    /// The table it reads.
+    pub table: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,6 +193,12 @@ pub struct RawProduces {
     pub partitioner: Option<String>,
     #[serde(default)]
     pub kafka: RawProducerKafka,
+    /// The record value as a template: field name → generator (see `RawGenerator`). Absent:
+    /// values are modelled by their size only.
+    pub value: Option<std::collections::BTreeMap<String, RawGenerator>>,
+    /// Fraction (0 to 1) of records sent with a null value (a tombstone: deletes the key in
+    /// every table built from the stream). Needs a keyed producer. Default 0.
+    pub tombstone_ratio: Option<f64>,
 }
 
 /// Kafka producer settings under their real names.
@@ -155,6 +221,29 @@ pub struct RawProducerKafka {
     /// random partition for every record.
     #[serde(rename = "sticky.partitioning.linger.ms")]
     pub sticky_partitioning_linger_ms: Option<u64>,
+}
+
+/// How one field of a produced value is drawn: `"key"` (the record's key, e.g. the entity id),
+/// `"counter"` (1, 2, 3... per producer instance), `{"const": V}` (string, integer, boolean or null),
+/// `{"int_range": [min, max]}` (uniform, inclusive) or `{"one_of": [V, ...]}` (uniform).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawGenerator {
+    Key,
+    Counter,
+    Const(RawScalar),
+    IntRange([i64; 2]),
+    OneOf(Vec<RawScalar>),
+}
+
+/// A scalar in a scenario file: string, whole number, boolean or null.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum RawScalar {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(String),
 }
 
 #[derive(Debug, Deserialize)]
@@ -194,6 +283,83 @@ pub struct RawConsumes {
     pub commit: Option<String>,
     #[serde(default)]
     pub kafka: RawConsumerKafka,
+    /// Operators each record passes through, in order (see `RawStep`).
+    #[serde(default)]
+    pub pipeline: Vec<RawStep>,
+    /// Streams the pipeline's output is written to (the service becomes their writer).
+    #[serde(default)]
+    pub emit: Vec<String>,
+    /// A table of this service (`tables[].name`) the pipeline's output is materialized into:
+    /// key → latest value, a null value deletes the key.
+    #[serde(default)]
+    pub materialize: Option<String>,
+}
+
+/// One pipeline step: exactly one operator, and an optional display `label` for diagrams.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Keep records whose `field` equals `equals` (or, with `not_equals`, differs from it).
+    pub filter: Option<RawFilter>,
+    /// Set, drop and rename fields of the value (applied in that order).
+    pub map: Option<RawMap>,
+    /// Re-key by a field of the value (the new key is its text).
+    pub rekey: Option<RawRekey>,
+    /// Stream–table join by key against a table this service materializes.
+    pub join: Option<RawJoin>,
+    /// Count or sum per key; emits the running total.
+    pub aggregate: Option<RawAggregate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFilter {
+    pub field: String,
+    pub equals: Option<RawScalar>,
+    pub not_equals: Option<RawScalar>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMap {
+    #[serde(default)]
+    pub set: std::collections::BTreeMap<String, RawScalar>,
+    #[serde(default)]
+    pub drop: Vec<String>,
+    #[serde(default)]
+    pub rename: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRekey {
+    pub field: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJoin {
+    /// A table of this service.
+    pub table: String,
+    /// The field the table's value is put in.
+    #[serde(rename = "as")]
+    pub into: String,
+    /// `"inner"` (default: drop records whose key is not in the table) or `"left"` (keep
+    /// them with a null field).
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAggregate {
+    /// `"count"` or `"sum"`.
+    pub op: String,
+    /// For `"sum"`: the whole-number field to add up.
+    pub field: Option<String>,
+    /// The output field holding the total (default `"count"` or `"sum"`).
+    pub into: Option<String>,
 }
 
 /// `{"fixed": 50}`, `{"uniform": [min, max]}` or `{"exponential_mean": 2000}`, in µs.

@@ -68,15 +68,18 @@ streams[].kafka: retention.ms 604800000, segment.bytes 1073741824, segment.ms 60
   max.message.bytes 1048588, log.retention.check.interval.ms 300000;
 consumes[].kafka: group.id = service name, max.poll.records 500, enable.auto.commit true,
   auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000,
-  partition.assignment.strategy [\"range\", \"cooperative-sticky\"] (runs range, eager protocol)";
+  partition.assignment.strategy [\"range\", \"cooperative-sticky\"] (runs range, eager protocol);
+single_writer \"error\"; streams[].kind not declared (not checked); services[].domain none;
+produces[].value none (size only), tombstone_ratio 0; consumes[].pipeline [], emit [], materialize none;
+join kind \"inner\"; aggregate into \"count\" or \"sum\"";
 
-struct Validator<'a> {
+pub(super) struct Validator<'a> {
     origin: &'a str,
     errors: Vec<ScenarioError>,
 }
 
 impl Validator<'_> {
-    fn error(&mut self, location: impl Into<String>, problem: impl Into<String>) {
+    pub(super) fn error(&mut self, location: impl Into<String>, problem: impl Into<String>) {
         self.errors.push(ScenarioError {
             origin: self.origin.to_string(),
             location: location.into(),
@@ -101,7 +104,7 @@ impl Validator<'_> {
     }
 
     /// A decimal (ratio, probability, factor) in parts per million.
-    fn ppm(&mut self, path: &str, value: f64, min_exclusive: f64, max: f64) -> u64 {
+    pub(super) fn ppm(&mut self, path: &str, value: f64, min_exclusive: f64, max: f64) -> u64 {
         if !value.is_finite() || value <= min_exclusive || value > max {
             self.error(
                 path,
@@ -360,8 +363,10 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
     let faults = validate_faults(&mut v, &raw.faults, &instances);
     validate_admin(&mut v, &raw.admin, &mut streams, &mut resolve_stream);
     let expects = validate_expects(&mut v, &raw.expect, &mut resolve_stream);
+    let topology = super::validate_topology::validate_topology(&mut v, raw, &streams, &services);
 
     if !v.errors.is_empty() {
+        super::validate_topology::sort_in_document_order(&mut v.errors);
         return Err(v.errors);
     }
     Ok(Scenario {
@@ -377,6 +382,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         limits,
         stop,
         keys,
+        topology,
     })
 }
 
@@ -409,7 +415,7 @@ fn parse_partitioner(v: &mut Validator, path: &str, name: &str) -> Partitioner {
     }
 }
 
-fn hint_or_list(wanted: &str, names: &[&str]) -> String {
+pub(super) fn hint_or_list(wanted: &str, names: &[&str]) -> String {
     let hint = did_you_mean(wanted, names.iter().copied());
     if hint.is_empty() {
         format!(" (expected {})", one_of(names))

@@ -1,0 +1,222 @@
+//! The business topology as a `petgraph::Graph`: nodes for services, streams, APIs, state
+//! stores (tables) and external systems; edges for produces, consumes, materializes, serves
+//! (API ← store) and publishes (a table's changelog stream).
+//!
+//! Built add-only, in declared order: streams, then each service followed by its tables and
+//! APIs, then external systems. So `NodeIndex` order is declaration order, and every analysis
+//! that sorts by it is deterministic. Side maps go from model ids to node indices.
+
+use std::collections::BTreeMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::model::{Scenario, ServiceId, StreamId};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Node {
+    Stream(StreamId),
+    Service(ServiceId),
+    /// A table of a service (index into its `tables`).
+    Table(ServiceId, usize),
+    /// An API of a service (index into its `apis`).
+    Api(ServiceId, usize),
+    External(usize),
+}
+
+impl Node {
+    pub fn kind(self) -> &'static str {
+        match self {
+            Node::Stream(_) => "stream",
+            Node::Service(_) => "service",
+            Node::Table(..) => "table",
+            Node::Api(..) => "api",
+            Node::External(_) => "external",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Edge {
+    /// Service or external system → stream.
+    Produces,
+    /// Stream → service or external system.
+    Consumes,
+    /// Service → its table.
+    Materializes,
+    /// Table → API.
+    Serves,
+    /// Table → its changelog stream.
+    Publishes,
+}
+
+impl Edge {
+    pub fn name(self) -> &'static str {
+        match self {
+            Edge::Produces => "produces",
+            Edge::Consumes => "consumes",
+            Edge::Materializes => "materializes",
+            Edge::Serves => "serves",
+            Edge::Publishes => "publishes",
+        }
+    }
+}
+
+pub struct TopologyGraph {
+    pub graph: DiGraph<Node, Edge>,
+    pub streams: Vec<NodeIndex>,
+    pub services: Vec<NodeIndex>,
+    pub tables: BTreeMap<(ServiceId, usize), NodeIndex>,
+    pub apis: BTreeMap<(ServiceId, usize), NodeIndex>,
+    pub externals: Vec<NodeIndex>,
+}
+
+impl TopologyGraph {
+    pub fn build(model: &Scenario) -> TopologyGraph {
+        let topology = &model.topology;
+        let mut graph = DiGraph::new();
+        let streams: Vec<NodeIndex> = model
+            .streams
+            .iter()
+            .map(|stream| graph.add_node(Node::Stream(stream.id)))
+            .collect();
+        let mut services = Vec::new();
+        let mut tables = BTreeMap::new();
+        let mut apis = BTreeMap::new();
+        for service in &model.services {
+            services.push(graph.add_node(Node::Service(service.id)));
+            if let Some(extra) = topology.services.get(service.id.index()) {
+                for index in 0..extra.tables.len() {
+                    tables.insert(
+                        (service.id, index),
+                        graph.add_node(Node::Table(service.id, index)),
+                    );
+                }
+                for index in 0..extra.apis.len() {
+                    apis.insert(
+                        (service.id, index),
+                        graph.add_node(Node::Api(service.id, index)),
+                    );
+                }
+            }
+        }
+        let externals: Vec<NodeIndex> = (0..topology.externals.len())
+            .map(|index| graph.add_node(Node::External(index)))
+            .collect();
+
+        // Edges, each once, in declared order.
+        let add = |graph: &mut DiGraph<Node, Edge>, from: NodeIndex, to: NodeIndex, edge| {
+            if graph.find_edge(from, to).is_none() {
+                graph.add_edge(from, to, edge);
+            }
+        };
+        for service in &model.services {
+            let node = services[service.id.index()];
+            for consumption in &service.consumes {
+                add(
+                    &mut graph,
+                    streams[consumption.stream.index()],
+                    node,
+                    Edge::Consumes,
+                );
+            }
+            for production in &service.produces {
+                add(
+                    &mut graph,
+                    node,
+                    streams[production.stream.index()],
+                    Edge::Produces,
+                );
+            }
+            let Some(extra) = topology.services.get(service.id.index()) else {
+                continue;
+            };
+            for flow in &extra.flows {
+                for stream in &flow.emit {
+                    add(&mut graph, node, streams[stream.index()], Edge::Produces);
+                }
+                if let Some(table) = flow.materialize {
+                    add(
+                        &mut graph,
+                        node,
+                        tables[&(service.id, table)],
+                        Edge::Materializes,
+                    );
+                }
+            }
+            for (index, table) in extra.tables.iter().enumerate() {
+                if let Some(stream) = table.changelog {
+                    add(
+                        &mut graph,
+                        tables[&(service.id, index)],
+                        streams[stream.index()],
+                        Edge::Publishes,
+                    );
+                }
+            }
+            for (index, api) in extra.apis.iter().enumerate() {
+                add(
+                    &mut graph,
+                    tables[&(service.id, api.table)],
+                    apis[&(service.id, index)],
+                    Edge::Serves,
+                );
+            }
+        }
+        for (index, external) in topology.externals.iter().enumerate() {
+            for stream in &external.writes {
+                add(
+                    &mut graph,
+                    externals[index],
+                    streams[stream.index()],
+                    Edge::Produces,
+                );
+            }
+            for stream in &external.reads {
+                add(
+                    &mut graph,
+                    streams[stream.index()],
+                    externals[index],
+                    Edge::Consumes,
+                );
+            }
+        }
+        TopologyGraph {
+            graph,
+            streams,
+            services,
+            tables,
+            apis,
+            externals,
+        }
+    }
+
+    /// The display name of a node.
+    pub fn name<'a>(&self, model: &'a Scenario, node: NodeIndex) -> &'a str {
+        match self.graph[node] {
+            Node::Stream(id) => &model.stream(id).name,
+            Node::Service(id) => &model.service(id).name,
+            Node::Table(service, index) => {
+                &model.topology.services[service.index()].tables[index].name
+            }
+            Node::Api(service, index) => &model.topology.services[service.index()].apis[index].name,
+            Node::External(index) => &model.topology.externals[index].name,
+        }
+    }
+
+    /// Outgoing neighbours in node (declaration) order.
+    pub fn successors(&self, node: NodeIndex) -> Vec<NodeIndex> {
+        let mut next: Vec<NodeIndex> = self.graph.neighbors(node).collect();
+        next.sort_unstable();
+        next
+    }
+
+    /// Incoming neighbours in node (declaration) order.
+    pub fn predecessors(&self, node: NodeIndex) -> Vec<NodeIndex> {
+        let mut previous: Vec<NodeIndex> = self
+            .graph
+            .neighbors_directed(node, petgraph::Direction::Incoming)
+            .collect();
+        previous.sort_unstable();
+        previous
+    }
+}
