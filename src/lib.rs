@@ -10,6 +10,7 @@ pub mod cli;
 pub mod log;
 pub mod model;
 pub mod protocol;
+pub mod queue;
 pub mod report;
 pub mod scenario;
 pub mod service;

@@ -134,7 +134,7 @@ fn unknown_field_with_no_near_name_lists_the_fields() {
             r#"{ "name": "payments" }"#,
             r#"{ "name": "payments", "zzz": 1 }"#,
         ),
-        r#"eventlab: shop.json: streams[1].zzz: unknown field "zzz" (expected "name", "description", "carrier", "partition_count" or "partitioner")"#,
+        r#"eventlab: shop.json: streams[1].zzz: unknown field "zzz" (expected "name", "description", "carrier", "partition_count", "partitioner" or "rabbitmq")"#,
     );
 }
 
@@ -318,14 +318,14 @@ fn unknown_partitioner_with_no_near_name_lists_them() {
 }
 
 #[test]
-fn the_queue_carrier_is_not_available_yet() {
+fn an_unknown_carrier_lists_log_and_queue() {
     rejects(
-        "queue_carrier",
+        "unknown_carrier",
         &shop_with(
             r#"{ "name": "payments" }"#,
-            r#"{ "name": "payments", "carrier": "queue" }"#,
+            r#"{ "name": "payments", "carrier": "bus" }"#,
         ),
-        r#"eventlab: shop.json: streams[1].carrier: carrier "queue" is not available yet (only "log": the message-queue broker is a later addition)"#,
+        r#"eventlab: shop.json: streams[1].carrier: unknown carrier "bus" (expected "log" or "queue")"#,
     );
 }
 

@@ -6,9 +6,11 @@
 
 mod ids;
 mod keys;
+mod queue;
 
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
 pub use keys::KeyTable;
+pub use queue::*;
 
 use crate::log::partitioner::Partitioner;
 use crate::sim::LinkConfig;
@@ -58,12 +60,15 @@ impl Scenario {
 pub enum Carrier {
     /// The event broker: a partitioned, append-only log (Kafka-like).
     Log,
+    /// The message broker: an exchange and one queue per consuming service (RabbitMQ-like).
+    Queue,
 }
 
 impl Carrier {
     pub fn name(self) -> &'static str {
         match self {
             Carrier::Log => "log",
+            Carrier::Queue => "queue",
         }
     }
 }
@@ -75,6 +80,9 @@ pub struct Stream {
     pub carrier: Carrier,
     pub partition_count: u32,
     pub partitioner: Partitioner,
+    /// How the stream is carried on the queue broker (used when `carrier` is `Queue`, and by
+    /// `eventlab compare`).
+    pub rabbitmq: QueueArgs,
 }
 
 #[derive(Clone, Debug)]
@@ -104,6 +112,8 @@ pub struct Production {
     pub schedule: Schedule,
     pub keys: KeyChoice,
     pub value_size_bytes: u32,
+    /// RabbitMQ per-message TTL (the `expiration` property), in µs; queue carrier only.
+    pub expiration_us: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -176,6 +186,20 @@ pub struct Consumption {
     pub session_timeout_us: u64,
     /// Kafka `heartbeat.interval.ms`, in µs.
     pub heartbeat_interval_us: u64,
+    /// When the service starts consuming (joins the group, or declares and subscribes to its
+    /// queue).
+    pub start_us: u64,
+    /// Kafka `auto.offset.reset`: where a group without a committed offset starts.
+    pub offset_reset: OffsetReset,
+    /// How the service consumes when the stream is on the queue broker.
+    pub queue: QueueConsumer,
+}
+
+/// Kafka `auto.offset.reset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffsetReset {
+    Earliest,
+    Latest,
 }
 
 /// A consumer group: the instances of one service reading one stream.

@@ -2,6 +2,8 @@
 //!
 //! Every default is written here once; `DEFAULTS_DOC` lists them for `--help` and the README.
 
+mod queue;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::{ScenarioError, did_you_mean, one_of};
@@ -49,7 +51,11 @@ services[].instance_count 1, link.latency_us 1000, link.jitter_us 0;
 produces[].keys \"unkeyed\", key_prefix \"key-\", value_size_bytes 100, arrivals \"fixed\", start_us 0;
 consumes[].poll_interval_ms 100, processing_time_us {\"fixed\": 0}, commit \"after_processing\";
 consumes[].kafka: group.id = service name, max.poll.records 500, enable.auto.commit true,
-  auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000";
+  auto.commit.interval.ms 5000, session.timeout.ms 45000, heartbeat.interval.ms 3000;
+streams[].rabbitmq: exchange_type \"fanout\", no x-message-ttl, no x-max-length, x-overflow \"drop-head\",
+  no x-dead-letter-exchange; consumes[].start_us 0, kafka \"auto.offset.reset\" \"latest\";
+consumes[].rabbitmq: prefetch_count 0 (unlimited), auto_ack false, concurrency 1,
+  binding_keys [\"#\"] (topic) or [\"\"] (direct), nack_probability 0, nack_requeue true";
 
 struct Validator<'a> {
     origin: &'a str,
@@ -137,19 +143,13 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         }
         let carrier = match stream.carrier.as_deref() {
             None | Some("log") => Carrier::Log,
-            Some("queue") => {
-                v.error(
-                    format!("{path}.carrier"),
-                    "carrier \"queue\" is not available yet (only \"log\": the message-queue broker is a later addition)",
-                );
-                Carrier::Log
-            }
+            Some("queue") => Carrier::Queue,
             Some(other) => {
                 v.error(
                     format!("{path}.carrier"),
                     format!(
                         "unknown carrier \"{other}\"{}",
-                        hint_or_list(other, &["log"])
+                        hint_or_list(other, &["log", "queue"])
                     ),
                 );
                 Carrier::Log
@@ -179,12 +179,15 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
                 }
             },
         };
+        let all_names: Vec<&str> = raw.streams.iter().map(|s| s.name.as_str()).collect();
+        let rabbitmq = queue::stream_args(&mut v, &path, &stream.rabbitmq, &all_names, index);
         streams.push(Stream {
             id,
             name: stream.name.clone(),
             carrier,
             partition_count,
             partitioner,
+            rabbitmq,
         });
     }
     let stream_names: Vec<&str> = raw.streams.iter().map(|s| s.name.as_str()).collect();
@@ -312,7 +315,15 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
                 stream,
                 consumption: consumes.len(),
             });
-            consumes.push(validate_consumes(&mut v, &path, consume, stream, group));
+            let exchange_type = streams[stream.index()].rabbitmq.exchange_type;
+            consumes.push(validate_consumes(
+                &mut v,
+                &path,
+                consume,
+                (stream, group),
+                exchange_type,
+                instance_count,
+            ));
         }
 
         for index in 0..instance_count {
@@ -459,6 +470,16 @@ fn validate_produces(
         VALUE_SIZE_BYTES_MAX,
         "value_size_bytes",
     ) as u32;
+    let expiration_us = produce.rabbitmq.expiration.map(|ms| {
+        1_000
+            * v.ranged(
+                &format!("{path}.rabbitmq.expiration"),
+                ms,
+                0,
+                TIME_US_MAX / 1_000,
+                "expiration",
+            )
+    });
 
     if let Some(records) = &produce.records {
         let extra: Vec<&str> = [
@@ -521,6 +542,7 @@ fn validate_produces(
             schedule: Schedule::Explicit(explicit),
             keys: KeyChoice::Unkeyed,
             value_size_bytes,
+            expiration_us,
         });
     }
 
@@ -659,6 +681,7 @@ fn validate_produces(
         },
         keys: key_choice,
         value_size_bytes,
+        expiration_us,
     })
 }
 
@@ -666,8 +689,9 @@ fn validate_consumes(
     v: &mut Validator,
     path: &str,
     consume: &RawConsumes,
-    stream: StreamId,
-    group: GroupId,
+    (stream, group): (StreamId, GroupId),
+    exchange_type: ExchangeType,
+    instance_count: u32,
 ) -> Consumption {
     let ms = 1_000;
     let poll_interval_us = ms
@@ -782,9 +806,41 @@ fn validate_consumes(
             ),
         );
     }
+    let start_us = v.ranged(
+        &format!("{path}.start_us"),
+        consume.start_us.unwrap_or(0),
+        0,
+        TIME_US_MAX,
+        "start_us",
+    );
+    let offset_reset = match kafka.auto_offset_reset.as_deref() {
+        None | Some("latest") => OffsetReset::Latest,
+        Some("earliest") => OffsetReset::Earliest,
+        Some(other) => {
+            v.error(
+                format!("{kafka_path}.\"auto.offset.reset\""),
+                format!(
+                    "unknown auto.offset.reset \"{other}\"{}",
+                    hint_or_list(other, &["earliest", "latest"])
+                ),
+            );
+            OffsetReset::Latest
+        }
+    };
+    let queue = queue::consumer(
+        v,
+        path,
+        &consume.rabbitmq,
+        exchange_type,
+        instance_count,
+        start_us,
+    );
     Consumption {
         stream,
         group,
+        start_us,
+        offset_reset,
+        queue,
         poll_interval_us,
         max_poll_records,
         processing,

@@ -7,7 +7,7 @@ use crate::sim::{Actor, ActorId, Ctx, TimerId};
 use crate::trace::TraceEvent;
 
 use super::tag;
-use super::{ConsumerRole, ProducerRole};
+use super::{ConsumerRole, ProducerRole, QueueConsumerRole};
 
 type InstanceCtx<'k> = Ctx<'k, Msg, TraceEvent>;
 
@@ -20,6 +20,11 @@ pub struct InstanceActor {
     consumers: Vec<ConsumerRole>,
     slow_factor_ppm: u64,
     started_before: bool,
+    /// The queue broker, for streams the queue carries.
+    queue_broker: ActorId,
+    /// Per producer: `Some(expiration)` when its stream is on the queue.
+    publishes: Vec<Option<Option<u64>>>,
+    queue_consumers: Vec<QueueConsumerRole>,
 }
 
 impl InstanceActor {
@@ -36,7 +41,45 @@ impl InstanceActor {
             consumers,
             slow_factor_ppm: NORMAL_SPEED_PPM,
             started_before: false,
+            queue_broker: broker,
+            publishes: Vec::new(),
+            queue_consumers: Vec::new(),
         }
+    }
+
+    /// Adds what the queue carrier needs: where its producers publish, and its queue consumers.
+    /// `queue_of_group` is the topology's queue for each group (None on the log).
+    pub fn with_queue(
+        mut self,
+        model: &Scenario,
+        queue_broker: ActorId,
+        queue_of_group: &[Option<crate::model::QueueId>],
+    ) -> Self {
+        let instance = model.instance(self.id);
+        let service = model.service(instance.service);
+        self.queue_broker = queue_broker;
+        self.publishes = service
+            .produces
+            .iter()
+            .map(|production| {
+                (model.stream(production.stream).carrier == crate::model::Carrier::Queue)
+                    .then_some(production.expiration_us)
+            })
+            .collect();
+        for consumption in &service.consumes {
+            if let Some(queue) = queue_of_group[consumption.group.index()] {
+                let group = model.group(consumption.group);
+                self.queue_consumers.push(QueueConsumerRole::new(
+                    self.queue_consumers.len() as u32,
+                    model.seed,
+                    &group.name,
+                    queue,
+                    instance.index,
+                    consumption,
+                ));
+            }
+        }
+        self
     }
 
     /// Builds an instance's roles from the model; `initial` gives generation 1's partitions.
@@ -53,19 +96,28 @@ impl InstanceActor {
             .iter()
             .map(|production| ProducerRole::new(model, &instance.name, production))
             .collect();
+        // Only streams on the log get a log consumer; `with_queue` adds the queue consumers.
         let consumers = service
             .consumes
             .iter()
+            .filter(|consumption| {
+                model.stream(consumption.stream).carrier == crate::model::Carrier::Log
+            })
             .enumerate()
             .map(|(index, consumption)| {
                 let group = model.group(consumption.group);
-                ConsumerRole::new(
+                let mut role = ConsumerRole::new(
                     index as u32,
                     model.seed,
                     &group.name,
                     consumption,
                     &initial(consumption.group),
-                )
+                );
+                if consumption.start_us > 0 {
+                    // The coordinator forms the group then and sends the assignment.
+                    role.wait_for_start();
+                }
+                role
             })
             .collect();
         InstanceActor::new(id, broker, producers, consumers)
@@ -88,14 +140,24 @@ impl InstanceActor {
             key: record.key,
             value_size_bytes: record.value_size_bytes,
         });
-        ctx.send(
-            self.broker,
-            Msg::Produce {
-                stream,
-                partition,
-                record,
-            },
-        );
+        match self.publishes.get(index).copied().flatten() {
+            Some(expiration_us) => ctx.send(
+                self.queue_broker,
+                Msg::Publish {
+                    stream,
+                    record,
+                    expiration_us,
+                },
+            ),
+            None => ctx.send(
+                self.broker,
+                Msg::Produce {
+                    stream,
+                    partition,
+                    record,
+                },
+            ),
+        }
         match next {
             Some(delay_us) => {
                 ctx.set_timer(delay_us, tag::PRODUCE | index as u32);
@@ -137,6 +199,9 @@ impl Actor for InstanceActor {
                     });
                 }
             }
+        }
+        for role in &mut self.queue_consumers {
+            role.start(ctx);
         }
         for (index, consumer) in self.consumers.iter_mut().enumerate() {
             if restarting {
@@ -189,7 +254,27 @@ impl Actor for InstanceActor {
                 self.slow_factor_ppm = NORMAL_SPEED_PPM;
                 ctx.emit(TraceEvent::SlowEnded { instance: me });
             }
+            Msg::Deliver {
+                queue,
+                tag,
+                record,
+                redelivered,
+                get: _,
+            } => {
+                let queue_broker = self.queue_broker;
+                if let Some(role) = self.queue_consumers.iter_mut().find(|r| r.queue == queue) {
+                    role.on_deliver(ctx, queue_broker, me, slow, tag, record, redelivered);
+                }
+            }
+            Msg::GetEmpty { .. } => {}
             Msg::Produce { .. }
+            | Msg::Publish { .. }
+            | Msg::Subscribe { .. }
+            | Msg::Ack { .. }
+            | Msg::Nack { .. }
+            | Msg::Get { .. }
+            | Msg::CloseChannel { .. }
+            | Msg::ConnectionLost { .. }
             | Msg::Fetch { .. }
             | Msg::OffsetCommit { .. }
             | Msg::Heartbeat { .. }
@@ -199,10 +284,19 @@ impl Actor for InstanceActor {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut InstanceCtx, _id: TimerId, timer_tag: u32) {
+    fn on_timer(&mut self, ctx: &mut InstanceCtx, id: TimerId, timer_tag: u32) {
         let index = (timer_tag & !tag::KIND_MASK) as usize;
         let (broker, me, slow) = (self.broker, self.id, self.slow_factor_ppm);
+        let queue_broker = self.queue_broker;
         match timer_tag & tag::KIND_MASK {
+            tag::QUEUE_SUBSCRIBE => {
+                self.queue_consumers[index].on_subscribe_timer(ctx, queue_broker)
+            }
+            tag::QUEUE_PROCESS => {
+                self.queue_consumers[index].on_processed(ctx, queue_broker, me, slow, id)
+            }
+            tag::QUEUE_CLOSE => self.queue_consumers[index].on_close_timer(ctx, queue_broker, me),
+            tag::QUEUE_GET => self.queue_consumers[index].on_get_timer(ctx, queue_broker, me),
             tag::PRODUCE => self.send_next(ctx, index),
             tag::POLL => {
                 let consumer = &mut self.consumers[index];
@@ -235,6 +329,9 @@ impl Actor for InstanceActor {
         ctx.emit(TraceEvent::Crashed { instance: self.id });
         for consumer in &mut self.consumers {
             consumer.crash();
+        }
+        for role in &mut self.queue_consumers {
+            role.crash(ctx, self.id);
         }
         self.slow_factor_ppm = NORMAL_SPEED_PPM;
     }
