@@ -7,6 +7,7 @@
 pub mod bundled;
 pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod log;
 pub mod model;
 pub mod protocol;

@@ -4,6 +4,7 @@
 //! Exit codes: 0 the run completed (checker findings are data); 1 a limit was hit or an
 //! `expect` failed; 2 usage or scenario error; 3 an internal invariant broke.
 
+mod compare;
 mod duration;
 
 use std::io::{self, BufWriter, Write};
@@ -25,6 +26,7 @@ Examples:
   eventlab run hello-log --seed 7 --format json
   eventlab run my-shop.json --until 30s --trace trace.jsonl
   eventlab run hello-log --trace t.jsonl --trace-window 10ms..25ms
+  eventlab compare queue-vs-log-orders --format markdown
   eventlab validate scenarios/*.json
   eventlab scenarios                          list the bundled scenarios
 
@@ -53,6 +55,8 @@ pub enum Command {
     },
     /// List the bundled scenarios and what each teaches.
     Scenarios,
+    /// Run a scenario on the log and on the queue and compare them side by side.
+    Compare(compare::CompareArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -98,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(&args),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Scenarios => list_scenarios(),
+        Command::Compare(args) => compare::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -34,6 +34,11 @@ struct GroupStats {
     queue_first_lost: Option<MessageId>,
     /// Per instance index: will never consume again.
     finished: Vec<bool>,
+    /// The consumption's `start_us`, records produced before it, and how many of those the
+    /// group processed.
+    start_us: u64,
+    history: u64,
+    replayed: u64,
 }
 
 pub struct Collector<'m> {
@@ -69,6 +74,7 @@ pub struct Collector<'m> {
     /// Whether each group, and each queue's group, consumes with auto-ack.
     group_auto_ack: Vec<bool>,
     queue_auto_ack: Vec<bool>,
+    produced_digest: Vec<u64>,
 }
 
 impl<'m> Collector<'m> {
@@ -106,6 +112,9 @@ impl<'m> Collector<'m> {
                     queue_lost: 0,
                     queue_first_lost: None,
                     finished: vec![false; model.service(group.service).instance_count as usize],
+                    start_us: model.service(group.service).consumes[group.consumption].start_us,
+                    history: 0,
+                    replayed: 0,
                 }
             })
             .collect();
@@ -181,6 +190,7 @@ impl<'m> Collector<'m> {
                 })
                 .collect(),
             queues,
+            produced_digest: vec![0xcbf2_9ce4_8422_2325; model.streams.len()],
             routed: vec![0; model.streams.len()],
             unroutable: vec![0; model.streams.len()],
         }
@@ -188,8 +198,24 @@ impl<'m> Collector<'m> {
 
     pub fn on_event(&mut self, at: SimTime, event: &TraceEvent) {
         match *event {
-            TraceEvent::Produced { stream, msg, .. } => {
+            TraceEvent::Produced {
+                stream, msg, key, ..
+            } => {
                 self.produced[stream.index()] += 1;
+                let digest = &mut self.produced_digest[stream.index()];
+                for value in [
+                    msg.as_u64(),
+                    key.map_or(0, |key| key.index() as u64 + 1),
+                    at.as_us(),
+                ] {
+                    *digest = (*digest ^ value).wrapping_mul(0x0000_0100_0000_01b3);
+                }
+                for &group in &self.groups_of_stream[stream.index()] {
+                    let stats = &mut self.groups[group.index()];
+                    if at.as_us() < stats.start_us {
+                        stats.history += 1;
+                    }
+                }
                 let by = &mut self.produced_by[stream.index()];
                 if by.is_empty() {
                     by.resize(self.model.instances.len(), 0);
@@ -237,6 +263,9 @@ impl<'m> Collector<'m> {
                 let consumption = stats.delivery.on_consumed(partition, offset, msg);
                 if consumption != Consumption::Again {
                     stats.consumed_distinct += 1;
+                    if sent_at.as_us() < stats.start_us {
+                        stats.replayed += 1;
+                    }
                     stats.key_order.on_first_delivery(key, msg);
                     stats
                         .latency
@@ -392,6 +421,9 @@ impl<'m> Collector<'m> {
         }
         if stats.seen[producer].insert(u64::from(msg.seq)) {
             stats.consumed_distinct += 1;
+            if sent_at.as_us() < stats.start_us {
+                stats.replayed += 1;
+            }
             stats.key_order.on_first_delivery(key, msg);
             stats.publish_order.on_first_completion(msg);
             stats
@@ -534,6 +566,7 @@ impl<'m> Collector<'m> {
             queues: self.queues.report(model, |msg| self.message_name(msg)),
             expect,
             faults: self.faults.clone(),
+            produced_digest: self.produced_digest.clone(),
         }
     }
 
@@ -650,8 +683,18 @@ impl<'m> Collector<'m> {
                 key_order_inversions: order.inversions,
                 first_inversion: order.first_inversion.map(|msg| self.message_name(msg)),
             },
+            replay: self.replay(group_id),
             queue: None,
         }
+    }
+
+    fn replay(&self, group: GroupId) -> Option<ReplayReport> {
+        let stats = &self.groups[group.index()];
+        (stats.start_us > 0).then_some(ReplayReport {
+            start_us: stats.start_us,
+            history: stats.history,
+            replayed: stats.replayed,
+        })
     }
 
     fn queue_group_report(
@@ -688,6 +731,7 @@ impl<'m> Collector<'m> {
                 key_order_inversions: order.inversions,
                 first_inversion: order.first_inversion.map(|msg| self.message_name(msg)),
             },
+            replay: self.replay(group_id),
             queue: Some(QueueGroupReport {
                 queue: self.queues.topology.queue(queue).name.clone(),
                 declared_at_us: queue_stats.declared_at.map(SimTime::as_us),

@@ -2,6 +2,7 @@
 //! render it. The only output formatter; it returns strings and never writes.
 
 pub mod collect;
+pub mod compare;
 pub mod histogram;
 pub mod json;
 mod queue_collect;
@@ -27,6 +28,10 @@ pub struct RunReport {
     pub queues: Vec<QueueReport>,
     pub expect: Vec<ExpectOutcome>,
     pub faults: FaultSummary,
+    /// Per stream, an order-sensitive digest of every produced record (producer, message id,
+    /// key, send time): equal digests mean the identical produced sequence. Not rendered.
+    #[serde(skip)]
+    pub produced_digest: Vec<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -94,9 +99,22 @@ pub struct GroupReport {
     pub partitions: Vec<GroupPartitionReport>,
     pub instances: Vec<InstanceReport>,
     pub checks: GroupChecks,
+    /// For a group that starts late (`start_us` > 0): how much of the history it could read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<ReplayReport>,
     /// What the queue adds, when the stream is carried by the queue.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueGroupReport>,
+}
+
+/// History and a late consumer.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReplayReport {
+    pub start_us: u64,
+    /// Records produced to the stream before the group started.
+    pub history: u64,
+    /// Of those, how many the group processed.
+    pub replayed: u64,
 }
 
 /// A queue-carried group's extra findings.
