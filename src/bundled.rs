@@ -15,6 +15,26 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "slow-consumer-lag",
         include_str!("../scenarios/slow-consumer-lag.json"),
     ),
+    (
+        "queue-vs-log-orders",
+        include_str!("../scenarios/queue-vs-log-orders.json"),
+    ),
+    (
+        "requeue-reorders",
+        include_str!("../scenarios/requeue-reorders.json"),
+    ),
+    (
+        "replay-needs-a-log",
+        include_str!("../scenarios/replay-needs-a-log.json"),
+    ),
+    (
+        "dead-letters",
+        include_str!("../scenarios/dead-letters.json"),
+    ),
+    (
+        "prefetch-and-slow-consumers",
+        include_str!("../scenarios/prefetch-and-slow-consumers.json"),
+    ),
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {
