@@ -611,6 +611,7 @@ impl<'m> Collector<'m> {
             produced: self.produced[stream_id.index()],
             appended,
             in_flight: self.produced[stream_id.index()] - appended,
+            exchange_type: on_queue.then(|| stream.rabbitmq.exchange_type.name().to_string()),
             unroutable: on_queue.then_some(self.unroutable[stream_id.index()]),
             producers,
             partitions,

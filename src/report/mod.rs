@@ -59,6 +59,9 @@ pub struct StreamReport {
     pub appended: u64,
     /// Sent by a producer but not yet appended when the run ended.
     pub in_flight: u64,
+    /// On the queue: the stream's exchange type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange_type: Option<String>,
     /// On the queue: publishes that matched no bound queue (RabbitMQ drops them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unroutable: Option<u64>,

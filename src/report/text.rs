@@ -44,14 +44,25 @@ pub fn render(report: &RunReport) -> String {
 
     for stream in &report.streams {
         let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "stream \"{}\" ({}, {} partitions, {} partitioner)",
-            stream.name,
-            stream.carrier,
-            stream.partitions.len(),
-            stream.partitioner
-        );
+        match &stream.exchange_type {
+            Some(exchange_type) => {
+                let _ = writeln!(
+                    out,
+                    "stream \"{}\" (queue, {exchange_type} exchange)",
+                    stream.name
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "stream \"{}\" ({}, {} partitions, {} partitioner)",
+                    stream.name,
+                    stream.carrier,
+                    stream.partitions.len(),
+                    stream.partitioner
+                );
+            }
+        }
         let _ = writeln!(
             out,
             "  produced {}, appended {}, in flight {}",
