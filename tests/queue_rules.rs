@@ -351,3 +351,42 @@ fn a_topic_exchange_routes_by_pattern_and_unroutable_messages_are_counted() {
         "payment.us matches no binding"
     );
 }
+
+#[test]
+fn basic_get_pulls_one_message_per_call_and_ignores_prefetch() {
+    let text = scenario(
+        &every_ms(3).replace("\"interval_us\": 1000", "\"interval_us\": 10"),
+        "",
+        1,
+        r#", "rabbitmq": { "prefetch_count": 1, "script": [
+            { "instance": 0, "subscribe": false, "then": "hold", "get_at_us": [1000, 2000, 3000, 4000] } ] }"#,
+    );
+    let (report, lines) = run(&text);
+    let queue = report
+        .queues
+        .iter()
+        .find(|q| q.name == "jobs.worker")
+        .unwrap();
+    let got: Vec<(String, bool)> = queue.consumers[0]
+        .deliveries
+        .iter()
+        .map(|d| (d.msg.clone(), d.get))
+        .collect();
+    // Held (unacked) messages do not stop basic.get: prefetch applies to pushed deliveries.
+    assert_eq!(
+        got,
+        vec![
+            ("producer-0/0".to_string(), true),
+            ("producer-0/1".to_string(), true),
+            ("producer-0/2".to_string(), true),
+        ]
+    );
+    assert_eq!(queue.unacked_end, 3);
+    assert!(queue.left.iter().all(|left| left.unacked));
+    let delivered_at: Vec<u64> = lines
+        .iter()
+        .filter(|l| l["kind"] == "delivered")
+        .map(|l| l["time_us"].as_u64().unwrap())
+        .collect();
+    assert_eq!(delivered_at, [1000, 2000, 3000]);
+}
