@@ -737,3 +737,19 @@ fn compare_of_a_bad_scenario_exits_2_and_of_a_good_one_exits_0() {
         .code(0)
         .stdout(predicates::str::contains("| per-key order inversions |"));
 }
+
+#[test]
+fn an_auto_ack_consumer_cannot_nack() {
+    rejects(
+        "auto_ack_nack",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "rabbitmq": { "auto_ack": true, "nack_probability": 0.1, "script": [ { "instance": 0, "then": "hold" } ] } }] }"#,
+        ),
+        concat!(
+            r#"eventlab: shop.json: services[2].consumes[0].rabbitmq.nack_probability: an auto-ack consumer cannot nack: the broker forgot each message when it sent it (set auto_ack to false)"#,
+            "\n",
+            r#"eventlab: shop.json: services[2].consumes[0].rabbitmq.script[0]: with auto_ack every delivery counts as acknowledged when sent, so a script cannot nack, reject or hold (set auto_ack to false)"#,
+        ),
+    );
+}

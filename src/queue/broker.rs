@@ -104,15 +104,33 @@ impl QueueBroker {
         }
     }
 
+    /// Whether the `index`-th queue bound to `stream` takes `record`.
+    fn reaches(&self, stream: StreamId, index: usize, record: &Record) -> bool {
+        let queue = self.topology.bound[stream.index()][index];
+        self.queues[queue.index()].state.declared
+            && self
+                .topology
+                .queue(queue)
+                .binding
+                .matches(self.routing_key(record))
+    }
+
     fn publish(&mut self, ctx: &mut BrokerCtx, stream: StreamId, record: Record, ttl: Option<u64>) {
-        let targets = self.route(stream, self.routing_key(&record));
+        // Count first (the routed event precedes the enqueues), then enqueue; no allocation.
+        let bound = self.topology.bound[stream.index()].len();
+        let count = (0..bound)
+            .filter(|&index| self.reaches(stream, index, &record))
+            .count();
         ctx.emit(TraceEvent::Routed {
             stream,
             msg: record.id,
-            queues: targets.len() as u32,
+            queues: count as u32,
         });
-        for queue in targets {
-            self.enqueue(ctx, queue, record, ttl, 0);
+        for index in 0..bound {
+            if self.reaches(stream, index, &record) {
+                let queue = self.topology.bound[stream.index()][index];
+                self.enqueue(ctx, queue, record, ttl, 0);
+            }
         }
     }
 

@@ -748,6 +748,12 @@ impl<'m> Collector<'m> {
     }
 
     fn expect_outcome(&self, expect: &Expect, streams: &[StreamReport]) -> ExpectOutcome {
+        let backlog = |group: &GroupReport| {
+            group
+                .queue
+                .as_ref()
+                .map_or(group.lag_max, |queue| queue.depth_max)
+        };
         let (check, stream) = match expect {
             Expect::NoLoss { stream } => ("no_loss", stream),
             Expect::NoDuplicates { stream } => ("no_duplicates", stream),
@@ -777,9 +783,16 @@ impl<'m> Collector<'m> {
                     checks.key_order_inversions,
                     checks.first_inversion.as_deref().unwrap_or("?")
                 )),
-                Expect::MaxLagBelow { value, .. } if group.lag_max >= *value => Some(format!(
-                    "group \"{}\" reached a lag of {} records (limit {value})",
-                    group.group, group.lag_max
+                // On the queue, the backlog is the queue's depth.
+                Expect::MaxLagBelow { value, .. } if backlog(group) >= *value => Some(format!(
+                    "group \"{}\" reached a {} of {} records (limit {value})",
+                    group.group,
+                    if group.queue.is_some() {
+                        "queue depth"
+                    } else {
+                        "lag"
+                    },
+                    backlog(group)
                 )),
                 _ => None,
             };

@@ -195,6 +195,13 @@ pub(super) fn consumer(
         Some(p) if p.to_bits() == 0 => 0,
         Some(p) => v.ppm(&format!("{path}.nack_probability"), p, 0.0, 1.0) as u32,
     };
+    let auto_ack = raw.auto_ack.unwrap_or(false);
+    if auto_ack && nack_ppm > 0 {
+        v.error(
+            format!("{path}.nack_probability"),
+            "an auto-ack consumer cannot nack: the broker forgot each message when it sent it (set auto_ack to false)",
+        );
+    }
     let mut scripts: Vec<ConsumerScript> = Vec::new();
     for (index, script) in raw.script.iter().enumerate() {
         let path = format!("{path}.script[{index}]");
@@ -250,6 +257,15 @@ pub(super) fn consumer(
             None => Decision::Ack,
             Some(name) => decision(v, &format!("{path}.then"), name),
         };
+        let steps: Vec<ScriptStep> = steps;
+        if auto_ack
+            && (then != Decision::Ack || steps.iter().any(|step| step.decision != Decision::Ack))
+        {
+            v.error(
+                &path,
+                "with auto_ack every delivery counts as acknowledged when sent, so a script cannot nack, reject or hold (set auto_ack to false)",
+            );
+        }
         let subscribe = script.subscribe.unwrap_or(true);
         if !subscribe && script.subscribe_at_us.is_some() {
             v.error(
@@ -320,7 +336,7 @@ pub(super) fn consumer(
     }
     QueueConsumer {
         prefetch_count,
-        auto_ack: raw.auto_ack.unwrap_or(false),
+        auto_ack,
         concurrency,
         binding_keys,
         nack_ppm,
