@@ -338,14 +338,30 @@ impl<'m> Collector<'m> {
                 sent_at,
                 ..
             } => self.on_processed(at, group, instance, msg, key, sent_at),
-            TraceEvent::DeliveryLost { group, msg, .. } => {
+            TraceEvent::DeliveryLost {
+                group,
+                instance,
+                msg,
+            } => {
                 let stats = &mut self.groups[group.index()];
                 stats.queue_lost += 1;
                 stats.queue_first_lost.get_or_insert(msg);
                 if let Some(queue) = self.queues.topology.queue_of_group[group.index()] {
-                    let queue = &mut self.queues.queues[queue.index()];
-                    queue.auto_outstanding = queue.auto_outstanding.saturating_sub(1);
+                    self.queues.auto_done(queue, instance);
                 }
+            }
+            TraceEvent::ChannelClosed {
+                queue, instance, ..
+            } => {
+                // A dead auto-ack consumer also loses what was still on the wire to it.
+                if self.queue_auto_ack[queue.index()]
+                    && self.down[instance.index()]
+                    && let Some(group) = self.queues.topology.queue(queue).group
+                {
+                    let lost = self.queues.auto_lost_in_flight(queue, instance);
+                    self.groups[group.index()].queue_lost += lost;
+                }
+                self.on_queue_event(at, event);
             }
             TraceEvent::Decided {
                 group,
@@ -383,7 +399,6 @@ impl<'m> Collector<'m> {
             | TraceEvent::Acked { .. }
             | TraceEvent::Nacked { .. }
             | TraceEvent::DeadLettered { .. }
-            | TraceEvent::ChannelClosed { .. }
             | TraceEvent::LeftInQueue { .. } => self.on_queue_event(at, event),
         }
     }
@@ -434,8 +449,7 @@ impl<'m> Collector<'m> {
             stats.queue_first_duplicate.get_or_insert(msg);
         }
         if auto_ack && let Some(queue) = self.queues.topology.queue_of_group[group.index()] {
-            let queue = &mut self.queues.queues[queue.index()];
-            queue.auto_outstanding = queue.auto_outstanding.saturating_sub(1);
+            self.queues.auto_done(queue, instance);
         }
     }
 

@@ -20,6 +20,8 @@ struct ConsumerTrack {
     total: u64,
     deliveries: Vec<(MessageId, bool, bool)>,
     held: u64,
+    /// Auto-ack deliveries to this consumer it has not finished (nor lost).
+    auto_outstanding: u64,
 }
 
 /// A message left in a queue: (id, redelivered, unacked, latest x-death).
@@ -139,14 +141,16 @@ impl QueueCollector {
                 if redelivered {
                     stats.redeliveries += 1;
                 }
-                if auto_ack {
-                    if auto_ack_of(queue) {
-                        stats.auto_outstanding += 1;
-                    }
-                } else {
+                let counted_auto = auto_ack && auto_ack_of(queue);
+                if counted_auto {
+                    stats.auto_outstanding += 1;
+                } else if !auto_ack {
                     stats.unacked += 1;
                 }
                 let track = stats.consumer(instance);
+                if counted_auto {
+                    track.auto_outstanding += 1;
+                }
                 track.total += 1;
                 if track.deliveries.len() < LIST_MAX {
                     track.deliveries.push((msg, redelivered, get));
@@ -207,6 +211,24 @@ impl QueueCollector {
             }
             _ => {}
         }
+    }
+
+    /// An auto-ack delivery was finished or lost by `instance`.
+    pub fn auto_done(&mut self, queue: QueueId, instance: InstanceId) {
+        let stats = &mut self.queues[queue.index()];
+        stats.auto_outstanding = stats.auto_outstanding.saturating_sub(1);
+        let track = stats.consumer(instance);
+        track.auto_outstanding = track.auto_outstanding.saturating_sub(1);
+    }
+
+    /// The instance died: auto-ack deliveries still on the wire to it are lost too. Returns
+    /// how many.
+    pub fn auto_lost_in_flight(&mut self, queue: QueueId, instance: InstanceId) -> u64 {
+        let stats = &mut self.queues[queue.index()];
+        let track = stats.consumer(instance);
+        let lost = std::mem::take(&mut track.auto_outstanding);
+        stats.auto_outstanding = stats.auto_outstanding.saturating_sub(lost);
+        lost
     }
 
     pub fn held(&mut self, queue: QueueId, instance: InstanceId) {

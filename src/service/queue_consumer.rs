@@ -195,7 +195,16 @@ impl QueueConsumerRole {
         redelivered: bool,
     ) {
         if self.closed {
-            return; // The broker requeued it when the channel closed.
+            // The broker requeues it when the close reaches it; with auto-ack it had already
+            // forgotten it, so it is lost.
+            if self.auto_ack {
+                ctx.emit(TraceEvent::DeliveryLost {
+                    group: self.group,
+                    instance: me,
+                    msg: record.id,
+                });
+            }
+            return;
         }
         self.buffer.push_back(Delivery {
             record,
