@@ -285,19 +285,29 @@ pub fn render_markdown(report: &CompareReport) -> String {
     out
 }
 
+/// "1 message", "2 messages".
+fn plural(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 /// A learner's explanation of each difference between the two sides.
 fn explain(stream: &StreamComparison, group: &GroupComparison) -> Vec<String> {
     let (l, q) = (&group.log, &group.queue);
     let mut notes = Vec::new();
     if q.key_order_inversions > l.key_order_inversions {
         notes.push(format!(
-            "**Order.** The queue completed {} messages after a later message with the same \
-             key (first: `{}`). Its consumers compete for one queue: each holds several \
-             unacknowledged messages at once (prefetch) and they finish at different speeds, \
-             so a later message of a key can be done before an earlier one. The log gives each \
+            "**Order.** The queue completed {} after a later message with the same key \
+             (first: `{}`). Its consumers compete for one queue: messages of one key are in \
+             flight at several consumers at once (up to the prefetch count each) and finish at \
+             different speeds, and a requeued message comes back after later ones were done, so \
+             a later message of a key can be completed before an earlier one. The log gives each \
              partition to exactly one member of the group, which reads it in offset order, and \
              a key always lands in the same partition, so per-key order holds ({} inversions).",
-            q.key_order_inversions,
+            plural(q.key_order_inversions, "message"),
             q.first_inversion.as_deref().unwrap_or("?"),
             l.key_order_inversions
         ));
@@ -312,24 +322,25 @@ fn explain(stream: &StreamComparison, group: &GroupComparison) -> Vec<String> {
     }
     if q.redeliveries > 0 {
         notes.push(format!(
-            "**Redelivery.** The queue delivered {} messages again with `redelivered=true`: a \
+            "**Redelivery.** The queue delivered {} again with `redelivered=true`: a \
              nack or reject with `requeue=true`, or a consumer whose channel closed (or whose \
              process died) with unacknowledged messages, puts each back at its original position \
              and it is delivered again — often to another consumer, after later messages were \
              already processed, which is one more way a queue breaks order. The log has no \
              per-message acknowledgement: a consumer commits an offset, and after a crash the \
              group re-reads from the last committed offset ({} records processed again here).",
-            q.redeliveries, l.redeliveries
+            plural(q.redeliveries, "message"),
+            l.redeliveries
         ));
     }
     if q.dead_lettered > 0 {
         notes.push(format!(
-            "**Dead letters.** {} messages left the queue for its dead-letter exchange \
+            "**Dead letters.** {} left the queue for its dead-letter exchange \
              (rejected without requeue, expired by TTL, or over `x-max-length`); each carries an \
              `x-death` record with the reason. The log has no such path: records stay in the \
              log, and a consumer that cannot handle one must skip it or park it in another \
              topic itself.",
-            q.dead_lettered
+            plural(q.dead_lettered, "message")
         ));
     }
     if l.lost != q.lost {
@@ -369,10 +380,11 @@ fn explain(stream: &StreamComparison, group: &GroupComparison) -> Vec<String> {
     if l.peak_backlog != q.peak_backlog {
         notes.push(format!(
             "**Backlog.** Peak lag on the log was {} records (appended but not yet committed by \
-             the group); peak depth of the queue was {} ready messages (not yet delivered). They \
+             the group); peak depth of the queue was {} (ready, not yet delivered). They \
              measure different things: a queue's depth counts only what waits for a consumer, \
              while lag also counts what a consumer has fetched and not committed.",
-            l.peak_backlog, q.peak_backlog
+            l.peak_backlog,
+            plural(q.peak_backlog, "message")
         ));
     }
     if stream.log_records_held != stream.queue_messages_held {
