@@ -390,3 +390,32 @@ fn basic_get_pulls_one_message_per_call_and_ignores_prefetch() {
         .collect();
     assert_eq!(delivered_at, [1000, 2000, 3000]);
 }
+
+#[test]
+fn closing_a_channel_at_a_time_requeues_the_message_in_progress() {
+    let text = scenario(
+        &every_ms(3).replace("\"interval_us\": 1000", "\"interval_us\": 1"),
+        "",
+        2,
+        r#", "rabbitmq": { "prefetch_count": 2, "script": [
+            { "instance": 0, "close_at_us": 1500, "deliveries": [ { "processing_time_us": 1000, "decision": "ack" }, { "processing_time_us": 1000, "decision": "ack" } ] },
+            { "instance": 1, "subscribe_at_us": 2000 } ] }"#,
+    );
+    let (report, _) = run(&text);
+    // worker-0 acks 0 at 1 ms and gets 2 (prefetch 2); at 1.5 ms it closes while working on
+    // 1 with 2 waiting: both go back, in order, and reach worker-1 redelivered.
+    assert_eq!(
+        deliveries(&report, "jobs.worker", "worker-0"),
+        msgs(&[0, 1, 2])
+    );
+    assert_eq!(
+        deliveries(&report, "jobs.worker", "worker-1"),
+        vec![
+            ("producer-0/1".to_string(), true),
+            ("producer-0/2".to_string(), true),
+        ]
+    );
+    let group = &report.streams[0].groups[0];
+    assert_eq!(group.consumed_distinct, 3);
+    assert_eq!(group.checks.duplicated, 0);
+}
