@@ -171,7 +171,8 @@ impl QueueBroker {
                 dead_lettered,
             });
             if dead_lettered {
-                self.republish_dead_letter(ctx, queue, message, DeathReason::Maxlen);
+                // It never entered the queue: no `dead_lettered` event (that one means "left").
+                self.republish_dead_letter(ctx, queue, message, DeathReason::Maxlen, false);
             }
             return;
         }
@@ -223,7 +224,7 @@ impl QueueBroker {
             });
             return;
         }
-        self.republish_dead_letter(ctx, queue, message, reason);
+        self.republish_dead_letter(ctx, queue, message, reason, true);
     }
 
     fn republish_dead_letter(
@@ -232,6 +233,7 @@ impl QueueBroker {
         queue: QueueId,
         message: QueuedMessage,
         reason: DeathReason,
+        left_the_queue: bool,
     ) {
         let args = &self.topology.queue(queue).args;
         let exchange = args.dead_letter_exchange.expect("checked by the caller");
@@ -245,12 +247,14 @@ impl QueueBroker {
             .into_iter()
             .filter(|&target| !self.deaths.cycles(message.death, target))
             .collect();
-        ctx.emit(TraceEvent::DeadLettered {
-            queue,
-            msg: message.record.id,
-            reason,
-            to_queues: targets.len() as u32,
-        });
+        if left_the_queue {
+            ctx.emit(TraceEvent::DeadLettered {
+                queue,
+                msg: message.record.id,
+                reason,
+                to_queues: targets.len() as u32,
+            });
+        }
         for target in targets {
             // Dead-lettering removes the per-message expiration.
             self.enqueue(ctx, target, message.record, None, death);
