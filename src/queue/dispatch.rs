@@ -1,12 +1,14 @@
 //! Competing consumers of one queue: channels, prefetch credit, round-robin.
 //!
-//! Follows `rabbit_queue_consumers` (RabbitMQ 3.13): consumers that can take a message wait in
-//! a ring; a delivery goes to the consumer at the front, which then moves to the back if it
-//! still has credit, or leaves the ring ("blocked") if its unacked count reached its
-//! `basic.qos` prefetch_count. When an ack, nack or reject gives it credit back it rejoins at
-//! the back. So round-robin continues after the consumer served last and skips consumers
-//! without credit. Prefetch 0 means unlimited; auto-ack consumers are never limited (prefetch
-//! does not apply to them).
+//! Follows `rabbit_queue_consumers:deliver/6` (RabbitMQ 3.13): consumers wait in a ring; a
+//! delivery goes to the consumer at the front, which then moves to the back of the ring. A
+//! consumer found at the front without credit (its unacked count reached its `basic.qos`
+//! prefetch_count) is taken out of the ring ("blocked") and the next one is tried; when an ack,
+//! nack or reject gives a blocked consumer credit back, it rejoins at the back (`unblock`
+//! joins the unblocked consumers after the active ones). A consumer that ran out of credit but
+//! got it back before its turn came never left the ring and keeps its place. So round-robin
+//! continues after the consumer served last and skips consumers without credit. Prefetch 0
+//! means unlimited; auto-ack consumers are never limited (prefetch does not apply to them).
 
 use std::collections::VecDeque;
 
@@ -97,18 +99,13 @@ impl Consumers {
         None
     }
 
-    /// After a delivery to `index` (taken by `next_with_credit`): back of the ring if it still
-    /// has credit.
+    /// After a delivery to `index` (taken by `next_with_credit`): back of the ring, credit or
+    /// not (RabbitMQ notices a missing credit only when the consumer's turn comes).
     pub fn delivered(&mut self, index: usize) {
-        let channel = &mut self.channels[index];
-        if channel.has_credit() {
-            self.ring.push_back(index);
-        } else {
-            channel.in_ring = false;
-        }
+        self.ring.push_back(index);
     }
 
-    /// An ack, nack or reject freed credit: rejoin the back of the ring if blocked.
+    /// An ack, nack or reject freed credit: a blocked consumer rejoins the back of the ring.
     pub fn credit_returned(&mut self, index: usize) {
         let channel = &mut self.channels[index];
         if channel.subscribed && !channel.in_ring && channel.has_credit() {
