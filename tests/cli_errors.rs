@@ -668,6 +668,18 @@ fn queue_settings_report_every_problem_with_its_path() {
 }
 
 #[test]
+fn a_queue_cannot_dead_letter_to_a_log_stream() {
+    rejects(
+        "dlx_on_log",
+        &shop_with(
+            r#"{ "name": "payments" }"#,
+            r#"{ "name": "payments", "carrier": "queue", "rabbitmq": { "x-dead-letter-exchange": "orders" } }"#,
+        ),
+        r#"eventlab: shop.json: streams[1].rabbitmq."x-dead-letter-exchange": stream "orders" is carried by the log, but dead letters of a queue go to an exchange on the queue (give "orders" "carrier": "queue")"#,
+    );
+}
+
+#[test]
 fn a_stream_cannot_dead_letter_to_itself() {
     rejects(
         "self_dlx",

@@ -65,7 +65,7 @@ fn scenario(
     format!(
         r#"{{
   "name": "smoke", "seed": {seed},
-  "streams": [ {{ "name": "s", "carrier": "queue", "partition_count": 2, "rabbitmq": {{ {} }} }}, {{ "name": "dead" }} ],
+  "streams": [ {{ "name": "s", "carrier": "queue", "partition_count": 2, "rabbitmq": {{ {} }} }}, {{ "name": "dead", "carrier": "queue" }} ],
   "services": [
     {{ "name": "p", "link": {{ "latency_us": 300 }}, "produces": [ {{ "stream": "s", "interval_us": 700, "count": 60, "keys": {{ "uniform": 5 }}, "key_prefix": "k." {expiration} }} ] }},
     {{ "name": "c", "instance_count": {instances}, "link": {{ "latency_us": 200 }},

@@ -180,7 +180,18 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
             },
         };
         let all_names: Vec<&str> = raw.streams.iter().map(|s| s.name.as_str()).collect();
-        let rabbitmq = queue::stream_args(&mut v, &path, &stream.rabbitmq, &all_names, index);
+        let on_queue: Vec<bool> = raw
+            .streams
+            .iter()
+            .map(|s| s.carrier.as_deref() == Some("queue"))
+            .collect();
+        let rabbitmq = queue::stream_args(
+            &mut v,
+            &path,
+            &stream.rabbitmq,
+            (&all_names, &on_queue),
+            index,
+        );
         streams.push(Stream {
             id,
             name: stream.name.clone(),

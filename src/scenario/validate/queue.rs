@@ -45,12 +45,13 @@ fn decision(v: &mut Validator, path: &str, name: &str) -> Decision {
     }
 }
 
-/// The stream's `rabbitmq` block. `streams` lists every declared stream name in order.
+/// The stream's `rabbitmq` block. `streams` lists every declared stream name in order and
+/// `on_queue` whether each is carried by the queue.
 pub(super) fn stream_args(
     v: &mut Validator,
     path: &str,
     raw: &RawStreamRabbitmq,
-    streams: &[&str],
+    (streams, on_queue): (&[&str], &[bool]),
     me: usize,
 ) -> QueueArgs {
     let path = format!("{path}.rabbitmq");
@@ -113,6 +114,15 @@ pub(super) fn stream_args(
                     v.error(
                         format!("{path}.\"x-dead-letter-exchange\""),
                         format!("stream \"{name}\" cannot be its own dead-letter exchange"),
+                    );
+                    None
+                }
+                Some(index) if on_queue[me] && !on_queue[index] => {
+                    v.error(
+                        format!("{path}.\"x-dead-letter-exchange\""),
+                        format!(
+                            "stream \"{name}\" is carried by the log, but dead letters of a queue go to an exchange on the queue (give \"{name}\" \"carrier\": \"queue\")"
+                        ),
                     );
                     None
                 }
