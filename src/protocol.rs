@@ -78,8 +78,9 @@ pub enum Msg {
     Publish {
         stream: StreamId,
         record: Record,
-        /// The `expiration` property (per-message TTL), in µs.
-        expiration_us: Option<u64>,
+        /// The `expiration` property (per-message TTL), in ms as AMQP has it (and so that
+        /// `Msg` stays 40 bytes).
+        expiration_ms: Option<u32>,
     },
 
     // Consumer ↔ queue broker (AMQP 0-9-1, one channel per instance and queue).

@@ -112,8 +112,8 @@ pub struct Production {
     pub schedule: Schedule,
     pub keys: KeyChoice,
     pub value_size_bytes: u32,
-    /// RabbitMQ per-message TTL (the `expiration` property), in µs; queue carrier only.
-    pub expiration_us: Option<u64>,
+    /// RabbitMQ per-message TTL (the `expiration` property), in ms; queue carrier only.
+    pub expiration_ms: Option<u32>,
 }
 
 #[derive(Clone, Debug)]

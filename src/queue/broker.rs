@@ -386,8 +386,13 @@ impl Actor for QueueBroker {
             Msg::Publish {
                 stream,
                 record,
-                expiration_us,
-            } => self.publish(ctx, stream, record, expiration_us),
+                expiration_ms,
+            } => self.publish(
+                ctx,
+                stream,
+                record,
+                expiration_ms.map(|ms| u64::from(ms) * 1_000),
+            ),
             Msg::Subscribe {
                 queue,
                 prefetch_count,

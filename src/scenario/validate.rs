@@ -481,15 +481,14 @@ fn validate_produces(
         VALUE_SIZE_BYTES_MAX,
         "value_size_bytes",
     ) as u32;
-    let expiration_us = produce.rabbitmq.expiration.map(|ms| {
-        1_000
-            * v.ranged(
-                &format!("{path}.rabbitmq.expiration"),
-                ms,
-                0,
-                TIME_US_MAX / 1_000,
-                "expiration",
-            )
+    let expiration_ms = produce.rabbitmq.expiration.map(|ms| {
+        v.ranged(
+            &format!("{path}.rabbitmq.expiration"),
+            ms,
+            0,
+            u64::from(u32::MAX),
+            "expiration",
+        ) as u32
     });
 
     if let Some(records) = &produce.records {
@@ -553,7 +552,7 @@ fn validate_produces(
             schedule: Schedule::Explicit(explicit),
             keys: KeyChoice::Unkeyed,
             value_size_bytes,
-            expiration_us,
+            expiration_ms,
         });
     }
 
@@ -692,7 +691,7 @@ fn validate_produces(
         },
         keys: key_choice,
         value_size_bytes,
-        expiration_us,
+        expiration_ms,
     })
 }
 

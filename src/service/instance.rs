@@ -23,7 +23,7 @@ pub struct InstanceActor {
     /// The queue broker, for streams the queue carries.
     queue_broker: ActorId,
     /// Per producer: `Some(expiration)` when its stream is on the queue.
-    publishes: Vec<Option<Option<u64>>>,
+    publishes: Vec<Option<Option<u32>>>,
     queue_consumers: Vec<QueueConsumerRole>,
 }
 
@@ -63,7 +63,7 @@ impl InstanceActor {
             .iter()
             .map(|production| {
                 (model.stream(production.stream).carrier == crate::model::Carrier::Queue)
-                    .then_some(production.expiration_us)
+                    .then_some(production.expiration_ms)
             })
             .collect();
         for consumption in &service.consumes {
@@ -141,12 +141,12 @@ impl InstanceActor {
             value_size_bytes: record.value_size_bytes,
         });
         match self.publishes.get(index).copied().flatten() {
-            Some(expiration_us) => ctx.send(
+            Some(expiration_ms) => ctx.send(
                 self.queue_broker,
                 Msg::Publish {
                     stream,
                     record,
-                    expiration_us,
+                    expiration_ms,
                 },
             ),
             None => ctx.send(
