@@ -22,6 +22,11 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "rekey-for-join",
     "single-writer-violation",
     "ecommerce",
+    "queue-vs-log-orders",
+    "requeue-reorders",
+    "replay-needs-a-log",
+    "dead-letters",
+    "prefetch-and-slow-consumers",
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {

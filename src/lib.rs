@@ -7,10 +7,12 @@
 pub mod bundled;
 pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod log;
 pub mod model;
 pub mod pipeline;
 pub mod protocol;
+pub mod queue;
 pub mod report;
 pub mod scenario;
 pub mod service;

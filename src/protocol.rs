@@ -5,7 +5,7 @@
 //! JoinGroup); eventlab's group protocol is Kafka's classic protocol, eager or cooperative,
 //! simplified (see `log::group`).
 
-use crate::model::{GroupId, KeyId, MessageId, Offset, PartitionId, StreamId};
+use crate::model::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, QueueId, StreamId};
 use crate::sim::SimTime;
 
 /// A record as producers send it and the log stores it (24 bytes: the value is modelled by its
@@ -93,6 +93,64 @@ pub enum Msg {
     CreatePartitions {
         stream: StreamId,
         partition_count: u32,
+    },
+
+    // Publisher → queue broker (AMQP basic.publish to the stream's exchange; the routing key
+    // is the record's key).
+    Publish {
+        stream: StreamId,
+        record: Record,
+        /// The `expiration` property (per-message TTL), in ms as AMQP has it (and so that
+        /// `Msg` stays 40 bytes).
+        expiration_ms: Option<u32>,
+    },
+
+    // Consumer ↔ queue broker (AMQP 0-9-1, one channel per instance and queue).
+    /// `basic.qos` + `basic.consume` (declares and binds the queue if it does not exist yet).
+    Subscribe {
+        queue: QueueId,
+        prefetch_count: u32,
+        auto_ack: bool,
+    },
+    /// `basic.deliver` (and `basic.get-ok` when `get` is set).
+    Deliver {
+        queue: QueueId,
+        /// The channel's delivery tag; 0 for an auto-ack delivery.
+        tag: u64,
+        record: Record,
+        redelivered: bool,
+        get: bool,
+    },
+    /// `basic.ack` of one delivery tag.
+    Ack {
+        queue: QueueId,
+        tag: u64,
+    },
+    /// `basic.nack` (or `basic.reject` when `reject`) of one delivery tag.
+    Nack {
+        queue: QueueId,
+        tag: u64,
+        requeue: bool,
+        reject: bool,
+    },
+    /// `basic.get`: pull one message.
+    Get {
+        queue: QueueId,
+        auto_ack: bool,
+    },
+    /// `basic.get-empty`.
+    GetEmpty {
+        queue: QueueId,
+    },
+    /// `channel.close`: the broker requeues the channel's unacked messages.
+    CloseChannel {
+        queue: QueueId,
+    },
+
+    // Fault timeline → queue broker: the instance's process died, so its OS closed its TCP
+    // connection and the broker closes its channels (at the crash instant).
+    ConnectionLost {
+        instance: InstanceId,
     },
 
     // Fault timeline → instance.

@@ -1,13 +1,15 @@
 //! Wiring: model → actors (log broker, service instances) → kernel → sinks → report.
 //!
 //! The only place that knows both the kernel and the brokers. Actor ids: the log broker is 0,
-//! instance i is i + 1.
+//! instance i is i + 1, and the queue broker (present when some stream is carried by the
+//! queue) comes last, so adding it shifts no other actor.
 
 use std::io::Write;
 
 use crate::log::broker::LogBroker;
 use crate::model::{Fault, InstanceId, Scenario};
 use crate::protocol::Msg;
+use crate::queue::QueueBroker;
 use crate::report::{Collector, RunReport};
 use crate::service::InstanceActor;
 use crate::sim::rng::{RngStream, stream_id};
@@ -91,6 +93,13 @@ pub fn simulate<W: Write>(
     );
     assert_eq!(broker_id, BROKER);
     let mut actor_names = vec!["log-broker".to_string()];
+    let uses_queue = model
+        .streams
+        .iter()
+        .any(|stream| stream.carrier == crate::model::Carrier::Queue);
+    let queue_broker_id = ActorId(model.instances.len() as u32 + 1);
+    let queue_broker = uses_queue.then(|| QueueBroker::new(model, actor_of));
+    let queue_of_group = crate::queue::Topology::from_model(model).queue_of_group;
     for instance in &model.instances {
         let actor = InstanceActor::from_model(model, instance.id, BROKER, |group| {
             initial[group.index()]
@@ -98,16 +107,34 @@ pub fn simulate<W: Write>(
                 .find(|(owner, _)| *owner == instance.id)
                 .map(|(_, partitions)| partitions.clone())
                 .unwrap_or_default()
-        });
+        })
+        .with_queue(model, queue_broker_id, &queue_of_group);
         let link = model.service(instance.service).link;
         let id = kernel.add_actor(Box::new(actor), link, jitter(&instance.name));
         assert_eq!(id, actor_of(instance.id));
         actor_names.push(instance.name.clone());
     }
+    if let Some(queue_broker) = queue_broker {
+        let id = kernel.add_actor(
+            Box::new(queue_broker),
+            LinkConfig::default(),
+            jitter("queue-broker"),
+        );
+        assert_eq!(id, queue_broker_id);
+        actor_names.push("queue-broker".to_string());
+    }
     for fault in &model.faults {
         match *fault {
             Fault::Crash { instance, at_us } => {
-                kernel.schedule_crash(SimTime(at_us), actor_of(instance))
+                kernel.schedule_crash(SimTime(at_us), actor_of(instance));
+                if uses_queue {
+                    // The process's OS closes its TCP connection: the broker sees it at once.
+                    kernel.schedule_fault(
+                        SimTime(at_us),
+                        queue_broker_id,
+                        Msg::ConnectionLost { instance },
+                    );
+                }
             }
             Fault::Restart { instance, at_us } => {
                 kernel.schedule_restart(SimTime(at_us), actor_of(instance))
@@ -156,6 +183,7 @@ pub fn simulate<W: Write>(
         pipelines: crate::pipeline::PipelineSink::new(model),
     };
     let stop = kernel.run(&mut sinks);
+    kernel.finish(&mut sinks);
     let stats = kernel.stats();
     let mut report = sinks
         .collector

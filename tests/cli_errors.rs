@@ -134,7 +134,7 @@ fn unknown_field_with_no_near_name_lists_the_fields() {
             r#"{ "name": "payments" }"#,
             r#"{ "name": "payments", "zzz": 1 }"#,
         ),
-        r#"eventlab: shop.json: streams[1].zzz: unknown field "zzz" (expected "name", "description", "carrier", "partition_count", "partitioner", "kind", "entity" or "kafka")"#,
+        r#"eventlab: shop.json: streams[1].zzz: unknown field "zzz" (expected "name", "description", "carrier", "partition_count", "partitioner", "kind", "entity", "kafka" or "rabbitmq")"#,
     );
 }
 
@@ -314,18 +314,6 @@ fn unknown_partitioner_with_no_near_name_lists_them() {
             r#"{ "name": "payments", "partitioner": "xyz" }"#,
         ),
         r#"eventlab: shop.json: streams[1].partitioner: unknown partitioner "xyz" (expected "murmur2", "fnv1a32" or "consistent_random")"#,
-    );
-}
-
-#[test]
-fn the_queue_carrier_is_not_available_yet() {
-    rejects(
-        "queue_carrier",
-        &shop_with(
-            r#"{ "name": "payments" }"#,
-            r#"{ "name": "payments", "carrier": "queue" }"#,
-        ),
-        r#"eventlab: shop.json: streams[1].carrier: carrier "queue" is not available yet (only "log": the message-queue broker is a later addition)"#,
     );
 }
 
@@ -646,6 +634,8 @@ fn a_closed_stdout_exits_0_quietly() {
     );
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
+
+// The queue carrier's settings (issue 5).
 
 // Issue 4: `partition.assignment.strategy` in a consuming service's `kafka` block.
 #[test]
@@ -969,4 +959,133 @@ fn diagram_and_impact_print_to_stdout() {
         .assert()
         .code(0)
         .stdout("Downstream of stream \"orders\": 2 dependents\n   1  service  billing  (reads stream \"orders\")\n   1  service  audit  (reads stream \"orders\")\n");
+}
+
+#[test]
+fn an_unknown_carrier_lists_log_and_queue() {
+    rejects(
+        "unknown_carrier",
+        &shop_with(
+            r#"{ "name": "payments" }"#,
+            r#"{ "name": "payments", "carrier": "bus" }"#,
+        ),
+        r#"eventlab: shop.json: streams[1].carrier: unknown carrier "bus" (expected "log" or "queue")"#,
+    );
+}
+
+#[test]
+fn queue_settings_report_every_problem_with_its_path() {
+    rejects(
+        "queue_settings",
+        &shop_with(
+            r#"{ "name": "payments" }"#,
+            r#"{ "name": "payments", "carrier": "queue", "rabbitmq": { "exchange_type": "fanot", "x-overflow": "drop-tail", "x-dead-letter-exchange": "paymnts" } }"#,
+        ),
+        concat!(
+            r#"eventlab: shop.json: streams[1].rabbitmq.exchange_type: unknown exchange type "fanot" (did you mean "fanout"?)"#,
+            "\n",
+            r#"eventlab: shop.json: streams[1].rabbitmq."x-overflow": unknown overflow "drop-tail" (expected "drop-head", "reject-publish" or "reject-publish-dlx")"#,
+            "\n",
+            r#"eventlab: shop.json: streams[1].rabbitmq."x-dead-letter-exchange": unknown stream "paymnts" (did you mean "payments"?)"#,
+        ),
+    );
+}
+
+#[test]
+fn a_queue_cannot_dead_letter_to_a_log_stream() {
+    rejects(
+        "dlx_on_log",
+        &shop_with(
+            r#"{ "name": "payments" }"#,
+            r#"{ "name": "payments", "carrier": "queue", "rabbitmq": { "x-dead-letter-exchange": "orders" } }"#,
+        ),
+        r#"eventlab: shop.json: streams[1].rabbitmq."x-dead-letter-exchange": stream "orders" is carried by the log, but dead letters of a queue go to an exchange on the queue (give "orders" "carrier": "queue")"#,
+    );
+}
+
+#[test]
+fn a_stream_cannot_dead_letter_to_itself() {
+    rejects(
+        "self_dlx",
+        &shop_with(
+            r#"{ "name": "payments" }"#,
+            r#"{ "name": "payments", "rabbitmq": { "x-dead-letter-exchange": "payments" } }"#,
+        ),
+        r#"eventlab: shop.json: streams[1].rabbitmq."x-dead-letter-exchange": stream "payments" cannot be its own dead-letter exchange"#,
+    );
+}
+
+#[test]
+fn consumer_queue_settings_are_checked() {
+    rejects(
+        "consumer_queue_settings",
+        &shop_with(
+            r#"{ "name": "billing", "instance_count": 2, "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "billing", "instance_count": 2, "consumes": [{ "stream": "orders", "kafka": { "auto.offset.reset": "earlist" }, "rabbitmq": { "prefetch_count": 70000, "binding_keys": ["a"], "nack_probability": 1.5, "script": [ { "instance": 2 }, { "instance": 0, "deliveries": [ { "decision": "nak" } ] } ] } }] }"#,
+        ),
+        concat!(
+            r#"eventlab: shop.json: services[1].consumes[0].kafka."auto.offset.reset": unknown auto.offset.reset "earlist" (did you mean "earliest"?)"#,
+            "\n",
+            r#"eventlab: shop.json: services[1].consumes[0].rabbitmq.prefetch_count: 70000 is more than 65535, the most eventlab allows for prefetch_count"#,
+            "\n",
+            r#"eventlab: shop.json: services[1].consumes[0].rabbitmq.binding_keys: a fanout exchange ignores binding keys (set the stream's rabbitmq.exchange_type to "direct" or "topic")"#,
+            "\n",
+            r#"eventlab: shop.json: services[1].consumes[0].rabbitmq.nack_probability: 1.5 is out of range (expected more than 0 and at most 1)"#,
+            "\n",
+            r#"eventlab: shop.json: services[1].consumes[0].rabbitmq.script[0].instance: the service has 2 instances (0..1), so there is no instance 2"#,
+            "\n",
+            r#"eventlab: shop.json: services[1].consumes[0].rabbitmq.script[1].deliveries[0].decision: unknown decision "nak" (did you mean "nack"?)"#,
+        ),
+    );
+}
+
+#[test]
+fn a_get_only_consumer_needs_get_times() {
+    rejects(
+        "get_only_without_gets",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "rabbitmq": { "script": [ { "instance": 0, "subscribe": false } ] } }] }"#,
+        ),
+        r#"eventlab: shop.json: services[2].consumes[0].rabbitmq.script[0]: a consumer that does not subscribe needs "get_at_us" times to pull messages"#,
+    );
+}
+
+#[test]
+fn compare_of_a_bad_scenario_exits_2_and_of_a_good_one_exits_0() {
+    let dir = scratch_dir("compare_exit_codes");
+    write(
+        &dir,
+        "bad.json",
+        &shop_with(r#""partition_count": 3"#, r#""partition_count": 0"#),
+    );
+    eventlab_in(&dir)
+        .args(["compare", "bad.json"])
+        .assert()
+        .code(2)
+        .stderr(
+            "eventlab: bad.json: streams[0].partition_count: partition_count must be at least 1, not 0\n",
+        );
+    write(&dir, "shop.json", SHOP);
+    eventlab_in(&dir)
+        .args(["compare", "shop.json", "--format", "markdown"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("| per-key order inversions |"));
+}
+
+#[test]
+fn an_auto_ack_consumer_cannot_nack() {
+    rejects(
+        "auto_ack_nack",
+        &shop_with(
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
+            r#"{ "name": "audit", "consumes": [{ "stream": "orders", "rabbitmq": { "auto_ack": true, "nack_probability": 0.1, "script": [ { "instance": 0, "then": "hold" } ] } }] }"#,
+        ),
+        concat!(
+            r#"eventlab: shop.json: services[2].consumes[0].rabbitmq.nack_probability: an auto-ack consumer cannot nack: the broker forgot each message when it sent it (set auto_ack to false)"#,
+            "\n",
+            r#"eventlab: shop.json: services[2].consumes[0].rabbitmq.script[0]: with auto_ack every delivery counts as acknowledged when sent, so a script cannot nack, reject or hold (set auto_ack to false)"#,
+        ),
+    );
 }

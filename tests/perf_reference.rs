@@ -41,3 +41,32 @@ fn perf_log_1_matches_the_reference_observables() {
         .collect();
     assert_eq!(per_member, [250_300, 250_100, 249_700, 249_900]);
 }
+
+/// perf-queue-1 with nacks off (`../shared/perf/README.md`): 250,000 acks per consumer and the
+/// last ack at 1,250,136 µs, as the reference simulator and SimPy both give.
+#[test]
+fn perf_queue_1_matches_the_reference_observables() {
+    let text = include_str!("../benches/perf-queue-1.json");
+    let model = eventlab::scenario::parse_and_validate(text, "perf-queue-1.json").expect("valid");
+    let options = RunOptions {
+        until: None,
+        reproduce: String::new(),
+        trace_window_us: None,
+    };
+    let run = simulate(&model, &options, None::<std::io::Sink>).expect("no trace");
+    let report = &run.report;
+    let group = &report.streams[0].groups[0];
+    assert_eq!(report.outcome.stop, "records_consumed");
+    assert_eq!(group.consumed, 1_000_000);
+    assert_eq!(group.consumed_distinct, 1_000_000);
+    assert_eq!(report.outcome.last_consumed_at_us, Some(1_250_136));
+    assert_eq!(report.outcome.ended_at_us, 1_250_136);
+    let per_consumer: Vec<u64> = group
+        .instances
+        .iter()
+        .map(|instance| instance.consumed)
+        .collect();
+    assert_eq!(per_consumer, [250_000; 4]);
+    // The reference peaks at 200,000 ready messages.
+    assert_eq!(report.queues[0].depth_max, 200_000);
+}

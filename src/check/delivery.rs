@@ -39,6 +39,13 @@ impl DeliveryChecker {
         self.frontier[partition.index()]
     }
 
+    /// The group starts reading `partition` at `offset` (`auto.offset.reset`): records before it
+    /// are not the group's to read, so they are neither lost nor unconsumed.
+    pub fn start_at(&mut self, partition: PartitionId, offset: Offset) {
+        let frontier = &mut self.frontier[partition.index()];
+        *frontier = (*frontier).max(offset);
+    }
+
     pub fn on_consumed(
         &mut self,
         partition: PartitionId,

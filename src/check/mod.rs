@@ -5,9 +5,13 @@
 
 pub mod delivery;
 pub mod key_order;
+pub mod publish_order;
+pub mod seen;
 
 pub use delivery::{DeliveryChecker, DeliveryFindings};
 pub use key_order::{KeyOrderChecker, KeyOrderFindings};
+pub use publish_order::{PublishOrderChecker, PublishOrderFindings};
+pub use seen::SeenSet;
 
 /// How a consumed record relates to what its group had consumed before.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 //! Exit codes: 0 the run completed (checker findings are data); 1 a limit was hit or an
 //! `expect` failed; 2 usage or scenario error; 3 an internal invariant broke.
 
+mod compare;
 mod duration;
 pub mod topology;
 
@@ -26,6 +27,7 @@ Examples:
   eventlab run hello-log --seed 7 --format json
   eventlab run my-shop.json --until 30s --trace trace.jsonl
   eventlab run hello-log --trace t.jsonl --trace-window 10ms..25ms
+  eventlab compare queue-vs-log-orders --format markdown
   eventlab validate scenarios/*.json
   eventlab scenarios                          list the bundled scenarios
   eventlab partition --partitions 6 order-1 order-2
@@ -71,6 +73,8 @@ pub enum Command {
     /// Run one of Kafka's consumer-group assignors on a group described in a JSON file.
     #[command(after_help = ASSIGN_HELP)]
     Assign(AssignArgs),
+    /// Run a scenario on the log and on the queue and compare them side by side.
+    Compare(compare::CompareArgs),
 }
 
 const PARTITION_HELP: &str = "\
@@ -189,6 +193,7 @@ pub fn main() -> ExitCode {
         Command::Assign(args) => assign(&args),
         Command::Diagram(args) => topology::diagram(&args),
         Command::Impact(args) => topology::impact(&args),
+        Command::Compare(args) => compare::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

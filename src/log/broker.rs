@@ -35,7 +35,14 @@ pub struct LogBroker {
     /// How often retention runs: the smallest `log.retention.check.interval.ms` of the streams
     /// that expire records.
     retention_check_us: Option<u64>,
+    /// Per group: when it forms (its consumption's `start_us`; 0 = before the run) and whether
+    /// `auto.offset.reset` is latest.
+    group_start_us: Vec<u64>,
+    group_reset_latest: Vec<bool>,
 }
+
+/// Timer tags at and above this activate a late group (tag − base = group index).
+const ACTIVATE_TAG_BASE: u32 = 1 << 31;
 
 impl LogBroker {
     /// `actor_of(instance)` is the actor that runs an instance.
@@ -60,10 +67,14 @@ impl LogBroker {
         let mut session_tags = Vec::new();
         let mut session_tag_base = Vec::new();
         let mut group_streams = Vec::new();
+        let mut group_start_us = Vec::new();
+        let mut group_reset_latest = Vec::new();
         for group in &model.groups {
             group_streams.push(group.stream.index());
             session_tag_base.push(session_tags.len() as u32);
             let consumption = &model.service(group.service).consumes[group.consumption];
+            group_start_us.push(consumption.start_us);
+            group_reset_latest.push(consumption.offset_reset == crate::model::OffsetReset::Latest);
             let members: Vec<Member> = model
                 .instances
                 .iter()
@@ -72,7 +83,8 @@ impl LogBroker {
                     instance: instance.id,
                     name: instance.name.clone(),
                     actor: actor_of(instance.id),
-                    alive: true,
+                    // A group that starts later forms then (see `activate`).
+                    alive: consumption.start_us == 0,
                     session_timer: None,
                     owned: Vec::new(),
                     owned_generation: None,
@@ -118,6 +130,57 @@ impl LogBroker {
                 .filter(|stream| stream.log.retention_us.is_some())
                 .map(|stream| stream.log.retention_check_interval_us)
                 .min(),
+            group_start_us,
+            group_reset_latest,
+        }
+    }
+
+    /// A group with a later `start_us` forms now, as generation 1: every member joins at once,
+    /// and partitions without a committed offset start where `auto.offset.reset` says
+    /// (earliest: offset 0; latest: the log end now).
+    fn activate(&mut self, ctx: &mut BrokerCtx, group_id: GroupId) {
+        let stream = self.stream_of(group_id);
+        let latest = self.group_reset_latest[group_id.index()];
+        let group = &mut self.groups[group_id.index()];
+        for (partition, committed) in group.committed.iter_mut().enumerate() {
+            if latest {
+                let end = self.logs[stream][partition].log_end_offset();
+                if end != *committed {
+                    *committed = end;
+                    ctx.emit(TraceEvent::OffsetReset {
+                        group: group_id,
+                        partition: PartitionId(partition as u32),
+                        offset: end,
+                    });
+                }
+            }
+        }
+        for member in &mut group.members {
+            member.alive = true;
+        }
+        for (member, partitions) in group.assignment() {
+            let with_offsets = partitions
+                .iter()
+                .map(|&p| (p, group.committed[p.index()]))
+                .collect();
+            let state = &group.members[member];
+            ctx.send(
+                state.actor,
+                Msg::Assignment {
+                    group: group_id,
+                    generation: group.generation,
+                    partitions: with_offsets,
+                },
+            );
+            ctx.emit(TraceEvent::Assigned {
+                group: group_id,
+                generation: group.generation,
+                instance: state.instance,
+                partitions,
+            });
+        }
+        for member in 0..self.groups[group_id.index()].members.len() {
+            self.restart_session_timer(ctx, group_id, member);
         }
     }
 
@@ -229,6 +292,11 @@ impl Actor for LogBroker {
 
     fn on_start(&mut self, ctx: &mut BrokerCtx) {
         for group_index in 0..self.groups.len() {
+            let start_us = self.group_start_us[group_index];
+            if start_us > 0 {
+                ctx.set_timer(start_us, ACTIVATE_TAG_BASE + group_index as u32);
+                continue;
+            }
             for member in 0..self.groups[group_index].members.len() {
                 self.restart_session_timer(ctx, GroupId(group_index as u32), member);
             }
@@ -366,7 +434,16 @@ impl Actor for LogBroker {
             | Msg::RebalanceStart { .. }
             | Msg::Assignment { .. }
             | Msg::SlowStart { .. }
-            | Msg::SlowEnd => {
+            | Msg::SlowEnd
+            | Msg::Publish { .. }
+            | Msg::Subscribe { .. }
+            | Msg::Deliver { .. }
+            | Msg::Ack { .. }
+            | Msg::Nack { .. }
+            | Msg::Get { .. }
+            | Msg::GetEmpty { .. }
+            | Msg::CloseChannel { .. }
+            | Msg::ConnectionLost { .. } => {
                 debug_assert!(false, "the broker never receives {msg:?}");
             }
         }
@@ -378,6 +455,10 @@ impl Actor for LogBroker {
             if let Some(interval_us) = self.retention_check_us {
                 ctx.set_timer(interval_us, RETENTION_CHECK_TAG);
             }
+            return;
+        }
+        if tag >= ACTIVATE_TAG_BASE {
+            self.activate(ctx, GroupId(tag - ACTIVATE_TAG_BASE));
             return;
         }
         let (group, member) = self.session_tags[tag as usize];

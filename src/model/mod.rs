@@ -6,10 +6,12 @@
 
 mod ids;
 mod keys;
+mod queue;
 pub mod topology;
 
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
 pub use keys::KeyTable;
+pub use queue::*;
 pub use topology::Topology;
 
 use crate::log::assignor::Strategy;
@@ -63,12 +65,15 @@ impl Scenario {
 pub enum Carrier {
     /// The event broker: a partitioned, append-only log (Kafka-like).
     Log,
+    /// The message broker: an exchange and one queue per consuming service (RabbitMQ-like).
+    Queue,
 }
 
 impl Carrier {
     pub fn name(self) -> &'static str {
         match self {
             Carrier::Log => "log",
+            Carrier::Queue => "queue",
         }
     }
 }
@@ -84,6 +89,9 @@ pub struct Stream {
     pub log: LogConfig,
     /// Kafka's CreatePartitions on this stream, in time order, each with a larger count.
     pub partitions_created: Vec<PartitionsCreated>,
+    /// How the stream is carried on the queue broker (used when `carrier` is `Queue`, and by
+    /// `eventlab compare`).
+    pub rabbitmq: QueueArgs,
 }
 
 impl Stream {
@@ -148,6 +156,8 @@ pub struct Production {
     pub batching: ProducerBatching,
     /// The producer's key → partition function: its own `partitioner`, else the stream's.
     pub partitioner: Partitioner,
+    /// RabbitMQ per-message TTL (the `expiration` property), in ms; queue carrier only.
+    pub expiration_ms: Option<u32>,
 }
 
 /// The producer's record accumulator settings (Kafka `batch.size`, `linger.ms`).
@@ -261,6 +271,13 @@ pub struct Consumption {
     /// The rebalance protocol, as Kafka's `ConsumerCoordinator` picks it: COOPERATIVE only when
     /// every listed assignor supports it, else EAGER.
     pub protocol: RebalanceProtocol,
+    /// When the service starts consuming (joins the group, or declares and subscribes to its
+    /// queue).
+    pub start_us: u64,
+    /// Kafka `auto.offset.reset`: where a group without a committed offset starts.
+    pub offset_reset: OffsetReset,
+    /// How the service consumes when the stream is on the queue broker.
+    pub queue: QueueConsumer,
 }
 
 /// Kafka's `ConsumerPartitionAssignor.RebalanceProtocol`.
@@ -271,6 +288,13 @@ pub enum RebalanceProtocol {
     /// Members keep their partitions while re-joining and give up only those that move; a moved
     /// partition is handed over in a follow-up rebalance.
     Cooperative,
+}
+
+/// Kafka `auto.offset.reset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffsetReset {
+    Earliest,
+    Latest,
 }
 
 /// A consumer group: the instances of one service reading one stream.

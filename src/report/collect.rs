@@ -1,12 +1,15 @@
 //! The collector: a sink that counts, measures lag and latency, runs the checkers, and knows
 //! when the run has drained. State is bounded by streams × partitions × groups × keys.
 
-use crate::check::{Consumption, DeliveryChecker, KeyOrderChecker};
-use crate::model::{Expect, Fault, GroupId, InstanceId, MessageId, Scenario, StreamId};
+use crate::check::{Consumption, DeliveryChecker, KeyOrderChecker, PublishOrderChecker, SeenSet};
+use crate::model::{
+    Carrier, Decision, Expect, Fault, GroupId, InstanceId, MessageId, QueueId, Scenario, StreamId,
+};
 use crate::sim::{ActorId, KernelStats, SimTime, StopReason};
 use crate::trace::TraceEvent;
 
 use super::histogram::Histogram;
+use super::queue_collect::QueueCollector;
 use super::*;
 
 struct GroupStats {
@@ -22,6 +25,20 @@ struct GroupStats {
     latency: Histogram,
     delivery: DeliveryChecker,
     key_order: KeyOrderChecker,
+    // Queue-carried groups: completions by message id, per producer instance.
+    seen: Vec<SeenSet>,
+    publish_order: PublishOrderChecker,
+    queue_duplicated: u64,
+    queue_first_duplicate: Option<MessageId>,
+    queue_lost: u64,
+    queue_first_lost: Option<MessageId>,
+    /// Per instance index: will never consume again.
+    finished: Vec<bool>,
+    /// The consumption's `start_us`, records produced before it, and how many of those the
+    /// group processed.
+    start_us: u64,
+    history: u64,
+    replayed: u64,
 }
 
 /// Whether one key's records can land on several partitions of a stream: it gets partitions
@@ -80,6 +97,14 @@ pub struct Collector<'m> {
     /// (group, partition) pairs whose consumption frontier is behind the log end.
     behind: u64,
     stop_after_consumed: Option<u64>,
+    queues: QueueCollector,
+    /// Publishes that reached a queue-carried stream's exchange, and those routed nowhere.
+    routed: Vec<u64>,
+    unroutable: Vec<u64>,
+    /// Whether each group, and each queue's group, consumes with auto-ack.
+    group_auto_ack: Vec<bool>,
+    queue_auto_ack: Vec<bool>,
+    produced_digest: Vec<u64>,
 }
 
 impl<'m> Collector<'m> {
@@ -110,6 +135,16 @@ impl<'m> Collector<'m> {
                     latency: Histogram::default(),
                     delivery: DeliveryChecker::new(partition_count),
                     key_order: KeyOrderChecker::new(model.keys.len()),
+                    seen: Vec::new(),
+                    publish_order: PublishOrderChecker::default(),
+                    queue_duplicated: 0,
+                    queue_first_duplicate: None,
+                    queue_lost: 0,
+                    queue_first_lost: None,
+                    finished: vec![false; model.service(group.service).instance_count as usize],
+                    start_us: model.service(group.service).consumes[group.consumption].start_us,
+                    history: 0,
+                    replayed: 0,
                 }
             })
             .collect();
@@ -135,6 +170,16 @@ impl<'m> Collector<'m> {
                 Fault::Slow { .. } => {}
             }
         }
+        let queues = QueueCollector::new(model);
+        let group_auto_ack: Vec<bool> = model
+            .groups
+            .iter()
+            .map(|group| {
+                model.service(group.service).consumes[group.consumption]
+                    .queue
+                    .auto_ack
+            })
+            .collect();
         Collector {
             model,
             groups_of_stream,
@@ -182,6 +227,21 @@ impl<'m> Collector<'m> {
                 crate::model::Stop::AfterRecordsConsumed { count } => Some(count),
                 _ => None,
             },
+            group_auto_ack: group_auto_ack.clone(),
+            queue_auto_ack: queues
+                .topology
+                .queues
+                .iter()
+                .map(|queue| {
+                    queue
+                        .group
+                        .is_some_and(|group| group_auto_ack[group.index()])
+                })
+                .collect(),
+            queues,
+            produced_digest: vec![0xcbf2_9ce4_8422_2325; model.streams.len()],
+            routed: vec![0; model.streams.len()],
+            unroutable: vec![0; model.streams.len()],
         }
     }
 
@@ -204,6 +264,20 @@ impl<'m> Collector<'m> {
                     }
                 }
                 self.produced[stream.index()] += 1;
+                let digest = &mut self.produced_digest[stream.index()];
+                for value in [
+                    msg.as_u64(),
+                    key.map_or(0, |key| key.index() as u64 + 1),
+                    at.as_us(),
+                ] {
+                    *digest = (*digest ^ value).wrapping_mul(0x0000_0100_0000_01b3);
+                }
+                for &group in &self.groups_of_stream[stream.index()] {
+                    let stats = &mut self.groups[group.index()];
+                    if at.as_us() < stats.start_us {
+                        stats.history += 1;
+                    }
+                }
                 let by = &mut self.produced_by[stream.index()];
                 if by.is_empty() {
                     by.resize(self.model.instances.len(), 0);
@@ -251,6 +325,9 @@ impl<'m> Collector<'m> {
                 let consumption = stats.delivery.on_consumed(partition, offset, msg);
                 if consumption != Consumption::Again {
                     stats.consumed_distinct += 1;
+                    if sent_at.as_us() < stats.start_us {
+                        stats.replayed += 1;
+                    }
                     stats.key_order.on_first_delivery(key, msg);
                     stats
                         .latency
@@ -310,6 +387,149 @@ impl<'m> Collector<'m> {
             | TraceEvent::Assigned { .. }
             | TraceEvent::Revoked { .. }
             | TraceEvent::SlowEnded { .. } => {}
+            TraceEvent::OffsetReset {
+                group,
+                partition,
+                offset,
+            } => {
+                let log_end =
+                    self.log_end[self.model.group(group).stream.index()][partition.index()];
+                let stats = &mut self.groups[group.index()];
+                let was_behind = stats.delivery.frontier(partition).0 < log_end;
+                stats.delivery.start_at(partition, offset);
+                if was_behind && stats.delivery.frontier(partition).0 >= log_end {
+                    self.behind -= 1;
+                }
+                let old = std::mem::replace(&mut stats.committed[partition.index()], offset.0);
+                stats.lag = (stats.lag + old).saturating_sub(offset.0);
+            }
+            TraceEvent::Routed { stream, queues, .. } => {
+                self.in_network -= 1;
+                self.routed[stream.index()] += 1;
+                if queues == 0 {
+                    self.unroutable[stream.index()] += 1;
+                }
+            }
+            TraceEvent::Processed {
+                group,
+                instance,
+                msg,
+                key,
+                sent_at,
+                ..
+            } => self.on_processed(at, group, instance, msg, key, sent_at),
+            TraceEvent::DeliveryLost {
+                group,
+                instance,
+                msg,
+            } => {
+                let stats = &mut self.groups[group.index()];
+                stats.queue_lost += 1;
+                stats.queue_first_lost.get_or_insert(msg);
+                if let Some(queue) = self.queues.topology.queue_of_group[group.index()] {
+                    self.queues.auto_done(queue, instance);
+                }
+            }
+            TraceEvent::ChannelClosed {
+                queue, instance, ..
+            } => {
+                // A dead auto-ack consumer also loses what was still on the wire to it.
+                if self.queue_auto_ack[queue.index()]
+                    && self.down[instance.index()]
+                    && let Some(group) = self.queues.topology.queue(queue).group
+                {
+                    let lost = self.queues.auto_lost_in_flight(queue, instance);
+                    self.groups[group.index()].queue_lost += lost;
+                }
+                self.on_queue_event(at, event);
+            }
+            TraceEvent::Decided {
+                group,
+                instance,
+                decision,
+                ..
+            } => {
+                if decision == Decision::Hold
+                    && let Some(queue) = self.queues.topology.queue_of_group[group.index()]
+                {
+                    self.queues.held(queue, instance);
+                }
+            }
+            TraceEvent::ConsumerFinished { group, instance } => {
+                let index = self.index_in_service(instance);
+                self.groups[group.index()].finished[index] = true;
+            }
+            TraceEvent::Dropped { queue, msg, .. }
+            | TraceEvent::PublishRejected {
+                queue,
+                msg,
+                dead_lettered: false,
+            } => {
+                if let Some(group) = self.queues.topology.queue(queue).group {
+                    let stats = &mut self.groups[group.index()];
+                    stats.queue_lost += 1;
+                    stats.queue_first_lost.get_or_insert(msg);
+                }
+                self.on_queue_event(at, event);
+            }
+            TraceEvent::QueueDeclared { .. }
+            | TraceEvent::Enqueued { .. }
+            | TraceEvent::PublishRejected { .. }
+            | TraceEvent::Delivered { .. }
+            | TraceEvent::Acked { .. }
+            | TraceEvent::Nacked { .. }
+            | TraceEvent::DeadLettered { .. }
+            | TraceEvent::LeftInQueue { .. } => self.on_queue_event(at, event),
+        }
+    }
+
+    fn on_queue_event(&mut self, at: SimTime, event: &TraceEvent) {
+        let auto_ack = &self.queue_auto_ack;
+        self.queues
+            .on_event(at, event, |queue| auto_ack[queue.index()]);
+    }
+
+    fn index_in_service(&self, instance: InstanceId) -> usize {
+        (instance.0 - self.service_first_instance[self.model.instance(instance).service.index()])
+            as usize
+    }
+
+    fn on_processed(
+        &mut self,
+        at: SimTime,
+        group: GroupId,
+        instance: InstanceId,
+        msg: MessageId,
+        key: Option<crate::model::KeyId>,
+        sent_at: SimTime,
+    ) {
+        self.consumed_total += 1;
+        self.last_consumed_at = Some(at);
+        let index_in_service = self.index_in_service(instance);
+        let auto_ack = self.group_auto_ack[group.index()];
+        let stats = &mut self.groups[group.index()];
+        stats.consumed += 1;
+        stats.per_instance[index_in_service] += 1;
+        let producer = msg.producer.index();
+        if stats.seen.len() <= producer {
+            stats.seen.resize_with(producer + 1, SeenSet::default);
+        }
+        if stats.seen[producer].insert(u64::from(msg.seq)) {
+            stats.consumed_distinct += 1;
+            if sent_at.as_us() < stats.start_us {
+                stats.replayed += 1;
+            }
+            stats.key_order.on_first_delivery(key, msg);
+            stats.publish_order.on_first_completion(msg);
+            stats
+                .latency
+                .record(at.as_us().saturating_sub(sent_at.as_us()));
+        } else {
+            stats.queue_duplicated += 1;
+            stats.queue_first_duplicate.get_or_insert(msg);
+        }
+        if auto_ack && let Some(queue) = self.queues.topology.queue_of_group[group.index()] {
+            self.queues.auto_done(queue, instance);
         }
     }
 
@@ -330,6 +550,9 @@ impl<'m> Collector<'m> {
         if self.producers_running > 0 || self.in_network > 0 {
             return false;
         }
+        if !self.queues_settled() {
+            return false;
+        }
         if self.behind == 0 {
             return true;
         }
@@ -348,6 +571,30 @@ impl<'m> Collector<'m> {
                             == end
                     });
             caught_up || self.all_down_for_good(group.service)
+        })
+    }
+
+    /// Every group queue is settled, or none of its consumers will ever consume again.
+    fn queues_settled(&self) -> bool {
+        let topology = &self.queues.topology;
+        topology.queues.iter().all(|decl| {
+            let Some(group) = decl.group else {
+                return true; // A holding queue has no consumers to wait for.
+            };
+            if self.queues.queues[decl.id.index()].settled() {
+                return true;
+            }
+            let service = self.model.group(group).service;
+            let finished = &self.groups[group.index()].finished;
+            self.model
+                .instances
+                .iter()
+                .filter(|instance| instance.service == service)
+                .all(|instance| {
+                    finished[instance.index as usize]
+                        || (self.down[instance.id.index()]
+                            && self.down_for_good_at[instance.id.index()].is_some())
+                })
         })
     }
 
@@ -411,10 +658,12 @@ impl<'m> Collector<'m> {
                 messages_dropped: kernel.messages_dropped,
             },
             streams,
+            queues: self.queues.report(model, |msg| self.message_name(msg)),
             expect,
             faults: self.faults.clone(),
             pipelines: Vec::new(),
             tables: Vec::new(),
+            produced_digest: self.produced_digest.clone(),
         }
     }
 
@@ -422,7 +671,13 @@ impl<'m> Collector<'m> {
         let model = self.model;
         let stream = model.stream(stream_id);
         let log_end = &self.log_end[stream_id.index()];
-        let appended: u64 = log_end.iter().sum();
+        let on_queue = stream.carrier == Carrier::Queue;
+        // On the queue, "appended" counts publishes that reached the exchange.
+        let appended: u64 = if on_queue {
+            self.routed[stream_id.index()]
+        } else {
+            log_end.iter().sum()
+        };
         let producers = self.produced_by[stream_id.index()]
             .iter()
             .enumerate()
@@ -446,6 +701,7 @@ impl<'m> Collector<'m> {
             .collect();
         let partitions = log_end
             .iter()
+            .take(if on_queue { 0 } else { log_end.len() })
             .enumerate()
             .map(|(partition, &end)| PartitionReport {
                 partition: partition as u32,
@@ -483,6 +739,8 @@ impl<'m> Collector<'m> {
                 - appended
                 - self.lost_in_producer[stream_id.index()],
             lost_in_producer: self.lost_in_producer[stream_id.index()],
+            exchange_type: on_queue.then(|| stream.rabbitmq.exchange_type.name().to_string()),
+            unroutable: on_queue.then_some(self.unroutable[stream_id.index()]),
             producers,
             partitions,
             groups,
@@ -529,6 +787,9 @@ impl<'m> Collector<'m> {
             .collect();
         let delivery = &stats.delivery.findings;
         let order = &stats.key_order.findings;
+        if let Some(queue) = self.queues.topology.queue_of_group[group_id.index()] {
+            return self.queue_group_report(group_id, queue, instances);
+        }
         let consumption = &model.service(group.service).consumes[group.consumption];
         let protocol = match consumption.protocol {
             crate::model::RebalanceProtocol::Eager => "eager",
@@ -563,10 +824,78 @@ impl<'m> Collector<'m> {
                 key_order_inversions: order.inversions,
                 first_inversion: order.first_inversion.map(|msg| self.message_name(msg)),
             },
+            replay: self.replay(group_id),
+            queue: None,
+        }
+    }
+
+    fn replay(&self, group: GroupId) -> Option<ReplayReport> {
+        let stats = &self.groups[group.index()];
+        (stats.start_us > 0).then_some(ReplayReport {
+            start_us: stats.start_us,
+            history: stats.history,
+            replayed: stats.replayed,
+        })
+    }
+
+    fn queue_group_report(
+        &self,
+        group_id: GroupId,
+        queue: QueueId,
+        instances: Vec<InstanceReport>,
+    ) -> GroupReport {
+        let model = self.model;
+        let group = model.group(group_id);
+        let stats = &self.groups[group_id.index()];
+        let queue_stats = &self.queues.queues[queue.index()];
+        let order = &stats.key_order.findings;
+        let publish_order = &stats.publish_order.findings;
+        GroupReport {
+            group: group.name.clone(),
+            service: model.service(group.service).name.clone(),
+            consumed: stats.consumed,
+            consumed_distinct: stats.consumed_distinct,
+            unconsumed: queue_stats.ready + queue_stats.unacked,
+            lag_end: 0,
+            lag_max: 0,
+            rebalances: 0,
+            latency_us: stats.latency.percentiles(),
+            partitions: Vec::new(),
+            instances,
+            checks: GroupChecks {
+                lost: stats.queue_lost,
+                first_lost: stats.queue_first_lost.map(|msg| self.message_name(msg)),
+                duplicated: stats.queue_duplicated,
+                first_duplicate: stats
+                    .queue_first_duplicate
+                    .map(|msg| self.message_name(msg)),
+                key_order_inversions: order.inversions,
+                first_inversion: order.first_inversion.map(|msg| self.message_name(msg)),
+            },
+            // Assignors are the log's; a queue dispatches to competing consumers instead.
+            assignment: None,
+            replay: self.replay(group_id),
+            queue: Some(QueueGroupReport {
+                queue: self.queues.topology.queue(queue).name.clone(),
+                declared_at_us: queue_stats.declared_at.map(SimTime::as_us),
+                redeliveries: queue_stats.redeliveries,
+                dead_lettered: queue_stats.dead_lettered_total(),
+                depth_max: queue_stats.depth_max,
+                publish_order_inversions: publish_order.inversions,
+                first_publish_order_inversion: publish_order
+                    .first_inversion
+                    .map(|msg| self.message_name(msg)),
+            }),
         }
     }
 
     fn expect_outcome(&self, expect: &Expect, streams: &[StreamReport]) -> ExpectOutcome {
+        let backlog = |group: &GroupReport| {
+            group
+                .queue
+                .as_ref()
+                .map_or(group.lag_max, |queue| queue.depth_max)
+        };
         let (check, stream) = match expect {
             Expect::NoLoss { stream } => ("no_loss", stream),
             Expect::NoDuplicates { stream } => ("no_duplicates", stream),
@@ -596,9 +925,16 @@ impl<'m> Collector<'m> {
                     checks.key_order_inversions,
                     checks.first_inversion.as_deref().unwrap_or("?")
                 )),
-                Expect::MaxLagBelow { value, .. } if group.lag_max >= *value => Some(format!(
-                    "group \"{}\" reached a lag of {} records (limit {value})",
-                    group.group, group.lag_max
+                // On the queue, the backlog is the queue's depth.
+                Expect::MaxLagBelow { value, .. } if backlog(group) >= *value => Some(format!(
+                    "group \"{}\" reached a {} of {} records (limit {value})",
+                    group.group,
+                    if group.queue.is_some() {
+                        "queue depth"
+                    } else {
+                        "lag"
+                    },
+                    backlog(group)
                 )),
                 _ => None,
             };

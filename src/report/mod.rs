@@ -2,8 +2,10 @@
 //! render it. The only output formatter; it returns strings and never writes.
 
 pub mod collect;
+pub mod compare;
 pub mod histogram;
 pub mod json;
+mod queue_collect;
 pub mod setup;
 pub mod tables;
 pub mod text;
@@ -26,6 +28,9 @@ pub struct RunReport {
     pub setup: Vec<String>,
     pub outcome: Outcome,
     pub streams: Vec<StreamReport>,
+    /// The queue broker's queues (only when some stream is carried by the queue).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<QueueReport>,
     pub expect: Vec<ExpectOutcome>,
     pub faults: FaultSummary,
     /// Each service pipeline's counts (only when a scenario declares pipelines or tables).
@@ -34,6 +39,10 @@ pub struct RunReport {
     /// Each table's final contents and checks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tables: Vec<tables::TableReport>,
+    /// Per stream, an order-sensitive digest of every produced record (producer, message id,
+    /// key, send time): equal digests mean the identical produced sequence. Not rendered.
+    #[serde(skip)]
+    pub produced_digest: Vec<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -63,6 +72,12 @@ pub struct StreamReport {
     pub in_flight: u64,
     /// Records deleted by retention (`retention.ms`).
     pub deleted_by_retention: u64,
+    /// On the queue: the stream's exchange type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange_type: Option<String>,
+    /// On the queue: publishes that matched no bound queue (RabbitMQ drops them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unroutable: Option<u64>,
     pub producers: Vec<ProducerReport>,
     pub partitions: Vec<PartitionReport>,
     pub groups: Vec<GroupReport>,
@@ -136,6 +151,12 @@ pub struct GroupReport {
     /// (`range`, eager; omitted then).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assignment: Option<AssignmentReport>,
+    /// For a group that starts late (`start_us` > 0): how much of the history it could read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<ReplayReport>,
+    /// What the queue adds, when the stream is carried by the queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueGroupReport>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -145,6 +166,104 @@ pub struct AssignmentReport {
     pub strategy: String,
     /// `eager` or `cooperative`.
     pub protocol: String,
+}
+
+/// History and a late consumer.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReplayReport {
+    pub start_us: u64,
+    /// Records produced to the stream before the group started.
+    pub history: u64,
+    /// Of those, how many the group processed.
+    pub replayed: u64,
+}
+
+/// A queue-carried group's extra findings.
+#[derive(Clone, Debug, Serialize)]
+pub struct QueueGroupReport {
+    pub queue: String,
+    /// When the queue was declared (a late service's queue misses what came before).
+    pub declared_at_us: Option<u64>,
+    /// Deliveries with `redelivered=true`.
+    pub redeliveries: u64,
+    /// Messages that left the queue for its dead-letter exchange.
+    pub dead_lettered: u64,
+    /// The largest number of ready messages at any instant.
+    pub depth_max: u64,
+    /// Messages completed after a later one of the same producer (publish order broken).
+    pub publish_order_inversions: u64,
+    pub first_publish_order_inversion: Option<String>,
+}
+
+/// One queue at the end of the run.
+#[derive(Clone, Debug, Serialize)]
+pub struct QueueReport {
+    pub name: String,
+    /// The exchange (stream) it is bound to.
+    pub stream: String,
+    /// The consuming group, or null for a dead-letter holding queue.
+    pub group: Option<String>,
+    pub declared_at_us: Option<u64>,
+    pub enqueued: u64,
+    pub deliveries: u64,
+    pub redeliveries: u64,
+    pub acked: u64,
+    pub nacked: u64,
+    /// Messages put back by a nack/reject with requeue or a closed channel.
+    pub requeued: u64,
+    pub dead_lettered: DeathCounts,
+    pub dropped: DeathCounts,
+    pub publish_rejected: u64,
+    pub depth_max: u64,
+    pub ready_end: u64,
+    pub unacked_end: u64,
+    /// Each consumer's deliveries in order (the first `LIST_MAX`).
+    pub consumers: Vec<QueueConsumerReport>,
+    /// What is left in the queue at the end, head first (the first `LIST_MAX`).
+    pub left_total: u64,
+    pub left: Vec<LeftMessage>,
+}
+
+/// Per x-death reason.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DeathCounts {
+    pub rejected: u64,
+    pub expired: u64,
+    pub maxlen: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct QueueConsumerReport {
+    pub instance: String,
+    pub deliveries_total: u64,
+    pub deliveries: Vec<DeliveryEntry>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DeliveryEntry {
+    pub msg: String,
+    pub redelivered: bool,
+    /// Pulled with `basic.get` rather than pushed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub get: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LeftMessage {
+    pub msg: String,
+    pub redelivered: bool,
+    /// Delivered and not acknowledged (e.g. held by a consumer).
+    pub unacked: bool,
+    /// The most recent x-death entry, for a dead letter.
+    pub death: Option<DeathEntry>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DeathEntry {
+    pub reason: String,
+    /// The queue it died in.
+    pub queue: String,
+    pub count: u32,
 }
 
 #[derive(Clone, Debug, Serialize)]

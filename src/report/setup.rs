@@ -7,6 +7,10 @@ use crate::sim::clock::format_duration_us as format_us;
 pub fn describe(model: &Scenario) -> Vec<String> {
     let mut lines = Vec::new();
     for stream in &model.streams {
+        if stream.carrier == crate::model::Carrier::Queue {
+            lines.push(queue_stream(model, stream));
+            continue;
+        }
         let retention = match stream.log.retention_us {
             Some(us) => format!("retention {}", format_us(us)),
             None => "kept forever".to_string(),
@@ -58,14 +62,24 @@ pub fn describe(model: &Scenario) -> Vec<String> {
             if production.partitioner != stream.partitioner {
                 line.push_str(&format!(", {} partitioner", production.partitioner.name()));
             }
-            line.push_str(&format!(
-                ", batch.size {} bytes, linger.ms {}",
-                production.batching.batch_size_bytes,
-                production.batching.linger_us / 1_000
-            ));
+            if stream.carrier == crate::model::Carrier::Queue {
+                if let Some(expiration_ms) = production.expiration_ms {
+                    line.push_str(&format!(", expiration {expiration_ms} ms"));
+                }
+            } else {
+                line.push_str(&format!(
+                    ", batch.size {} bytes, linger.ms {}",
+                    production.batching.batch_size_bytes,
+                    production.batching.linger_us / 1_000
+                ));
+            }
             lines.push(line);
         }
         for consumption in &service.consumes {
+            if model.stream(consumption.stream).carrier == crate::model::Carrier::Queue {
+                lines.push(queue_consumer(model, consumption));
+                continue;
+            }
             let commit = match (consumption.commit, consumption.auto_commit) {
                 (CommitMode::AfterProcessing, true) => {
                     format!(
@@ -96,6 +110,17 @@ pub fn describe(model: &Scenario) -> Vec<String> {
                 format_us(consumption.session_timeout_us),
                 format_us(consumption.heartbeat_interval_us)
             ));
+            if consumption.start_us > 0 {
+                let reset = match consumption.offset_reset {
+                    crate::model::OffsetReset::Earliest => "earliest",
+                    crate::model::OffsetReset::Latest => "latest",
+                };
+                let last = lines.last_mut().expect("just pushed");
+                last.push_str(&format!(
+                    ", joins at {} (auto.offset.reset {reset})",
+                    format_us(consumption.start_us)
+                ));
+            }
         }
     }
     let stop = match model.stop {
@@ -111,6 +136,67 @@ pub fn describe(model: &Scenario) -> Vec<String> {
         model.limits.stored_records_max
     ));
     lines
+}
+
+/// A queue-carried stream: its exchange and the arguments every queue bound to it gets.
+fn queue_stream(model: &Scenario, stream: &crate::model::Stream) -> String {
+    let args = &stream.rabbitmq;
+    let mut line = format!(
+        "stream \"{}\": queue, {} exchange",
+        stream.name,
+        args.exchange_type.name()
+    );
+    if let Some(ttl) = args.message_ttl_us {
+        line.push_str(&format!(", x-message-ttl {}", format_us(ttl)));
+    }
+    if let Some(max) = args.max_length {
+        line.push_str(&format!(", x-max-length {max} ({})", args.overflow.name()));
+    }
+    if let Some(dlx) = args.dead_letter_exchange {
+        line.push_str(&format!(", dead letters to \"{}\"", model.stream(dlx).name));
+    }
+    line
+}
+
+fn queue_consumer(model: &Scenario, consumption: &crate::model::Consumption) -> String {
+    let queue = &consumption.queue;
+    let prefetch = if queue.prefetch_count == 0 {
+        "unlimited".to_string()
+    } else {
+        queue.prefetch_count.to_string()
+    };
+    let acks = if queue.auto_ack {
+        "auto-ack"
+    } else {
+        "manual acks"
+    };
+    let mut line = format!(
+        "  consumes \"{}\" from queue \"{}.{}\": prefetch {prefetch}, {acks}, {} at a time, processing {}",
+        model.stream(consumption.stream).name,
+        model.stream(consumption.stream).name,
+        model.group(consumption.group).name,
+        queue.concurrency,
+        processing(consumption.processing)
+    );
+    if queue.nack_ppm > 0 {
+        let requeue = if queue.nack_requeue {
+            "with requeue"
+        } else {
+            "without requeue"
+        };
+        line.push_str(&format!(
+            ", nacks {}.{:04} % {requeue}",
+            queue.nack_ppm / 10_000,
+            queue.nack_ppm % 10_000
+        ));
+    }
+    if !queue.scripts.is_empty() {
+        line.push_str(&format!(", {} scripted consumers", queue.scripts.len()));
+    }
+    if consumption.start_us > 0 {
+        line.push_str(&format!(", from {}", format_us(consumption.start_us)));
+    }
+    line
 }
 
 fn schedule(schedule: &Schedule) -> String {

@@ -49,14 +49,25 @@ pub fn render(report: &RunReport) -> String {
 
     for stream in &report.streams {
         let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "stream \"{}\" ({}, {} partitions, {} partitioner)",
-            stream.name,
-            stream.carrier,
-            stream.partitions.len(),
-            stream.partitioner
-        );
+        match &stream.exchange_type {
+            Some(exchange_type) => {
+                let _ = writeln!(
+                    out,
+                    "stream \"{}\" (queue, {exchange_type} exchange)",
+                    stream.name
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "stream \"{}\" ({}, {} partitions, {} partitioner)",
+                    stream.name,
+                    stream.carrier,
+                    stream.partitions.len(),
+                    stream.partitioner
+                );
+            }
+        }
         let _ = writeln!(
             out,
             "  produced {}, appended {}, in flight {}",
@@ -82,12 +93,16 @@ pub fn render(report: &RunReport) -> String {
                 .collect();
             let _ = writeln!(out, "  producers: {}", producers.join(", "));
         }
-        let sizes: Vec<String> = stream
-            .partitions
-            .iter()
-            .map(|p| p.appended.to_string())
-            .collect();
-        let _ = writeln!(out, "  records per partition: {}", sizes.join(" / "));
+        if let Some(unroutable) = stream.unroutable {
+            let _ = writeln!(out, "  unroutable (matched no queue) {unroutable}");
+        } else {
+            let sizes: Vec<String> = stream
+                .partitions
+                .iter()
+                .map(|p| p.appended.to_string())
+                .collect();
+            let _ = writeln!(out, "  records per partition: {}", sizes.join(" / "));
+        }
         if stream.deleted_by_retention > 0 {
             let starts: Vec<String> = stream
                 .partitions
@@ -143,11 +158,19 @@ pub fn render(report: &RunReport) -> String {
                 "    consumed {} ({} distinct), unconsumed at end {}, rebalances {}",
                 group.consumed, group.consumed_distinct, group.unconsumed, group.rebalances
             );
-            let _ = writeln!(
-                out,
-                "    lag at end {}, max lag {} records",
-                group.lag_end, group.lag_max
-            );
+            if let Some(queue) = &group.queue {
+                let _ = writeln!(
+                    out,
+                    "    queue \"{}\": peak depth {}, redeliveries {}, dead-lettered {}",
+                    queue.queue, queue.depth_max, queue.redeliveries, queue.dead_lettered
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "    lag at end {}, max lag {} records",
+                    group.lag_end, group.lag_max
+                );
+            }
             let l = &group.latency_us;
             if l.count > 0 {
                 let _ = writeln!(
@@ -165,16 +188,18 @@ pub fn render(report: &RunReport) -> String {
                 .map(|i| format!("{} {}", i.instance, i.consumed))
                 .collect();
             let _ = writeln!(out, "    per instance: {}", per_instance.join(", "));
-            let per_partition: Vec<String> = group
-                .partitions
-                .iter()
-                .map(|p| format!("{}:{}@{}", p.partition, p.consumed, p.committed_offset))
-                .collect();
-            let _ = writeln!(
-                out,
-                "    per partition (consumed@committed): {}",
-                per_partition.join(" ")
-            );
+            if group.queue.is_none() {
+                let per_partition: Vec<String> = group
+                    .partitions
+                    .iter()
+                    .map(|p| format!("{}:{}@{}", p.partition, p.consumed, p.committed_offset))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "    per partition (consumed@committed): {}",
+                    per_partition.join(" ")
+                );
+            }
             let c = &group.checks;
             let _ = writeln!(
                 out,
@@ -186,9 +211,20 @@ pub fn render(report: &RunReport) -> String {
                 c.key_order_inversions,
                 first(&c.first_inversion)
             );
+            if let Some(queue) = &group.queue {
+                let _ = writeln!(
+                    out,
+                    "    publish-order inversions {}{}",
+                    queue.publish_order_inversions,
+                    first(&queue.first_publish_order_inversion)
+                );
+            }
         }
     }
     super::tables::render_text(&report.pipelines, &report.tables, &mut out);
+    for queue in &report.queues {
+        render_queue(&mut out, queue);
+    }
     if !report.expect.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "expectations:");
@@ -202,6 +238,115 @@ pub fn render(report: &RunReport) -> String {
         }
     }
     out
+}
+
+/// How many deliveries per consumer, and leftover messages, the text report spells out.
+const TEXT_LIST_MAX: usize = 20;
+
+fn render_queue(out: &mut String, queue: &super::QueueReport) {
+    let _ = writeln!(out);
+    let owner = match &queue.group {
+        Some(group) => format!("group \"{group}\""),
+        None => "dead-letter holding queue".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "queue \"{}\" (exchange \"{}\", {owner})",
+        queue.name, queue.stream
+    );
+    let _ = writeln!(
+        out,
+        "  enqueued {}, deliveries {} ({} redelivered), acked {}, nacked {}, requeued {}",
+        queue.enqueued,
+        queue.deliveries,
+        queue.redeliveries,
+        queue.acked,
+        queue.nacked,
+        queue.requeued
+    );
+    let d = &queue.dead_lettered;
+    let x = &queue.dropped;
+    if d.rejected
+        + d.expired
+        + d.maxlen
+        + x.rejected
+        + x.expired
+        + x.maxlen
+        + queue.publish_rejected
+        > 0
+    {
+        let _ = writeln!(
+            out,
+            "  dead-lettered: {} rejected, {} expired, {} maxlen; dropped: {} rejected, {} expired, {} maxlen; publishes refused {}",
+            d.rejected,
+            d.expired,
+            d.maxlen,
+            x.rejected,
+            x.expired,
+            x.maxlen,
+            queue.publish_rejected
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  peak depth {}, at end {} ready + {} unacked",
+        queue.depth_max, queue.ready_end, queue.unacked_end
+    );
+    for consumer in &queue.consumers {
+        let shown: Vec<String> = consumer
+            .deliveries
+            .iter()
+            .take(TEXT_LIST_MAX)
+            .map(|delivery| {
+                let mut text = delivery.msg.clone();
+                if delivery.redelivered {
+                    text.push_str(" (redelivered)");
+                }
+                if delivery.get {
+                    text.push_str(" (get)");
+                }
+                text
+            })
+            .collect();
+        let more = consumer.deliveries_total.saturating_sub(shown.len() as u64);
+        let tail = if more > 0 {
+            format!(", … {more} more")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  {} received: {}{tail}",
+            consumer.instance,
+            shown.join(", ")
+        );
+    }
+    if queue.left_total > 0 {
+        let shown: Vec<String> = queue
+            .left
+            .iter()
+            .take(TEXT_LIST_MAX)
+            .map(|left| {
+                let mut text = left.msg.clone();
+                if let Some(death) = &left.death {
+                    text.push_str(&format!(
+                        " ({} in \"{}\", x-death count {})",
+                        death.reason, death.queue, death.count
+                    ));
+                } else if left.unacked {
+                    text.push_str(" (unacked)");
+                }
+                text
+            })
+            .collect();
+        let more = queue.left_total.saturating_sub(shown.len() as u64);
+        let tail = if more > 0 {
+            format!(", … {more} more")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "  left in queue: {}{tail}", shown.join(", "));
+    }
 }
 
 fn first(name: &Option<String>) -> String {

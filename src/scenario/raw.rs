@@ -99,6 +99,9 @@ pub struct RawStream {
     /// Kafka topic settings under their real names.
     #[serde(default)]
     pub kafka: RawStreamKafka,
+    /// Queue-carrier settings under RabbitMQ's names (see `RawStreamRabbitmq`).
+    #[serde(default)]
+    pub rabbitmq: RawStreamRabbitmq,
 }
 
 /// Kafka topic configs (and the broker's retention check interval), under their real names.
@@ -120,6 +123,30 @@ pub struct RawStreamKafka {
     /// How often the broker deletes expired segments, in ms. Default 300000 (5 minutes).
     #[serde(rename = "log.retention.check.interval.ms")]
     pub retention_check_interval_ms: Option<u64>,
+}
+
+/// How a stream is carried on the queue broker (RabbitMQ 3.13 classic queues): an exchange
+/// named after the stream, and one queue per consuming service declared with these arguments.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStreamRabbitmq {
+    /// `"fanout"` (default), `"direct"` or `"topic"`. Routing key = the record's key text.
+    pub exchange_type: Option<String>,
+    /// Queue TTL in ms (RabbitMQ `x-message-ttl`); no TTL by default.
+    #[serde(rename = "x-message-ttl")]
+    pub x_message_ttl: Option<u64>,
+    /// Most ready messages per queue (RabbitMQ `x-max-length`); unlimited by default.
+    #[serde(rename = "x-max-length")]
+    pub x_max_length: Option<u64>,
+    /// `"drop-head"` (default), `"reject-publish"` or `"reject-publish-dlx"` (`x-overflow`).
+    #[serde(rename = "x-overflow")]
+    pub x_overflow: Option<String>,
+    /// The stream whose exchange receives dead letters (`x-dead-letter-exchange`).
+    #[serde(rename = "x-dead-letter-exchange")]
+    pub x_dead_letter_exchange: Option<String>,
+    /// Routing key for dead letters (`x-dead-letter-routing-key`); the original one by default.
+    #[serde(rename = "x-dead-letter-routing-key")]
+    pub x_dead_letter_routing_key: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -199,6 +226,9 @@ pub struct RawProduces {
     /// Fraction (0 to 1) of records sent with a null value (a tombstone: deletes the key in
     /// every table built from the stream). Needs a keyed producer. Default 0.
     pub tombstone_ratio: Option<f64>,
+    /// Publisher settings for the queue carrier.
+    #[serde(default)]
+    pub rabbitmq: RawProducerRabbitmq,
 }
 
 /// Kafka producer settings under their real names.
@@ -246,6 +276,15 @@ pub enum RawScalar {
     Str(String),
 }
 
+/// Publisher settings under RabbitMQ's names.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProducerRabbitmq {
+    /// Per-message TTL in ms (the `expiration` message property); none by default. It only
+    /// expires a message when the message reaches the head of its queue.
+    pub expiration: Option<u64>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRecord {
@@ -281,6 +320,9 @@ pub struct RawConsumes {
     pub poll_interval_ms: Option<u64>,
     pub processing_time_us: Option<RawProcessing>,
     pub commit: Option<String>,
+    /// When the service starts consuming, in µs (default 0). On the log its group joins then;
+    /// on the queue its queue is declared and bound then, so it sees only later messages.
+    pub start_us: Option<u64>,
     #[serde(default)]
     pub kafka: RawConsumerKafka,
     /// Operators each record passes through, in order (see `RawStep`).
@@ -293,6 +335,9 @@ pub struct RawConsumes {
     /// key → latest value, a null value deletes the key.
     #[serde(default)]
     pub materialize: Option<String>,
+    /// Queue-carrier consumer settings.
+    #[serde(default)]
+    pub rabbitmq: RawConsumerRabbitmq,
 }
 
 /// One pipeline step: exactly one operator, and an optional display `label` for diagrams.
@@ -332,6 +377,55 @@ pub struct RawMap {
     pub rename: std::collections::BTreeMap<String, String>,
 }
 
+/// Queue-carrier consumer settings, RabbitMQ's names where it has them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConsumerRabbitmq {
+    /// `basic.qos` prefetch_count per consumer; 0 = unlimited (RabbitMQ's default).
+    pub prefetch_count: Option<u64>,
+    /// `basic.consume` no-ack (automatic acknowledgement); default false.
+    pub auto_ack: Option<bool>,
+    /// Deliveries one consumer processes at the same time (worker threads); default 1.
+    pub concurrency: Option<u64>,
+    /// Binding keys of this service's queue (direct/topic exchanges); default `["#"]` for
+    /// topic, the empty routing key for direct.
+    pub binding_keys: Option<Vec<String>>,
+    /// Probability in [0, 1] that processing fails and the consumer nacks; default 0.
+    pub nack_probability: Option<f64>,
+    /// Whether those nacks requeue (default true); false dead-letters or drops.
+    pub nack_requeue: Option<bool>,
+    /// Exact scripts for some instances of the service.
+    #[serde(default)]
+    pub script: Vec<RawScript>,
+}
+
+/// A scripted consumer: one instance, exactly.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScript {
+    /// Instance index within the service (0-based).
+    pub instance: u64,
+    /// Whether it calls `basic.consume` (default true); false for a `basic.get`-only consumer.
+    pub subscribe: Option<bool>,
+    /// When it subscribes, in µs (default: the consumption's `start_us`).
+    pub subscribe_at_us: Option<u64>,
+    /// Overrides `prefetch_count` for this consumer.
+    pub prefetch_count: Option<u64>,
+    /// One entry per delivery, in delivery order.
+    #[serde(default)]
+    pub deliveries: Vec<RawScriptStep>,
+    /// Decision for deliveries past the list: "ack" (default), "nack", "nack_requeue",
+    /// "reject", "reject_requeue" or "hold".
+    pub then: Option<String>,
+    /// Closes its channel at this time, in µs.
+    pub close_at_us: Option<u64>,
+    /// Closes its channel after deciding on this many deliveries.
+    pub close_after_deliveries: Option<u64>,
+    /// Times (µs) at which it pulls one message with `basic.get`.
+    #[serde(default)]
+    pub get_at_us: Vec<u64>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRekey {
@@ -360,6 +454,15 @@ pub struct RawAggregate {
     pub field: Option<String>,
     /// The output field holding the total (default `"count"` or `"sum"`).
     pub into: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScriptStep {
+    /// Processing time of this delivery in µs (default: the service's).
+    pub processing_time_us: Option<u64>,
+    /// "ack", "nack", "nack_requeue", "reject", "reject_requeue" or "hold".
+    pub decision: String,
 }
 
 /// `{"fixed": 50}`, `{"uniform": [min, max]}` or `{"exponential_mean": 2000}`, in µs.
@@ -396,6 +499,10 @@ pub struct RawConsumerKafka {
     /// assignor supports it (only `cooperative-sticky` does).
     #[serde(rename = "partition.assignment.strategy")]
     pub partition_assignment_strategy: Option<NameList>,
+    /// `"earliest"` or `"latest"` (Kafka's default): where a group with no committed offset
+    /// starts reading.
+    #[serde(rename = "auto.offset.reset")]
+    pub auto_offset_reset: Option<String>,
 }
 
 /// A list of names written as a JSON array or as one comma-separated string.

@@ -2,6 +2,8 @@
 //!
 //! Every default is written here once; `DEFAULTS_DOC` lists them for `--help` and the README.
 
+mod queue;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::{ScenarioError, did_you_mean, one_of};
@@ -71,7 +73,11 @@ consumes[].kafka: group.id = service name, max.poll.records 500, enable.auto.com
   partition.assignment.strategy [\"range\", \"cooperative-sticky\"] (runs range, eager protocol);
 single_writer \"error\"; streams[].kind not declared (not checked); services[].domain none;
 produces[].value none (size only), tombstone_ratio 0; consumes[].pipeline [], emit [], materialize none;
-join kind \"inner\"; aggregate into \"count\" or \"sum\"";
+join kind \"inner\"; aggregate into \"count\" or \"sum\";
+streams[].rabbitmq: exchange_type \"fanout\", no x-message-ttl, no x-max-length, x-overflow \"drop-head\",
+  no x-dead-letter-exchange; consumes[].start_us 0, kafka \"auto.offset.reset\" \"latest\";
+consumes[].rabbitmq: prefetch_count 0 (unlimited), auto_ack false, concurrency 1,
+  binding_keys [\"#\"] (topic) or [\"\"] (direct), nack_probability 0, nack_requeue true";
 
 pub(super) struct Validator<'a> {
     origin: &'a str,
@@ -159,19 +165,13 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         }
         let carrier = match stream.carrier.as_deref() {
             None | Some("log") => Carrier::Log,
-            Some("queue") => {
-                v.error(
-                    format!("{path}.carrier"),
-                    "carrier \"queue\" is not available yet (only \"log\": the message-queue broker is a later addition)",
-                );
-                Carrier::Log
-            }
+            Some("queue") => Carrier::Queue,
             Some(other) => {
                 v.error(
                     format!("{path}.carrier"),
                     format!(
                         "unknown carrier \"{other}\"{}",
-                        hint_or_list(other, &["log"])
+                        hint_or_list(other, &["log", "queue"])
                     ),
                 );
                 Carrier::Log
@@ -188,6 +188,19 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
             None => Partitioner::Murmur2,
             Some(name) => parse_partitioner(&mut v, &format!("{path}.partitioner"), name),
         };
+        let all_names: Vec<&str> = raw.streams.iter().map(|s| s.name.as_str()).collect();
+        let on_queue: Vec<bool> = raw
+            .streams
+            .iter()
+            .map(|s| s.carrier.as_deref() == Some("queue"))
+            .collect();
+        let rabbitmq = queue::stream_args(
+            &mut v,
+            &path,
+            &stream.rabbitmq,
+            (&all_names, &on_queue),
+            index,
+        );
         streams.push(Stream {
             id,
             name: stream.name.clone(),
@@ -196,6 +209,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
             partitioner,
             log: validate_stream_kafka(&mut v, &path, &stream.kafka),
             partitions_created: Vec::new(),
+            rabbitmq,
         });
     }
     let stream_names: Vec<&str> = raw.streams.iter().map(|s| s.name.as_str()).collect();
@@ -339,7 +353,15 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
                 stream,
                 consumption: consumes.len(),
             });
-            consumes.push(validate_consumes(&mut v, &path, consume, stream, group));
+            let exchange_type = streams[stream.index()].rabbitmq.exchange_type;
+            consumes.push(validate_consumes(
+                &mut v,
+                &path,
+                consume,
+                (stream, group),
+                exchange_type,
+                instance_count,
+            ));
         }
 
         for index in 0..instance_count {
@@ -597,6 +619,15 @@ fn validate_produces(
                 "sticky.partitioning.linger.ms",
             ),
     };
+    let expiration_ms = produce.rabbitmq.expiration.map(|ms| {
+        v.ranged(
+            &format!("{path}.rabbitmq.expiration"),
+            ms,
+            0,
+            u64::from(u32::MAX),
+            "expiration",
+        ) as u32
+    });
 
     if let Some(records) = &produce.records {
         let extra: Vec<&str> = [
@@ -661,6 +692,7 @@ fn validate_produces(
             value_size_bytes,
             batching,
             partitioner: Partitioner::Murmur2,
+            expiration_ms,
         });
     }
 
@@ -801,6 +833,7 @@ fn validate_produces(
         value_size_bytes,
         batching,
         partitioner: Partitioner::Murmur2,
+        expiration_ms,
     })
 }
 
@@ -808,8 +841,9 @@ fn validate_consumes(
     v: &mut Validator,
     path: &str,
     consume: &RawConsumes,
-    stream: StreamId,
-    group: GroupId,
+    (stream, group): (StreamId, GroupId),
+    exchange_type: ExchangeType,
+    instance_count: u32,
 ) -> Consumption {
     let ms = 1_000;
     let poll_interval_us = ms
@@ -929,11 +963,43 @@ fn validate_consumes(
         &format!("{kafka_path}.\"partition.assignment.strategy\""),
         kafka.partition_assignment_strategy.as_ref(),
     );
+    let start_us = v.ranged(
+        &format!("{path}.start_us"),
+        consume.start_us.unwrap_or(0),
+        0,
+        TIME_US_MAX,
+        "start_us",
+    );
+    let offset_reset = match kafka.auto_offset_reset.as_deref() {
+        None | Some("latest") => OffsetReset::Latest,
+        Some("earliest") => OffsetReset::Earliest,
+        Some(other) => {
+            v.error(
+                format!("{kafka_path}.\"auto.offset.reset\""),
+                format!(
+                    "unknown auto.offset.reset \"{other}\"{}",
+                    hint_or_list(other, &["earliest", "latest"])
+                ),
+            );
+            OffsetReset::Latest
+        }
+    };
+    let queue = queue::consumer(
+        v,
+        path,
+        &consume.rabbitmq,
+        exchange_type,
+        instance_count,
+        start_us,
+    );
     Consumption {
         assignment_strategy,
         protocol,
         stream,
         group,
+        start_us,
+        offset_reset,
+        queue,
         poll_interval_us,
         max_poll_records,
         processing,

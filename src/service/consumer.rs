@@ -19,8 +19,7 @@
 
 use crate::log::assignor::Strategy;
 use crate::model::{
-    CommitMode, Consumption, GroupId, InstanceId, Offset, PartitionId, ProcessingTime,
-    RebalanceProtocol,
+    CommitMode, Consumption, GroupId, InstanceId, Offset, PartitionId, RebalanceProtocol,
 };
 use crate::protocol::{FetchedBatch, JoinRequest, Msg};
 use crate::sim::{ActorId, Ctx, TimerId, rng};
@@ -129,6 +128,11 @@ impl ConsumerRole {
 
     fn cooperative(&self) -> bool {
         self.config.protocol == RebalanceProtocol::Cooperative
+    }
+
+    /// The group forms later (`start_us`): wait for the coordinator's first assignment.
+    pub fn wait_for_start(&mut self) {
+        self.membership = Membership::AwaitingAssignment;
     }
 
     /// Volatile state is lost in a crash.
@@ -333,31 +337,13 @@ impl ConsumerRole {
     }
 
     fn processing_time_us(&self, message_key: u64, slow_factor_ppm: u64) -> u64 {
-        let base = match self.config.processing {
-            ProcessingTime::Fixed { time_us } => time_us,
-            ProcessingTime::Uniform {
-                time_us_min,
-                time_us_max,
-            } => {
-                time_us_min
-                    + rng::keyed_below(
-                        self.seed,
-                        self.processing_stream,
-                        message_key,
-                        time_us_max - time_us_min + 1,
-                    )
-            }
-            ProcessingTime::Exponential { time_us_mean } => rng::exponential_us(
-                time_us_mean,
-                rng::keyed_u64(self.seed, self.processing_stream, message_key),
-            ),
-        };
-        if slow_factor_ppm == 1_000_000 {
-            base
-        } else {
-            let scaled = u128::from(base) * u128::from(slow_factor_ppm) / 1_000_000;
-            u64::try_from(scaled).unwrap_or(u64::MAX)
-        }
+        super::processing::processing_time_us(
+            self.config.processing,
+            self.seed,
+            self.processing_stream,
+            message_key,
+            slow_factor_ppm,
+        )
     }
 
     fn commit_offsets(&mut self) -> Vec<(PartitionId, Offset)> {

@@ -7,7 +7,7 @@ use crate::sim::{Actor, ActorId, Ctx, TimerId};
 use crate::trace::TraceEvent;
 
 use super::tag;
-use super::{ConsumerRole, ProducerRole};
+use super::{ConsumerRole, ProducerRole, QueueConsumerRole};
 
 type InstanceCtx<'k> = Ctx<'k, Msg, TraceEvent>;
 
@@ -20,6 +20,11 @@ pub struct InstanceActor {
     consumers: Vec<ConsumerRole>,
     slow_factor_ppm: u64,
     started_before: bool,
+    /// The queue broker, for streams the queue carries.
+    queue_broker: ActorId,
+    /// Per producer: `Some(expiration)` when its stream is on the queue.
+    publishes: Vec<Option<Option<u32>>>,
+    queue_consumers: Vec<QueueConsumerRole>,
 }
 
 impl InstanceActor {
@@ -36,7 +41,45 @@ impl InstanceActor {
             consumers,
             slow_factor_ppm: NORMAL_SPEED_PPM,
             started_before: false,
+            queue_broker: broker,
+            publishes: Vec::new(),
+            queue_consumers: Vec::new(),
         }
+    }
+
+    /// Adds what the queue carrier needs: where its producers publish, and its queue consumers.
+    /// `queue_of_group` is the topology's queue for each group (None on the log).
+    pub fn with_queue(
+        mut self,
+        model: &Scenario,
+        queue_broker: ActorId,
+        queue_of_group: &[Option<crate::model::QueueId>],
+    ) -> Self {
+        let instance = model.instance(self.id);
+        let service = model.service(instance.service);
+        self.queue_broker = queue_broker;
+        self.publishes = service
+            .produces
+            .iter()
+            .map(|production| {
+                (model.stream(production.stream).carrier == crate::model::Carrier::Queue)
+                    .then_some(production.expiration_ms)
+            })
+            .collect();
+        for consumption in &service.consumes {
+            if let Some(queue) = queue_of_group[consumption.group.index()] {
+                let group = model.group(consumption.group);
+                self.queue_consumers.push(QueueConsumerRole::new(
+                    self.queue_consumers.len() as u32,
+                    model.seed,
+                    &group.name,
+                    queue,
+                    instance.index,
+                    consumption,
+                ));
+            }
+        }
+        self
     }
 
     /// Builds an instance's roles from the model; `initial` gives generation 1's partitions.
@@ -53,20 +96,29 @@ impl InstanceActor {
             .iter()
             .map(|production| ProducerRole::new(model, &instance.name, production))
             .collect();
+        // Only streams on the log get a log consumer; `with_queue` adds the queue consumers.
         let consumers = service
             .consumes
             .iter()
+            .filter(|consumption| {
+                model.stream(consumption.stream).carrier == crate::model::Carrier::Log
+            })
             .enumerate()
             .map(|(index, consumption)| {
                 let group = model.group(consumption.group);
-                ConsumerRole::new(
+                let mut role = ConsumerRole::new(
                     id,
                     index as u32,
                     model.seed,
                     &group.name,
                     consumption,
                     &initial(consumption.group),
-                )
+                );
+                if consumption.start_us > 0 {
+                    // The coordinator forms the group then and sends the assignment.
+                    role.wait_for_start();
+                }
+                role
             })
             .collect();
         InstanceActor::new(id, broker, producers, consumers)
@@ -79,7 +131,8 @@ impl InstanceActor {
     }
 
     fn send_next(&mut self, ctx: &mut InstanceCtx, index: usize) {
-        let (broker, me) = (self.broker, self.id);
+        let (broker, queue_broker, me) = (self.broker, self.queue_broker, self.id);
+        let publish = self.publishes.get(index).copied().flatten();
         let producer = &mut self.producers[index];
         let (record, partition, next) = producer.produce(me, ctx.now());
         let stream = producer.stream;
@@ -90,7 +143,17 @@ impl InstanceActor {
             key: record.key,
             value_size_bytes: record.value_size_bytes,
         });
-        if producer.lingers() {
+        if let Some(expiration_ms) = publish {
+            // The queue carrier: basic.publish to the stream's exchange, one message at a time.
+            ctx.send(
+                queue_broker,
+                Msg::Publish {
+                    stream,
+                    record,
+                    expiration_ms,
+                },
+            );
+        } else if producer.lingers() {
             let sendout = producer.accumulate(partition, record, ctx.now());
             if let Some(linger_us) = sendout.linger_us {
                 ctx.set_timer(linger_us, tag::LINGER | index as u32);
@@ -158,6 +221,9 @@ impl Actor for InstanceActor {
                 }
             }
         }
+        for role in &mut self.queue_consumers {
+            role.start(ctx);
+        }
         for (index, consumer) in self.consumers.iter_mut().enumerate() {
             if restarting {
                 consumer.rejoin(ctx, self.broker);
@@ -209,7 +275,27 @@ impl Actor for InstanceActor {
                 self.slow_factor_ppm = NORMAL_SPEED_PPM;
                 ctx.emit(TraceEvent::SlowEnded { instance: me });
             }
+            Msg::Deliver {
+                queue,
+                tag,
+                record,
+                redelivered,
+                get: _,
+            } => {
+                let queue_broker = self.queue_broker;
+                if let Some(role) = self.queue_consumers.iter_mut().find(|r| r.queue == queue) {
+                    role.on_deliver(ctx, queue_broker, me, slow, tag, record, redelivered);
+                }
+            }
+            Msg::GetEmpty { .. } => {}
             Msg::Produce { .. }
+            | Msg::Publish { .. }
+            | Msg::Subscribe { .. }
+            | Msg::Ack { .. }
+            | Msg::Nack { .. }
+            | Msg::Get { .. }
+            | Msg::CloseChannel { .. }
+            | Msg::ConnectionLost { .. }
             | Msg::Fetch { .. }
             | Msg::OffsetCommit { .. }
             | Msg::Heartbeat { .. }
@@ -220,10 +306,19 @@ impl Actor for InstanceActor {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut InstanceCtx, _id: TimerId, timer_tag: u32) {
+    fn on_timer(&mut self, ctx: &mut InstanceCtx, id: TimerId, timer_tag: u32) {
         let index = (timer_tag & !tag::KIND_MASK) as usize;
         let (broker, me, slow) = (self.broker, self.id, self.slow_factor_ppm);
+        let queue_broker = self.queue_broker;
         match timer_tag & tag::KIND_MASK {
+            tag::QUEUE_SUBSCRIBE => {
+                self.queue_consumers[index].on_subscribe_timer(ctx, queue_broker)
+            }
+            tag::QUEUE_PROCESS => {
+                self.queue_consumers[index].on_processed(ctx, queue_broker, me, slow, id)
+            }
+            tag::QUEUE_CLOSE => self.queue_consumers[index].on_close_timer(ctx, queue_broker, me),
+            tag::QUEUE_GET => self.queue_consumers[index].on_get_timer(ctx, queue_broker, me),
             tag::PRODUCE => self.send_next(ctx, index),
             tag::POLL => {
                 let consumer = &mut self.consumers[index];
@@ -280,6 +375,9 @@ impl Actor for InstanceActor {
         }
         for consumer in &mut self.consumers {
             consumer.crash();
+        }
+        for role in &mut self.queue_consumers {
+            role.crash(ctx, self.id);
         }
         self.slow_factor_ppm = NORMAL_SPEED_PPM;
     }

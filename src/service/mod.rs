@@ -3,11 +3,14 @@
 
 mod consumer;
 mod instance;
+mod processing;
 mod producer;
+mod queue_consumer;
 
 pub use consumer::ConsumerRole;
 pub use instance::InstanceActor;
 pub use producer::ProducerRole;
+pub use queue_consumer::QueueConsumerRole;
 
 /// Timer tags carry the role kind in the top byte and the role index below.
 pub(crate) mod tag {
@@ -17,5 +20,9 @@ pub(crate) mod tag {
     pub const HEARTBEAT: u32 = 4 << 24;
     pub const PROCESS: u32 = 5 << 24;
     pub const LINGER: u32 = 6 << 24;
+    pub const QUEUE_SUBSCRIBE: u32 = 7 << 24;
+    pub const QUEUE_PROCESS: u32 = 8 << 24;
+    pub const QUEUE_CLOSE: u32 = 9 << 24;
+    pub const QUEUE_GET: u32 = 10 << 24;
     pub const KIND_MASK: u32 = 0xff << 24;
 }

@@ -128,4 +128,8 @@ pub trait Actor {
         let me = ctx.me();
         self.on_msg(ctx, me, fault);
     }
+
+    /// The run has ended: the actor may report its final state as trace events (e.g. what is
+    /// left in a queue). Sends and timers recorded here are discarded.
+    fn on_end(&mut self, _ctx: &mut Ctx<'_, Self::Msg, Self::Event>) {}
 }

@@ -209,6 +209,30 @@ impl<M, E> Kernel<M, E> {
         }
     }
 
+    /// After `run`: every actor that is up reports its final state (`Actor::on_end`); only
+    /// the trace events it emits count.
+    pub fn finish<S: Sink<E>>(&mut self, sink: &mut S) {
+        for index in 0..self.slots.len() {
+            if !self.slots[index].up {
+                continue;
+            }
+            let actor = ActorId(index as u32);
+            let mut outbox = std::mem::take(&mut self.outbox);
+            {
+                let mut ctx = Ctx::new(self.now, actor, &mut self.next_timer_id, &mut outbox);
+                self.slots[index].actor.on_end(&mut ctx);
+            }
+            for event in outbox.events.drain(..) {
+                sink.on_event(self.now, actor, &event);
+            }
+            outbox.sends.clear();
+            outbox.timers.clear();
+            outbox.cancels.clear();
+            outbox.halt = None;
+            self.outbox = outbox;
+        }
+    }
+
     fn handle<S: Sink<E>>(&mut self, item: Item<M>, sink: &mut S) -> Option<StopReason> {
         match item {
             Item::Deliver { to, from, msg } => {

@@ -19,6 +19,7 @@ pub struct TraceWriter<'m, W: Write> {
     stream_names: Vec<Vec<u8>>,
     group_names: Vec<Vec<u8>>,
     instance_names: Vec<Vec<u8>>,
+    queue_names: Vec<Vec<u8>>,
     line: Vec<u8>,
     window_us: (u64, u64),
     error: Option<io::Error>,
@@ -62,6 +63,11 @@ impl<'m, W: Write> TraceWriter<'m, W> {
                 .instances
                 .iter()
                 .map(|instance| quoted(&instance.name))
+                .collect(),
+            queue_names: crate::queue::Topology::from_model(model)
+                .queues
+                .iter()
+                .map(|queue| quoted(&queue.name))
                 .collect(),
             line: Vec::with_capacity(256),
             window_us,
@@ -109,6 +115,11 @@ impl<'m, W: Write> TraceWriter<'m, W> {
             line.extend_from_slice(name.as_bytes());
             line.extend_from_slice(b"\":");
             line.extend_from_slice(quoted);
+        };
+        let field_bool = |line: &mut Vec<u8>, name: &str, value: bool| {
+            line.extend_from_slice(b",\"");
+            line.extend_from_slice(name.as_bytes());
+            line.extend_from_slice(if value { b"\":true" } else { b"\":false" });
         };
         let instance_names = &self.instance_names;
         let field_msg = |line: &mut Vec<u8>, msg: MessageId| {
@@ -275,6 +286,163 @@ impl<'m, W: Write> TraceWriter<'m, W> {
             } => {
                 field_quoted(line, "instance", &self.instance_names[instance.index()]);
                 field_u64(line, "factor_ppm", *factor_ppm);
+            }
+            TraceEvent::OffsetReset {
+                group,
+                partition,
+                offset,
+            } => {
+                field_quoted(line, "group", &self.group_names[group.index()]);
+                field_u64(line, "partition", u64::from(partition.0));
+                field_u64(line, "offset", offset.0);
+            }
+            TraceEvent::QueueDeclared { queue } => {
+                field_quoted(line, "queue", &self.queue_names[queue.index()]);
+            }
+            TraceEvent::Routed {
+                stream,
+                msg,
+                queues,
+            } => {
+                field_quoted(line, "stream", &self.stream_names[stream.index()]);
+                field_msg(line, *msg);
+                field_u64(line, "queues", u64::from(*queues));
+            }
+            TraceEvent::Enqueued {
+                queue,
+                msg,
+                position,
+            } => {
+                field_quoted(line, "queue", &self.queue_names[queue.index()]);
+                field_msg(line, *msg);
+                field_u64(line, "position", *position);
+            }
+            TraceEvent::PublishRejected {
+                queue,
+                msg,
+                dead_lettered,
+            } => {
+                field_quoted(line, "queue", &self.queue_names[queue.index()]);
+                field_msg(line, *msg);
+                field_bool(line, "dead_lettered", *dead_lettered);
+            }
+            TraceEvent::Delivered {
+                queue,
+                instance,
+                msg,
+                redelivered,
+                auto_ack,
+                get,
+            } => {
+                field_quoted(line, "queue", &self.queue_names[queue.index()]);
+                field_quoted(line, "instance", &self.instance_names[instance.index()]);
+                field_msg(line, *msg);
+                field_bool(line, "redelivered", *redelivered);
+                field_bool(line, "auto_ack", *auto_ack);
+                field_bool(line, "get", *get);
+            }
+            TraceEvent::Acked {
+                queue,
+                instance,
+                msg,
+            } => {
+                field_quoted(line, "queue", &self.queue_names[queue.index()]);
+                field_quoted(line, "instance", &self.instance_names[instance.index()]);
+                field_msg(line, *msg);
+            }
+            TraceEvent::Nacked {
+                queue,
+                instance,
+                msg,
+                requeue,
+                reject,
+            } => {
+                field_quoted(line, "queue", &self.queue_names[queue.index()]);
+                field_quoted(line, "instance", &self.instance_names[instance.index()]);
+                field_msg(line, *msg);
+                field_bool(line, "requeue", *requeue);
+                field_bool(line, "reject", *reject);
+            }
+            TraceEvent::DeadLettered {
+                queue,
+                msg,
+                reason,
+                to_queues,
+            } => {
+                field_quoted(line, "queue", &self.queue_names[queue.index()]);
+                field_msg(line, *msg);
+                field_str(line, "reason", reason.name());
+                field_u64(line, "to_queues", u64::from(*to_queues));
+            }
+            TraceEvent::Dropped { queue, msg, reason } => {
+                field_quoted(line, "queue", &self.queue_names[queue.index()]);
+                field_msg(line, *msg);
+                field_str(line, "reason", reason.name());
+            }
+            TraceEvent::ChannelClosed {
+                queue,
+                instance,
+                requeued,
+            } => {
+                field_quoted(line, "queue", &self.queue_names[queue.index()]);
+                field_quoted(line, "instance", &self.instance_names[instance.index()]);
+                field_u64(line, "requeued", u64::from(*requeued));
+            }
+            TraceEvent::LeftInQueue {
+                queue,
+                msg,
+                redelivered,
+                unacked,
+                death,
+            } => {
+                field_quoted(line, "queue", &self.queue_names[queue.index()]);
+                field_msg(line, *msg);
+                field_bool(line, "redelivered", *redelivered);
+                field_bool(line, "unacked", *unacked);
+                if let Some((reason, from, count)) = death {
+                    field_str(line, "death_reason", reason.name());
+                    field_quoted(line, "death_queue", &self.queue_names[from.index()]);
+                    field_u64(line, "death_count", u64::from(*count));
+                }
+            }
+            TraceEvent::Decided {
+                group,
+                instance: _,
+                msg,
+                decision,
+            } => {
+                field_quoted(line, "group", &self.group_names[group.index()]);
+                field_msg(line, *msg);
+                field_str(line, "decision", decision.name());
+            }
+            TraceEvent::Processed {
+                group,
+                instance: _,
+                msg,
+                key,
+                sent_at,
+                redelivered,
+            } => {
+                field_quoted(line, "group", &self.group_names[group.index()]);
+                field_msg(line, *msg);
+                field_key(line, *key);
+                field_bool(line, "redelivered", *redelivered);
+                field_u64(
+                    line,
+                    "latency_us",
+                    at.as_us().saturating_sub(sent_at.as_us()),
+                );
+            }
+            TraceEvent::DeliveryLost {
+                group,
+                instance: _,
+                msg,
+            } => {
+                field_quoted(line, "group", &self.group_names[group.index()]);
+                field_msg(line, *msg);
+            }
+            TraceEvent::ConsumerFinished { group, instance: _ } => {
+                field_quoted(line, "group", &self.group_names[group.index()]);
             }
         }
         line.extend_from_slice(b"}\n");

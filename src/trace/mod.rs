@@ -3,7 +3,10 @@
 
 pub mod jsonl;
 
-use crate::model::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, StreamId};
+use crate::model::{
+    DeathReason, Decision, GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, QueueId,
+    StreamId,
+};
 use crate::sim::SimTime;
 
 /// The trace format version written in the header line of every trace file.
@@ -111,6 +114,118 @@ pub enum TraceEvent {
     SlowEnded {
         instance: InstanceId,
     },
+
+    // The log broker, for a group that starts without a committed offset.
+    /// `auto.offset.reset` placed the group at `offset` in `partition`.
+    OffsetReset {
+        group: GroupId,
+        partition: PartitionId,
+        offset: Offset,
+    },
+
+    // The queue broker.
+    /// The queue was declared and bound; it receives messages published from now on.
+    QueueDeclared {
+        queue: QueueId,
+    },
+    /// A publish reached the exchange and was routed to `queues` queues (0: unroutable, gone).
+    Routed {
+        stream: StreamId,
+        msg: MessageId,
+        queues: u32,
+    },
+    /// The message entered the queue at `position` (its place in the queue for good).
+    Enqueued {
+        queue: QueueId,
+        msg: MessageId,
+        position: u64,
+    },
+    /// The queue was at `x-max-length` with `reject-publish`: the message never entered.
+    PublishRejected {
+        queue: QueueId,
+        msg: MessageId,
+        dead_lettered: bool,
+    },
+    /// Sent to a consumer (`basic.deliver`, or `basic.get-ok` when `get`).
+    Delivered {
+        queue: QueueId,
+        instance: InstanceId,
+        msg: MessageId,
+        redelivered: bool,
+        auto_ack: bool,
+        get: bool,
+    },
+    Acked {
+        queue: QueueId,
+        instance: InstanceId,
+        msg: MessageId,
+    },
+    /// A nack or reject reached the broker.
+    Nacked {
+        queue: QueueId,
+        instance: InstanceId,
+        msg: MessageId,
+        requeue: bool,
+        reject: bool,
+    },
+    /// The message left the queue for its dead-letter exchange (reaching `to_queues` queues).
+    DeadLettered {
+        queue: QueueId,
+        msg: MessageId,
+        reason: DeathReason,
+        to_queues: u32,
+    },
+    /// The message left the queue for good: no dead-letter exchange.
+    Dropped {
+        queue: QueueId,
+        msg: MessageId,
+        reason: DeathReason,
+    },
+    /// A channel closed (by the consumer, or its process died): `requeued` unacked messages
+    /// went back to their original positions.
+    ChannelClosed {
+        queue: QueueId,
+        instance: InstanceId,
+        requeued: u32,
+    },
+    /// At the end of the run, a message still in the queue (ready or unacked).
+    LeftInQueue {
+        queue: QueueId,
+        msg: MessageId,
+        redelivered: bool,
+        unacked: bool,
+        /// The most recent x-death entry: (reason, queue it died in, count).
+        death: Option<(DeathReason, QueueId, u32)>,
+    },
+
+    // Queue consumers.
+    /// A consumer finished a delivery and decided.
+    Decided {
+        group: GroupId,
+        instance: InstanceId,
+        msg: MessageId,
+        decision: Decision,
+    },
+    /// A consumer completed a message (acked, or auto-acked): the queue's "consumed".
+    Processed {
+        group: GroupId,
+        instance: InstanceId,
+        msg: MessageId,
+        key: Option<KeyId>,
+        sent_at: SimTime,
+        redelivered: bool,
+    },
+    /// An auto-ack delivery the consumer had not finished when its process died: lost.
+    DeliveryLost {
+        group: GroupId,
+        instance: InstanceId,
+        msg: MessageId,
+    },
+    /// The consumer will never consume again (closed its channel, or its gets are done).
+    ConsumerFinished {
+        group: GroupId,
+        instance: InstanceId,
+    },
 }
 
 impl TraceEvent {
@@ -133,6 +248,22 @@ impl TraceEvent {
             TraceEvent::Restarted { .. } => "restarted",
             TraceEvent::SlowStarted { .. } => "slow_started",
             TraceEvent::SlowEnded { .. } => "slow_ended",
+            TraceEvent::OffsetReset { .. } => "offset_reset",
+            TraceEvent::QueueDeclared { .. } => "queue_declared",
+            TraceEvent::Routed { .. } => "routed",
+            TraceEvent::Enqueued { .. } => "enqueued",
+            TraceEvent::PublishRejected { .. } => "publish_rejected",
+            TraceEvent::Delivered { .. } => "delivered",
+            TraceEvent::Acked { .. } => "acked",
+            TraceEvent::Nacked { .. } => "nacked",
+            TraceEvent::DeadLettered { .. } => "dead_lettered",
+            TraceEvent::Dropped { .. } => "dropped",
+            TraceEvent::ChannelClosed { .. } => "channel_closed",
+            TraceEvent::LeftInQueue { .. } => "left_in_queue",
+            TraceEvent::Decided { .. } => "decided",
+            TraceEvent::Processed { .. } => "processed",
+            TraceEvent::DeliveryLost { .. } => "delivery_lost",
+            TraceEvent::ConsumerFinished { .. } => "consumer_finished",
         }
     }
 }

@@ -1,0 +1,561 @@
+//! The queue broker actor: every exchange and queue of the scenario's queue-carried streams.
+//!
+//! Handles `basic.publish` (route, enqueue, enforce `x-max-length`), `basic.consume` with
+//! `basic.qos`, `basic.ack` / `basic.nack` / `basic.reject`, `basic.get`, `channel.close`, a
+//! lost connection (the consumer's process died), and TTL timers. After every change it runs
+//! dispatch inline: while the head message is deliverable and some consumer has credit, deliver.
+//!
+//! Tie rules at one instant (the kernel runs events at one time in scheduling order):
+//! - a publish is delivered to a waiting consumer before `x-max-length` drops the head, as in
+//!   `rabbit_amqqueue_process:deliver_or_enqueue`; `reject-publish` refuses before delivery;
+//! - a nack with requeue puts the message back, then the nacking consumer regains credit at the
+//!   back of the ring, then dispatch runs (so another consumer with credit gets it first);
+//! - a channel closing requeues its unacked messages in delivery order, then dispatch runs;
+//! - a TTL timer expires heads after everything else scheduled earlier at that instant.
+
+use crate::model::{DeathReason, InstanceId, KeyId, Overflow, QueueId, Scenario, StreamId};
+use crate::protocol::{Msg, Record};
+use crate::sim::{Actor, ActorId, Ctx, TimerId};
+use crate::trace::TraceEvent;
+
+use super::dead_letter::DeathTable;
+use super::dispatch::Consumers;
+use super::queue_state::{QueueState, QueuedMessage};
+use super::topology::Topology;
+use super::ttl;
+
+type BrokerCtx<'k> = Ctx<'k, Msg, TraceEvent>;
+
+struct Queue {
+    state: QueueState,
+    consumers: Consumers,
+    /// The earliest pending TTL timer.
+    ttl_timer_at_us: Option<u64>,
+}
+
+pub struct QueueBroker {
+    topology: Topology,
+    queues: Vec<Queue>,
+    /// Routing key text of each key id.
+    key_text: Vec<String>,
+    deaths: DeathTable,
+    /// Messages held in queues (ready and unacked), against `limits.stored_records_max`.
+    stored: u64,
+    stored_max: u64,
+    instance_of_actor: Vec<Option<InstanceId>>,
+}
+
+impl QueueBroker {
+    pub fn new(model: &Scenario, actor_of: impl Fn(InstanceId) -> ActorId) -> Self {
+        let topology = Topology::from_model(model);
+        let queues = topology
+            .queues
+            .iter()
+            .map(|_| Queue {
+                state: QueueState::default(),
+                consumers: Consumers::default(),
+                ttl_timer_at_us: None,
+            })
+            .collect();
+        let mut instance_of_actor = Vec::new();
+        for instance in &model.instances {
+            let actor = actor_of(instance.id).index();
+            if instance_of_actor.len() <= actor {
+                instance_of_actor.resize(actor + 1, None);
+            }
+            instance_of_actor[actor] = Some(instance.id);
+        }
+        QueueBroker {
+            topology,
+            queues,
+            key_text: (0..model.keys.len())
+                .map(|index| model.keys.text(KeyId::from_index(index)).to_string())
+                .collect(),
+            deaths: DeathTable::default(),
+            stored: 0,
+            stored_max: model.limits.stored_records_max,
+            instance_of_actor,
+        }
+    }
+
+    fn routing_key(&self, record: &Record) -> &str {
+        record
+            .key
+            .map_or("", |key| self.key_text[key.index()].as_str())
+    }
+
+    /// Declared queues bound to `stream` that match `routing_key`.
+    fn route(&self, stream: StreamId, routing_key: &str) -> Vec<QueueId> {
+        self.topology.bound[stream.index()]
+            .iter()
+            .copied()
+            .filter(|&queue| {
+                self.queues[queue.index()].state.declared
+                    && self.topology.queue(queue).binding.matches(routing_key)
+            })
+            .collect()
+    }
+
+    fn declare(&mut self, ctx: &mut BrokerCtx, queue: QueueId) {
+        let state = &mut self.queues[queue.index()].state;
+        if !state.declared {
+            state.declared = true;
+            ctx.emit(TraceEvent::QueueDeclared { queue });
+        }
+    }
+
+    /// Whether the `index`-th queue bound to `stream` takes `record`.
+    fn reaches(&self, stream: StreamId, index: usize, record: &Record) -> bool {
+        let queue = self.topology.bound[stream.index()][index];
+        self.queues[queue.index()].state.declared
+            && self
+                .topology
+                .queue(queue)
+                .binding
+                .matches(self.routing_key(record))
+    }
+
+    fn publish(&mut self, ctx: &mut BrokerCtx, stream: StreamId, record: Record, ttl: Option<u64>) {
+        // Count first (the routed event precedes the enqueues), then enqueue; no allocation.
+        let bound = self.topology.bound[stream.index()].len();
+        let count = (0..bound)
+            .filter(|&index| self.reaches(stream, index, &record))
+            .count();
+        ctx.emit(TraceEvent::Routed {
+            stream,
+            msg: record.id,
+            queues: count as u32,
+        });
+        for index in 0..bound {
+            if self.reaches(stream, index, &record) {
+                let queue = self.topology.bound[stream.index()][index];
+                self.enqueue(ctx, queue, record, ttl, 0);
+            }
+        }
+    }
+
+    /// A message enters `queue` (published, or dead-lettered into it).
+    fn enqueue(
+        &mut self,
+        ctx: &mut BrokerCtx,
+        queue: QueueId,
+        record: Record,
+        message_ttl_us: Option<u64>,
+        death: u32,
+    ) {
+        let args = &self.topology.queue(queue).args;
+        let (max_length, overflow, queue_ttl_us) =
+            (args.max_length, args.overflow, args.message_ttl_us);
+        let now = ctx.now().as_us();
+        let message = QueuedMessage {
+            record,
+            position: 0,
+            redelivered: false,
+            expires_at_us: ttl::expires_at_us(now, queue_ttl_us, message_ttl_us),
+            death,
+        };
+        if let Some(max) = max_length
+            && overflow != Overflow::DropHead
+            && self.queues[queue.index()].state.len() as u64 >= max
+        {
+            let dead_lettered = overflow == Overflow::RejectPublishDlx
+                && self
+                    .topology
+                    .queue(queue)
+                    .args
+                    .dead_letter_exchange
+                    .is_some();
+            ctx.emit(TraceEvent::PublishRejected {
+                queue,
+                msg: record.id,
+                dead_lettered,
+            });
+            if dead_lettered {
+                // It never entered the queue: no `dead_lettered` event (that one means "left").
+                self.republish_dead_letter(ctx, queue, message, DeathReason::Maxlen, false);
+            }
+            return;
+        }
+        let position = self.queues[queue.index()].state.push(message);
+        ctx.emit(TraceEvent::Enqueued {
+            queue,
+            msg: record.id,
+            position,
+        });
+        self.stored += 1;
+        if self.stored > self.stored_max {
+            ctx.halt("limits.stored_records_max", self.stored_max);
+        }
+        self.dispatch(ctx, queue);
+        if let Some(max) = max_length
+            && overflow == Overflow::DropHead
+        {
+            while self.queues[queue.index()].state.len() as u64 > max {
+                let head = self.queues[queue.index()]
+                    .state
+                    .pop()
+                    .expect("longer than max");
+                self.stored -= 1;
+                self.dead_letter_or_drop(ctx, queue, head, DeathReason::Maxlen);
+            }
+        }
+        self.arm_ttl(ctx, queue);
+    }
+
+    /// A message leaves `queue` unacknowledged: to the dead-letter exchange, or gone.
+    fn dead_letter_or_drop(
+        &mut self,
+        ctx: &mut BrokerCtx,
+        queue: QueueId,
+        message: QueuedMessage,
+        reason: DeathReason,
+    ) {
+        if self
+            .topology
+            .queue(queue)
+            .args
+            .dead_letter_exchange
+            .is_none()
+        {
+            ctx.emit(TraceEvent::Dropped {
+                queue,
+                msg: message.record.id,
+                reason,
+            });
+            return;
+        }
+        self.republish_dead_letter(ctx, queue, message, reason, true);
+    }
+
+    fn republish_dead_letter(
+        &mut self,
+        ctx: &mut BrokerCtx,
+        queue: QueueId,
+        message: QueuedMessage,
+        reason: DeathReason,
+        left_the_queue: bool,
+    ) {
+        let args = &self.topology.queue(queue).args;
+        let exchange = args.dead_letter_exchange.expect("checked by the caller");
+        let routing_key = match &args.dead_letter_routing_key {
+            Some(key) => key.clone(),
+            None => self.routing_key(&message.record).to_string(),
+        };
+        let death = self.deaths.record(message.death, queue, reason);
+        let targets: Vec<QueueId> = self
+            .route(exchange, &routing_key)
+            .into_iter()
+            .filter(|&target| !self.deaths.cycles(message.death, target))
+            .collect();
+        if left_the_queue {
+            ctx.emit(TraceEvent::DeadLettered {
+                queue,
+                msg: message.record.id,
+                reason,
+                to_queues: targets.len() as u32,
+            });
+        }
+        for target in targets {
+            // Dead-lettering removes the per-message expiration.
+            self.enqueue(ctx, target, message.record, None, death);
+        }
+    }
+
+    /// Delivers while the head is deliverable and a consumer has credit.
+    fn dispatch(&mut self, ctx: &mut BrokerCtx, queue: QueueId) {
+        let now = ctx.now().as_us();
+        loop {
+            let head_expires = match self.queues[queue.index()].state.head() {
+                None => return,
+                Some(head) => head.expires_at_us,
+            };
+            if ttl::expired_before_dispatch(head_expires, now) {
+                let head = self.queues[queue.index()].state.pop().expect("has a head");
+                self.stored -= 1;
+                self.dead_letter_or_drop(ctx, queue, head, DeathReason::Expired);
+                continue;
+            }
+            let q = &mut self.queues[queue.index()];
+            let Some(index) = q.consumers.next_with_credit() else {
+                return;
+            };
+            let message = q.state.pop().expect("has a head");
+            Self::deliver(ctx, q, queue, index, message, false);
+            if q.consumers.channels[index].auto_ack {
+                self.stored -= 1;
+            }
+            self.queues[queue.index()].consumers.delivered(index);
+        }
+    }
+
+    fn deliver(
+        ctx: &mut BrokerCtx,
+        q: &mut Queue,
+        queue: QueueId,
+        index: usize,
+        message: QueuedMessage,
+        get: bool,
+    ) {
+        let channel = &mut q.consumers.channels[index];
+        let auto_ack = channel.auto_ack;
+        let tag = if auto_ack {
+            0
+        } else {
+            let tag = channel.next_tag();
+            channel.unacked.push_back((tag, message));
+            tag
+        };
+        ctx.emit(TraceEvent::Delivered {
+            queue,
+            instance: channel.instance,
+            msg: message.record.id,
+            redelivered: message.redelivered,
+            auto_ack,
+            get,
+        });
+        ctx.send(
+            channel.actor,
+            Msg::Deliver {
+                queue,
+                tag,
+                record: message.record,
+                redelivered: message.redelivered,
+                get,
+            },
+        );
+    }
+
+    fn requeue(&mut self, queue: QueueId, mut message: QueuedMessage) {
+        message.redelivered = true;
+        self.queues[queue.index()].state.requeue(message);
+    }
+
+    fn close_channel(&mut self, ctx: &mut BrokerCtx, queue: QueueId, index: usize) {
+        let q = &mut self.queues[queue.index()];
+        let instance = q.consumers.channels[index].instance;
+        let was_open = q.consumers.channels[index].subscribed
+            || !q.consumers.channels[index].unacked.is_empty();
+        let unacked = q.consumers.close(index);
+        if !was_open {
+            return;
+        }
+        let requeued = unacked.len() as u32;
+        for message in unacked {
+            self.requeue(queue, message);
+        }
+        ctx.emit(TraceEvent::ChannelClosed {
+            queue,
+            instance,
+            requeued,
+        });
+        self.dispatch(ctx, queue);
+        self.arm_ttl(ctx, queue);
+    }
+
+    /// Makes sure a TTL timer is pending for the head's expiry.
+    fn arm_ttl(&mut self, ctx: &mut BrokerCtx, queue: QueueId) {
+        let q = &mut self.queues[queue.index()];
+        let Some(head) = q.state.head() else { return };
+        let at = head.expires_at_us;
+        if at == u64::MAX || q.ttl_timer_at_us.is_some_and(|pending| pending <= at) {
+            return;
+        }
+        q.ttl_timer_at_us = Some(at);
+        ctx.set_timer(at.saturating_sub(ctx.now().as_us()), queue.0);
+    }
+
+    fn channel_for(&mut self, queue: QueueId, from: ActorId) -> Option<usize> {
+        self.queues.get(queue.index())?.consumers.channel_of(from)
+    }
+}
+
+impl Actor for QueueBroker {
+    type Msg = Msg;
+    type Event = TraceEvent;
+
+    fn on_start(&mut self, ctx: &mut BrokerCtx) {
+        for index in 0..self.topology.queues.len() {
+            if self.topology.queues[index].declare_at_us == 0 {
+                self.declare(ctx, QueueId(index as u32));
+            }
+        }
+    }
+
+    fn on_msg(&mut self, ctx: &mut BrokerCtx, from: ActorId, msg: Msg) {
+        match msg {
+            Msg::Publish {
+                stream,
+                record,
+                expiration_ms,
+            } => self.publish(
+                ctx,
+                stream,
+                record,
+                expiration_ms.map(|ms| u64::from(ms) * 1_000),
+            ),
+            Msg::Subscribe {
+                queue,
+                prefetch_count,
+                auto_ack,
+            } => {
+                let Some(instance) = self.instance_of_actor.get(from.index()).copied().flatten()
+                else {
+                    return;
+                };
+                self.declare(ctx, queue);
+                let q = &mut self.queues[queue.index()];
+                let index = q.consumers.open(instance, from);
+                q.consumers.subscribe(index, prefetch_count, auto_ack);
+                self.dispatch(ctx, queue);
+                self.arm_ttl(ctx, queue);
+            }
+            Msg::Ack { queue, tag } => {
+                let Some(index) = self.channel_for(queue, from) else {
+                    return;
+                };
+                let q = &mut self.queues[queue.index()];
+                let Some(message) = q.consumers.take_unacked(index, tag) else {
+                    return; // Unknown tag (RabbitMQ would close the channel: PRECONDITION_FAILED).
+                };
+                ctx.emit(TraceEvent::Acked {
+                    queue,
+                    instance: q.consumers.channels[index].instance,
+                    msg: message.record.id,
+                });
+                self.stored -= 1;
+                q.consumers.credit_returned(index);
+                self.dispatch(ctx, queue);
+            }
+            Msg::Nack {
+                queue,
+                tag,
+                requeue,
+                reject,
+            } => {
+                let Some(index) = self.channel_for(queue, from) else {
+                    return;
+                };
+                let q = &mut self.queues[queue.index()];
+                let Some(message) = q.consumers.take_unacked(index, tag) else {
+                    return;
+                };
+                ctx.emit(TraceEvent::Nacked {
+                    queue,
+                    instance: q.consumers.channels[index].instance,
+                    msg: message.record.id,
+                    requeue,
+                    reject,
+                });
+                if requeue {
+                    self.requeue(queue, message);
+                } else {
+                    self.stored -= 1;
+                    self.dead_letter_or_drop(ctx, queue, message, DeathReason::Rejected);
+                }
+                self.queues[queue.index()].consumers.credit_returned(index);
+                self.dispatch(ctx, queue);
+                self.arm_ttl(ctx, queue);
+            }
+            Msg::Get { queue, auto_ack } => {
+                let Some(instance) = self.instance_of_actor.get(from.index()).copied().flatten()
+                else {
+                    return;
+                };
+                self.declare(ctx, queue);
+                let now = ctx.now().as_us();
+                // Expired heads go first, as in dispatch.
+                while let Some(head) = self.queues[queue.index()].state.head() {
+                    if !ttl::expired_before_dispatch(head.expires_at_us, now) {
+                        break;
+                    }
+                    let head = self.queues[queue.index()].state.pop().expect("has a head");
+                    self.stored -= 1;
+                    self.dead_letter_or_drop(ctx, queue, head, DeathReason::Expired);
+                }
+                let q = &mut self.queues[queue.index()];
+                let index = q.consumers.open(instance, from);
+                match q.state.pop() {
+                    Some(message) => {
+                        // basic.get ignores prefetch; its auto-ack is per call.
+                        let subscribed_auto_ack = q.consumers.channels[index].auto_ack;
+                        q.consumers.channels[index].auto_ack = auto_ack;
+                        Self::deliver(ctx, q, queue, index, message, true);
+                        q.consumers.channels[index].auto_ack = subscribed_auto_ack;
+                        if auto_ack {
+                            self.stored -= 1;
+                        }
+                        self.arm_ttl(ctx, queue);
+                    }
+                    None => ctx.send(from, Msg::GetEmpty { queue }),
+                }
+            }
+            Msg::CloseChannel { queue } => {
+                if let Some(index) = self.channel_for(queue, from) {
+                    self.close_channel(ctx, queue, index);
+                }
+            }
+            Msg::ConnectionLost { instance } => {
+                for index in 0..self.queues.len() {
+                    let queue = QueueId(index as u32);
+                    let channel = self.queues[index]
+                        .consumers
+                        .channels
+                        .iter()
+                        .position(|channel| channel.instance == instance);
+                    if let Some(channel) = channel {
+                        self.close_channel(ctx, queue, channel);
+                    }
+                }
+            }
+            other => debug_assert!(false, "the queue broker never receives {other:?}"),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut BrokerCtx, _id: TimerId, tag: u32) {
+        let queue = QueueId(tag);
+        let now = ctx.now().as_us();
+        let q = &mut self.queues[queue.index()];
+        if q.ttl_timer_at_us == Some(now) {
+            q.ttl_timer_at_us = None;
+        }
+        while let Some(head) = self.queues[queue.index()].state.head() {
+            if !ttl::expired_at_timer(head.expires_at_us, now) {
+                break;
+            }
+            let head = self.queues[queue.index()].state.pop().expect("has a head");
+            self.stored -= 1;
+            self.dead_letter_or_drop(ctx, queue, head, DeathReason::Expired);
+        }
+        self.arm_ttl(ctx, queue);
+    }
+
+    fn on_crash(&mut self, _ctx: &mut BrokerCtx) {
+        // Broker faults are a later issue; validation only lets instances crash.
+    }
+
+    fn on_end(&mut self, ctx: &mut BrokerCtx) {
+        for (index, q) in self.queues.iter().enumerate() {
+            let queue = QueueId(index as u32);
+            let mut left: Vec<(QueuedMessage, bool)> = q
+                .consumers
+                .channels
+                .iter()
+                .flat_map(|channel| channel.unacked.iter().map(|&(_, m)| (m, true)))
+                .collect();
+            left.extend(q.state.in_order().into_iter().map(|m| (m, false)));
+            left.sort_by_key(|(message, _)| message.position);
+            for (message, unacked) in left {
+                ctx.emit(TraceEvent::LeftInQueue {
+                    queue,
+                    msg: message.record.id,
+                    redelivered: message.redelivered,
+                    unacked,
+                    death: self
+                        .deaths
+                        .latest(message.death)
+                        .map(|death| (death.reason, death.queue, death.count)),
+                });
+            }
+        }
+    }
+}

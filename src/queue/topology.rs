@@ -1,0 +1,98 @@
+//! The fixed mapping from a scenario to the queue broker's exchanges, queues and bindings.
+//!
+//! - Every stream carried by the queue is an exchange named after the stream, of the stream's
+//!   `rabbitmq.exchange_type` (fanout by default).
+//! - A consuming service (one consumer group of N instances) becomes one queue named
+//!   `<stream>.<group>` with N competing consumers, bound with the service's binding keys.
+//!   So K consuming services of one stream are K queues behind one exchange (a fanout copies
+//!   every message into each).
+//! - A stream named as some queue's `x-dead-letter-exchange` that no service consumes gets one
+//!   holding queue, named after the stream and bound to receive every routing key, so that
+//!   dead letters are kept and reported (in RabbitMQ you would declare this queue yourself).
+//!
+//! Queues are numbered in that order: group queues in group order, then holding queues in
+//! stream order.
+
+use crate::model::{Carrier, GroupId, QueueArgs, QueueId, Scenario, StreamId};
+
+use super::routing::Binding;
+
+#[derive(Clone, Debug)]
+pub struct QueueDecl {
+    pub id: QueueId,
+    pub name: String,
+    pub stream: StreamId,
+    /// The consuming group, or None for a dead-letter holding queue.
+    pub group: Option<GroupId>,
+    pub args: QueueArgs,
+    pub binding: Binding,
+    /// When the queue is declared and bound (the group's `start_us`; 0 for holding queues).
+    pub declare_at_us: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Topology {
+    pub queues: Vec<QueueDecl>,
+    /// Queues bound to each stream's exchange, by stream index.
+    pub bound: Vec<Vec<QueueId>>,
+    /// The queue of each group (None when the group's stream is on the log).
+    pub queue_of_group: Vec<Option<QueueId>>,
+}
+
+impl Topology {
+    pub fn from_model(model: &Scenario) -> Topology {
+        let mut topology = Topology {
+            queues: Vec::new(),
+            bound: vec![Vec::new(); model.streams.len()],
+            queue_of_group: vec![None; model.groups.len()],
+        };
+        for group in &model.groups {
+            let stream = model.stream(group.stream);
+            if stream.carrier != Carrier::Queue {
+                continue;
+            }
+            let consumption = &model.service(group.service).consumes[group.consumption];
+            let id = QueueId(topology.queues.len() as u32);
+            topology.queues.push(QueueDecl {
+                id,
+                name: format!("{}.{}", stream.name, group.name),
+                stream: stream.id,
+                group: Some(group.id),
+                args: stream.rabbitmq.clone(),
+                binding: Binding::new(
+                    stream.rabbitmq.exchange_type,
+                    &consumption.queue.binding_keys,
+                ),
+                declare_at_us: consumption.start_us,
+            });
+            topology.bound[stream.id.index()].push(id);
+            topology.queue_of_group[group.id.index()] = Some(id);
+        }
+        for stream in &model.streams {
+            let is_dlx = model.streams.iter().any(|other| {
+                other.carrier == Carrier::Queue
+                    && other.rabbitmq.dead_letter_exchange == Some(stream.id)
+            });
+            if !is_dlx || !topology.bound[stream.id.index()].is_empty() {
+                continue;
+            }
+            let id = QueueId(topology.queues.len() as u32);
+            topology.queues.push(QueueDecl {
+                id,
+                name: stream.name.clone(),
+                stream: stream.id,
+                group: None,
+                // A holding queue keeps what it gets: no TTL, no limit, no further dead-lettering.
+                args: QueueArgs::default(),
+                binding: Binding::All,
+                declare_at_us: 0,
+            });
+            topology.bound[stream.id.index()].push(id);
+        }
+        topology
+    }
+
+    pub fn queue(&self, id: QueueId) -> &QueueDecl {
+        &self.queues[id.index()]
+    }
+}

@@ -1,0 +1,297 @@
+//! The queue side of the collector: per-queue counts, depth, each consumer's delivery sequence,
+//! and what is left at the end. Delivery and leftover lists keep the first `LIST_MAX` entries
+//! (with totals), so memory stays bounded on long runs.
+
+use crate::model::{DeathReason, InstanceId, MessageId, QueueId, Scenario};
+use crate::queue::Topology;
+use crate::sim::SimTime;
+use crate::trace::TraceEvent;
+
+use super::{
+    DeathCounts, DeathEntry, DeliveryEntry, LeftMessage, QueueConsumerReport, QueueReport,
+};
+
+/// How many deliveries per consumer, and leftover messages per queue, a report lists.
+pub const LIST_MAX: usize = 1_000;
+
+#[derive(Default)]
+struct ConsumerTrack {
+    instance: Option<InstanceId>,
+    total: u64,
+    deliveries: Vec<(MessageId, bool, bool)>,
+    held: u64,
+    /// Auto-ack deliveries to this consumer it has not finished (nor lost).
+    auto_outstanding: u64,
+}
+
+/// A message left in a queue: (id, redelivered, unacked, latest x-death).
+type Left = (MessageId, bool, bool, Option<(DeathReason, QueueId, u32)>);
+
+#[derive(Default)]
+pub(super) struct QueueStats {
+    pub declared_at: Option<SimTime>,
+    pub ready: u64,
+    pub unacked: u64,
+    /// Auto-ack deliveries the consumers have not finished.
+    pub auto_outstanding: u64,
+    pub depth_max: u64,
+    enqueued: u64,
+    deliveries: u64,
+    pub redeliveries: u64,
+    acked: u64,
+    nacked: u64,
+    requeued: u64,
+    dead_lettered: DeathCounts,
+    dropped: DeathCounts,
+    publish_rejected: u64,
+    consumers: Vec<ConsumerTrack>,
+    left_total: u64,
+    left: Vec<Left>,
+}
+
+impl QueueStats {
+    pub fn dead_lettered_total(&self) -> u64 {
+        self.dead_lettered.rejected + self.dead_lettered.expired + self.dead_lettered.maxlen
+    }
+
+    fn consumer(&mut self, instance: InstanceId) -> &mut ConsumerTrack {
+        let index = match self
+            .consumers
+            .iter()
+            .position(|track| track.instance == Some(instance))
+        {
+            Some(index) => index,
+            None => {
+                self.consumers.push(ConsumerTrack {
+                    instance: Some(instance),
+                    ..ConsumerTrack::default()
+                });
+                self.consumers.len() - 1
+            }
+        };
+        &mut self.consumers[index]
+    }
+
+    /// Nothing more will happen here without new messages: nothing ready, every unacked
+    /// message held on purpose, no auto-ack delivery unfinished.
+    pub fn settled(&self) -> bool {
+        let held: u64 = self.consumers.iter().map(|track| track.held).sum();
+        self.declared_at.is_some()
+            && self.ready == 0
+            && self.unacked == held
+            && self.auto_outstanding == 0
+    }
+}
+
+fn count(counts: &mut DeathCounts, reason: DeathReason) {
+    match reason {
+        DeathReason::Rejected => counts.rejected += 1,
+        DeathReason::Expired => counts.expired += 1,
+        DeathReason::Maxlen => counts.maxlen += 1,
+    }
+}
+
+pub(super) struct QueueCollector {
+    pub topology: Topology,
+    pub queues: Vec<QueueStats>,
+}
+
+impl QueueCollector {
+    pub fn new(model: &Scenario) -> Self {
+        let topology = Topology::from_model(model);
+        let queues = topology
+            .queues
+            .iter()
+            .map(|_| QueueStats::default())
+            .collect();
+        QueueCollector { topology, queues }
+    }
+
+    /// Handles the queue broker's events (the caller handles consumer-side ones).
+    pub fn on_event(
+        &mut self,
+        at: SimTime,
+        event: &TraceEvent,
+        auto_ack_of: impl Fn(QueueId) -> bool,
+    ) {
+        match *event {
+            TraceEvent::QueueDeclared { queue } => {
+                self.queues[queue.index()].declared_at.get_or_insert(at);
+            }
+            TraceEvent::Enqueued { queue, .. } => {
+                let stats = &mut self.queues[queue.index()];
+                stats.enqueued += 1;
+                stats.ready += 1;
+                stats.depth_max = stats.depth_max.max(stats.ready);
+            }
+            TraceEvent::PublishRejected { queue, .. } => {
+                self.queues[queue.index()].publish_rejected += 1;
+            }
+            TraceEvent::Delivered {
+                queue,
+                instance,
+                msg,
+                redelivered,
+                auto_ack,
+                get,
+            } => {
+                let stats = &mut self.queues[queue.index()];
+                stats.ready -= 1;
+                stats.deliveries += 1;
+                if redelivered {
+                    stats.redeliveries += 1;
+                }
+                let counted_auto = auto_ack && auto_ack_of(queue);
+                if counted_auto {
+                    stats.auto_outstanding += 1;
+                } else if !auto_ack {
+                    stats.unacked += 1;
+                }
+                let track = stats.consumer(instance);
+                if counted_auto {
+                    track.auto_outstanding += 1;
+                }
+                track.total += 1;
+                if track.deliveries.len() < LIST_MAX {
+                    track.deliveries.push((msg, redelivered, get));
+                }
+            }
+            TraceEvent::Acked { queue, .. } => {
+                let stats = &mut self.queues[queue.index()];
+                stats.unacked -= 1;
+                stats.acked += 1;
+            }
+            TraceEvent::Nacked { queue, requeue, .. } => {
+                let stats = &mut self.queues[queue.index()];
+                stats.unacked -= 1;
+                stats.nacked += 1;
+                if requeue {
+                    stats.requeued += 1;
+                    stats.ready += 1;
+                }
+            }
+            TraceEvent::DeadLettered { queue, reason, .. } => {
+                let stats = &mut self.queues[queue.index()];
+                if reason != DeathReason::Rejected {
+                    stats.ready -= 1; // Expired or dropped from the head; a rejection was unacked.
+                }
+                count(&mut stats.dead_lettered, reason);
+            }
+            TraceEvent::Dropped { queue, reason, .. } => {
+                let stats = &mut self.queues[queue.index()];
+                if reason != DeathReason::Rejected {
+                    stats.ready -= 1;
+                }
+                count(&mut stats.dropped, reason);
+            }
+            TraceEvent::ChannelClosed {
+                queue,
+                instance,
+                requeued,
+            } => {
+                let stats = &mut self.queues[queue.index()];
+                stats.unacked -= u64::from(requeued);
+                stats.ready += u64::from(requeued);
+                stats.requeued += u64::from(requeued);
+                stats.depth_max = stats.depth_max.max(stats.ready);
+                stats.consumer(instance).held = 0;
+            }
+            TraceEvent::LeftInQueue {
+                queue,
+                msg,
+                redelivered,
+                unacked,
+                death,
+            } => {
+                let stats = &mut self.queues[queue.index()];
+                stats.left_total += 1;
+                if stats.left.len() < LIST_MAX {
+                    stats.left.push((msg, redelivered, unacked, death));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An auto-ack delivery was finished or lost by `instance`.
+    pub fn auto_done(&mut self, queue: QueueId, instance: InstanceId) {
+        let stats = &mut self.queues[queue.index()];
+        stats.auto_outstanding = stats.auto_outstanding.saturating_sub(1);
+        let track = stats.consumer(instance);
+        track.auto_outstanding = track.auto_outstanding.saturating_sub(1);
+    }
+
+    /// The instance died: auto-ack deliveries still on the wire to it are lost too. Returns
+    /// how many.
+    pub fn auto_lost_in_flight(&mut self, queue: QueueId, instance: InstanceId) -> u64 {
+        let stats = &mut self.queues[queue.index()];
+        let track = stats.consumer(instance);
+        let lost = std::mem::take(&mut track.auto_outstanding);
+        stats.auto_outstanding = stats.auto_outstanding.saturating_sub(lost);
+        lost
+    }
+
+    pub fn held(&mut self, queue: QueueId, instance: InstanceId) {
+        self.queues[queue.index()].consumer(instance).held += 1;
+    }
+
+    pub fn report(&self, model: &Scenario, name: impl Fn(MessageId) -> String) -> Vec<QueueReport> {
+        self.topology
+            .queues
+            .iter()
+            .zip(&self.queues)
+            .map(|(decl, stats)| QueueReport {
+                name: decl.name.clone(),
+                stream: model.stream(decl.stream).name.clone(),
+                group: decl.group.map(|group| model.group(group).name.clone()),
+                declared_at_us: stats.declared_at.map(SimTime::as_us),
+                enqueued: stats.enqueued,
+                deliveries: stats.deliveries,
+                redeliveries: stats.redeliveries,
+                acked: stats.acked,
+                nacked: stats.nacked,
+                requeued: stats.requeued,
+                dead_lettered: stats.dead_lettered.clone(),
+                dropped: stats.dropped.clone(),
+                publish_rejected: stats.publish_rejected,
+                depth_max: stats.depth_max,
+                ready_end: stats.ready,
+                unacked_end: stats.unacked,
+                consumers: stats
+                    .consumers
+                    .iter()
+                    .filter_map(|track| {
+                        Some(QueueConsumerReport {
+                            instance: model.instance(track.instance?).name.clone(),
+                            deliveries_total: track.total,
+                            deliveries: track
+                                .deliveries
+                                .iter()
+                                .map(|&(msg, redelivered, get)| DeliveryEntry {
+                                    msg: name(msg),
+                                    redelivered,
+                                    get,
+                                })
+                                .collect(),
+                        })
+                    })
+                    .collect(),
+                left_total: stats.left_total,
+                left: stats
+                    .left
+                    .iter()
+                    .map(|&(msg, redelivered, unacked, death)| LeftMessage {
+                        msg: name(msg),
+                        redelivered,
+                        unacked,
+                        death: death.map(|(reason, queue, count)| DeathEntry {
+                            reason: reason.name().to_string(),
+                            queue: self.topology.queue(queue).name.clone(),
+                            count,
+                        }),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,396 @@
+//! A queue consumer: one instance's channel on its service's queue (queue carrier).
+//!
+//! It subscribes (`basic.qos` prefetch_count + `basic.consume`) at its start time, keeps the
+//! deliveries it receives in arrival order, and processes up to `concurrency` of them at once;
+//! each takes the same keyed processing time a log consumer would take for that message. When
+//! one is done it decides: ack (the default), nack or reject (with or without requeue), or hold
+//! it unacknowledged. A scripted consumer follows its script: per-delivery processing times and
+//! decisions, closing its channel at a time or after N decisions, and `basic.get` pulls.
+//!
+//! With auto-ack the broker forgot each message when it sent it: what the consumer has not
+//! finished when its process dies, or when it closes its channel, is lost (`delivery_lost`).
+
+use std::collections::VecDeque;
+
+use crate::model::{
+    ConsumerScript, Consumption, Decision, GroupId, InstanceId, ProcessingTime, QueueId,
+};
+use crate::protocol::{Msg, Record};
+use crate::sim::{ActorId, Ctx, TimerId, rng};
+use crate::trace::TraceEvent;
+
+use super::tag;
+
+type InstanceCtx<'k> = Ctx<'k, Msg, TraceEvent>;
+
+#[derive(Clone, Copy, Debug)]
+struct Delivery {
+    record: Record,
+    tag: u64,
+    redelivered: bool,
+}
+
+pub struct QueueConsumerRole {
+    pub group: GroupId,
+    pub queue: QueueId,
+    /// This role's index among the instance's queue consumers, carried in timer tags.
+    index: u32,
+    seed: u64,
+    processing: ProcessingTime,
+    processing_stream: u64,
+    nack_stream: u64,
+    prefetch_count: u32,
+    auto_ack: bool,
+    concurrency: usize,
+    nack_ppm: u32,
+    nack_requeue: bool,
+    script: Option<ConsumerScript>,
+    subscribe: bool,
+    subscribe_at_us: u64,
+    // State.
+    /// Closed its channel for good.
+    closed: bool,
+    buffer: VecDeque<Delivery>,
+    in_progress: Vec<(TimerId, Delivery)>,
+    /// Deliveries decided so far (the script's step index).
+    decided: u64,
+    next_get: usize,
+}
+
+impl QueueConsumerRole {
+    pub fn new(
+        index: u32,
+        seed: u64,
+        group_name: &str,
+        queue: QueueId,
+        instance_index: u32,
+        config: &Consumption,
+    ) -> Self {
+        let script = config
+            .queue
+            .scripts
+            .iter()
+            .find(|script| script.instance_index == instance_index)
+            .cloned();
+        let (subscribe, subscribe_at_us, prefetch_count) = match &script {
+            Some(script) => (
+                script.subscribe,
+                script.subscribe_at_us,
+                script.prefetch_count.unwrap_or(config.queue.prefetch_count),
+            ),
+            None => (true, config.start_us, config.queue.prefetch_count),
+        };
+        QueueConsumerRole {
+            group: config.group,
+            queue,
+            index,
+            seed,
+            processing: config.processing,
+            processing_stream: rng::stream_id("group", group_name, "processing"),
+            nack_stream: rng::stream_id("group", group_name, "nack"),
+            prefetch_count,
+            auto_ack: config.queue.auto_ack,
+            concurrency: config.queue.concurrency as usize,
+            nack_ppm: config.queue.nack_ppm,
+            nack_requeue: config.queue.nack_requeue,
+            script,
+            subscribe,
+            subscribe_at_us,
+            closed: false,
+            buffer: VecDeque::new(),
+            in_progress: Vec::new(),
+            decided: 0,
+            next_get: 0,
+        }
+    }
+
+    /// At start and after a restart: (re)subscribe when due, and set the script's timers.
+    pub fn start(&mut self, ctx: &mut InstanceCtx) {
+        if self.closed {
+            return;
+        }
+        let now = ctx.now().as_us();
+        if self.subscribe {
+            ctx.set_timer(
+                self.subscribe_at_us.saturating_sub(now),
+                tag::QUEUE_SUBSCRIBE | self.index,
+            );
+        }
+        if let Some(script) = &self.script {
+            if let Some(close_at) = script.close_at_us
+                && close_at >= now
+            {
+                ctx.set_timer(close_at - now, tag::QUEUE_CLOSE | self.index);
+            }
+            while script
+                .get_at_us
+                .get(self.next_get)
+                .is_some_and(|&at| at < now)
+            {
+                self.next_get += 1;
+            }
+            if let Some(&at) = script.get_at_us.get(self.next_get) {
+                ctx.set_timer(at - now, tag::QUEUE_GET | self.index);
+            }
+        }
+    }
+
+    pub fn on_subscribe_timer(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+        if self.closed {
+            return;
+        }
+        ctx.send(
+            broker,
+            Msg::Subscribe {
+                queue: self.queue,
+                prefetch_count: self.prefetch_count,
+                auto_ack: self.auto_ack,
+            },
+        );
+    }
+
+    pub fn on_get_timer(&mut self, ctx: &mut InstanceCtx, broker: ActorId, me: InstanceId) {
+        if self.closed {
+            return;
+        }
+        ctx.send(
+            broker,
+            Msg::Get {
+                queue: self.queue,
+                auto_ack: self.auto_ack,
+            },
+        );
+        self.next_get += 1;
+        let now = ctx.now().as_us();
+        let script = self.script.as_ref().expect("gets are scripted");
+        match script.get_at_us.get(self.next_get) {
+            Some(&at) => {
+                ctx.set_timer(at - now, tag::QUEUE_GET | self.index);
+            }
+            None if !self.subscribe => {
+                // A get-only consumer is done once its last pull is answered and processed;
+                // it never subscribes, so nothing else will come.
+                ctx.emit(TraceEvent::ConsumerFinished {
+                    group: self.group,
+                    instance: me,
+                });
+            }
+            None => {}
+        }
+    }
+
+    pub fn on_close_timer(&mut self, ctx: &mut InstanceCtx, broker: ActorId, me: InstanceId) {
+        self.close(ctx, broker, me);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_deliver(
+        &mut self,
+        ctx: &mut InstanceCtx,
+        broker: ActorId,
+        me: InstanceId,
+        slow_factor_ppm: u64,
+        tag: u64,
+        record: Record,
+        redelivered: bool,
+    ) {
+        if self.closed {
+            // The broker requeues it when the close reaches it; with auto-ack it had already
+            // forgotten it, so it is lost.
+            if self.auto_ack {
+                ctx.emit(TraceEvent::DeliveryLost {
+                    group: self.group,
+                    instance: me,
+                    msg: record.id,
+                });
+            }
+            return;
+        }
+        self.buffer.push_back(Delivery {
+            record,
+            tag,
+            redelivered,
+        });
+        self.start_ready(ctx, broker, me, slow_factor_ppm);
+    }
+
+    /// Starts deliveries while a worker is free.
+    fn start_ready(
+        &mut self,
+        ctx: &mut InstanceCtx,
+        broker: ActorId,
+        me: InstanceId,
+        slow_factor_ppm: u64,
+    ) {
+        while !self.closed && self.in_progress.len() < self.concurrency {
+            let Some(delivery) = self.buffer.pop_front() else {
+                return;
+            };
+            let step = self.decided + self.in_progress.len() as u64;
+            let scripted_time = self
+                .script
+                .as_ref()
+                .and_then(|script| script.steps.get(step as usize))
+                .and_then(|step| step.processing_time_us);
+            let time_us = match scripted_time {
+                Some(time_us) => time_us,
+                None => super::processing::processing_time_us(
+                    self.processing,
+                    self.seed,
+                    self.processing_stream,
+                    delivery.record.id.as_u64(),
+                    slow_factor_ppm,
+                ),
+            };
+            if time_us == 0 {
+                self.finish(ctx, broker, me, delivery);
+            } else {
+                let timer = ctx.set_timer(time_us, tag::QUEUE_PROCESS | self.index);
+                self.in_progress.push((timer, delivery));
+            }
+        }
+    }
+
+    pub fn on_processed(
+        &mut self,
+        ctx: &mut InstanceCtx,
+        broker: ActorId,
+        me: InstanceId,
+        slow_factor_ppm: u64,
+        timer: TimerId,
+    ) {
+        let Some(position) = self.in_progress.iter().position(|(id, _)| *id == timer) else {
+            return;
+        };
+        let (_, delivery) = self.in_progress.remove(position);
+        self.finish(ctx, broker, me, delivery);
+        self.start_ready(ctx, broker, me, slow_factor_ppm);
+    }
+
+    fn decision_for(&self, delivery: &Delivery) -> Decision {
+        if let Some(script) = &self.script {
+            return script
+                .steps
+                .get(self.decided as usize)
+                .map_or(script.then, |step| step.decision);
+        }
+        if self.nack_ppm > 0 {
+            // Keyed by message and delivery tag: the same failures in every run of one seed.
+            let key = delivery.record.id.as_u64() ^ delivery.tag.rotate_left(40);
+            if rng::keyed_below(self.seed, self.nack_stream, key, 1_000_000)
+                < u64::from(self.nack_ppm)
+            {
+                return Decision::Nack {
+                    requeue: self.nack_requeue,
+                };
+            }
+        }
+        Decision::Ack
+    }
+
+    fn finish(
+        &mut self,
+        ctx: &mut InstanceCtx,
+        broker: ActorId,
+        me: InstanceId,
+        delivery: Delivery,
+    ) {
+        let decision = if self.auto_ack {
+            // Nothing to acknowledge: the broker already forgot the message.
+            Decision::Ack
+        } else {
+            self.decision_for(&delivery)
+        };
+        self.decided += 1;
+        if decision != Decision::Ack || self.script.is_some() {
+            ctx.emit(TraceEvent::Decided {
+                group: self.group,
+                instance: me,
+                msg: delivery.record.id,
+                decision,
+            });
+        }
+        match decision {
+            Decision::Ack => {
+                if !self.auto_ack {
+                    ctx.send(
+                        broker,
+                        Msg::Ack {
+                            queue: self.queue,
+                            tag: delivery.tag,
+                        },
+                    );
+                }
+                ctx.emit(TraceEvent::Processed {
+                    group: self.group,
+                    instance: me,
+                    msg: delivery.record.id,
+                    key: delivery.record.key,
+                    sent_at: delivery.record.sent_at,
+                    redelivered: delivery.redelivered,
+                });
+            }
+            Decision::Nack { requeue } | Decision::Reject { requeue } => ctx.send(
+                broker,
+                Msg::Nack {
+                    queue: self.queue,
+                    tag: delivery.tag,
+                    requeue,
+                    reject: matches!(decision, Decision::Reject { .. }),
+                },
+            ),
+            Decision::Hold => {}
+        }
+        if let Some(after) = self
+            .script
+            .as_ref()
+            .and_then(|script| script.close_after_deliveries)
+            && self.decided >= after
+        {
+            self.close(ctx, broker, me);
+        }
+    }
+
+    /// `channel.close`: the broker requeues what is unacked; the consumer never consumes again.
+    fn close(&mut self, ctx: &mut InstanceCtx, broker: ActorId, me: InstanceId) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        ctx.send(broker, Msg::CloseChannel { queue: self.queue });
+        for (timer, _) in &self.in_progress {
+            ctx.cancel_timer(*timer);
+        }
+        self.drop_deliveries(ctx, me);
+        ctx.emit(TraceEvent::ConsumerFinished {
+            group: self.group,
+            instance: me,
+        });
+    }
+
+    /// Forgets unfinished deliveries: with auto-ack they are lost; otherwise the broker still
+    /// holds them unacked and requeues them when the channel closes.
+    fn drop_deliveries(&mut self, ctx: &mut InstanceCtx, me: InstanceId) {
+        let unfinished = self
+            .in_progress
+            .drain(..)
+            .map(|(_, delivery)| delivery)
+            .chain(self.buffer.drain(..));
+        if self.auto_ack {
+            for delivery in unfinished {
+                ctx.emit(TraceEvent::DeliveryLost {
+                    group: self.group,
+                    instance: me,
+                    msg: delivery.record.id,
+                });
+            }
+        } else {
+            unfinished.for_each(drop);
+        }
+    }
+
+    /// The process died: volatile state is lost (the broker sees the connection drop).
+    pub fn crash(&mut self, ctx: &mut InstanceCtx, me: InstanceId) {
+        self.drop_deliveries(ctx, me);
+    }
+}
