@@ -176,3 +176,31 @@ fn a_crash_with_commit_before_processing_loses_but_never_duplicates() {
     );
     assert_eq!(group.checks.duplicated, 0);
 }
+
+#[test]
+fn two_produces_entries_on_one_stream_never_share_a_message_id() {
+    let (report, trace) = run(r#"{
+        "name": "two-producers-one-stream", "seed": 3,
+        "streams": [{ "name": "events", "partition_count": 2 }],
+        "services": [
+          { "name": "web", "produces": [
+              { "stream": "events", "interval_us": 1000, "count": 50, "keys": { "uniform": 5 } },
+              { "stream": "events", "interval_us": 1500, "count": 40, "keys": { "uniform": 5 }, "key_prefix": "other-" } ] },
+          { "name": "reader", "consumes": [{ "stream": "events", "poll_interval_ms": 5 }] }
+        ]}"#);
+    let group = &report.streams[0].groups[0];
+    assert_eq!(group.consumed_distinct, 90);
+    assert_eq!(group.checks.duplicated, 0);
+    let ids: std::collections::BTreeSet<String> = trace
+        .lines()
+        .filter(|line| line.contains(r#""kind":"produced""#))
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).expect("JSON")["msg"].to_string()
+        })
+        .collect();
+    assert_eq!(
+        ids.len(),
+        90,
+        "message ids are unique per instance and stream"
+    );
+}

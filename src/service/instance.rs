@@ -20,6 +20,9 @@ pub struct InstanceActor {
     consumers: Vec<ConsumerRole>,
     slow_factor_ppm: u64,
     started_before: bool,
+    /// The next message sequence number per stream (by `StreamId`). It survives crashes, so a
+    /// restarted instance never reuses a message id.
+    next_seq: Vec<u32>,
     /// The queue broker, for streams the queue carries.
     queue_broker: ActorId,
     /// Per producer: `Some(expiration)` when its stream is on the queue.
@@ -41,6 +44,7 @@ impl InstanceActor {
             consumers,
             slow_factor_ppm: NORMAL_SPEED_PPM,
             started_before: false,
+            next_seq: Vec::new(),
             queue_broker: broker,
             publishes: Vec::new(),
             queue_consumers: Vec::new(),
@@ -134,7 +138,15 @@ impl InstanceActor {
         let (broker, queue_broker, me) = (self.broker, self.queue_broker, self.id);
         let publish = self.publishes.get(index).copied().flatten();
         let producer = &mut self.producers[index];
-        let (record, partition, next) = producer.produce(me, ctx.now());
+        let stream_index = producer.stream.index();
+        if self.next_seq.len() <= stream_index {
+            self.next_seq.resize(stream_index + 1, 0);
+        }
+        let seq = self.next_seq[stream_index];
+        self.next_seq[stream_index] = seq.checked_add(1).expect(
+            "fewer than 2^32 records per instance and stream (limits.events_max bounds a run)",
+        );
+        let (record, partition, next) = producer.produce(me, seq, ctx.now());
         let stream = producer.stream;
         ctx.emit(TraceEvent::Produced {
             stream,

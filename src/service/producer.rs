@@ -217,12 +217,14 @@ impl ProducerRole {
 
     /// Builds the next record at `now` and returns it with its partition and the delay to the
     /// following send (None when this producer is done).
+    /// `seq` is the instance's next sequence number on this role's stream: message ids are
+    /// unique per (instance, stream) even when several `produces` entries share a stream.
     pub fn produce(
         &mut self,
         producer: InstanceId,
+        seq: u32,
         now: SimTime,
     ) -> (Record, PartitionId, Option<u64>) {
-        let seq = u32::try_from(self.sent).expect("validation caps count at u32::MAX");
         let id = MessageId { producer, seq };
         self.sent += 1;
         // The producer's metadata: the partition count in effect now.
