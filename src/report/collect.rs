@@ -534,6 +534,7 @@ impl<'m> Collector<'m> {
     }
 
     /// True once the stop condition of the scenario holds.
+    #[inline]
     pub fn done(&self) -> bool {
         match self.stop_after_consumed {
             Some(count) => self.consumed_total >= count,
