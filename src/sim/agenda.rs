@@ -70,7 +70,10 @@ impl<T> Default for Agenda<T> {
 impl<T> Agenda<T> {
     /// Schedules `item` at `at`, which must not be before the last popped event's time.
     pub fn schedule(&mut self, at: SimTime, item: T) -> SeqNo {
-        assert!(at.0 >= self.base, "the agenda never schedules into the past");
+        assert!(
+            at.0 >= self.base,
+            "the agenda never schedules into the past"
+        );
         let seq = SeqNo(self.next_seq);
         self.next_seq += 1;
         assert!(
@@ -104,7 +107,13 @@ impl<T> Agenda<T> {
     }
 
     pub fn pop(&mut self) -> Option<(SimTime, SeqNo, T)> {
-        let at = self.peek_time()?;
+        // The common case first: more events at the current instant.
+        let current = (self.base & WHEEL_MASK) as usize;
+        let at = if self.near_len > 0 && !self.buckets[current].is_empty() {
+            SimTime(self.base)
+        } else {
+            self.peek_time()?
+        };
         if at.0 != self.base {
             self.advance_to(at.0);
         }
@@ -125,9 +134,16 @@ impl<T> Agenda<T> {
 
     /// The time of the next event, without removing it.
     pub fn peek_time(&self) -> Option<SimTime> {
+        let current = (self.base & WHEEL_MASK) as usize;
+        if self.near_len > 0 && !self.buckets[current].is_empty() {
+            return Some(SimTime(self.base));
+        }
         match self.next_near_offset() {
             Some(offset) => Some(SimTime(self.base + offset)),
-            None => self.far.peek().map(|Reverse(key)| SimTime((key >> 64) as u64)),
+            None => self
+                .far
+                .peek()
+                .map(|Reverse(key)| SimTime((key >> 64) as u64)),
         }
     }
 
@@ -262,7 +278,10 @@ mod tests {
             let mut all = expected.clone();
             all.sort();
             assert_eq!(sorted, all);
-            assert!(popped.windows(2).all(|pair| pair[0].0 <= pair[1].0), "time never goes back");
+            assert!(
+                popped.windows(2).all(|pair| pair[0].0 <= pair[1].0),
+                "time never goes back"
+            );
             for pair in popped.windows(2) {
                 if pair[0].0 == pair[1].0 {
                     assert!(pair[0].1 < pair[1].1, "ties pop in scheduling order");
