@@ -105,6 +105,11 @@ pub struct Collector<'m> {
     group_auto_ack: Vec<bool>,
     queue_auto_ack: Vec<bool>,
     produced_digest: Vec<u64>,
+    /// Hot-path lookups, precomputed: each group's stream index, each instance's index in its
+    /// service, and whether any group starts late (only then is history counted).
+    group_stream: Vec<usize>,
+    index_in_service: Vec<usize>,
+    any_late_group: bool,
 }
 
 impl<'m> Collector<'m> {
@@ -240,6 +245,20 @@ impl<'m> Collector<'m> {
                 .collect(),
             queues,
             produced_digest: vec![0xcbf2_9ce4_8422_2325; model.streams.len()],
+            group_stream: model
+                .groups
+                .iter()
+                .map(|group| group.stream.index())
+                .collect(),
+            index_in_service: model
+                .instances
+                .iter()
+                .map(|instance| instance.index as usize)
+                .collect(),
+            any_late_group: model
+                .groups
+                .iter()
+                .any(|group| model.service(group.service).consumes[group.consumption].start_us > 0),
             routed: vec![0; model.streams.len()],
             unroutable: vec![0; model.streams.len()],
         }
@@ -272,10 +291,12 @@ impl<'m> Collector<'m> {
                 ] {
                     *digest = (*digest ^ value).wrapping_mul(0x0000_0100_0000_01b3);
                 }
-                for &group in &self.groups_of_stream[stream.index()] {
-                    let stats = &mut self.groups[group.index()];
-                    if at.as_us() < stats.start_us {
-                        stats.history += 1;
+                if self.any_late_group {
+                    for &group in &self.groups_of_stream[stream.index()] {
+                        let stats = &mut self.groups[group.index()];
+                        if at.as_us() < stats.start_us {
+                            stats.history += 1;
+                        }
                     }
                 }
                 let by = &mut self.produced_by[stream.index()];
@@ -312,11 +333,8 @@ impl<'m> Collector<'m> {
             } => {
                 self.consumed_total += 1;
                 self.last_consumed_at = Some(at);
-                let log_end =
-                    self.log_end[self.model.group(group).stream.index()][partition.index()];
-                let index_in_service = (instance.0
-                    - self.service_first_instance[self.model.instance(instance).service.index()])
-                    as usize;
+                let log_end = self.log_end[self.group_stream[group.index()]][partition.index()];
+                let index_in_service = self.index_in_service[instance.index()];
                 let stats = &mut self.groups[group.index()];
                 stats.consumed += 1;
                 stats.per_partition[partition.index()] += 1;
