@@ -158,27 +158,7 @@ impl LogBroker {
         for member in &mut group.members {
             member.alive = true;
         }
-        for (member, partitions) in group.assignment() {
-            let with_offsets = partitions
-                .iter()
-                .map(|&p| (p, group.committed[p.index()]))
-                .collect();
-            let state = &group.members[member];
-            ctx.send(
-                state.actor,
-                Msg::Assignment {
-                    group: group_id,
-                    generation: group.generation,
-                    partitions: with_offsets,
-                },
-            );
-            ctx.emit(TraceEvent::Assigned {
-                group: group_id,
-                generation: group.generation,
-                instance: state.instance,
-                partitions,
-            });
-        }
+        send_assignment(ctx, group_id, group);
         for member in 0..self.groups[group_id.index()].members.len() {
             self.restart_session_timer(ctx, group_id, member);
         }
@@ -240,27 +220,7 @@ impl LogBroker {
         }
         group.rebalancing = false;
         group.generation += 1;
-        for (member, partitions) in group.assignment() {
-            let with_offsets = partitions
-                .iter()
-                .map(|&p| (p, group.committed[p.index()]))
-                .collect();
-            let state = &group.members[member];
-            ctx.send(
-                state.actor,
-                Msg::Assignment {
-                    group: group_id,
-                    generation: group.generation,
-                    partitions: with_offsets,
-                },
-            );
-            ctx.emit(TraceEvent::Assigned {
-                group: group_id,
-                generation: group.generation,
-                instance: state.instance,
-                partitions,
-            });
-        }
+        send_assignment(ctx, group_id, group);
     }
 
     fn commit(
@@ -511,5 +471,31 @@ impl LogBroker {
 
     fn stream_of(&self, group: GroupId) -> usize {
         self.group_streams[group.index()]
+    }
+}
+
+/// Hands every live member its partitions for the group's current generation, each starting at
+/// its committed offset, and traces the assignment.
+fn send_assignment(ctx: &mut BrokerCtx, group_id: GroupId, group: &GroupState) {
+    for (member, partitions) in group.assignment() {
+        let with_offsets = partitions
+            .iter()
+            .map(|&p| (p, group.committed[p.index()]))
+            .collect();
+        let state = &group.members[member];
+        ctx.send(
+            state.actor,
+            Msg::Assignment {
+                group: group_id,
+                generation: group.generation,
+                partitions: with_offsets,
+            },
+        );
+        ctx.emit(TraceEvent::Assigned {
+            group: group_id,
+            generation: group.generation,
+            instance: state.instance,
+            partitions,
+        });
     }
 }
