@@ -221,7 +221,8 @@ fn every_bundled_scenario_validates_and_runs_unmutated() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+    // EVENTLAB_MUTATION_CASES raises the count for a soak run; CI keeps 256.
+    #![proptest_config(ProptestConfig { cases: mutation_cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_bundled_scenarios_never_panic(
@@ -287,4 +288,11 @@ fn the_binary_exits_0_1_or_2_on_mutated_scenarios() {
             );
         }
     }
+}
+
+fn mutation_cases() -> u32 {
+    std::env::var("EVENTLAB_MUTATION_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(256)
 }

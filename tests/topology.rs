@@ -167,32 +167,54 @@ fn unquote(text: &str) -> String {
         .replace("#35;", "#")
 }
 
-/// The study notes' ```mermaid blocks, in order.
-fn notes_mermaid_blocks() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seed");
+/// The ```mermaid blocks of a text, in order (lines trimmed).
+fn mermaid_blocks(text: &str) -> Vec<String> {
     let mut blocks = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("the study notes in ../shared/seed")
-        .map(|entry| entry.expect("a directory entry").path())
-        .collect();
-    files.sort();
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("readable notes");
-        let mut block: Option<String> = None;
-        for line in text.lines() {
-            let trimmed = line.trim();
-            match (&mut block, trimmed) {
-                (None, "```mermaid") => block = Some(String::new()),
-                (Some(_), "```") => blocks.push(block.take().expect("open block")),
-                (Some(open), _) => {
-                    open.push_str(trimmed);
-                    open.push('\n');
-                }
-                (None, _) => {}
+    let mut block: Option<String> = None;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        match (&mut block, trimmed) {
+            (None, "```mermaid") => block = Some(String::new()),
+            (Some(_), "```") => blocks.push(block.take().expect("open block")),
+            (Some(open), _) => {
+                open.push_str(trimmed);
+                open.push('\n');
             }
+            (None, _) => {}
         }
     }
     blocks
+}
+
+/// The study notes' two pictures, from the copy in `tests/fixtures` (users have no
+/// `../shared`; the next test keeps the copy true to the notes).
+fn notes_mermaid_blocks() -> Vec<String> {
+    mermaid_blocks(include_str!("fixtures/study-notes-mermaid.md"))
+}
+
+/// The fixture is the notes' pictures, verbatim. Checked where `../shared/seed` exists; CI sets
+/// `EVENTLAB_REQUIRE_SHARED=1` so that a missing `../shared` fails instead of passing quietly.
+#[test]
+fn the_fixture_holds_the_study_notes_pictures_verbatim() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seed");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        assert!(
+            std::env::var_os("EVENTLAB_REQUIRE_SHARED").is_none(),
+            "EVENTLAB_REQUIRE_SHARED is set but {dir} is missing"
+        );
+        return;
+    };
+    let mut files: Vec<_> = entries
+        .map(|entry| entry.expect("a directory entry").path())
+        .collect();
+    files.sort();
+    let mut blocks = Vec::new();
+    for file in files {
+        blocks.extend(mermaid_blocks(
+            &std::fs::read_to_string(&file).expect("readable notes"),
+        ));
+    }
+    assert_eq!(blocks, notes_mermaid_blocks());
 }
 
 #[test]
