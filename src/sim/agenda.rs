@@ -9,8 +9,8 @@
 //! `[base, base + WHEEL)`; each bucket is a FIFO of `(seq, slot)` in scheduling order, and a
 //! bitmap finds the next non-empty bucket. Events further ahead wait in a binary heap of packed
 //! `(time, seq, slot)` keys and move into their bucket as soon as the calendar reaches them —
-//! before anything else can be scheduled there, so a bucket stays in `seq` order. Payloads wait
-//! in a slab. Most simulated events are a few microseconds to milliseconds ahead, so pops and
+//! before anything else can be scheduled there, so a bucket stays in `seq` order. Payloads live
+//! in the bucket or heap entry itself. Most simulated events are a few microseconds to milliseconds ahead, so pops and
 //! schedules are O(1) where a heap of every event paid O(log n) with costly sifts.
 
 use std::cmp::Reverse;
@@ -22,12 +22,33 @@ use super::clock::SimTime;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct SeqNo(pub u64);
 
-/// Far-future keys are packed in 128 bits: time (64) | sequence number (40) | slab slot (24).
-/// Comparing the integers compares `(at, seq)`, since `seq` is unique.
-const SLOT_BITS: u32 = 24;
-const SEQ_BITS: u32 = 40;
-/// The most events that may be pending at once.
-pub const PENDING_MAX: usize = 1 << SLOT_BITS;
+/// Far-future keys are packed in 128 bits: time (64) | sequence number (64). Comparing the
+/// integers compares `(at, seq)`, and `seq` is unique.
+/// The most events that may be pending at once (a ceiling that keeps memory bounded).
+pub const PENDING_MAX: usize = 1 << 24;
+
+/// A far-future event, ordered by its key alone.
+struct FarEntry<T> {
+    key: u128,
+    item: T,
+}
+
+impl<T> PartialEq for FarEntry<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl<T> Eq for FarEntry<T> {}
+impl<T> PartialOrd for FarEntry<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<T> Ord for FarEntry<T> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
+}
 
 const WHEEL_BITS: u32 = 12;
 /// The calendar's span in µs (one bucket per µs).
@@ -38,15 +59,13 @@ const WORDS: usize = (WHEEL / 64) as usize;
 /// Pending events in `(at, seq)` order.
 pub struct Agenda<T> {
     /// `buckets[t & WHEEL_MASK]` holds the events at time `t`, for `t` in `[base, base + WHEEL)`.
-    buckets: Vec<VecDeque<(SeqNo, u32)>>,
+    buckets: Vec<VecDeque<(SeqNo, T)>>,
     /// Bit `i` set: bucket `i` is not empty.
     occupied: [u64; WORDS],
     /// The calendar's first time: no event is earlier.
     base: u64,
     near_len: usize,
-    far: BinaryHeap<Reverse<u128>>,
-    items: Vec<Option<T>>,
-    free_slots: Vec<u32>,
+    far: BinaryHeap<Reverse<FarEntry<T>>>,
     next_seq: u64,
     len_max: usize,
 }
@@ -59,8 +78,6 @@ impl<T> Default for Agenda<T> {
             base: 0,
             near_len: 0,
             far: BinaryHeap::new(),
-            items: Vec::with_capacity(1024),
-            free_slots: Vec::with_capacity(1024),
             next_seq: 0,
             len_max: 0,
         }
@@ -76,31 +93,11 @@ impl<T> Agenda<T> {
         );
         let seq = SeqNo(self.next_seq);
         self.next_seq += 1;
-        assert!(
-            seq.0 < 1 << SEQ_BITS,
-            "more than 2^40 events scheduled; events_max is far lower"
-        );
-        let slot = match self.free_slots.pop() {
-            Some(slot) => {
-                debug_assert!(self.items[slot as usize].is_none());
-                self.items[slot as usize] = Some(item);
-                slot
-            }
-            None => {
-                self.items.push(Some(item));
-                assert!(
-                    self.items.len() <= PENDING_MAX,
-                    "more than {PENDING_MAX} events pending at once"
-                );
-                (self.items.len() - 1) as u32
-            }
-        };
         if at.0 - self.base < WHEEL {
-            self.push_near(at.0, seq, slot);
+            self.push_near(at.0, seq, item);
         } else {
-            let key =
-                (u128::from(at.0) << 64) | (u128::from(seq.0) << SLOT_BITS) | u128::from(slot);
-            self.far.push(Reverse(key));
+            let key = (u128::from(at.0) << 64) | u128::from(seq.0);
+            self.far.push(Reverse(FarEntry { key, item }));
         }
         self.len_max = self.len_max.max(self.len());
         seq
@@ -118,17 +115,13 @@ impl<T> Agenda<T> {
             self.advance_to(at.0);
         }
         let index = (at.0 & WHEEL_MASK) as usize;
-        let (seq, slot) = self.buckets[index]
+        let (seq, item) = self.buckets[index]
             .pop_front()
             .expect("the next time has an event");
         if self.buckets[index].is_empty() {
             self.occupied[index / 64] &= !(1 << (index % 64));
         }
         self.near_len -= 1;
-        let item = self.items[slot as usize]
-            .take()
-            .expect("every pending event owns its slot");
-        self.free_slots.push(slot);
         Some((at, seq, item))
     }
 
@@ -143,7 +136,7 @@ impl<T> Agenda<T> {
             None => self
                 .far
                 .peek()
-                .map(|Reverse(key)| SimTime((key >> 64) as u64)),
+                .map(|Reverse(entry)| SimTime((entry.key >> 64) as u64)),
         }
     }
 
@@ -160,9 +153,9 @@ impl<T> Agenda<T> {
         self.len_max
     }
 
-    fn push_near(&mut self, at: u64, seq: SeqNo, slot: u32) {
+    fn push_near(&mut self, at: u64, seq: SeqNo, item: T) {
         let index = (at & WHEEL_MASK) as usize;
-        self.buckets[index].push_back((seq, slot));
+        self.buckets[index].push_back((seq, item));
         self.occupied[index / 64] |= 1 << (index % 64);
         self.near_len += 1;
     }
@@ -172,15 +165,13 @@ impl<T> Agenda<T> {
     fn advance_to(&mut self, base: u64) {
         debug_assert!(base >= self.base);
         self.base = base;
-        while let Some(&Reverse(key)) = self.far.peek() {
-            let at = (key >> 64) as u64;
+        while let Some(Reverse(entry)) = self.far.peek() {
+            let at = (entry.key >> 64) as u64;
             if at - base >= WHEEL {
                 break;
             }
-            self.far.pop();
-            let seq = SeqNo(((key as u64) >> SLOT_BITS) & ((1 << SEQ_BITS) - 1));
-            let slot = (key as u32) & ((1 << SLOT_BITS) - 1);
-            self.push_near(at, seq, slot);
+            let Reverse(FarEntry { key, item }) = self.far.pop().expect("peeked above");
+            self.push_near(at, SeqNo(key as u64), item);
         }
     }
 
