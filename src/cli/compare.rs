@@ -36,26 +36,8 @@ pub fn run(args: &CompareArgs) -> Result<u8, Failure> {
         model.seed = seed;
     }
     let reproduce = format!("eventlab compare {} --seed {}", args.scenario, model.seed);
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        crate::compare::compare(&model, &reproduce)
-    }));
-    std::panic::set_hook(previous_hook);
-    let comparison = match outcome {
-        Ok(comparison) => comparison,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".to_string());
-            return Err(Failure::Message {
-                code: 3,
-                message: format!("internal error: {what}\nreproduce with: {reproduce}"),
-            });
-        }
-    };
+    let comparison =
+        super::catch_internal_error(&reproduce, || crate::compare::compare(&model, &reproduce))?;
     let report = &comparison.report;
     let rendered = match args.format {
         CompareFormat::Text => crate::report::compare::render_text(report),

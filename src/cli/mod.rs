@@ -292,27 +292,9 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
     };
     let trace = trace_file;
 
-    // A panic is a broken invariant in eventlab, never the user's fault: report how to reproduce.
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        simulate(&model, &options, trace)
-    }));
-    std::panic::set_hook(previous_hook);
-    let run = match outcome {
-        Ok(Ok(run)) => run,
-        Ok(Err(error)) => return Err(Failure::usage(format!("cannot write the trace: {error}"))),
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".to_string());
-            return Err(Failure::Message {
-                code: 3,
-                message: format!("internal error: {what}\nreproduce with: {reproduce}"),
-            });
-        }
+    let run = match catch_internal_error(&reproduce, || simulate(&model, &options, trace))? {
+        Ok(run) => run,
+        Err(error) => return Err(Failure::usage(format!("cannot write the trace: {error}"))),
     };
 
     let rendered = match args.format {
@@ -350,6 +332,26 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
         });
     }
     Ok(0)
+}
+
+/// Runs `work`; a panic is a broken invariant in eventlab, never the user's fault, so it becomes
+/// exit 3 with the command that reproduces it (and no panic message on stderr).
+fn catch_internal_error<T>(reproduce: &str, work: impl FnOnce() -> T) -> Result<T, Failure> {
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    std::panic::set_hook(previous_hook);
+    outcome.map_err(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".to_string());
+        Failure::Message {
+            code: 3,
+            message: format!("internal error: {what}\nreproduce with: {reproduce}"),
+        }
+    })
 }
 
 fn validate(arguments: &[String]) -> Result<u8, Failure> {
