@@ -95,6 +95,8 @@ fn build(model: &Scenario, reproduce: &str, log: &Run, queue: &Run) -> CompareRe
             StreamComparison {
                 stream: stream.name.clone(),
                 produced: log_stream.produced,
+                queue_produced: queue_stream.produced,
+                written_by_pipeline: model.topology.written_by_pipeline(stream.id),
                 produced_identical: log.report.produced_digest.get(index)
                     == queue.report.produced_digest.get(index)
                     && log_stream.produced == queue_stream.produced,

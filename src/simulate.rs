@@ -5,9 +5,11 @@
 //! queue) comes last, so adding it shifts no other actor.
 
 use std::io::Write;
+use std::rc::Rc;
 
 use crate::log::broker::LogBroker;
 use crate::model::{Fault, InstanceId, Scenario};
+use crate::pipeline::Dataflow;
 use crate::protocol::Msg;
 use crate::queue::QueueBroker;
 use crate::report::{Collector, RunReport};
@@ -44,7 +46,7 @@ struct RunSinks<'m, W: Write> {
     collector: Collector<'m>,
     trace: Option<TraceWriter<'m, W>>,
     /// Only when the scenario declares pipelines or tables.
-    pipelines: Option<crate::pipeline::PipelineSink<'m>>,
+    pipelines: Option<crate::pipeline::PipelineSink>,
 }
 
 impl<W: Write> Sink<TraceEvent> for RunSinks<'_, W> {
@@ -79,7 +81,13 @@ pub fn simulate<W: Write>(
     };
     let mut kernel: Kernel<Msg, TraceEvent> = Kernel::new(limits, stop_at);
 
-    let broker = LogBroker::new(model, actor_of);
+    // Pipelines, and the keys their `rekey`s make during the run (only with pipelines).
+    let dataflow = Dataflow::new(model).map(Rc::new);
+    let run_keys = dataflow.as_ref().map(|dataflow| Rc::clone(&dataflow.keys));
+    let mut broker = LogBroker::new(model, actor_of);
+    if let Some(keys) = &run_keys {
+        broker = broker.with_run_keys(Rc::clone(keys));
+    }
     let initial: Vec<_> = model
         .groups
         .iter()
@@ -98,7 +106,13 @@ pub fn simulate<W: Write>(
         .iter()
         .any(|stream| stream.carrier == crate::model::Carrier::Queue);
     let queue_broker_id = ActorId(model.instances.len() as u32 + 1);
-    let queue_broker = uses_queue.then(|| QueueBroker::new(model, actor_of));
+    let queue_broker = uses_queue.then(|| {
+        let broker = QueueBroker::new(model, actor_of);
+        match &run_keys {
+            Some(keys) => broker.with_run_keys(Rc::clone(keys)),
+            None => broker,
+        }
+    });
     let queue_of_group = crate::queue::Topology::from_model(model).queue_of_group;
     for instance in &model.instances {
         let actor = InstanceActor::from_model(model, instance.id, BROKER, |group| {
@@ -109,6 +123,10 @@ pub fn simulate<W: Write>(
                 .unwrap_or_default()
         })
         .with_queue(model, queue_broker_id, &queue_of_group);
+        let actor = match &dataflow {
+            Some(dataflow) => actor.with_dataflow(dataflow),
+            None => actor,
+        };
         let link = model.service(instance.service).link;
         let id = kernel.add_actor(Box::new(actor), link, jitter(&instance.name));
         assert_eq!(id, actor_of(instance.id));
@@ -169,18 +187,19 @@ pub fn simulate<W: Write>(
     }
 
     let trace = match trace {
-        Some(out) => Some(TraceWriter::new(
-            model,
-            actor_names,
-            out,
-            options.trace_window_us,
-        )?),
+        Some(out) => {
+            let writer = TraceWriter::new(model, actor_names, out, options.trace_window_us)?;
+            Some(match &run_keys {
+                Some(keys) => writer.with_run_keys(Rc::clone(keys)),
+                None => writer,
+            })
+        }
         None => None,
     };
     let mut sinks = RunSinks {
         collector: Collector::new(model),
         trace,
-        pipelines: crate::pipeline::PipelineSink::new(model),
+        pipelines: dataflow.map(crate::pipeline::PipelineSink::new),
     };
     let stop = kernel.run(&mut sinks);
     kernel.finish(&mut sinks);

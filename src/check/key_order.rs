@@ -26,9 +26,18 @@ impl KeyOrderChecker {
         }
     }
 
+    /// Makes room for a key a pipeline made during the run.
+    #[cold]
+    fn grow(&mut self, index: usize) {
+        self.last.resize_with(index + 1, Vec::new);
+    }
+
     /// Call for first deliveries only.
     pub fn on_first_delivery(&mut self, key: Option<KeyId>, msg: MessageId) {
         let Some(key) = key else { return };
+        if key.index() >= self.last.len() {
+            self.grow(key.index());
+        }
         let last = &mut self.last[key.index()];
         match last
             .iter_mut()

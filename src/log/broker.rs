@@ -30,6 +30,8 @@ pub struct LogBroker {
     stored_records_max: u64,
     /// Key length in bytes by key index: records count key + value towards `segment.bytes`.
     key_bytes: Vec<u64>,
+    /// The run's keys, for keys a pipeline made during the run (`None`: no pipelines).
+    run_keys: Option<std::rc::Rc<crate::model::RunKeys>>,
     /// `retention.ms` per stream, in µs (None: keep forever).
     retention_us: Vec<Option<u64>>,
     /// How often retention runs: the smallest `log.retention.check.interval.ms` of the streams
@@ -45,6 +47,35 @@ pub struct LogBroker {
 const ACTIVATE_TAG_BASE: u32 = 1 << 31;
 
 impl LogBroker {
+    /// Key text for keys a pipeline makes during the run.
+    pub fn with_run_keys(mut self, keys: std::rc::Rc<crate::model::RunKeys>) -> Self {
+        self.run_keys = Some(keys);
+        self
+    }
+
+    /// A key's length in bytes.
+    #[inline]
+    fn key_len(&mut self, key: crate::model::KeyId) -> u64 {
+        match self.key_bytes.get(key.index()) {
+            Some(&bytes) => bytes,
+            None => self.learn_key_len(key),
+        }
+    }
+
+    /// The length of a key a pipeline made during the run.
+    #[cold]
+    fn learn_key_len(&mut self, key: crate::model::KeyId) -> u64 {
+        let keys = self
+            .run_keys
+            .as_ref()
+            .expect("only a pipeline makes keys during a run, and then the broker has them");
+        while self.key_bytes.len() <= key.index() {
+            let next = crate::model::KeyId::from_index(self.key_bytes.len());
+            self.key_bytes.push(keys.text(next).len() as u64);
+        }
+        self.key_bytes[key.index()]
+    }
+
     /// `actor_of(instance)` is the actor that runs an instance.
     pub fn new(model: &Scenario, actor_of: impl Fn(InstanceId) -> ActorId) -> Self {
         let logs = model
@@ -111,6 +142,7 @@ impl LogBroker {
             group_streams,
             stored_records: 0,
             stored_records_max: model.limits.stored_records_max,
+            run_keys: None,
             key_bytes: (0..model.keys.len())
                 .map(|index| {
                     model
@@ -273,9 +305,9 @@ impl Actor for LogBroker {
                 partition,
                 record,
             } => {
-                let log = &mut self.logs[stream.index()][partition.index()];
                 let size_bytes = u64::from(record.value_size_bytes)
-                    + record.key.map_or(0, |key| self.key_bytes[key.index()]);
+                    + record.key.map_or(0, |key| self.key_len(key));
+                let log = &mut self.logs[stream.index()][partition.index()];
                 let offset = log.append(record, size_bytes, ctx.now());
                 ctx.emit(TraceEvent::Appended {
                     stream,

@@ -10,7 +10,7 @@ mod queue;
 pub mod topology;
 
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
-pub use keys::KeyTable;
+pub use keys::{KeyTable, RunKeys};
 pub use queue::*;
 pub use topology::Topology;
 

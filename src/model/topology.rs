@@ -29,6 +29,20 @@ pub struct Topology {
     pub writer_conflicts: Vec<WriterConflict>,
 }
 
+impl Topology {
+    /// Whether a service's pipeline writes `stream` (an `emit` target or a table's changelog):
+    /// its records follow from what the pipeline was delivered.
+    pub fn written_by_pipeline(&self, stream: StreamId) -> bool {
+        self.services.iter().any(|service| {
+            service.flows.iter().any(|flow| flow.emit.contains(&stream))
+                || service
+                    .tables
+                    .iter()
+                    .any(|table| table.changelog == Some(stream))
+        })
+    }
+}
+
 impl Default for Topology {
     fn default() -> Self {
         Topology {

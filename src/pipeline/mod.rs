@@ -10,12 +10,14 @@
 //! eventlab lets a tombstone through no operator at all, so tombstones reach a table only by a
 //! plain `materialize`, where they delete the key, as in a KTable.
 
+mod dataflow;
 mod generate;
 mod operator;
 mod sink;
 mod table;
 
+pub use dataflow::{Dataflow, Emission};
 pub use generate::generate_value;
 pub use operator::{Flowing, apply_steps, run_steps};
-pub use sink::{PipelineSink, value_of};
+pub use sink::PipelineSink;
 pub use table::{Table, TableMismatch, check_table_against_stream};

@@ -55,7 +55,7 @@ pub fn run_steps(
 fn apply(operator: &Operator, record: &mut Flowing<'_>, tables: &[Table]) -> bool {
     // A tombstone passes no operator (Kafka Streams skips null values in joins and
     // aggregations); only a plain `materialize` applies it, as a delete.
-    if record.value == Value::Null {
+    if matches!(record.value, Value::Null) {
         return false;
     }
     match operator {
@@ -117,7 +117,7 @@ fn aggregate(
     record: &mut Flowing<'_>,
     totals: &mut BTreeMap<String, i64>,
 ) -> bool {
-    if record.value == Value::Null {
+    if matches!(record.value, Value::Null) {
         return false;
     }
     let Some(key) = record.key.as_deref() else {

@@ -38,6 +38,8 @@ pub struct QueueBroker {
     queues: Vec<Queue>,
     /// Routing key text of each key id.
     key_text: Vec<String>,
+    /// The run's keys, for keys a pipeline made during the run (`None`: no pipelines).
+    run_keys: Option<std::rc::Rc<crate::model::RunKeys>>,
     deaths: DeathTable,
     /// Messages held in queues (ready and unacked), against `limits.stored_records_max`.
     stored: u64,
@@ -68,6 +70,7 @@ impl QueueBroker {
         QueueBroker {
             topology,
             queues,
+            run_keys: None,
             key_text: (0..model.keys.len())
                 .map(|index| model.keys.text(KeyId::from_index(index)).to_string())
                 .collect(),
@@ -75,6 +78,28 @@ impl QueueBroker {
             stored: 0,
             stored_max: model.limits.stored_records_max,
             instance_of_actor,
+        }
+    }
+
+    /// Key text for keys a pipeline makes during the run.
+    pub fn with_run_keys(mut self, keys: std::rc::Rc<crate::model::RunKeys>) -> Self {
+        self.run_keys = Some(keys);
+        self
+    }
+
+    /// Learns the text of a key a pipeline made during the run.
+    fn learn_key(&mut self, record: &Record) {
+        let Some(key) = record.key else { return };
+        if key.index() < self.key_text.len() {
+            return;
+        }
+        let keys = self
+            .run_keys
+            .as_ref()
+            .expect("only a pipeline makes keys during a run, and then the broker has them");
+        while self.key_text.len() <= key.index() {
+            let next = KeyId::from_index(self.key_text.len());
+            self.key_text.push(keys.text(next).into_owned());
         }
     }
 
@@ -387,12 +412,15 @@ impl Actor for QueueBroker {
                 stream,
                 record,
                 expiration_ms,
-            } => self.publish(
-                ctx,
-                stream,
-                record,
-                expiration_ms.map(|ms| u64::from(ms) * 1_000),
-            ),
+            } => {
+                self.learn_key(&record);
+                self.publish(
+                    ctx,
+                    stream,
+                    record,
+                    expiration_ms.map(|ms| u64::from(ms) * 1_000),
+                )
+            }
             Msg::Subscribe {
                 queue,
                 prefetch_count,

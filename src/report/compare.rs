@@ -30,7 +30,14 @@ pub struct RunSummary {
 #[derive(Clone, Debug, Serialize)]
 pub struct StreamComparison {
     pub stream: String,
+    /// Records produced in the log run.
     pub produced: u64,
+    /// Records produced in the queue run (differs from `produced` only for a stream a pipeline
+    /// writes).
+    pub queue_produced: u64,
+    /// A service's pipeline writes this stream (`emit` or a table's changelog): its records
+    /// follow from what each broker delivered, so the two runs may differ.
+    pub written_by_pipeline: bool,
     /// Both runs produced the identical sequence (producer, message id, key, send time).
     pub produced_identical: bool,
     /// Storage at the end: the log keeps every record it appended…
@@ -178,17 +185,33 @@ pub fn render_text(report: &CompareReport) -> String {
     );
     for stream in &report.streams {
         let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "stream \"{}\": produced {} ({})",
-            stream.stream,
-            stream.produced,
-            if stream.produced_identical {
-                "identical sequence in both runs"
-            } else {
-                "DIFFERENT sequences: a bug in eventlab"
-            }
-        );
+        if stream.written_by_pipeline {
+            let _ = writeln!(
+                out,
+                "stream \"{}\": produced log {} / queue {} (written by a pipeline from what each \
+                 broker delivered{})",
+                stream.stream,
+                stream.produced,
+                stream.queue_produced,
+                if stream.produced_identical {
+                    "; identical sequence in both runs"
+                } else {
+                    ""
+                }
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "stream \"{}\": produced {} ({})",
+                stream.stream,
+                stream.produced,
+                if stream.produced_identical {
+                    "identical sequence in both runs"
+                } else {
+                    "DIFFERENT sequences: a bug in eventlab"
+                }
+            );
+        }
         let _ = writeln!(
             out,
             "  held at the end: log {} records, queue {} messages",
@@ -239,19 +262,37 @@ pub fn render_markdown(report: &CompareReport) -> String {
     );
     for stream in &report.streams {
         let _ = writeln!(out, "## Stream `{}`\n", stream.stream);
-        let _ = writeln!(
-            out,
-            "{} messages produced{}. At the end the log still holds {} records; the queue \
-             holds {} messages.\n",
-            stream.produced,
-            if stream.produced_identical {
-                ", the identical sequence in both runs"
-            } else {
-                " (the two runs produced different sequences: this is a bug in eventlab)"
-            },
-            stream.log_records_held,
-            stream.queue_messages_held
-        );
+        if stream.written_by_pipeline {
+            let _ = writeln!(
+                out,
+                "A pipeline writes this stream from what it was delivered: {} messages in the \
+                 log run, {} in the queue run{}. At the end the log still holds {} records; the \
+                 queue holds {} messages.\n",
+                stream.produced,
+                stream.queue_produced,
+                if stream.produced_identical {
+                    ", the identical sequence in both"
+                } else {
+                    " (what the pipeline was delivered differs, so what it writes does too)"
+                },
+                stream.log_records_held,
+                stream.queue_messages_held
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{} messages produced{}. At the end the log still holds {} records; the queue \
+                 holds {} messages.\n",
+                stream.produced,
+                if stream.produced_identical {
+                    ", the identical sequence in both runs"
+                } else {
+                    " (the two runs produced different sequences: this is a bug in eventlab)"
+                },
+                stream.log_records_held,
+                stream.queue_messages_held
+            );
+        }
         for group in &stream.groups {
             let _ = writeln!(
                 out,

@@ -1,5 +1,6 @@
 //! What the services' pipelines did in a run: each flow's record counts and each table's final
-//! contents, with the table–stream duality check. Built by `pipeline::PipelineSink`.
+//! contents, with the table–stream duality check. Built by `pipeline::PipelineSink` from the
+//! run's `pipeline::Dataflow`.
 
 use serde::Serialize;
 
@@ -15,8 +16,8 @@ pub struct PipelineReport {
     pub records_dropped: u64,
     /// Records that came out of the last step.
     pub records_out: u64,
-    /// Streams the output is emitted to. Emitted records are counted here; they are not yet
-    /// appended to the log (see the README).
+    /// Streams the output is emitted to: each record that comes out is produced to every one
+    /// of them by the consuming instance.
     pub emit: Vec<String>,
     pub materialize: Option<String>,
 }

@@ -21,7 +21,7 @@ use crate::log::assignor::Strategy;
 use crate::model::{
     CommitMode, Consumption, GroupId, InstanceId, Offset, PartitionId, RebalanceProtocol,
 };
-use crate::protocol::{FetchedBatch, JoinRequest, Msg};
+use crate::protocol::{FetchedBatch, JoinRequest, Msg, Record};
 use crate::sim::{ActorId, Ctx, TimerId, rng};
 use crate::trace::TraceEvent;
 
@@ -76,6 +76,10 @@ pub struct ConsumerRole {
     /// Cooperative protocol: the next rebalance started before the pending assignment was
     /// applied; re-join right after applying it.
     rejoin_after_pending: bool,
+    /// Records processed since the instance last took them (only when `keep_completed`: the
+    /// group's flow runs on them).
+    pub completed: Vec<Record>,
+    pub keep_completed: bool,
 }
 
 impl ConsumerRole {
@@ -89,6 +93,8 @@ impl ConsumerRole {
         initial: &[PartitionId],
     ) -> Self {
         let mut role = ConsumerRole {
+            completed: Vec::new(),
+            keep_completed: false,
             group: config.group,
             me,
             index,
@@ -317,6 +323,9 @@ impl ConsumerRole {
             key: record.key,
             sent_at: record.sent_at,
         });
+        if self.keep_completed {
+            self.completed.push(record);
+        }
         self.cursor = (batch_index, record_index + 1);
     }
 

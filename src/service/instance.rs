@@ -1,8 +1,11 @@
 //! The actor for one service instance: routes timers and messages to its producer and consumer
 //! roles, and owns what an instance has as a whole (being up, being slow).
 
-use crate::model::{InstanceId, Scenario};
-use crate::protocol::Msg;
+use std::rc::Rc;
+
+use crate::model::{InstanceId, PartitionId, Scenario, StreamId};
+use crate::pipeline::{Dataflow, Emission};
+use crate::protocol::{Msg, Record};
 use crate::sim::{Actor, ActorId, Ctx, TimerId};
 use crate::trace::TraceEvent;
 
@@ -28,6 +31,13 @@ pub struct InstanceActor {
     /// Per producer: `Some(expiration)` when its stream is on the queue.
     publishes: Vec<Option<Option<u32>>>,
     queue_consumers: Vec<QueueConsumerRole>,
+    /// The run's pipelines, when this instance's service runs a flow.
+    dataflow: Option<Rc<Dataflow>>,
+    /// By `StreamId`: the index in `producers` of the client that sends what this instance's
+    /// flows emit to that stream (made on first use).
+    emitters: Vec<Option<usize>>,
+    /// What the flow of one record sends on (a buffer kept for its capacity).
+    emissions: Vec<Emission>,
 }
 
 impl InstanceActor {
@@ -48,6 +58,9 @@ impl InstanceActor {
             queue_broker: broker,
             publishes: Vec::new(),
             queue_consumers: Vec::new(),
+            dataflow: None,
+            emitters: Vec::new(),
+            emissions: Vec::new(),
         }
     }
 
@@ -82,6 +95,23 @@ impl InstanceActor {
                     consumption,
                 ));
             }
+        }
+        self
+    }
+
+    /// Runs the service's flows on the records its consumers finish, and sends what they emit.
+    pub fn with_dataflow(mut self, dataflow: &Rc<Dataflow>) -> Self {
+        let mut any = false;
+        for consumer in &mut self.consumers {
+            consumer.keep_completed = dataflow.has_flow(consumer.group);
+            any |= consumer.keep_completed;
+        }
+        for role in &mut self.queue_consumers {
+            role.keep_completed = dataflow.has_flow(role.group);
+            any |= role.keep_completed;
+        }
+        if any {
+            self.dataflow = Some(Rc::clone(dataflow));
         }
         self
     }
@@ -134,11 +164,10 @@ impl InstanceActor {
             .find(|consumer| consumer.group == group)
     }
 
-    fn send_next(&mut self, ctx: &mut InstanceCtx, index: usize) {
-        let (broker, queue_broker, me) = (self.broker, self.queue_broker, self.id);
-        let publish = self.publishes.get(index).copied().flatten();
-        let producer = &mut self.producers[index];
-        let stream_index = producer.stream.index();
+    /// The next message sequence number of this instance on `stream`.
+    #[inline]
+    fn next_seq(&mut self, stream: StreamId) -> u32 {
+        let stream_index = stream.index();
         if self.next_seq.len() <= stream_index {
             self.next_seq.resize(stream_index + 1, 0);
         }
@@ -146,7 +175,44 @@ impl InstanceActor {
         self.next_seq[stream_index] = seq.checked_add(1).expect(
             "fewer than 2^32 records per instance and stream (limits.events_max bounds a run)",
         );
+        seq
+    }
+
+    fn send_next(&mut self, ctx: &mut InstanceCtx, index: usize) {
+        let me = self.id;
+        let seq = self.next_seq(self.producers[index].stream);
+        let producer = &mut self.producers[index];
         let (record, partition, next) = producer.produce(me, seq, ctx.now());
+        let stream = producer.stream;
+        self.send_record(ctx, index, partition, record);
+        let producer = &self.producers[index];
+        match next {
+            Some(delay_us) => {
+                ctx.set_timer(delay_us, tag::PRODUCE | index as u32);
+            }
+            None => ctx.emit(TraceEvent::ProducerFinished {
+                stream,
+                instance: me,
+                count: producer.sent,
+            }),
+        }
+    }
+}
+
+impl InstanceActor {
+    /// Traces `record` as produced and sends it with producer `index`'s client: published to
+    /// the queue, or through the accumulator to the log.
+    #[inline(always)] // The producer's hot path (once per record).
+    fn send_record(
+        &mut self,
+        ctx: &mut InstanceCtx,
+        index: usize,
+        partition: PartitionId,
+        record: Record,
+    ) {
+        let (broker, queue_broker) = (self.broker, self.queue_broker);
+        let publish = self.publishes.get(index).copied().flatten();
+        let producer = &mut self.producers[index];
         let stream = producer.stream;
         ctx.emit(TraceEvent::Produced {
             stream,
@@ -191,16 +257,90 @@ impl InstanceActor {
                 },
             );
         }
-        match next {
-            Some(delay_us) => {
-                ctx.set_timer(delay_us, tag::PRODUCE | index as u32);
+    }
+
+    /// Runs the flows over the records the consumers finished since the last call, in order,
+    /// and sends what comes out.
+    fn run_flows(&mut self, ctx: &mut InstanceCtx) {
+        let Some(dataflow) = self.dataflow.clone() else {
+            return;
+        };
+        let mut emissions = std::mem::take(&mut self.emissions);
+        for index in 0..self.consumers.len() + self.queue_consumers.len() {
+            let (group, completed) = match index.checked_sub(self.consumers.len()) {
+                None => {
+                    let role = &mut self.consumers[index];
+                    (role.group, &mut role.completed)
+                }
+                Some(queue_index) => {
+                    let role = &mut self.queue_consumers[queue_index];
+                    (role.group, &mut role.completed)
+                }
+            };
+            if completed.is_empty() {
+                continue;
             }
-            None => ctx.emit(TraceEvent::ProducerFinished {
-                stream,
-                instance: me,
-                count: producer.sent,
-            }),
+            let records = std::mem::take(completed);
+            for record in &records {
+                dataflow.run(group, record, &mut emissions);
+                for emission in emissions.drain(..) {
+                    self.emit(ctx, &dataflow, emission);
+                }
+            }
+            // Give the buffer back for its capacity.
+            let completed = match index.checked_sub(self.consumers.len()) {
+                None => &mut self.consumers[index].completed,
+                Some(queue_index) => &mut self.queue_consumers[queue_index].completed,
+            };
+            *completed = records;
+            completed.clear();
         }
+        self.emissions = emissions;
+    }
+
+    /// Produces one record a flow sent on, with this instance's client for its stream.
+    fn emit(&mut self, ctx: &mut InstanceCtx, dataflow: &Dataflow, emission: Emission) {
+        let stream = emission.stream;
+        if self.emitters.len() <= stream.index() {
+            self.emitters.resize(stream.index() + 1, None);
+        }
+        let index = match self.emitters[stream.index()] {
+            Some(index) => index,
+            None => {
+                let model = &dataflow.model;
+                let instance = model.instance(self.id);
+                self.producers.push(ProducerRole::for_emission(
+                    model,
+                    &instance.name,
+                    stream,
+                    instance.service,
+                ));
+                if self.publishes.len() < self.producers.len() - 1 {
+                    self.publishes.resize(self.producers.len() - 1, None);
+                }
+                self.publishes.push(
+                    (model.stream(stream).carrier == crate::model::Carrier::Queue).then_some(None),
+                );
+                let index = self.producers.len() - 1;
+                self.emitters[stream.index()] = Some(index);
+                index
+            }
+        };
+        let id = crate::model::MessageId {
+            producer: self.id,
+            seq: self.next_seq(stream),
+        };
+        if let Some(value) = emission.value {
+            dataflow.put_value(stream, id, value);
+        }
+        let key_text = emission.key.map(|key| dataflow.key_text(key));
+        let key = emission
+            .key
+            .zip(key_text.as_deref())
+            .map(|(key, text)| (key, text.as_bytes()));
+        let (record, partition) =
+            self.producers[index].produce_emitted(id, key, emission.value_size_bytes, ctx.now());
+        self.send_record(ctx, index, partition, record);
     }
 }
 
@@ -316,6 +456,9 @@ impl Actor for InstanceActor {
                 debug_assert!(false, "an instance never receives {msg:?}");
             }
         }
+        if self.dataflow.is_some() {
+            self.run_flows(ctx);
+        }
     }
 
     fn on_timer(&mut self, ctx: &mut InstanceCtx, id: TimerId, timer_tag: u32) {
@@ -370,6 +513,9 @@ impl Actor for InstanceActor {
                 }
             }
             other => debug_assert!(false, "unknown timer kind {other:#x}"),
+        }
+        if self.dataflow.is_some() {
+            self.run_flows(ctx);
         }
     }
 

@@ -45,6 +45,15 @@ pub struct Sendout {
     pub linger_us: Option<u64>,
 }
 
+/// An emitting client's batching when its service has no `produces` entry for the stream:
+/// the scenario defaults (`batch.size` 16384, `linger.ms` 0, librdkafka's
+/// `sticky.partitioning.linger.ms` 10).
+const EMISSION_BATCHING: ProducerBatching = ProducerBatching {
+    batch_size_bytes: 16_384,
+    linger_us: 0,
+    sticky_partitioning_linger_us: 10_000,
+};
+
 /// A key whose records are partitioned like unkeyed ones (an empty key with
 /// `consistent_random`).
 const LIKE_UNKEYED: PartitionId = PartitionId(u32::MAX);
@@ -180,6 +189,69 @@ impl ProducerRole {
             next_explicit: 0,
             finished: false,
         }
+    }
+
+    /// The client a service's pipelines send emitted records (and table changes) with: the
+    /// settings of the service's own `produces` entry for `stream` if it has one, else the
+    /// stream's partitioner and the defaults, and no schedule of its own.
+    pub fn for_emission(
+        model: &Scenario,
+        instance: &str,
+        stream: StreamId,
+        service: crate::model::ServiceId,
+    ) -> Self {
+        let own = model
+            .service(service)
+            .produces
+            .iter()
+            .find(|production| production.stream == stream);
+        let production = Production {
+            stream,
+            schedule: Schedule::Explicit(Vec::new()),
+            keys: KeyChoice::Unkeyed,
+            value_size_bytes: 0,
+            batching: own.map_or(EMISSION_BATCHING, |own| own.batching),
+            partitioner: own.map_or(model.stream(stream).partitioner, |own| own.partitioner),
+            expiration_ms: None,
+        };
+        let mut role = ProducerRole::new(model, &format!("{instance}/emit"), &production);
+        role.finished = true;
+        role
+    }
+
+    /// Builds an emitted record at `now` with the key and size a pipeline gave it, and picks its
+    /// partition as for any record (`key_bytes`: the key's text; the partition count in effect
+    /// now).
+    pub fn produce_emitted(
+        &mut self,
+        id: MessageId,
+        key: Option<(KeyId, &[u8])>,
+        value_size_bytes: u32,
+        now: SimTime,
+    ) -> (Record, PartitionId) {
+        self.sent += 1;
+        while self.epoch + 1 < self.epochs.len() && self.epochs[self.epoch + 1].0 <= now.as_us() {
+            self.epoch += 1;
+            self.key_partitions_at = self.epoch * self.keys.len();
+        }
+        let partition_count = self.epochs[self.epoch].1;
+        let partition = match key {
+            Some((_, bytes))
+                if !(bytes.is_empty() && self.partitioner == Partitioner::ConsistentRandom) =>
+            {
+                PartitionId(self.partitioner.partition_for_key(bytes, partition_count))
+            }
+            _ => self.unkeyed_partition(value_size_bytes, now),
+        };
+        (
+            Record {
+                id,
+                key: key.map(|(key, _)| key),
+                value_size_bytes,
+                sent_at: now,
+            },
+            partition,
+        )
     }
 
     /// The delay from `now` to the first send at or after `now`, or None if nothing is left.

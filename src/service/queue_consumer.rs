@@ -55,6 +55,10 @@ pub struct QueueConsumerRole {
     /// Deliveries decided so far (the script's step index).
     decided: u64,
     next_get: usize,
+    /// Deliveries acked since the instance last took them (only when `keep_completed`: the
+    /// group's flow runs on them).
+    pub completed: Vec<Record>,
+    pub keep_completed: bool,
 }
 
 impl QueueConsumerRole {
@@ -81,6 +85,8 @@ impl QueueConsumerRole {
             None => (true, config.start_us, config.queue.prefetch_count),
         };
         QueueConsumerRole {
+            completed: Vec::new(),
+            keep_completed: false,
             group: config.group,
             queue,
             index,
@@ -329,6 +335,9 @@ impl QueueConsumerRole {
                     sent_at: delivery.record.sent_at,
                     redelivered: delivery.redelivered,
                 });
+                if self.keep_completed {
+                    self.completed.push(delivery.record);
+                }
             }
             Decision::Nack { requeue } | Decision::Reject { requeue } => ctx.send(
                 broker,

@@ -22,6 +22,8 @@ pub struct TraceWriter<'m, W: Write> {
     queue_names: Vec<Vec<u8>>,
     line: Vec<u8>,
     window_us: (u64, u64),
+    /// The run's keys, for keys a pipeline made during the run (`None`: no pipelines).
+    run_keys: Option<std::rc::Rc<crate::model::RunKeys>>,
     error: Option<io::Error>,
 }
 
@@ -46,6 +48,7 @@ impl<'m, W: Write> TraceWriter<'m, W> {
             bytes
         };
         Ok(TraceWriter {
+            run_keys: None,
             model,
             out,
             actor_names: actor_names.iter().map(|name| quoted(name)).collect(),
@@ -81,6 +84,12 @@ impl<'m, W: Write> TraceWriter<'m, W> {
             return Err(error);
         }
         self.out.flush()
+    }
+
+    /// Key text for keys a pipeline makes during the run.
+    pub fn with_run_keys(mut self, keys: std::rc::Rc<crate::model::RunKeys>) -> Self {
+        self.run_keys = Some(keys);
+        self
     }
 
     pub fn write(&mut self, at: SimTime, actor: ActorId, event: &TraceEvent) {
@@ -130,8 +139,12 @@ impl<'m, W: Write> TraceWriter<'m, W> {
             push_u64(line, u64::from(msg.seq));
             line.push(b'"');
         };
+        let run_keys = self.run_keys.as_deref();
         let field_key = |line: &mut Vec<u8>, key: Option<crate::model::KeyId>| match key {
-            Some(key) => field_str(line, "key", model.keys.text(key)),
+            Some(key) => match run_keys {
+                Some(keys) => field_str(line, "key", &keys.text(key)),
+                None => field_str(line, "key", model.keys.text(key)),
+            },
             None => line.extend_from_slice(b",\"key\":null"),
         };
         match event {
