@@ -7,7 +7,7 @@
 //! nothing else in between). Modelled on stateright's `Actor` and `Out`.
 
 use super::clock::SimTime;
-use super::kernel::Sink;
+use super::kernel::{Sink, Wire};
 
 /// An actor's index in the kernel. Stable for the whole run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -24,12 +24,12 @@ impl ActorId {
 pub struct TimerId(pub u64);
 
 /// What handlers asked for, by kind, in the order each kind was recorded. The kernel applies a
-/// handler's outbox after it returns: cancellations first, then sends, then new timers (so at
-/// one instant a handler's messages are scheduled before its timers), then a halt. Its trace
-/// events have reached the sinks by then, in the order emitted. Typed lists instead of one
-/// command enum keep the hot path small.
+/// handler's outbox after it returns: cancellations first, then new timers, then a halt. By
+/// then its trace events have reached the sinks and its sends the agenda, in the order made
+/// (so at one instant a handler's messages are scheduled before its timers). Typed lists
+/// instead of one command enum keep the hot path small.
 pub struct Outbox<M> {
-    pub(super) sends: Vec<(ActorId, M)>,
+    _msg: std::marker::PhantomData<M>,
     pub(super) timers: Vec<(TimerId, SimTime, u32)>,
     pub(super) cancels: Vec<TimerId>,
     /// Stop the run because a scenario limit was reached: (limit field, its value).
@@ -39,7 +39,7 @@ pub struct Outbox<M> {
 impl<M> Default for Outbox<M> {
     fn default() -> Self {
         Outbox {
-            sends: Vec::new(),
+            _msg: std::marker::PhantomData,
             timers: Vec::new(),
             cancels: Vec::new(),
             halt: None,
@@ -47,28 +47,36 @@ impl<M> Default for Outbox<M> {
     }
 }
 
-/// The handler's view of the world: the time, its own id, a command recorder, and the run's
-/// sinks for its trace events.
+/// The handler's view of the world: the time, its own id, a command recorder, the wire its
+/// sends go out on, and the run's sinks for its trace events.
 pub struct Ctx<'k, M, E> {
     now: SimTime,
     me: ActorId,
+    /// False for a crashed actor's last words and for `on_end`: sends are dropped.
+    live: bool,
     next_timer_id: &'k mut u64,
+    wire: &'k mut Wire<M>,
     outbox: &'k mut Outbox<M>,
     sink: &'k mut dyn Sink<E>,
 }
 
 impl<'k, M, E> Ctx<'k, M, E> {
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         now: SimTime,
         me: ActorId,
+        live: bool,
         next_timer_id: &'k mut u64,
+        wire: &'k mut Wire<M>,
         outbox: &'k mut Outbox<M>,
         sink: &'k mut dyn Sink<E>,
     ) -> Self {
         Ctx {
             now,
             me,
+            live,
             next_timer_id,
+            wire,
             outbox,
             sink,
         }
@@ -86,7 +94,9 @@ impl<'k, M, E> Ctx<'k, M, E> {
     /// Sends `msg` over the link from this actor to `to`; it arrives after the link's latency.
     #[inline]
     pub fn send(&mut self, to: ActorId, msg: M) {
-        self.outbox.sends.push((to, msg));
+        if self.live {
+            self.wire.send(self.now, self.me, to, msg);
+        }
     }
 
     /// Fires `on_timer(tag)` after `delay_us`. The returned id cancels it.
