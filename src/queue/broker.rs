@@ -21,6 +21,7 @@ use crate::trace::TraceEvent;
 use super::dead_letter::DeathTable;
 use super::dispatch::Consumers;
 use super::queue_state::{QueueState, QueuedMessage};
+use super::routing::Binding;
 use super::topology::Topology;
 use super::ttl;
 
@@ -130,29 +131,45 @@ impl QueueBroker {
     }
 
     /// Whether the `index`-th queue bound to `stream` takes `record`.
+    #[inline]
     fn reaches(&self, stream: StreamId, index: usize, record: &Record) -> bool {
         let queue = self.topology.bound[stream.index()][index];
-        self.queues[queue.index()].state.declared
-            && self
-                .topology
-                .queue(queue)
-                .binding
-                .matches(self.routing_key(record))
+        if !self.queues[queue.index()].state.declared {
+            return false;
+        }
+        match &self.topology.queue(queue).binding {
+            // Fanout needs no routing key (the common case: skip looking up its text).
+            Binding::All => true,
+            binding => binding.matches(self.routing_key(record)),
+        }
     }
 
     fn publish(&mut self, ctx: &mut BrokerCtx, stream: StreamId, record: Record, ttl: Option<u64>) {
-        // Count first (the routed event precedes the enqueues), then enqueue; no allocation.
+        // Route once (no allocation): the first 64 bound queues in a bit mask, any further
+        // ones are asked again below. Count first (the routed event precedes the enqueues).
         let bound = self.topology.bound[stream.index()].len();
-        let count = (0..bound)
-            .filter(|&index| self.reaches(stream, index, &record))
-            .count();
+        let mut reached: u64 = 0;
+        let mut count = 0u32;
+        for index in 0..bound {
+            if self.reaches(stream, index, &record) {
+                count += 1;
+                if index < 64 {
+                    reached |= 1 << index;
+                }
+            }
+        }
         ctx.emit(TraceEvent::Routed {
             stream,
             msg: record.id,
-            queues: count as u32,
+            queues: count,
         });
         for index in 0..bound {
-            if self.reaches(stream, index, &record) {
+            let takes = if index < 64 {
+                reached & (1 << index) != 0
+            } else {
+                self.reaches(stream, index, &record)
+            };
+            if takes {
                 let queue = self.topology.bound[stream.index()][index];
                 self.enqueue(ctx, queue, record, ttl, 0);
             }

@@ -33,6 +33,7 @@ pub struct Channel {
 }
 
 impl Channel {
+    #[inline]
     pub fn has_credit(&self) -> bool {
         self.auto_ack
             || self.prefetch_count == 0
@@ -53,6 +54,7 @@ pub struct Consumers {
 }
 
 impl Consumers {
+    #[inline]
     pub fn channel_of(&self, actor: ActorId) -> Option<usize> {
         self.channels
             .iter()
@@ -88,6 +90,7 @@ impl Consumers {
 
     /// The consumer to deliver to next, if any has credit. Consumers met without credit leave
     /// the ring.
+    #[inline]
     pub fn next_with_credit(&mut self) -> Option<usize> {
         while let Some(index) = self.ring.pop_front() {
             let channel = &mut self.channels[index];
@@ -118,6 +121,9 @@ impl Consumers {
     pub fn take_unacked(&mut self, index: usize, tag: u64) -> Option<QueuedMessage> {
         let unacked = &mut self.channels[index].unacked;
         // Acks mostly come in delivery order: look at the front first.
+        if unacked.front().is_some_and(|&(t, _)| t == tag) {
+            return unacked.pop_front().map(|(_, message)| message);
+        }
         let position = unacked.iter().position(|&(t, _)| t == tag)?;
         unacked.remove(position).map(|(_, message)| message)
     }

@@ -264,6 +264,7 @@ impl<'m> Collector<'m> {
         }
     }
 
+    #[inline]
     pub fn on_event(&mut self, at: SimTime, event: &TraceEvent) {
         match *event {
             TraceEvent::Produced {
@@ -490,11 +491,30 @@ impl<'m> Collector<'m> {
                 }
                 self.on_queue_event(at, event);
             }
+            // The hot queue events go straight to their handler.
+            TraceEvent::Enqueued { queue, .. } => self.queues.enqueued(queue),
+            TraceEvent::Delivered {
+                queue,
+                instance,
+                msg,
+                redelivered,
+                auto_ack,
+                get,
+            } => {
+                let counted_auto = auto_ack && self.queue_auto_ack[queue.index()];
+                self.queues.delivered(
+                    queue,
+                    instance,
+                    msg,
+                    redelivered,
+                    counted_auto,
+                    auto_ack,
+                    get,
+                );
+            }
+            TraceEvent::Acked { queue, .. } => self.queues.acked(queue),
             TraceEvent::QueueDeclared { .. }
-            | TraceEvent::Enqueued { .. }
             | TraceEvent::PublishRejected { .. }
-            | TraceEvent::Delivered { .. }
-            | TraceEvent::Acked { .. }
             | TraceEvent::Nacked { .. }
             | TraceEvent::DeadLettered { .. }
             | TraceEvent::LeftInQueue { .. } => self.on_queue_event(at, event),
@@ -507,11 +527,12 @@ impl<'m> Collector<'m> {
             .on_event(at, event, |queue| auto_ack[queue.index()]);
     }
 
+    #[inline]
     fn index_in_service(&self, instance: InstanceId) -> usize {
-        (instance.0 - self.service_first_instance[self.model.instance(instance).service.index()])
-            as usize
+        self.index_in_service[instance.index()]
     }
 
+    #[inline]
     fn on_processed(
         &mut self,
         at: SimTime,

@@ -54,6 +54,7 @@ impl QueueStats {
         self.dead_lettered.rejected + self.dead_lettered.expired + self.dead_lettered.maxlen
     }
 
+    #[inline]
     fn consumer(&mut self, instance: InstanceId) -> &mut ConsumerTrack {
         let index = match self
             .consumers
@@ -118,12 +119,7 @@ impl QueueCollector {
             TraceEvent::QueueDeclared { queue } => {
                 self.queues[queue.index()].declared_at.get_or_insert(at);
             }
-            TraceEvent::Enqueued { queue, .. } => {
-                let stats = &mut self.queues[queue.index()];
-                stats.enqueued += 1;
-                stats.ready += 1;
-                stats.depth_max = stats.depth_max.max(stats.ready);
-            }
+            TraceEvent::Enqueued { queue, .. } => self.enqueued(queue),
             TraceEvent::PublishRejected { queue, .. } => {
                 self.queues[queue.index()].publish_rejected += 1;
             }
@@ -134,33 +130,16 @@ impl QueueCollector {
                 redelivered,
                 auto_ack,
                 get,
-            } => {
-                let stats = &mut self.queues[queue.index()];
-                stats.ready -= 1;
-                stats.deliveries += 1;
-                if redelivered {
-                    stats.redeliveries += 1;
-                }
-                let counted_auto = auto_ack && auto_ack_of(queue);
-                if counted_auto {
-                    stats.auto_outstanding += 1;
-                } else if !auto_ack {
-                    stats.unacked += 1;
-                }
-                let track = stats.consumer(instance);
-                if counted_auto {
-                    track.auto_outstanding += 1;
-                }
-                track.total += 1;
-                if track.deliveries.len() < LIST_MAX {
-                    track.deliveries.push((msg, redelivered, get));
-                }
-            }
-            TraceEvent::Acked { queue, .. } => {
-                let stats = &mut self.queues[queue.index()];
-                stats.unacked -= 1;
-                stats.acked += 1;
-            }
+            } => self.delivered(
+                queue,
+                instance,
+                msg,
+                redelivered,
+                auto_ack && auto_ack_of(queue),
+                auto_ack,
+                get,
+            ),
+            TraceEvent::Acked { queue, .. } => self.acked(queue),
             TraceEvent::Nacked { queue, requeue, .. } => {
                 let stats = &mut self.queues[queue.index()];
                 stats.unacked -= 1;
@@ -211,6 +190,58 @@ impl QueueCollector {
             }
             _ => {}
         }
+    }
+
+    /// A message entered `queue`.
+    #[inline]
+    pub fn enqueued(&mut self, queue: QueueId) {
+        let stats = &mut self.queues[queue.index()];
+        stats.enqueued += 1;
+        stats.ready += 1;
+        stats.depth_max = stats.depth_max.max(stats.ready);
+    }
+
+    /// `queue` delivered `msg` to `instance`; `counted_auto`: an auto-ack delivery of a queue
+    /// whose group consumes with auto-ack (the consumer reports finishing it).
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn delivered(
+        &mut self,
+        queue: QueueId,
+        instance: InstanceId,
+        msg: MessageId,
+        redelivered: bool,
+        counted_auto: bool,
+        auto_ack: bool,
+        get: bool,
+    ) {
+        let stats = &mut self.queues[queue.index()];
+        stats.ready -= 1;
+        stats.deliveries += 1;
+        if redelivered {
+            stats.redeliveries += 1;
+        }
+        if counted_auto {
+            stats.auto_outstanding += 1;
+        } else if !auto_ack {
+            stats.unacked += 1;
+        }
+        let track = stats.consumer(instance);
+        if counted_auto {
+            track.auto_outstanding += 1;
+        }
+        track.total += 1;
+        if track.deliveries.len() < LIST_MAX {
+            track.deliveries.push((msg, redelivered, get));
+        }
+    }
+
+    /// A delivery of `queue` was acked.
+    #[inline]
+    pub fn acked(&mut self, queue: QueueId) {
+        let stats = &mut self.queues[queue.index()];
+        stats.unacked -= 1;
+        stats.acked += 1;
     }
 
     /// An auto-ack delivery was finished or lost by `instance`.

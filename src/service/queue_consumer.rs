@@ -51,7 +51,8 @@ pub struct QueueConsumerRole {
     /// Closed its channel for good.
     closed: bool,
     buffer: VecDeque<Delivery>,
-    in_progress: Vec<(TimerId, Delivery)>,
+    /// In the order they started (with a fixed processing time, also the order they finish).
+    in_progress: VecDeque<(TimerId, Delivery)>,
     /// Deliveries decided so far (the script's step index).
     decided: u64,
     next_get: usize,
@@ -104,7 +105,7 @@ impl QueueConsumerRole {
             subscribe_at_us,
             closed: false,
             buffer: VecDeque::new(),
-            in_progress: Vec::new(),
+            in_progress: VecDeque::new(),
             decided: 0,
             next_get: 0,
         }
@@ -252,7 +253,7 @@ impl QueueConsumerRole {
                 self.finish(ctx, broker, me, delivery);
             } else {
                 let timer = ctx.set_timer(time_us, tag::QUEUE_PROCESS | self.index);
-                self.in_progress.push((timer, delivery));
+                self.in_progress.push_back((timer, delivery));
             }
         }
     }
@@ -265,10 +266,17 @@ impl QueueConsumerRole {
         slow_factor_ppm: u64,
         timer: TimerId,
     ) {
-        let Some(position) = self.in_progress.iter().position(|(id, _)| *id == timer) else {
+        let delivery = if self.in_progress.front().is_some_and(|(id, _)| *id == timer) {
+            self.in_progress.pop_front()
+        } else {
+            let Some(position) = self.in_progress.iter().position(|(id, _)| *id == timer) else {
+                return;
+            };
+            self.in_progress.remove(position)
+        };
+        let Some((_, delivery)) = delivery else {
             return;
         };
-        let (_, delivery) = self.in_progress.remove(position);
         self.finish(ctx, broker, me, delivery);
         self.start_ready(ctx, broker, me, slow_factor_ppm);
     }

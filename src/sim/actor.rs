@@ -1,10 +1,13 @@
 //! Actors and the context through which they act.
 //!
 //! An actor owns its state and never touches the world: a handler gets its input and a [`Ctx`]
-//! that only *records* commands (send, set or cancel a timer, emit a trace event). The kernel
-//! applies them after the handler returns. Modelled on stateright's `Actor` and `Out`.
+//! that only *records* commands (send, set or cancel a timer). The kernel applies them after the
+//! handler returns. Trace events are the exception: they go to the run's sinks as they are
+//! emitted, which the sinks cannot tell from receiving them right after the handler (they see
+//! nothing else in between). Modelled on stateright's `Actor` and `Out`.
 
 use super::clock::SimTime;
+use super::kernel::{Sink, Wire};
 
 /// An actor's index in the kernel. Stable for the whole run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -21,53 +24,65 @@ impl ActorId {
 pub struct TimerId(pub u64);
 
 /// What handlers asked for, by kind, in the order each kind was recorded. The kernel applies a
-/// handler's outbox after it returns: trace events first, then cancellations, then sends, then
-/// new timers (so at one instant a handler's messages are scheduled before its timers), then a
-/// halt. Typed lists instead of one command enum keep the hot path small.
-pub struct Outbox<M, E> {
-    pub(super) sends: Vec<(ActorId, M)>,
+/// handler's outbox after it returns: cancellations first, then new timers, then a halt. By
+/// then its trace events have reached the sinks and its sends the agenda, in the order made
+/// (so at one instant a handler's messages are scheduled before its timers). Typed lists
+/// instead of one command enum keep the hot path small.
+pub struct Outbox<M> {
+    _msg: std::marker::PhantomData<M>,
     pub(super) timers: Vec<(TimerId, SimTime, u32)>,
     pub(super) cancels: Vec<TimerId>,
-    pub(super) events: Vec<E>,
     /// Stop the run because a scenario limit was reached: (limit field, its value).
     pub(super) halt: Option<(&'static str, u64)>,
 }
 
-impl<M, E> Default for Outbox<M, E> {
+impl<M> Default for Outbox<M> {
     fn default() -> Self {
         Outbox {
-            sends: Vec::new(),
+            _msg: std::marker::PhantomData,
             timers: Vec::new(),
             cancels: Vec::new(),
-            events: Vec::new(),
             halt: None,
         }
     }
 }
 
-/// The handler's view of the world: the time, its own id, and a command recorder.
+/// The handler's view of the world: the time, its own id, a command recorder, the wire its
+/// sends go out on, and the run's sinks for its trace events.
 pub struct Ctx<'k, M, E> {
     now: SimTime,
     me: ActorId,
+    /// False for a crashed actor's last words and for `on_end`: sends are dropped.
+    live: bool,
     next_timer_id: &'k mut u64,
-    outbox: &'k mut Outbox<M, E>,
+    wire: &'k mut Wire<M>,
+    outbox: &'k mut Outbox<M>,
+    sink: &'k mut dyn Sink<E>,
 }
 
 impl<'k, M, E> Ctx<'k, M, E> {
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         now: SimTime,
         me: ActorId,
+        live: bool,
         next_timer_id: &'k mut u64,
-        outbox: &'k mut Outbox<M, E>,
+        wire: &'k mut Wire<M>,
+        outbox: &'k mut Outbox<M>,
+        sink: &'k mut dyn Sink<E>,
     ) -> Self {
         Ctx {
             now,
             me,
+            live,
             next_timer_id,
+            wire,
             outbox,
+            sink,
         }
     }
 
+    #[inline]
     pub fn now(&self) -> SimTime {
         self.now
     }
@@ -77,11 +92,15 @@ impl<'k, M, E> Ctx<'k, M, E> {
     }
 
     /// Sends `msg` over the link from this actor to `to`; it arrives after the link's latency.
+    #[inline]
     pub fn send(&mut self, to: ActorId, msg: M) {
-        self.outbox.sends.push((to, msg));
+        if self.live {
+            self.wire.send(self.now, self.me, to, msg);
+        }
     }
 
     /// Fires `on_timer(tag)` after `delay_us`. The returned id cancels it.
+    #[inline]
     pub fn set_timer(&mut self, delay_us: u64, tag: u32) -> TimerId {
         let id = TimerId(*self.next_timer_id);
         *self.next_timer_id += 1;
@@ -97,8 +116,9 @@ impl<'k, M, E> Ctx<'k, M, E> {
     }
 
     /// Hands a trace event to the run's sinks, stamped with the current time and this actor.
+    #[inline]
     pub fn emit(&mut self, event: E) {
-        self.outbox.events.push(event);
+        self.sink.on_event(self.now, self.me, &event);
     }
 
     /// Ends the run: `limit` is the scenario field that bounds what was reached.

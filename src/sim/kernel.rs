@@ -46,7 +46,7 @@ pub enum StopReason {
     Limit { limit: &'static str, value: u64 },
 }
 
-enum Item<M> {
+pub(super) enum Item<M> {
     Deliver {
         to: ActorId,
         from: ActorId,
@@ -71,13 +71,52 @@ struct Slot<M, E> {
     up: bool,
     /// Bumped on crash, so timers set by an earlier life never fire.
     incarnation: u32,
-    link: LinkConfig,
-    jitter: RngStream,
-    /// Last arrival time per destination, indexed by the destination's `ActorId`.
-    last_arrival: Vec<SimTime>,
     /// This actor's cancelled timers that have not come due yet (a short list: cancellation is
     /// rare, so the common timer pays only an emptiness check).
     cancelled: Vec<TimerId>,
+}
+
+/// An actor's side of the network: its access link and what crossing it needs.
+struct Link {
+    config: LinkConfig,
+    jitter: RngStream,
+    /// Last arrival time per destination, indexed by the destination's `ActorId`.
+    last_arrival: Vec<SimTime>,
+}
+
+/// The agenda and the links: what a handler's sends go through. A send is scheduled as the
+/// handler makes it (its timers wait for the handler to return), which gives the same
+/// sequence numbers as scheduling every send after the handler: nothing else is scheduled
+/// in between.
+pub(super) struct Wire<M> {
+    agenda: Agenda<Item<M>>,
+    links: Vec<Link>,
+    messages_sent: u64,
+}
+
+impl<M> Wire<M> {
+    #[inline]
+    pub(super) fn send(&mut self, now: SimTime, from: ActorId, to: ActorId, msg: M) {
+        self.messages_sent += 1;
+        let receiver_link = self.links[to.index()].config;
+        let sender = &mut self.links[from.index()];
+        let latency_us = sender.config.latency_us + receiver_link.latency_us;
+        let jitter_max_us = sender.config.jitter_us + receiver_link.jitter_us;
+        let jitter_us = if jitter_max_us == 0 {
+            0
+        } else {
+            sender.jitter.between(0, jitter_max_us)
+        };
+        let mut arrival = now.plus_us(latency_us + jitter_us);
+        if sender.last_arrival.len() <= to.index() {
+            sender.last_arrival.resize(to.index() + 1, SimTime::ZERO);
+        }
+        // FIFO per link, like TCP: never overtake the previous message on the same link.
+        arrival = arrival.max(sender.last_arrival[to.index()]);
+        sender.last_arrival[to.index()] = arrival;
+        self.agenda
+            .schedule(arrival, Item::Deliver { to, from, msg });
+    }
 }
 
 /// Counters about the kernel itself, for reports and benches.
@@ -93,10 +132,10 @@ pub struct KernelStats {
 
 pub struct Kernel<M, E> {
     now: SimTime,
-    agenda: Agenda<Item<M>>,
+    wire: Wire<M>,
     slots: Vec<Slot<M, E>>,
     next_timer_id: u64,
-    outbox: Outbox<M, E>,
+    outbox: Outbox<M>,
     limits: Limits,
     stop_at: Option<SimTime>,
     stats: KernelStats,
@@ -106,7 +145,11 @@ impl<M, E> Kernel<M, E> {
     pub fn new(limits: Limits, stop_at: Option<SimTime>) -> Self {
         Kernel {
             now: SimTime::ZERO,
-            agenda: Agenda::default(),
+            wire: Wire {
+                agenda: Agenda::default(),
+                links: Vec::new(),
+                messages_sent: 0,
+            },
             slots: Vec::new(),
             next_timer_id: 0,
             outbox: Outbox::default(),
@@ -128,25 +171,27 @@ impl<M, E> Kernel<M, E> {
             actor,
             up: false,
             incarnation: 0,
-            link,
+            cancelled: Vec::new(),
+        });
+        self.wire.links.push(Link {
+            config: link,
             jitter,
             last_arrival: Vec::new(),
-            cancelled: Vec::new(),
         });
         id
     }
 
     /// Schedules a fault-timeline input for `to` (delivered without link latency).
     pub fn schedule_fault(&mut self, at: SimTime, to: ActorId, msg: M) {
-        self.agenda.schedule(at, Item::Fault { to, msg });
+        self.wire.agenda.schedule(at, Item::Fault { to, msg });
     }
 
     pub fn schedule_crash(&mut self, at: SimTime, actor: ActorId) {
-        self.agenda.schedule(at, Item::Crash(actor));
+        self.wire.agenda.schedule(at, Item::Crash(actor));
     }
 
     pub fn schedule_restart(&mut self, at: SimTime, actor: ActorId) {
-        self.agenda.schedule(at, Item::Restart(actor));
+        self.wire.agenda.schedule(at, Item::Restart(actor));
     }
 
     pub fn now(&self) -> SimTime {
@@ -155,7 +200,8 @@ impl<M, E> Kernel<M, E> {
 
     pub fn stats(&self) -> KernelStats {
         KernelStats {
-            agenda_len_max: self.agenda.len_max() as u64,
+            agenda_len_max: self.wire.agenda.len_max() as u64,
+            messages_sent: self.wire.messages_sent,
             ..self.stats
         }
     }
@@ -171,7 +217,7 @@ impl<M, E> Kernel<M, E> {
             if sink.wants_stop() {
                 return StopReason::Done;
             }
-            let Some(next_at) = self.agenda.peek_time() else {
+            let Some(next_at) = self.wire.agenda.peek_time() else {
                 return StopReason::AgendaEmpty;
             };
             if let Some(stop_at) = self.stop_at
@@ -188,7 +234,7 @@ impl<M, E> Kernel<M, E> {
             }
             // A handler schedules at most a few thousand events, so this headroom keeps the
             // agenda's packed entries in range.
-            if self.agenda.len() >= super::agenda::PENDING_MAX - 65_536 {
+            if self.wire.agenda.len() >= super::agenda::PENDING_MAX - 65_536 {
                 return StopReason::Limit {
                     limit: "pending_events",
                     value: (super::agenda::PENDING_MAX - 65_536) as u64,
@@ -200,9 +246,9 @@ impl<M, E> Kernel<M, E> {
                     value: self.limits.events_max,
                 };
             }
-            let (at, _seq, item) = self.agenda.pop().expect("peeked above");
-            debug_assert!(at >= self.now, "the clock never goes backwards");
-            self.now = at;
+            let item = self.wire.agenda.pop_at(next_at);
+            debug_assert!(next_at >= self.now, "the clock never goes backwards");
+            self.now = next_at;
             if let Some(halt) = self.handle(item, sink) {
                 return halt;
             }
@@ -219,13 +265,18 @@ impl<M, E> Kernel<M, E> {
             let actor = ActorId(index as u32);
             let mut outbox = std::mem::take(&mut self.outbox);
             {
-                let mut ctx = Ctx::new(self.now, actor, &mut self.next_timer_id, &mut outbox);
+                // Not live: sends recorded here are dropped.
+                let mut ctx = Ctx::new(
+                    self.now,
+                    actor,
+                    false,
+                    &mut self.next_timer_id,
+                    &mut self.wire,
+                    &mut outbox,
+                    sink,
+                );
                 self.slots[index].actor.on_end(&mut ctx);
             }
-            for event in outbox.events.drain(..) {
-                sink.on_event(self.now, actor, &event);
-            }
-            outbox.sends.clear();
             outbox.timers.clear();
             outbox.cancels.clear();
             outbox.halt = None;
@@ -297,25 +348,29 @@ impl<M, E> Kernel<M, E> {
         handler: impl FnOnce(&mut dyn Actor<Msg = M, Event = E>, &mut Ctx<'_, M, E>),
     ) -> Option<StopReason> {
         // The outbox stays in place (fields are borrowed apart): taking and restoring the whole
-        // struct cost a drop of four empty vectors per event.
+        // struct cost a drop of its empty vectors per event. Trace events go to the sink and
+        // sends to the agenda as the handler makes them; a crashed actor's sends are dropped.
+        let live = self.slots[actor.index()].up;
         {
-            let mut ctx = Ctx::new(self.now, actor, &mut self.next_timer_id, &mut self.outbox);
+            let mut ctx = Ctx::new(
+                self.now,
+                actor,
+                live,
+                &mut self.next_timer_id,
+                &mut self.wire,
+                &mut self.outbox,
+                sink,
+            );
             handler(self.slots[actor.index()].actor.as_mut(), &mut ctx);
         }
-        for event in self.outbox.events.drain(..) {
-            sink.on_event(self.now, actor, &event);
-        }
         let slot = &mut self.slots[actor.index()];
-        slot.cancelled.append(&mut self.outbox.cancels);
+        if !self.outbox.cancels.is_empty() {
+            slot.cancelled.append(&mut self.outbox.cancels);
+        }
         if slot.up {
             let incarnation = slot.incarnation;
-            let mut sends = std::mem::take(&mut self.outbox.sends);
-            for (to, msg) in sends.drain(..) {
-                self.send(actor, to, msg);
-            }
-            self.outbox.sends = sends;
             for (id, at, tag) in self.outbox.timers.drain(..) {
-                self.agenda.schedule(
+                self.wire.agenda.schedule(
                     at,
                     Item::Timer {
                         actor,
@@ -327,34 +382,11 @@ impl<M, E> Kernel<M, E> {
             }
         } else {
             // A crashed actor's last words: only its trace events count.
-            self.outbox.sends.clear();
             self.outbox.timers.clear();
         }
         self.outbox
             .halt
             .take()
             .map(|(limit, value)| StopReason::Limit { limit, value })
-    }
-
-    fn send(&mut self, from: ActorId, to: ActorId, msg: M) {
-        self.stats.messages_sent += 1;
-        let receiver_link = self.slots[to.index()].link;
-        let sender = &mut self.slots[from.index()];
-        let latency_us = sender.link.latency_us + receiver_link.latency_us;
-        let jitter_max_us = sender.link.jitter_us + receiver_link.jitter_us;
-        let jitter_us = if jitter_max_us == 0 {
-            0
-        } else {
-            sender.jitter.between(0, jitter_max_us)
-        };
-        let mut arrival = self.now.plus_us(latency_us + jitter_us);
-        if sender.last_arrival.len() <= to.index() {
-            sender.last_arrival.resize(to.index() + 1, SimTime::ZERO);
-        }
-        // FIFO per link, like TCP: never overtake the previous message on the same link.
-        arrival = arrival.max(sender.last_arrival[to.index()]);
-        sender.last_arrival[to.index()] = arrival;
-        self.agenda
-            .schedule(arrival, Item::Deliver { to, from, msg });
     }
 }
