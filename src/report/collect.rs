@@ -264,7 +264,9 @@ impl<'m> Collector<'m> {
         }
     }
 
-    #[inline]
+    /// Inlined into every emit site (through `Ctx::emit`), where the event's variant is known
+    /// and the match folds to its one arm.
+    #[inline(always)]
     pub fn on_event(&mut self, at: SimTime, event: &TraceEvent) {
         match *event {
             TraceEvent::Produced {
