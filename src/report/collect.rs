@@ -139,7 +139,7 @@ impl<'m> Collector<'m> {
                     rebalances: 0,
                     latency: Histogram::default(),
                     delivery: DeliveryChecker::new(partition_count),
-                    key_order: KeyOrderChecker::new(model.keys.len()),
+                    key_order: KeyOrderChecker::new(model.keys.len(), model.instances.len()),
                     seen: Vec::new(),
                     publish_order: PublishOrderChecker::default(),
                     queue_duplicated: 0,
