@@ -223,11 +223,19 @@ impl QueueConsumerRole {
             }
             return;
         }
-        self.buffer.push_back(Delivery {
+        let delivery = Delivery {
             record,
             tag,
             redelivered,
-        });
+        };
+        if self.buffer.is_empty() && self.in_progress.len() < self.concurrency {
+            // A worker is free and nothing waits: start it at once (what `start_ready` would
+            // do after a round trip through the buffer, which a store-forwarding stall made
+            // costly on every delivery).
+            self.begin(ctx, broker, me, slow_factor_ppm, delivery);
+            return;
+        }
+        self.buffer.push_back(delivery);
         self.start_ready(ctx, broker, me, slow_factor_ppm);
     }
 
@@ -243,6 +251,21 @@ impl QueueConsumerRole {
             let Some(delivery) = self.buffer.pop_front() else {
                 return;
             };
+            self.begin(ctx, broker, me, slow_factor_ppm, delivery);
+        }
+    }
+
+    /// Starts processing `delivery` on a free worker.
+    #[inline]
+    fn begin<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        broker: ActorId,
+        me: InstanceId,
+        slow_factor_ppm: u64,
+        delivery: Delivery,
+    ) {
+        {
             let step = self.decided + self.in_progress.len() as u64;
             let scripted_time = self
                 .script
