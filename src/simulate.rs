@@ -15,7 +15,10 @@ use crate::queue::QueueBroker;
 use crate::report::{Collector, RunReport};
 use crate::service::InstanceActor;
 use crate::sim::rng::{RngStream, stream_id};
-use crate::sim::{ActorId, Kernel, KernelStats, Limits, LinkConfig, SimTime, Sink, StopReason};
+use crate::sim::{
+    Actor, ActorId, Ctx, Kernel, KernelStats, Limits, LinkConfig, SimTime, Sink, StopReason,
+    TimerId,
+};
 use crate::trace::TraceEvent;
 use crate::trace::jsonl::TraceWriter;
 
@@ -42,6 +45,65 @@ fn actor_of(instance: InstanceId) -> ActorId {
     ActorId(instance.0 + 1)
 }
 
+/// The run's actors: the kernel holds one type, so it calls each handler directly.
+enum RunActor {
+    Log(LogBroker),
+    Instance(InstanceActor),
+    Queue(QueueBroker),
+}
+
+/// Forwards each handler to the actor's own.
+macro_rules! each_actor {
+    ($self:ident, $actor:ident => $call:expr) => {
+        match $self {
+            RunActor::Log($actor) => $call,
+            RunActor::Instance($actor) => $call,
+            RunActor::Queue($actor) => $call,
+        }
+    };
+}
+
+impl Actor for RunActor {
+    type Msg = Msg;
+    type Event = TraceEvent;
+
+    fn on_start<S: Sink<TraceEvent>>(&mut self, ctx: &mut Ctx<'_, Msg, TraceEvent, S>) {
+        each_actor!(self, actor => actor.on_start(ctx))
+    }
+
+    #[inline]
+    fn on_msg<S: Sink<TraceEvent>>(
+        &mut self,
+        ctx: &mut Ctx<'_, Msg, TraceEvent, S>,
+        from: ActorId,
+        msg: Msg,
+    ) {
+        each_actor!(self, actor => actor.on_msg(ctx, from, msg))
+    }
+
+    #[inline]
+    fn on_timer<S: Sink<TraceEvent>>(
+        &mut self,
+        ctx: &mut Ctx<'_, Msg, TraceEvent, S>,
+        id: TimerId,
+        tag: u32,
+    ) {
+        each_actor!(self, actor => actor.on_timer(ctx, id, tag))
+    }
+
+    fn on_crash<S: Sink<TraceEvent>>(&mut self, ctx: &mut Ctx<'_, Msg, TraceEvent, S>) {
+        each_actor!(self, actor => actor.on_crash(ctx))
+    }
+
+    fn on_fault<S: Sink<TraceEvent>>(&mut self, ctx: &mut Ctx<'_, Msg, TraceEvent, S>, fault: Msg) {
+        each_actor!(self, actor => actor.on_fault(ctx, fault))
+    }
+
+    fn on_end<S: Sink<TraceEvent>>(&mut self, ctx: &mut Ctx<'_, Msg, TraceEvent, S>) {
+        each_actor!(self, actor => actor.on_end(ctx))
+    }
+}
+
 struct RunSinks<'m, W: Write> {
     collector: Collector<'m>,
     trace: Option<TraceWriter<'m, W>>,
@@ -50,6 +112,7 @@ struct RunSinks<'m, W: Write> {
 }
 
 impl<W: Write> Sink<TraceEvent> for RunSinks<'_, W> {
+    #[inline(always)]
     fn on_event(&mut self, at: SimTime, actor: ActorId, event: &TraceEvent) {
         self.collector.on_event(at, event);
         if let Some(pipelines) = &mut self.pipelines {
@@ -79,7 +142,7 @@ pub fn simulate<W: Write>(
         events_max: model.limits.events_max,
         sim_time_us_max: model.limits.sim_time_us_max,
     };
-    let mut kernel: Kernel<Msg, TraceEvent> = Kernel::new(limits, stop_at);
+    let mut kernel: Kernel<Msg, TraceEvent, RunActor> = Kernel::new(limits, stop_at);
 
     // Pipelines, and the keys their `rekey`s make during the run (only with pipelines).
     let dataflow = Dataflow::new(model).map(Rc::new);
@@ -95,7 +158,7 @@ pub fn simulate<W: Write>(
         .collect();
     let jitter = |name: &str| RngStream::new(model.seed, stream_id("actor", name, "link-jitter"));
     let broker_id = kernel.add_actor(
-        Box::new(broker),
+        RunActor::Log(broker),
         LinkConfig::default(),
         jitter("log-broker"),
     );
@@ -128,13 +191,13 @@ pub fn simulate<W: Write>(
             None => actor,
         };
         let link = model.service(instance.service).link;
-        let id = kernel.add_actor(Box::new(actor), link, jitter(&instance.name));
+        let id = kernel.add_actor(RunActor::Instance(actor), link, jitter(&instance.name));
         assert_eq!(id, actor_of(instance.id));
         actor_names.push(instance.name.clone());
     }
     if let Some(queue_broker) = queue_broker {
         let id = kernel.add_actor(
-            Box::new(queue_broker),
+            RunActor::Queue(queue_broker),
             LinkConfig::default(),
             jitter("queue-broker"),
         );

@@ -6,7 +6,7 @@
 use crate::model::{GroupId, InstanceId, Offset, PartitionId, Scenario};
 use crate::protocol::{FetchedBatch, JoinRequest, Msg};
 use crate::sim::{Actor, ActorId, Ctx, TimerId};
-use crate::trace::TraceEvent;
+use crate::trace::{TraceEvent, TraceSink};
 
 use super::group::{GroupState, Member};
 use super::partition_log::{PartitionLog, SegmentPolicy};
@@ -14,7 +14,7 @@ use super::partition_log::{PartitionLog, SegmentPolicy};
 /// The timer tag of the periodic retention check; session timers use small tags.
 const RETENTION_CHECK_TAG: u32 = u32::MAX;
 
-type BrokerCtx<'k> = Ctx<'k, Msg, TraceEvent>;
+type BrokerCtx<'k, S> = Ctx<'k, Msg, TraceEvent, S>;
 
 pub struct LogBroker {
     /// `logs[stream][partition]`.
@@ -170,7 +170,7 @@ impl LogBroker {
     /// A group with a later `start_us` forms now, as generation 1: every member joins at once,
     /// and partitions without a committed offset start where `auto.offset.reset` says
     /// (earliest: offset 0; latest: the log end now).
-    fn activate(&mut self, ctx: &mut BrokerCtx, group_id: GroupId) {
+    fn activate<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, group_id: GroupId) {
         let stream = self.stream_of(group_id);
         let latest = self.group_reset_latest[group_id.index()];
         let group = &mut self.groups[group_id.index()];
@@ -210,7 +210,12 @@ impl LogBroker {
         self.session_tag_base[group.index()] + member as u32
     }
 
-    fn restart_session_timer(&mut self, ctx: &mut BrokerCtx, group: GroupId, member: usize) {
+    fn restart_session_timer<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        group: GroupId,
+        member: usize,
+    ) {
         let tag = self.session_tag(group, member);
         let timeout_us = self.session_timeout_us[group.index()];
         let state = &mut self.groups[group.index()].members[member];
@@ -220,7 +225,12 @@ impl LogBroker {
         state.session_timer = Some(ctx.set_timer(timeout_us, tag));
     }
 
-    fn start_rebalance(&mut self, ctx: &mut BrokerCtx, group_id: GroupId, joined: Option<usize>) {
+    fn start_rebalance<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        group_id: GroupId,
+        joined: Option<usize>,
+    ) {
         let group = &mut self.groups[group_id.index()];
         if group.rebalancing {
             return;
@@ -245,7 +255,11 @@ impl LogBroker {
         self.complete_rebalance_if_ready(ctx, group_id);
     }
 
-    fn complete_rebalance_if_ready(&mut self, ctx: &mut BrokerCtx, group_id: GroupId) {
+    fn complete_rebalance_if_ready<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        group_id: GroupId,
+    ) {
         let group = &mut self.groups[group_id.index()];
         if !group.rebalancing || !group.awaiting.is_empty() {
             return;
@@ -255,9 +269,9 @@ impl LogBroker {
         send_assignment(ctx, group_id, group);
     }
 
-    fn commit(
+    fn commit<S: TraceSink>(
         &mut self,
-        ctx: &mut BrokerCtx,
+        ctx: &mut BrokerCtx<S>,
         group_id: GroupId,
         offsets: &[(PartitionId, Offset)],
     ) {
@@ -282,7 +296,7 @@ impl Actor for LogBroker {
     type Msg = Msg;
     type Event = TraceEvent;
 
-    fn on_start(&mut self, ctx: &mut BrokerCtx) {
+    fn on_start<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>) {
         for group_index in 0..self.groups.len() {
             let start_us = self.group_start_us[group_index];
             if start_us > 0 {
@@ -298,7 +312,7 @@ impl Actor for LogBroker {
         }
     }
 
-    fn on_msg(&mut self, ctx: &mut BrokerCtx, from: ActorId, msg: Msg) {
+    fn on_msg<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, from: ActorId, msg: Msg) {
         match msg {
             Msg::Produce {
                 stream,
@@ -441,7 +455,7 @@ impl Actor for LogBroker {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut BrokerCtx, _id: TimerId, tag: u32) {
+    fn on_timer<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, _id: TimerId, tag: u32) {
         if tag == RETENTION_CHECK_TAG {
             self.delete_expired_segments(ctx);
             if let Some(interval_us) = self.retention_check_us {
@@ -475,14 +489,14 @@ impl Actor for LogBroker {
         }
     }
 
-    fn on_crash(&mut self, _ctx: &mut BrokerCtx) {
+    fn on_crash<S: TraceSink>(&mut self, _ctx: &mut BrokerCtx<S>) {
         // Broker faults are a later issue; validation only lets instances crash.
     }
 }
 
 impl LogBroker {
     /// Kafka's `LogManager.cleanupLogs`, time-based part: delete expired non-active segments.
-    fn delete_expired_segments(&mut self, ctx: &mut BrokerCtx) {
+    fn delete_expired_segments<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>) {
         for (stream_index, partitions) in self.logs.iter_mut().enumerate() {
             let Some(retention_us) = self.retention_us[stream_index] else {
                 continue;
@@ -508,7 +522,7 @@ impl LogBroker {
 
 /// Hands every live member its partitions for the group's current generation, each starting at
 /// its committed offset, and traces the assignment.
-fn send_assignment(ctx: &mut BrokerCtx, group_id: GroupId, group: &GroupState) {
+fn send_assignment<S: TraceSink>(ctx: &mut BrokerCtx<S>, group_id: GroupId, group: &GroupState) {
     for (member, partitions) in group.assignment() {
         let with_offsets = partitions
             .iter()

@@ -1,26 +1,67 @@
 //! Interned record keys. Producers and brokers pass `KeyId`s; text appears only in output and
 //! when a partitioner hashes the key bytes.
 
-use std::collections::BTreeMap;
-
 use super::ids::KeyId;
 
+/// The interned keys: their texts in id order, and an index from text to id.
+///
+/// The index is an open-addressing table of ids by FNV-1a-64 of the text (linear probing, at
+/// most half full). It is only ever looked up, never iterated, so nothing about it reaches
+/// output; it replaced a `BTreeMap<String, KeyId>` whose string comparisons made interning a
+/// scenario's keys (40,000 for the perf workloads) a visible part of start-up.
 #[derive(Clone, Debug, Default)]
 pub struct KeyTable {
     texts: Vec<String>,
-    by_text: BTreeMap<String, KeyId>,
+    /// Key ids (`EMPTY`: a free slot); the length is zero or a power of two.
+    slots: Vec<u32>,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+fn text_hash(text: &str) -> u64 {
+    crate::sim::rng::fnv1a64(text.as_bytes())
 }
 
 impl KeyTable {
     /// Returns the id of `text`, adding it if new.
     pub fn intern(&mut self, text: &str) -> KeyId {
-        if let Some(&id) = self.by_text.get(text) {
+        if let Some(id) = self.get(text) {
             return id;
         }
         let id = KeyId::from_index(self.texts.len());
         self.texts.push(text.to_string());
-        self.by_text.insert(text.to_string(), id);
+        if self.texts.len() * 2 > self.slots.len() {
+            self.rebuild((self.slots.len() * 2).max(64));
+        } else {
+            self.place(id.index());
+        }
         id
+    }
+
+    /// The free slot for `text` (or its slot, when present).
+    #[inline]
+    fn slot_of(&self, text: &str) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut slot = text_hash(text) as usize & mask;
+        loop {
+            let id = self.slots[slot];
+            if id == EMPTY || self.texts[id as usize] == text {
+                return slot;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    fn place(&mut self, index: usize) {
+        let slot = self.slot_of(&self.texts[index]);
+        self.slots[slot] = u32::try_from(index).expect("key ids fit u32");
+    }
+
+    fn rebuild(&mut self, len: usize) {
+        self.slots = vec![EMPTY; len];
+        for index in 0..self.texts.len() {
+            self.place(index);
+        }
     }
 
     pub fn text(&self, id: KeyId) -> &str {
@@ -39,7 +80,13 @@ impl KeyTable {
 impl KeyTable {
     /// The id of `text`, if the scenario knows it.
     pub fn get(&self, text: &str) -> Option<KeyId> {
-        self.by_text.get(text).copied()
+        if self.slots.is_empty() {
+            return None;
+        }
+        match self.slots[self.slot_of(text)] {
+            EMPTY => None,
+            id => Some(KeyId::from_index(id as usize)),
+        }
     }
 }
 

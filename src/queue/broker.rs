@@ -16,7 +16,7 @@
 use crate::model::{DeathReason, InstanceId, KeyId, Overflow, QueueId, Scenario, StreamId};
 use crate::protocol::{Msg, Record};
 use crate::sim::{Actor, ActorId, Ctx, TimerId};
-use crate::trace::TraceEvent;
+use crate::trace::{TraceEvent, TraceSink};
 
 use super::dead_letter::DeathTable;
 use super::dispatch::Consumers;
@@ -25,7 +25,7 @@ use super::routing::Binding;
 use super::topology::Topology;
 use super::ttl;
 
-type BrokerCtx<'k> = Ctx<'k, Msg, TraceEvent>;
+type BrokerCtx<'k, S> = Ctx<'k, Msg, TraceEvent, S>;
 
 struct Queue {
     state: QueueState,
@@ -122,7 +122,7 @@ impl QueueBroker {
             .collect()
     }
 
-    fn declare(&mut self, ctx: &mut BrokerCtx, queue: QueueId) {
+    fn declare<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, queue: QueueId) {
         let state = &mut self.queues[queue.index()].state;
         if !state.declared {
             state.declared = true;
@@ -144,7 +144,13 @@ impl QueueBroker {
         }
     }
 
-    fn publish(&mut self, ctx: &mut BrokerCtx, stream: StreamId, record: Record, ttl: Option<u64>) {
+    fn publish<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        stream: StreamId,
+        record: Record,
+        ttl: Option<u64>,
+    ) {
         // Route once (no allocation): the first 64 bound queues in a bit mask, any further
         // ones are asked again below. Count first (the routed event precedes the enqueues).
         let bound = self.topology.bound[stream.index()].len();
@@ -177,9 +183,9 @@ impl QueueBroker {
     }
 
     /// A message enters `queue` (published, or dead-lettered into it).
-    fn enqueue(
+    fn enqueue<S: TraceSink>(
         &mut self,
-        ctx: &mut BrokerCtx,
+        ctx: &mut BrokerCtx<S>,
         queue: QueueId,
         record: Record,
         message_ttl_us: Option<u64>,
@@ -245,9 +251,9 @@ impl QueueBroker {
     }
 
     /// A message leaves `queue` unacknowledged: to the dead-letter exchange, or gone.
-    fn dead_letter_or_drop(
+    fn dead_letter_or_drop<S: TraceSink>(
         &mut self,
-        ctx: &mut BrokerCtx,
+        ctx: &mut BrokerCtx<S>,
         queue: QueueId,
         message: QueuedMessage,
         reason: DeathReason,
@@ -269,9 +275,9 @@ impl QueueBroker {
         self.republish_dead_letter(ctx, queue, message, reason, true);
     }
 
-    fn republish_dead_letter(
+    fn republish_dead_letter<S: TraceSink>(
         &mut self,
-        ctx: &mut BrokerCtx,
+        ctx: &mut BrokerCtx<S>,
         queue: QueueId,
         message: QueuedMessage,
         reason: DeathReason,
@@ -304,7 +310,7 @@ impl QueueBroker {
     }
 
     /// Delivers while the head is deliverable and a consumer has credit.
-    fn dispatch(&mut self, ctx: &mut BrokerCtx, queue: QueueId) {
+    fn dispatch<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, queue: QueueId) {
         let now = ctx.now().as_us();
         loop {
             let head_expires = match self.queues[queue.index()].state.head() {
@@ -330,8 +336,8 @@ impl QueueBroker {
         }
     }
 
-    fn deliver(
-        ctx: &mut BrokerCtx,
+    fn deliver<S: TraceSink>(
+        ctx: &mut BrokerCtx<S>,
         q: &mut Queue,
         queue: QueueId,
         index: usize,
@@ -372,7 +378,12 @@ impl QueueBroker {
         self.queues[queue.index()].state.requeue(message);
     }
 
-    fn close_channel(&mut self, ctx: &mut BrokerCtx, queue: QueueId, index: usize) {
+    fn close_channel<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        queue: QueueId,
+        index: usize,
+    ) {
         let q = &mut self.queues[queue.index()];
         let instance = q.consumers.channels[index].instance;
         let was_open = q.consumers.channels[index].subscribed
@@ -395,7 +406,7 @@ impl QueueBroker {
     }
 
     /// Makes sure a TTL timer is pending for the head's expiry.
-    fn arm_ttl(&mut self, ctx: &mut BrokerCtx, queue: QueueId) {
+    fn arm_ttl<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, queue: QueueId) {
         let q = &mut self.queues[queue.index()];
         let Some(head) = q.state.head() else { return };
         let at = head.expires_at_us;
@@ -415,7 +426,7 @@ impl Actor for QueueBroker {
     type Msg = Msg;
     type Event = TraceEvent;
 
-    fn on_start(&mut self, ctx: &mut BrokerCtx) {
+    fn on_start<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>) {
         for index in 0..self.topology.queues.len() {
             if self.topology.queues[index].declare_at_us == 0 {
                 self.declare(ctx, QueueId(index as u32));
@@ -423,7 +434,7 @@ impl Actor for QueueBroker {
         }
     }
 
-    fn on_msg(&mut self, ctx: &mut BrokerCtx, from: ActorId, msg: Msg) {
+    fn on_msg<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, from: ActorId, msg: Msg) {
         match msg {
             Msg::Publish {
                 stream,
@@ -556,7 +567,7 @@ impl Actor for QueueBroker {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut BrokerCtx, _id: TimerId, tag: u32) {
+    fn on_timer<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, _id: TimerId, tag: u32) {
         let queue = QueueId(tag);
         let now = ctx.now().as_us();
         let q = &mut self.queues[queue.index()];
@@ -574,11 +585,11 @@ impl Actor for QueueBroker {
         self.arm_ttl(ctx, queue);
     }
 
-    fn on_crash(&mut self, _ctx: &mut BrokerCtx) {
+    fn on_crash<S: TraceSink>(&mut self, _ctx: &mut BrokerCtx<S>) {
         // Broker faults are a later issue; validation only lets instances crash.
     }
 
-    fn on_end(&mut self, ctx: &mut BrokerCtx) {
+    fn on_end<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>) {
         for (index, q) in self.queues.iter().enumerate() {
             let queue = QueueId(index as u32);
             let mut left: Vec<(QueuedMessage, bool)> = q

@@ -49,16 +49,21 @@ impl Channel {
 
 #[derive(Debug, Default)]
 pub struct Consumers {
+    /// Opened in order and never removed (a closed channel stays, unsubscribed).
     pub channels: Vec<Channel>,
     ring: VecDeque<usize>,
+    /// Channel index + 1 by `ActorId` (0: none): every ack looks its channel up, and a search
+    /// over the channels mispredicted on most of them.
+    by_actor: Vec<u32>,
 }
 
 impl Consumers {
     #[inline]
     pub fn channel_of(&self, actor: ActorId) -> Option<usize> {
-        self.channels
-            .iter()
-            .position(|channel| channel.actor == actor)
+        match self.by_actor.get(actor.index()) {
+            Some(&index) if index > 0 => Some(index as usize - 1),
+            _ => None,
+        }
     }
 
     /// The instance's channel, opened if it has none.
@@ -76,6 +81,10 @@ impl Consumers {
             next_tag: 0,
             in_ring: false,
         });
+        if self.by_actor.len() <= actor.index() {
+            self.by_actor.resize(actor.index() + 1, 0);
+        }
+        self.by_actor[actor.index()] = self.channels.len() as u32;
         self.channels.len() - 1
     }
 

@@ -139,7 +139,7 @@ impl<'m> Collector<'m> {
                     rebalances: 0,
                     latency: Histogram::default(),
                     delivery: DeliveryChecker::new(partition_count),
-                    key_order: KeyOrderChecker::new(model.keys.len()),
+                    key_order: KeyOrderChecker::new(model.keys.len(), model.instances.len()),
                     seen: Vec::new(),
                     publish_order: PublishOrderChecker::default(),
                     queue_duplicated: 0,
@@ -264,7 +264,9 @@ impl<'m> Collector<'m> {
         }
     }
 
-    #[inline]
+    /// Inlined into every emit site (through `Ctx::emit`), where the event's variant is known
+    /// and the match folds to its one arm.
+    #[inline(always)]
     pub fn on_event(&mut self, at: SimTime, event: &TraceEvent) {
         match *event {
             TraceEvent::Produced {

@@ -44,7 +44,10 @@ pub(super) struct QueueStats {
     dead_lettered: DeathCounts,
     dropped: DeathCounts,
     publish_rejected: u64,
+    /// In the order the consumers first appeared.
     consumers: Vec<ConsumerTrack>,
+    /// Index + 1 in `consumers` by `InstanceId` (0: none yet), instead of a search per event.
+    track_of: Vec<u32>,
     left_total: u64,
     left: Vec<Left>,
 }
@@ -56,21 +59,24 @@ impl QueueStats {
 
     #[inline]
     fn consumer(&mut self, instance: InstanceId) -> &mut ConsumerTrack {
-        let index = match self
-            .consumers
-            .iter()
-            .position(|track| track.instance == Some(instance))
-        {
-            Some(index) => index,
-            None => {
-                self.consumers.push(ConsumerTrack {
-                    instance: Some(instance),
-                    ..ConsumerTrack::default()
-                });
-                self.consumers.len() - 1
-            }
+        let index = match self.track_of.get(instance.index()) {
+            Some(&index) if index > 0 => index as usize - 1,
+            _ => self.new_consumer(instance),
         };
         &mut self.consumers[index]
+    }
+
+    #[cold]
+    fn new_consumer(&mut self, instance: InstanceId) -> usize {
+        self.consumers.push(ConsumerTrack {
+            instance: Some(instance),
+            ..ConsumerTrack::default()
+        });
+        if self.track_of.len() <= instance.index() {
+            self.track_of.resize(instance.index() + 1, 0);
+        }
+        self.track_of[instance.index()] = self.consumers.len() as u32;
+        self.consumers.len() - 1
     }
 
     /// Nothing more will happen here without new messages: nothing ready, every unacked

@@ -783,8 +783,16 @@ fn validate_produces(
             );
             return vec![keys.intern(prefix)];
         }
+        // One buffer for every key's text (a `format!` per key showed at start-up).
+        let mut text = String::with_capacity(prefix.len() + 20);
         (0..count)
-            .map(|index| keys.intern(&format!("{prefix}{index}")))
+            .map(|index| {
+                use std::fmt::Write as _;
+                text.truncate(0);
+                text.push_str(prefix);
+                write!(text, "{index}").expect("writing to a String cannot fail");
+                keys.intern(&text)
+            })
             .collect()
     };
     let key_choice = match &produce.keys {

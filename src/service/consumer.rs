@@ -23,9 +23,9 @@ use crate::model::{
 };
 use crate::protocol::{FetchedBatch, JoinRequest, Msg, Record};
 use crate::sim::{ActorId, Ctx, TimerId, rng};
-use crate::trace::TraceEvent;
+use crate::trace::{TraceEvent, TraceSink};
 
-type InstanceCtx<'k> = Ctx<'k, Msg, TraceEvent>;
+type InstanceCtx<'k, S> = Ctx<'k, Msg, TraceEvent, S>;
 
 #[derive(Clone, Copy, Debug)]
 struct OwnedPartition {
@@ -156,13 +156,13 @@ impl ConsumerRole {
     }
 
     /// After a restart: join the group from scratch.
-    pub fn rejoin(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+    pub fn rejoin<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
         self.membership = Membership::AwaitingAssignment;
         self.send_fresh_join(ctx, broker);
     }
 
     /// A JoinGroup from a member that owns nothing and remembers nothing.
-    fn send_fresh_join(&self, ctx: &mut InstanceCtx, broker: ActorId) {
+    fn send_fresh_join<S: TraceSink>(&self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
         ctx.send(
             broker,
             Msg::JoinGroup {
@@ -197,7 +197,7 @@ impl ConsumerRole {
         matches!(self.membership, Membership::Stable | Membership::Joining)
     }
 
-    pub fn on_poll(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+    pub fn on_poll<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
         if !self.consuming() || self.fetch_in_flight || !self.idle() || self.owned.is_empty() {
             return;
         }
@@ -218,9 +218,9 @@ impl ConsumerRole {
         );
     }
 
-    pub fn on_fetch_response(
+    pub fn on_fetch_response<S: TraceSink>(
         &mut self,
-        ctx: &mut InstanceCtx,
+        ctx: &mut InstanceCtx<S>,
         broker: ActorId,
         me: InstanceId,
         slow_factor_ppm: u64,
@@ -263,9 +263,9 @@ impl ConsumerRole {
     }
 
     /// The processing timer of the current record fired.
-    pub fn on_processed(
+    pub fn on_processed<S: TraceSink>(
         &mut self,
-        ctx: &mut InstanceCtx,
+        ctx: &mut InstanceCtx<S>,
         broker: ActorId,
         me: InstanceId,
         slow_factor_ppm: u64,
@@ -276,9 +276,9 @@ impl ConsumerRole {
     }
 
     /// Processes records until one takes time (then sets its timer) or the batch is done.
-    fn process_ready(
+    fn process_ready<S: TraceSink>(
         &mut self,
-        ctx: &mut InstanceCtx,
+        ctx: &mut InstanceCtx<S>,
         broker: ActorId,
         me: InstanceId,
         slow_factor_ppm: u64,
@@ -302,7 +302,7 @@ impl ConsumerRole {
         }
     }
 
-    fn complete_current(&mut self, ctx: &mut InstanceCtx, me: InstanceId) {
+    fn complete_current<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, me: InstanceId) {
         let (batch_index, record_index) = self.cursor;
         let batch = &self.batches[batch_index];
         let record = batch.records[record_index];
@@ -329,7 +329,7 @@ impl ConsumerRole {
         self.cursor = (batch_index, record_index + 1);
     }
 
-    fn batch_done(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+    fn batch_done<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
         self.batches.clear();
         self.cursor = (0, 0);
         if let Some((generation, partitions)) = self.pending_assignment.take() {
@@ -371,7 +371,7 @@ impl ConsumerRole {
         offsets
     }
 
-    pub fn commit(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+    pub fn commit<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
         if !self.consuming() {
             return;
         }
@@ -388,7 +388,7 @@ impl ConsumerRole {
         }
     }
 
-    pub fn on_rebalance_start(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+    pub fn on_rebalance_start<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
         match self.membership {
             Membership::Stable => {}
             // The coordinator starts a new rebalance only after it sent the previous round's
@@ -415,7 +415,7 @@ impl ConsumerRole {
     }
 
     /// Eager protocol: commit, give up every partition, then re-join.
-    fn send_join(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+    fn send_join<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
         let offsets = self.commit_offsets();
         let revoked: Vec<PartitionId> = self.owned.iter().map(|owned| owned.partition).collect();
         if !revoked.is_empty() {
@@ -449,7 +449,7 @@ impl ConsumerRole {
     }
 
     /// Cooperative protocol: commit and re-join, keeping the partitions.
-    fn send_cooperative_join(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+    fn send_cooperative_join<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
         let offsets = self.commit_offsets();
         self.membership = Membership::Joining;
         ctx.send(
@@ -465,9 +465,9 @@ impl ConsumerRole {
         );
     }
 
-    pub fn on_assignment(
+    pub fn on_assignment<S: TraceSink>(
         &mut self,
-        ctx: &mut InstanceCtx,
+        ctx: &mut InstanceCtx<S>,
         broker: ActorId,
         generation: u32,
         partitions: Vec<(PartitionId, Offset)>,
@@ -485,9 +485,9 @@ impl ConsumerRole {
     /// Cooperative protocol, between batches: keep what stays (with its position), add what is
     /// new (from the committed offset), commit and revoke what moved, and re-join if anything
     /// was revoked so that the coordinator can hand it to its new owner.
-    fn apply_cooperative(
+    fn apply_cooperative<S: TraceSink>(
         &mut self,
-        ctx: &mut InstanceCtx,
+        ctx: &mut InstanceCtx<S>,
         broker: ActorId,
         generation: u32,
         partitions: Vec<(PartitionId, Offset)>,

@@ -7,12 +7,12 @@ use crate::model::{InstanceId, PartitionId, Scenario, StreamId};
 use crate::pipeline::{Dataflow, Emission};
 use crate::protocol::{Msg, Record};
 use crate::sim::{Actor, ActorId, Ctx, TimerId};
-use crate::trace::TraceEvent;
+use crate::trace::{TraceEvent, TraceSink};
 
 use super::tag;
 use super::{ConsumerRole, ProducerRole, QueueConsumerRole};
 
-type InstanceCtx<'k> = Ctx<'k, Msg, TraceEvent>;
+type InstanceCtx<'k, S> = Ctx<'k, Msg, TraceEvent, S>;
 
 const NORMAL_SPEED_PPM: u64 = 1_000_000;
 
@@ -178,7 +178,7 @@ impl InstanceActor {
         seq
     }
 
-    fn send_next(&mut self, ctx: &mut InstanceCtx, index: usize) {
+    fn send_next<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, index: usize) {
         let me = self.id;
         let seq = self.next_seq(self.producers[index].stream);
         let producer = &mut self.producers[index];
@@ -203,9 +203,9 @@ impl InstanceActor {
     /// Traces `record` as produced and sends it with producer `index`'s client: published to
     /// the queue, or through the accumulator to the log.
     #[inline(always)] // The producer's hot path (once per record).
-    fn send_record(
+    fn send_record<S: TraceSink>(
         &mut self,
-        ctx: &mut InstanceCtx,
+        ctx: &mut InstanceCtx<S>,
         index: usize,
         partition: PartitionId,
         record: Record,
@@ -261,7 +261,7 @@ impl InstanceActor {
 
     /// Runs the flows over the records the consumers finished since the last call, in order,
     /// and sends what comes out.
-    fn run_flows(&mut self, ctx: &mut InstanceCtx) {
+    fn run_flows<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>) {
         let Some(dataflow) = self.dataflow.clone() else {
             return;
         };
@@ -299,7 +299,12 @@ impl InstanceActor {
     }
 
     /// Produces one record a flow sent on, with this instance's client for its stream.
-    fn emit(&mut self, ctx: &mut InstanceCtx, dataflow: &Dataflow, emission: Emission) {
+    fn emit<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        dataflow: &Dataflow,
+        emission: Emission,
+    ) {
         let stream = emission.stream;
         if self.emitters.len() <= stream.index() {
             self.emitters.resize(stream.index() + 1, None);
@@ -348,7 +353,7 @@ impl Actor for InstanceActor {
     type Msg = Msg;
     type Event = TraceEvent;
 
-    fn on_start(&mut self, ctx: &mut InstanceCtx) {
+    fn on_start<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>) {
         let restarting = self.started_before;
         self.started_before = true;
         if restarting {
@@ -390,7 +395,7 @@ impl Actor for InstanceActor {
         }
     }
 
-    fn on_msg(&mut self, ctx: &mut InstanceCtx, _from: ActorId, msg: Msg) {
+    fn on_msg<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, _from: ActorId, msg: Msg) {
         let (broker, me, slow) = (self.broker, self.id, self.slow_factor_ppm);
         match msg {
             Msg::FetchResponse {
@@ -461,7 +466,7 @@ impl Actor for InstanceActor {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut InstanceCtx, id: TimerId, timer_tag: u32) {
+    fn on_timer<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, id: TimerId, timer_tag: u32) {
         let index = (timer_tag & !tag::KIND_MASK) as usize;
         let (broker, me, slow) = (self.broker, self.id, self.slow_factor_ppm);
         let queue_broker = self.queue_broker;
@@ -519,7 +524,7 @@ impl Actor for InstanceActor {
         }
     }
 
-    fn on_crash(&mut self, ctx: &mut InstanceCtx) {
+    fn on_crash<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>) {
         ctx.emit(TraceEvent::Crashed { instance: self.id });
         for producer in &mut self.producers {
             let count = producer.crash();

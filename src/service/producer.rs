@@ -116,17 +116,18 @@ impl ProducerRole {
                     .map(|created| (created.at_us, created.partition_count)),
             )
             .collect();
-        let partitions_of = |key: KeyId| -> Vec<PartitionId> {
+        let partition_of = |key: KeyId, count: u32| -> PartitionId {
             let bytes = model.keys.text(key).as_bytes();
+            if bytes.is_empty() && production.partitioner == Partitioner::ConsistentRandom {
+                LIKE_UNKEYED
+            } else {
+                PartitionId(production.partitioner.partition_for_key(bytes, count))
+            }
+        };
+        let partitions_of = |key: KeyId| -> Vec<PartitionId> {
             epochs
                 .iter()
-                .map(|&(_, count)| {
-                    if bytes.is_empty() && production.partitioner == Partitioner::ConsistentRandom {
-                        LIKE_UNKEYED
-                    } else {
-                        PartitionId(production.partitioner.partition_for_key(bytes, count))
-                    }
-                })
+                .map(|&(_, count)| partition_of(key, count))
                 .collect()
         };
         let (keys, picker) = match &production.keys {
@@ -138,9 +139,10 @@ impl ProducerRole {
                 KeyPicker::Zipf(ZipfTable::new(keys.len() as u32, *exponent_ppm)),
             ),
         };
-        let per_key: Vec<Vec<PartitionId>> = keys.iter().map(|&key| partitions_of(key)).collect();
-        let key_partitions = (0..epochs.len())
-            .flat_map(|epoch| per_key.iter().map(move |partitions| partitions[epoch]))
+        // Epoch-major, straight from each key's bytes (no vector per key).
+        let key_partitions = epochs
+            .iter()
+            .flat_map(|&(_, count)| keys.iter().map(move |&key| partition_of(key, count)))
             .collect();
         let explicit = match &production.schedule {
             Schedule::Explicit(records) => records

@@ -17,11 +17,11 @@ use crate::model::{
 };
 use crate::protocol::{Msg, Record};
 use crate::sim::{ActorId, Ctx, TimerId, rng};
-use crate::trace::TraceEvent;
+use crate::trace::{TraceEvent, TraceSink};
 
 use super::tag;
 
-type InstanceCtx<'k> = Ctx<'k, Msg, TraceEvent>;
+type InstanceCtx<'k, S> = Ctx<'k, Msg, TraceEvent, S>;
 
 #[derive(Clone, Copy, Debug)]
 struct Delivery {
@@ -112,7 +112,7 @@ impl QueueConsumerRole {
     }
 
     /// At start and after a restart: (re)subscribe when due, and set the script's timers.
-    pub fn start(&mut self, ctx: &mut InstanceCtx) {
+    pub fn start<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>) {
         if self.closed {
             return;
         }
@@ -142,7 +142,7 @@ impl QueueConsumerRole {
         }
     }
 
-    pub fn on_subscribe_timer(&mut self, ctx: &mut InstanceCtx, broker: ActorId) {
+    pub fn on_subscribe_timer<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
         if self.closed {
             return;
         }
@@ -156,7 +156,12 @@ impl QueueConsumerRole {
         );
     }
 
-    pub fn on_get_timer(&mut self, ctx: &mut InstanceCtx, broker: ActorId, me: InstanceId) {
+    pub fn on_get_timer<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        broker: ActorId,
+        me: InstanceId,
+    ) {
         if self.closed {
             return;
         }
@@ -186,14 +191,19 @@ impl QueueConsumerRole {
         }
     }
 
-    pub fn on_close_timer(&mut self, ctx: &mut InstanceCtx, broker: ActorId, me: InstanceId) {
+    pub fn on_close_timer<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        broker: ActorId,
+        me: InstanceId,
+    ) {
         self.close(ctx, broker, me);
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub fn on_deliver(
+    pub fn on_deliver<S: TraceSink>(
         &mut self,
-        ctx: &mut InstanceCtx,
+        ctx: &mut InstanceCtx<S>,
         broker: ActorId,
         me: InstanceId,
         slow_factor_ppm: u64,
@@ -213,18 +223,26 @@ impl QueueConsumerRole {
             }
             return;
         }
-        self.buffer.push_back(Delivery {
+        let delivery = Delivery {
             record,
             tag,
             redelivered,
-        });
+        };
+        if self.buffer.is_empty() && self.in_progress.len() < self.concurrency {
+            // A worker is free and nothing waits: start it at once (what `start_ready` would
+            // do after a round trip through the buffer, which a store-forwarding stall made
+            // costly on every delivery).
+            self.begin(ctx, broker, me, slow_factor_ppm, delivery);
+            return;
+        }
+        self.buffer.push_back(delivery);
         self.start_ready(ctx, broker, me, slow_factor_ppm);
     }
 
     /// Starts deliveries while a worker is free.
-    fn start_ready(
+    fn start_ready<S: TraceSink>(
         &mut self,
-        ctx: &mut InstanceCtx,
+        ctx: &mut InstanceCtx<S>,
         broker: ActorId,
         me: InstanceId,
         slow_factor_ppm: u64,
@@ -233,6 +251,21 @@ impl QueueConsumerRole {
             let Some(delivery) = self.buffer.pop_front() else {
                 return;
             };
+            self.begin(ctx, broker, me, slow_factor_ppm, delivery);
+        }
+    }
+
+    /// Starts processing `delivery` on a free worker.
+    #[inline]
+    fn begin<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        broker: ActorId,
+        me: InstanceId,
+        slow_factor_ppm: u64,
+        delivery: Delivery,
+    ) {
+        {
             let step = self.decided + self.in_progress.len() as u64;
             let scripted_time = self
                 .script
@@ -258,9 +291,9 @@ impl QueueConsumerRole {
         }
     }
 
-    pub fn on_processed(
+    pub fn on_processed<S: TraceSink>(
         &mut self,
-        ctx: &mut InstanceCtx,
+        ctx: &mut InstanceCtx<S>,
         broker: ActorId,
         me: InstanceId,
         slow_factor_ppm: u64,
@@ -302,9 +335,9 @@ impl QueueConsumerRole {
         Decision::Ack
     }
 
-    fn finish(
+    fn finish<S: TraceSink>(
         &mut self,
-        ctx: &mut InstanceCtx,
+        ctx: &mut InstanceCtx<S>,
         broker: ActorId,
         me: InstanceId,
         delivery: Delivery,
@@ -369,7 +402,7 @@ impl QueueConsumerRole {
     }
 
     /// `channel.close`: the broker requeues what is unacked; the consumer never consumes again.
-    fn close(&mut self, ctx: &mut InstanceCtx, broker: ActorId, me: InstanceId) {
+    fn close<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId, me: InstanceId) {
         if self.closed {
             return;
         }
@@ -387,7 +420,7 @@ impl QueueConsumerRole {
 
     /// Forgets unfinished deliveries: with auto-ack they are lost; otherwise the broker still
     /// holds them unacked and requeues them when the channel closes.
-    fn drop_deliveries(&mut self, ctx: &mut InstanceCtx, me: InstanceId) {
+    fn drop_deliveries<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, me: InstanceId) {
         let unfinished = self
             .in_progress
             .drain(..)
@@ -407,7 +440,7 @@ impl QueueConsumerRole {
     }
 
     /// The process died: volatile state is lost (the broker sees the connection drop).
-    pub fn crash(&mut self, ctx: &mut InstanceCtx, me: InstanceId) {
+    pub fn crash<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, me: InstanceId) {
         self.drop_deliveries(ctx, me);
     }
 }

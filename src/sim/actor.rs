@@ -5,6 +5,10 @@
 //! handler returns. Trace events are the exception: they go to the run's sinks as they are
 //! emitted, which the sinks cannot tell from receiving them right after the handler (they see
 //! nothing else in between). Modelled on stateright's `Actor` and `Out`.
+//!
+//! `Ctx` is generic over the sink type `S` and the `Actor` methods over `S` (so `Actor` is not
+//! object-safe: the kernel holds one actor type, an enum for a run): an emitted event reaches
+//! the sink by a direct, inlinable call, not through a `dyn Sink`.
 
 use super::clock::SimTime;
 use super::kernel::{Sink, Wire};
@@ -49,7 +53,7 @@ impl<M> Default for Outbox<M> {
 
 /// The handler's view of the world: the time, its own id, a command recorder, the wire its
 /// sends go out on, and the run's sinks for its trace events.
-pub struct Ctx<'k, M, E> {
+pub struct Ctx<'k, M, E, S> {
     now: SimTime,
     me: ActorId,
     /// False for a crashed actor's last words and for `on_end`: sends are dropped.
@@ -57,10 +61,11 @@ pub struct Ctx<'k, M, E> {
     next_timer_id: &'k mut u64,
     wire: &'k mut Wire<M>,
     outbox: &'k mut Outbox<M>,
-    sink: &'k mut dyn Sink<E>,
+    sink: &'k mut S,
+    _event: std::marker::PhantomData<E>,
 }
 
-impl<'k, M, E> Ctx<'k, M, E> {
+impl<'k, M, E, S: Sink<E>> Ctx<'k, M, E, S> {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         now: SimTime,
@@ -69,7 +74,7 @@ impl<'k, M, E> Ctx<'k, M, E> {
         next_timer_id: &'k mut u64,
         wire: &'k mut Wire<M>,
         outbox: &'k mut Outbox<M>,
-        sink: &'k mut dyn Sink<E>,
+        sink: &'k mut S,
     ) -> Self {
         Ctx {
             now,
@@ -79,6 +84,7 @@ impl<'k, M, E> Ctx<'k, M, E> {
             wire,
             outbox,
             sink,
+            _event: std::marker::PhantomData,
         }
     }
 
@@ -116,7 +122,7 @@ impl<'k, M, E> Ctx<'k, M, E> {
     }
 
     /// Hands a trace event to the run's sinks, stamped with the current time and this actor.
-    #[inline]
+    #[inline(always)] // With the sink's handling inlined, each emit site keeps only its event's arm.
     pub fn emit(&mut self, event: E) {
         self.sink.on_event(self.now, self.me, &event);
     }
@@ -133,23 +139,37 @@ pub trait Actor {
     type Event;
 
     /// Called once at time zero, and again after each restart.
-    fn on_start(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Event>);
+    fn on_start<S: Sink<Self::Event>>(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Event, S>);
 
-    fn on_msg(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Event>, from: ActorId, msg: Self::Msg);
+    fn on_msg<S: Sink<Self::Event>>(
+        &mut self,
+        ctx: &mut Ctx<'_, Self::Msg, Self::Event, S>,
+        from: ActorId,
+        msg: Self::Msg,
+    );
 
-    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Event>, id: TimerId, tag: u32);
+    fn on_timer<S: Sink<Self::Event>>(
+        &mut self,
+        ctx: &mut Ctx<'_, Self::Msg, Self::Event, S>,
+        id: TimerId,
+        tag: u32,
+    );
 
     /// The process dies: volatile state is lost. Sends and timers recorded here are discarded;
     /// emitted trace events are kept. Timers set before the crash never fire.
-    fn on_crash(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Event>);
+    fn on_crash<S: Sink<Self::Event>>(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Event, S>);
 
     /// A fault-timeline input that is not a crash or restart (e.g. a slow-consumer period).
-    fn on_fault(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Event>, fault: Self::Msg) {
+    fn on_fault<S: Sink<Self::Event>>(
+        &mut self,
+        ctx: &mut Ctx<'_, Self::Msg, Self::Event, S>,
+        fault: Self::Msg,
+    ) {
         let me = ctx.me();
         self.on_msg(ctx, me, fault);
     }
 
     /// The run has ended: the actor may report its final state as trace events (e.g. what is
     /// left in a queue). Sends and timers recorded here are discarded.
-    fn on_end(&mut self, _ctx: &mut Ctx<'_, Self::Msg, Self::Event>) {}
+    fn on_end<S: Sink<Self::Event>>(&mut self, _ctx: &mut Ctx<'_, Self::Msg, Self::Event, S>) {}
 }

@@ -131,11 +131,15 @@ impl<T> Agenda<T> {
         if at.0 - self.base < WHEEL {
             self.push_near(at.0, item);
         } else {
-            let key = (u128::from(at.0) << 64) | u128::from(seq.0);
-            self.far.push(Reverse(FarEntry { key, item }));
+            self.push_far(at.0, seq, item);
         }
-        self.len_max = self.len_max.max(self.len());
         seq
+    }
+
+    #[inline(never)]
+    fn push_far(&mut self, at: u64, seq: SeqNo, item: T) {
+        let key = (u128::from(at) << 64) | u128::from(seq.0);
+        self.far.push(Reverse(FarEntry { key, item }));
     }
 
     pub fn pop(&mut self) -> Option<(SimTime, T)> {
@@ -149,6 +153,9 @@ impl<T> Agenda<T> {
         if at.0 != self.base {
             self.advance_to(at.0);
         }
+        // The most pending events: only a pop ends a stretch of schedules, so the maximum is
+        // always reached just before one (or at the end, see `len_max`).
+        self.len_max = self.len_max.max(self.len());
         let index = (at.0 & WHEEL_MASK) as usize;
         let bucket = &mut self.buckets[index];
         let node_index = bucket.head;
@@ -191,7 +198,7 @@ impl<T> Agenda<T> {
 
     /// The most events that were pending at once.
     pub fn len_max(&self) -> usize {
-        self.len_max
+        self.len_max.max(self.len())
     }
 
     #[inline]
@@ -200,16 +207,14 @@ impl<T> Agenda<T> {
             let node_index = self.free;
             let node = &mut self.nodes[node_index as usize];
             self.free = node.next;
-            node.item = Some(item);
+            // A free node holds no payload: nothing to drop (which the compiler cannot know).
+            let none = node.item.replace(item);
+            debug_assert!(none.is_none(), "a free node is empty");
+            std::mem::forget(none);
             node.next = NIL;
             node_index
         } else {
-            let node_index = u32::try_from(self.nodes.len()).expect("PENDING_MAX fits u32");
-            self.nodes.push(Node {
-                item: Some(item),
-                next: NIL,
-            });
-            node_index
+            self.new_node(item)
         };
         let index = (at & WHEEL_MASK) as usize;
         let bucket = &mut self.buckets[index];
@@ -223,8 +228,21 @@ impl<T> Agenda<T> {
         self.near_len += 1;
     }
 
+    /// A node at the end of the slab (the slab grows only until the most pending events).
+    #[cold]
+    #[inline(never)]
+    fn new_node(&mut self, item: T) -> u32 {
+        let node_index = u32::try_from(self.nodes.len()).expect("PENDING_MAX fits u32");
+        self.nodes.push(Node {
+            item: Some(item),
+            next: NIL,
+        });
+        node_index
+    }
+
     /// Moves the calendar to start at `base` and pulls in the far events it now covers, in
     /// `(time, seq)` order, before anything else can be scheduled at their times.
+    #[inline(never)]
     fn advance_to(&mut self, base: u64) {
         debug_assert!(base >= self.base);
         self.base = base;

@@ -66,8 +66,8 @@ pub(super) enum Item<M> {
     Restart(ActorId),
 }
 
-struct Slot<M, E> {
-    actor: Box<dyn Actor<Msg = M, Event = E>>,
+struct Slot<A> {
+    actor: A,
     up: bool,
     /// Bumped on crash, so timers set by an earlier life never fire.
     incarnation: u32,
@@ -130,18 +130,22 @@ pub struct KernelStats {
     pub agenda_len_max: u64,
 }
 
-pub struct Kernel<M, E> {
+/// The run loop over actors of type `A`: one type (for eventlab an enum of the actor kinds), so
+/// handlers — and, through `Ctx<.., S>`, the sink's `on_event` — are called directly, without
+/// a virtual call per event or per trace event.
+pub struct Kernel<M, E, A> {
     now: SimTime,
     wire: Wire<M>,
-    slots: Vec<Slot<M, E>>,
+    slots: Vec<Slot<A>>,
     next_timer_id: u64,
     outbox: Outbox<M>,
     limits: Limits,
     stop_at: Option<SimTime>,
     stats: KernelStats,
+    _event: std::marker::PhantomData<E>,
 }
 
-impl<M, E> Kernel<M, E> {
+impl<M, E, A: Actor<Msg = M, Event = E>> Kernel<M, E, A> {
     pub fn new(limits: Limits, stop_at: Option<SimTime>) -> Self {
         Kernel {
             now: SimTime::ZERO,
@@ -156,16 +160,12 @@ impl<M, E> Kernel<M, E> {
             limits,
             stop_at,
             stats: KernelStats::default(),
+            _event: std::marker::PhantomData,
         }
     }
 
     /// Adds an actor; ids are handed out in order from 0. `jitter` is its link-jitter stream.
-    pub fn add_actor(
-        &mut self,
-        actor: Box<dyn Actor<Msg = M, Event = E>>,
-        link: LinkConfig,
-        jitter: RngStream,
-    ) -> ActorId {
+    pub fn add_actor(&mut self, actor: A, link: LinkConfig, jitter: RngStream) -> ActorId {
         let id = ActorId(u32::try_from(self.slots.len()).expect("actor count fits u32"));
         self.slots.push(Slot {
             actor,
@@ -345,7 +345,7 @@ impl<M, E> Kernel<M, E> {
         &mut self,
         actor: ActorId,
         sink: &mut S,
-        handler: impl FnOnce(&mut dyn Actor<Msg = M, Event = E>, &mut Ctx<'_, M, E>),
+        handler: impl FnOnce(&mut A, &mut Ctx<'_, M, E, S>),
     ) -> Option<StopReason> {
         // The outbox stays in place (fields are borrowed apart): taking and restoring the whole
         // struct cost a drop of its empty vectors per event. Trace events go to the sink and
@@ -361,7 +361,7 @@ impl<M, E> Kernel<M, E> {
                 &mut self.outbox,
                 sink,
             );
-            handler(self.slots[actor.index()].actor.as_mut(), &mut ctx);
+            handler(&mut self.slots[actor.index()].actor, &mut ctx);
         }
         let slot = &mut self.slots[actor.index()];
         if !self.outbox.cancels.is_empty() {

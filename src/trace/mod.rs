@@ -270,3 +270,10 @@ impl TraceEvent {
 
 /// The time at which a trace event happened, with the actor that emitted it.
 pub type Stamp = (SimTime, crate::sim::ActorId);
+
+/// Where an actor's trace events go: any kernel sink of `TraceEvent`s. Actor code is generic
+/// over it, so `Ctx::emit` calls the run's sink directly (no virtual call per trace event) and
+/// the sink's handling of each event can be inlined where it is emitted.
+pub trait TraceSink: crate::sim::Sink<TraceEvent> {}
+
+impl<T: crate::sim::Sink<TraceEvent>> TraceSink for T {}
