@@ -107,7 +107,8 @@ impl Actor for RunActor {
 struct RunSinks<'m, W: Write> {
     collector: Collector<'m>,
     trace: Option<TraceWriter<'m, W>>,
-    /// Only when the scenario declares pipelines or tables.
+    /// Only when a table is checked against a stream (the sink keeps that stream's latest
+    /// values); otherwise the pipeline reports need no trace event.
     pipelines: Option<crate::pipeline::PipelineSink>,
 }
 
@@ -259,10 +260,14 @@ pub fn simulate<W: Write>(
         }
         None => None,
     };
+    let (tracking, idle_pipelines) = match dataflow.map(crate::pipeline::PipelineSink::new) {
+        Some(sink) if sink.tracks() => (Some(sink), None),
+        other => (None, other),
+    };
     let mut sinks = RunSinks {
         collector: Collector::new(model),
         trace,
-        pipelines: dataflow.map(crate::pipeline::PipelineSink::new),
+        pipelines: tracking,
     };
     let stop = kernel.run(&mut sinks);
     kernel.finish(&mut sinks);
@@ -270,7 +275,7 @@ pub fn simulate<W: Write>(
     let mut report = sinks
         .collector
         .finish(options.reproduce.clone(), &stop, kernel.now(), stats);
-    if let Some(pipelines) = sinks.pipelines {
+    if let Some(pipelines) = sinks.pipelines.or(idle_pipelines) {
         (report.pipelines, report.tables) = pipelines.finish();
     }
     if let Some(trace) = sinks.trace {

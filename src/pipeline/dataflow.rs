@@ -56,11 +56,14 @@ pub struct Emission {
     pub value_size_bytes: u32,
 }
 
-/// A group's flow, when it does something, with what running it needs.
+/// A group's flow, when it does something, with what running it needs (copied out of the
+/// model so that the per-record path follows no chain of lookups).
 struct FlowPlan {
     service: ServiceId,
-    /// Index into the service's flows.
-    flow: usize,
+    flow: Flow,
+    /// By `InstanceId`: the index of the instance's value template for the flow's stream
+    /// among its service's `values` (`None`: no template, the value is an empty object).
+    templates: Vec<Option<u32>>,
     /// Operators or a table read the value.
     needs_value: bool,
     /// Joins, aggregates and tables read the key's text.
@@ -114,7 +117,22 @@ impl Dataflow {
                 (!flow.steps.is_empty() || !flow.emit.is_empty() || flow.materialize.is_some())
                     .then(|| FlowPlan {
                         service: group.service,
-                        flow: group.consumption,
+                        flow: flow.clone(),
+                        templates: model
+                            .instances
+                            .iter()
+                            .map(|instance| {
+                                let service = instance.service.index();
+                                model.services[service]
+                                    .produces
+                                    .iter()
+                                    .zip(&topology.services[service].values)
+                                    .position(|(production, template)| {
+                                        production.stream == flow.stream && template.is_some()
+                                    })
+                                    .map(|index| index as u32)
+                            })
+                            .collect(),
                         needs_value: !flow.steps.is_empty() || flow.materialize.is_some(),
                         needs_key: flow.materialize.is_some()
                             || has_operator(|op| {
@@ -244,9 +262,7 @@ impl Dataflow {
         let Some(plan) = &self.plans[group.index()] else {
             return;
         };
-        let model = &self.model;
-        let service_topology = &model.topology.services[plan.service.index()];
-        let flow: &Flow = &service_topology.flows[plan.flow];
+        let flow: &Flow = &plan.flow;
         let mut state = self.state.borrow_mut();
         let state = &mut *state;
         state.counts[group.index()].records_in += 1;
@@ -266,7 +282,10 @@ impl Dataflow {
             }
             return;
         }
-        let value = self.value_with(state, flow.stream, record.id, record.key);
+        let value = match plan.templates[record.id.producer.index()] {
+            None if !self.written[flow.stream.index()] => Value::object(),
+            _ => self.value_with(state, flow.stream, record.id, record.key),
+        };
         let key_text = record
             .key
             .filter(|_| plan.needs_key)
@@ -286,6 +305,28 @@ impl Dataflow {
             return;
         }
         state.counts[group.index()].out += 1;
+        if flow.emit.is_empty() && flow.materialize.is_none() {
+            // No outputs: the counts are all the record leaves.
+            output.value.discard();
+            return;
+        }
+        self.send_on(plan, state, record, output, out);
+    }
+
+    /// The outputs of a record that came out of its flow's steps: one emission per `emit`
+    /// stream, the table update, and the change for the table's changelog. Out of line: the
+    /// per-record path above stays small.
+    #[inline(never)]
+    fn send_on(
+        &self,
+        plan: &FlowPlan,
+        state: &mut State,
+        record: &Record,
+        output: Flowing<'_>,
+        out: &mut Vec<Emission>,
+    ) {
+        let model = &self.model;
+        let flow: &Flow = &plan.flow;
         let out_key = if plan.rekeys {
             output.key.as_deref().map(|text| self.keys.intern(text))
         } else {
@@ -329,7 +370,9 @@ impl Dataflow {
                         entry.1.push(writer);
                     }
                 }
-                if let Some(changelog) = service_topology.tables[index].changelog {
+                if let Some(changelog) =
+                    model.topology.services[plan.service.index()].tables[index].changelog
+                {
                     let key = out_key.unwrap_or_else(|| self.keys.intern(key));
                     out.push(Emission {
                         stream: changelog,

@@ -43,6 +43,11 @@ impl PipelineSink {
         }
     }
 
+    /// Whether some table is checked against a stream, so trace events matter.
+    pub fn tracks(&self) -> bool {
+        self.any_tracked
+    }
+
     #[inline]
     pub fn on_event(&mut self, event: &TraceEvent) {
         if self.any_tracked {

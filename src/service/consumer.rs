@@ -21,7 +21,7 @@ use crate::log::assignor::Strategy;
 use crate::model::{
     CommitMode, Consumption, GroupId, InstanceId, Offset, PartitionId, RebalanceProtocol,
 };
-use crate::protocol::{FetchedBatch, JoinRequest, Msg, Record};
+use crate::protocol::{FetchedBatch, JoinRequest, Msg};
 use crate::sim::{ActorId, Ctx, TimerId, rng};
 use crate::trace::{TraceEvent, TraceSink};
 
@@ -76,10 +76,11 @@ pub struct ConsumerRole {
     /// Cooperative protocol: the next rebalance started before the pending assignment was
     /// applied; re-join right after applying it.
     rejoin_after_pending: bool,
-    /// Records processed since the instance last took them (only when `keep_completed`: the
-    /// group's flow runs on them).
-    pub completed: Vec<Record>,
-    pub keep_completed: bool,
+    /// The run's pipelines, when this group's flow runs on what it finishes (log: processed;
+    /// queue: acked).
+    pub flow: Option<std::rc::Rc<crate::pipeline::Dataflow>>,
+    /// What the flow sent on since the instance last took it.
+    pub emissions: Vec<crate::pipeline::Emission>,
 }
 
 impl ConsumerRole {
@@ -93,8 +94,8 @@ impl ConsumerRole {
         initial: &[PartitionId],
     ) -> Self {
         let mut role = ConsumerRole {
-            completed: Vec::new(),
-            keep_completed: false,
+            flow: None,
+            emissions: Vec::new(),
             group: config.group,
             me,
             index,
@@ -323,8 +324,8 @@ impl ConsumerRole {
             key: record.key,
             sent_at: record.sent_at,
         });
-        if self.keep_completed {
-            self.completed.push(record);
+        if let Some(dataflow) = &self.flow {
+            dataflow.run(self.group, &record, &mut self.emissions);
         }
         self.cursor = (batch_index, record_index + 1);
     }

@@ -36,8 +36,6 @@ pub struct InstanceActor {
     /// By `StreamId`: the index in `producers` of the client that sends what this instance's
     /// flows emit to that stream (made on first use).
     emitters: Vec<Option<usize>>,
-    /// What the flow of one record sends on (a buffer kept for its capacity).
-    emissions: Vec<Emission>,
 }
 
 impl InstanceActor {
@@ -60,7 +58,6 @@ impl InstanceActor {
             queue_consumers: Vec::new(),
             dataflow: None,
             emitters: Vec::new(),
-            emissions: Vec::new(),
         }
     }
 
@@ -103,12 +100,16 @@ impl InstanceActor {
     pub fn with_dataflow(mut self, dataflow: &Rc<Dataflow>) -> Self {
         let mut any = false;
         for consumer in &mut self.consumers {
-            consumer.keep_completed = dataflow.has_flow(consumer.group);
-            any |= consumer.keep_completed;
+            if dataflow.has_flow(consumer.group) {
+                consumer.flow = Some(Rc::clone(dataflow));
+                any = true;
+            }
         }
         for role in &mut self.queue_consumers {
-            role.keep_completed = dataflow.has_flow(role.group);
-            any |= role.keep_completed;
+            if dataflow.has_flow(role.group) {
+                role.flow = Some(Rc::clone(dataflow));
+                any = true;
+            }
         }
         if any {
             self.dataflow = Some(Rc::clone(dataflow));
@@ -259,43 +260,29 @@ impl InstanceActor {
         }
     }
 
-    /// Runs the flows over the records the consumers finished since the last call, in order,
-    /// and sends what comes out.
+    /// Sends what the consumers' flows emitted since the last call, in order.
     fn run_flows<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>) {
         let Some(dataflow) = self.dataflow.clone() else {
             return;
         };
-        let mut emissions = std::mem::take(&mut self.emissions);
         for index in 0..self.consumers.len() + self.queue_consumers.len() {
-            let (group, completed) = match index.checked_sub(self.consumers.len()) {
-                None => {
-                    let role = &mut self.consumers[index];
-                    (role.group, &mut role.completed)
-                }
-                Some(queue_index) => {
-                    let role = &mut self.queue_consumers[queue_index];
-                    (role.group, &mut role.completed)
-                }
+            let emissions = match index.checked_sub(self.consumers.len()) {
+                None => &mut self.consumers[index].emissions,
+                Some(queue_index) => &mut self.queue_consumers[queue_index].emissions,
             };
-            if completed.is_empty() {
+            if emissions.is_empty() {
                 continue;
             }
-            let records = std::mem::take(completed);
-            for record in &records {
-                dataflow.run(group, record, &mut emissions);
-                for emission in emissions.drain(..) {
-                    self.emit(ctx, &dataflow, emission);
-                }
+            let mut taken = std::mem::take(emissions);
+            for emission in taken.drain(..) {
+                self.emit(ctx, &dataflow, emission);
             }
             // Give the buffer back for its capacity.
-            let completed = match index.checked_sub(self.consumers.len()) {
-                None => &mut self.consumers[index].completed,
-                Some(queue_index) => &mut self.queue_consumers[queue_index].completed,
-            };
-            *completed = records;
-            completed.clear();
+            match index.checked_sub(self.consumers.len()) {
+                None => self.consumers[index].emissions = taken,
+                Some(queue_index) => self.queue_consumers[queue_index].emissions = taken,
+            }
         }
-        self.emissions = emissions;
     }
 
     /// Produces one record a flow sent on, with this instance's client for its stream.

@@ -56,10 +56,11 @@ pub struct QueueConsumerRole {
     /// Deliveries decided so far (the script's step index).
     decided: u64,
     next_get: usize,
-    /// Deliveries acked since the instance last took them (only when `keep_completed`: the
-    /// group's flow runs on them).
-    pub completed: Vec<Record>,
-    pub keep_completed: bool,
+    /// The run's pipelines, when this group's flow runs on what it finishes (log: processed;
+    /// queue: acked).
+    pub flow: Option<std::rc::Rc<crate::pipeline::Dataflow>>,
+    /// What the flow sent on since the instance last took it.
+    pub emissions: Vec<crate::pipeline::Emission>,
 }
 
 impl QueueConsumerRole {
@@ -86,8 +87,8 @@ impl QueueConsumerRole {
             None => (true, config.start_us, config.queue.prefetch_count),
         };
         QueueConsumerRole {
-            completed: Vec::new(),
-            keep_completed: false,
+            flow: None,
+            emissions: Vec::new(),
             group: config.group,
             queue,
             index,
@@ -376,8 +377,8 @@ impl QueueConsumerRole {
                     sent_at: delivery.record.sent_at,
                     redelivered: delivery.redelivered,
                 });
-                if self.keep_completed {
-                    self.completed.push(delivery.record);
+                if let Some(dataflow) = &self.flow {
+                    dataflow.run(self.group, &delivery.record, &mut self.emissions);
                 }
             }
             Decision::Nack { requeue } | Decision::Reject { requeue } => ctx.send(
