@@ -50,7 +50,7 @@ pub fn format_duration_us(us: u64) -> String {
         (1_000, "ms"),
     ];
     for (size, unit) in UNITS {
-        if us >= size && us % size == 0 {
+        if us >= size && us.is_multiple_of(size) {
             return format!("{} {unit}", us / size);
         }
     }

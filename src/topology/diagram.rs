@@ -455,9 +455,9 @@ fn producer_label(schedule: &Schedule) -> String {
 }
 
 fn human_us(us: u64) -> String {
-    if us >= 1_000_000 && us % 1_000_000 == 0 {
+    if us >= 1_000_000 && us.is_multiple_of(1_000_000) {
         format!("{} s", us / 1_000_000)
-    } else if us >= 1_000 && us % 1_000 == 0 {
+    } else if us >= 1_000 && us.is_multiple_of(1_000) {
         format!("{} ms", us / 1_000)
     } else {
         format!("{us} µs")
