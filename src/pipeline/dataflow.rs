@@ -17,7 +17,6 @@
 //! counted twice by `aggregate`, as at-least-once does). Shared through `Rc<RefCell<…>>`: one
 //! thread, and a handler borrows it only for the length of one record.
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -61,9 +60,6 @@ pub struct Emission {
 struct FlowPlan {
     service: ServiceId,
     flow: Flow,
-    /// By `InstanceId`: the index of the instance's value template for the flow's stream
-    /// among its service's `values` (`None`: no template, the value is an empty object).
-    templates: Vec<Option<u32>>,
     /// Operators or a table read the value.
     needs_value: bool,
     /// Joins, aggregates and tables read the key's text.
@@ -89,9 +85,12 @@ pub struct Dataflow {
     pub keys: Rc<RunKeys>,
     /// By `GroupId`.
     plans: Vec<Option<FlowPlan>>,
-    /// By `StreamId`, then `ServiceId`: the index of that service's value template for the
-    /// stream.
-    templates: Vec<Vec<Option<usize>>>,
+    /// By `StreamId`, then `InstanceId`: the index of the instance's value template for the
+    /// stream among its service's `values` (`None`: no template, the value is an empty object).
+    templates: Vec<Vec<Option<u32>>>,
+    /// By `ServiceId`, then table index: the stream the table is filled from straight (see
+    /// `direct_source`), which the table–stream check replays.
+    pub(super) sources: Vec<Vec<Option<StreamId>>>,
     /// By `StreamId`: some reader needs the values of this stream's records.
     values_read: Vec<bool>,
     /// By `StreamId`: a pipeline writes this stream (only then can a value be stored).
@@ -118,21 +117,6 @@ impl Dataflow {
                     .then(|| FlowPlan {
                         service: group.service,
                         flow: flow.clone(),
-                        templates: model
-                            .instances
-                            .iter()
-                            .map(|instance| {
-                                let service = instance.service.index();
-                                model.services[service]
-                                    .produces
-                                    .iter()
-                                    .zip(&topology.services[service].values)
-                                    .position(|(production, template)| {
-                                        production.stream == flow.stream && template.is_some()
-                                    })
-                                    .map(|index| index as u32)
-                            })
-                            .collect(),
                         needs_value: !flow.steps.is_empty() || flow.materialize.is_some(),
                         needs_key: flow.materialize.is_some()
                             || has_operator(|op| {
@@ -152,28 +136,33 @@ impl Dataflow {
                 values_read[group.stream.index()] = true;
             }
         }
-        for service in 0..topology.services.len() {
-            for table in 0..topology.services[service].tables.len() {
-                if let Some(stream) = direct_source(model, ServiceId(service as u32), table) {
-                    values_read[stream.index()] = true;
-                }
-            }
+        let sources: Vec<Vec<Option<StreamId>>> = (0..topology.services.len())
+            .map(|service| {
+                (0..topology.services[service].tables.len())
+                    .map(|table| direct_source(model, ServiceId(service as u32), table))
+                    .collect()
+            })
+            .collect();
+        for &stream in sources.iter().flatten().flatten() {
+            values_read[stream.index()] = true;
         }
         let templates = model
             .streams
             .iter()
             .map(|stream| {
                 model
-                    .services
+                    .instances
                     .iter()
-                    .map(|service| {
-                        service
+                    .map(|instance| {
+                        let service = instance.service.index();
+                        model.services[service]
                             .produces
                             .iter()
-                            .zip(&topology.services[service.id.index()].values)
+                            .zip(&topology.services[service].values)
                             .position(|(production, template)| {
                                 production.stream == stream.id && template.is_some()
                             })
+                            .map(|index| index as u32)
                     })
                     .collect()
             })
@@ -198,6 +187,7 @@ impl Dataflow {
             keys: Rc::new(RunKeys::new(&model.keys)),
             plans,
             templates,
+            sources,
             values_read,
             written: model
                 .streams
@@ -282,7 +272,7 @@ impl Dataflow {
             }
             return;
         }
-        let value = match plan.templates[record.id.producer.index()] {
+        let value = match self.templates[flow.stream.index()][record.id.producer.index()] {
             None if !self.written[flow.stream.index()] => Value::object(),
             _ => self.value_with(state, flow.stream, record.id, record.key),
         };
@@ -402,21 +392,16 @@ impl Dataflow {
         {
             return value.clone();
         }
-        let service = self.model.instance(msg.producer).service;
-        match self.templates[stream.index()][service.index()] {
+        match self.templates[stream.index()][msg.producer.index()] {
             Some(index) => {
-                let template = self.model.topology.services[service.index()].values[index]
+                let service = self.model.instance(msg.producer).service;
+                let template = self.model.topology.services[service.index()].values[index as usize]
                     .as_ref()
                     .expect("only productions with a template are indexed");
                 self.value_from(template, stream, msg, key)
             }
             None => Value::object(),
         }
-    }
-
-    /// The key text of `key` (the scenario's or a run-time key).
-    pub fn key_text(&self, key: KeyId) -> Cow<'_, str> {
-        self.keys.text(key)
     }
 }
 

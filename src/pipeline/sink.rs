@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::dataflow::{Dataflow, direct_source};
+use super::dataflow::Dataflow;
 use super::table::check_table_against_stream;
 use crate::model::{KeyId, MessageId, ServiceId, StreamId};
 use crate::report::tables::*;
@@ -25,18 +25,13 @@ pub struct PipelineSink {
 
 impl PipelineSink {
     pub fn new(dataflow: Rc<Dataflow>) -> Self {
-        let model = &dataflow.model;
-        let mut tracked = vec![false; model.streams.len()];
-        for (service, extra) in model.topology.services.iter().enumerate() {
-            for index in 0..extra.tables.len() {
-                if let Some(stream) = direct_source(model, ServiceId(service as u32), index) {
-                    tracked[stream.index()] = true;
-                }
-            }
+        let mut tracked = vec![false; dataflow.model.streams.len()];
+        for &stream in dataflow.sources.iter().flatten().flatten() {
+            tracked[stream.index()] = true;
         }
         PipelineSink {
             any_tracked: tracked.iter().any(|&t| t),
-            latest: vec![BTreeMap::new(); model.streams.len()],
+            latest: vec![BTreeMap::new(); dataflow.model.streams.len()],
             tracked,
             pending: BTreeMap::new(),
             dataflow,
@@ -69,7 +64,7 @@ impl PipelineSink {
             {
                 if let Some(Some(key)) = self.pending.remove(&(stream, msg)) {
                     let value = self.dataflow.value_of(stream, msg, Some(key));
-                    let text = self.dataflow.key_text(key).into_owned();
+                    let text = self.dataflow.keys.text(key).into_owned();
                     let latest = &mut self.latest[stream.index()];
                     if value == Value::Null {
                         latest.remove(&text);
@@ -116,7 +111,7 @@ impl PipelineSink {
             let service = ServiceId(service_index as u32);
             let extra = &model.topology.services[service_index];
             for (index, (table_state, table)) in states.iter().zip(service_tables).enumerate() {
-                let check = direct_source(model, service, index).map(|stream| {
+                let check = dataflow.sources[service_index][index].map(|stream| {
                     let latest = &self.latest[stream.index()];
                     let mismatches = check_table_against_stream(
                         table,

@@ -266,22 +266,24 @@ impl InstanceActor {
             return;
         };
         for index in 0..self.consumers.len() + self.queue_consumers.len() {
-            let emissions = match index.checked_sub(self.consumers.len()) {
-                None => &mut self.consumers[index].emissions,
-                Some(queue_index) => &mut self.queue_consumers[queue_index].emissions,
-            };
+            let emissions = std::mem::take(self.emissions_of(index));
             if emissions.is_empty() {
                 continue;
             }
-            let mut taken = std::mem::take(emissions);
-            for emission in taken.drain(..) {
+            let mut emissions = emissions;
+            for emission in emissions.drain(..) {
                 self.emit(ctx, &dataflow, emission);
             }
             // Give the buffer back for its capacity.
-            match index.checked_sub(self.consumers.len()) {
-                None => self.consumers[index].emissions = taken,
-                Some(queue_index) => self.queue_consumers[queue_index].emissions = taken,
-            }
+            *self.emissions_of(index) = emissions;
+        }
+    }
+
+    /// The emission buffer of consumer role `index`: the log consumers, then the queue ones.
+    fn emissions_of(&mut self, index: usize) -> &mut Vec<Emission> {
+        match index.checked_sub(self.consumers.len()) {
+            None => &mut self.consumers[index].emissions,
+            Some(queue_index) => &mut self.queue_consumers[queue_index].emissions,
         }
     }
 
@@ -325,7 +327,7 @@ impl InstanceActor {
         if let Some(value) = emission.value {
             dataflow.put_value(stream, id, value);
         }
-        let key_text = emission.key.map(|key| dataflow.key_text(key));
+        let key_text = emission.key.map(|key| dataflow.keys.text(key));
         let key = emission
             .key
             .zip(key_text.as_deref())
