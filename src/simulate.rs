@@ -8,7 +8,7 @@ use std::io::Write;
 use std::rc::Rc;
 
 use crate::log::broker::LogBroker;
-use crate::model::{Fault, InstanceId, Scenario};
+use crate::model::{Fault, InstanceId, RunKeys, Scenario};
 use crate::pipeline::Dataflow;
 use crate::protocol::Msg;
 use crate::queue::QueueBroker;
@@ -106,7 +106,7 @@ impl Actor for RunActor {
 
 struct RunSinks<'m, W: Write> {
     collector: Collector<'m>,
-    trace: Option<TraceWriter<'m, W>>,
+    trace: Option<TraceWriter<W>>,
     /// Only when a table is checked against a stream (the sink keeps that stream's latest
     /// values); otherwise the pipeline reports need no trace event.
     pipelines: Option<crate::pipeline::PipelineSink>,
@@ -147,11 +147,11 @@ pub fn simulate<W: Write>(
 
     // Pipelines, and the keys their `rekey`s make during the run (only with pipelines).
     let dataflow = Dataflow::new(model).map(Rc::new);
-    let run_keys = dataflow.as_ref().map(|dataflow| Rc::clone(&dataflow.keys));
-    let mut broker = LogBroker::new(model, actor_of);
-    if let Some(keys) = &run_keys {
-        broker = broker.with_run_keys(Rc::clone(keys));
-    }
+    let run_keys = match &dataflow {
+        Some(dataflow) => Rc::clone(&dataflow.keys),
+        None => Rc::new(RunKeys::new(&model.keys)),
+    };
+    let broker = LogBroker::new(model, actor_of, Rc::clone(&run_keys));
     let initial: Vec<_> = model
         .groups
         .iter()
@@ -170,13 +170,7 @@ pub fn simulate<W: Write>(
         .iter()
         .any(|stream| stream.carrier == crate::model::Carrier::Queue);
     let queue_broker_id = ActorId(model.instances.len() as u32 + 1);
-    let queue_broker = uses_queue.then(|| {
-        let broker = QueueBroker::new(model, actor_of);
-        match &run_keys {
-            Some(keys) => broker.with_run_keys(Rc::clone(keys)),
-            None => broker,
-        }
-    });
+    let queue_broker = uses_queue.then(|| QueueBroker::new(model, actor_of, Rc::clone(&run_keys)));
     let queue_of_group = crate::queue::Topology::from_model(model).queue_of_group;
     for instance in &model.instances {
         let actor = InstanceActor::from_model(model, instance.id, BROKER, |group| {
@@ -251,13 +245,13 @@ pub fn simulate<W: Write>(
     }
 
     let trace = match trace {
-        Some(out) => {
-            let writer = TraceWriter::new(model, actor_names, out, options.trace_window_us)?;
-            Some(match &run_keys {
-                Some(keys) => writer.with_run_keys(Rc::clone(keys)),
-                None => writer,
-            })
-        }
+        Some(out) => Some(TraceWriter::new(
+            model,
+            actor_names,
+            out,
+            options.trace_window_us,
+            run_keys,
+        )?),
         None => None,
     };
     let (tracking, idle_pipelines) = match dataflow.map(crate::pipeline::PipelineSink::new) {

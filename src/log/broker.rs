@@ -30,8 +30,8 @@ pub struct LogBroker {
     stored_records_max: u64,
     /// Key length in bytes by key index: records count key + value towards `segment.bytes`.
     key_bytes: Vec<u64>,
-    /// The run's keys, for keys a pipeline made during the run (`None`: no pipelines).
-    run_keys: Option<std::rc::Rc<crate::model::RunKeys>>,
+    /// The run's keys, for the lengths of keys a pipeline makes during the run.
+    run_keys: std::rc::Rc<crate::model::RunKeys>,
     /// `retention.ms` per stream, in µs (None: keep forever).
     retention_us: Vec<Option<u64>>,
     /// How often retention runs: the smallest `log.retention.check.interval.ms` of the streams
@@ -47,12 +47,6 @@ pub struct LogBroker {
 const ACTIVATE_TAG_BASE: u32 = 1 << 31;
 
 impl LogBroker {
-    /// Key text for keys a pipeline makes during the run.
-    pub fn with_run_keys(mut self, keys: std::rc::Rc<crate::model::RunKeys>) -> Self {
-        self.run_keys = Some(keys);
-        self
-    }
-
     /// A key's length in bytes.
     #[inline]
     fn key_len(&mut self, key: crate::model::KeyId) -> u64 {
@@ -65,19 +59,19 @@ impl LogBroker {
     /// The length of a key a pipeline made during the run.
     #[cold]
     fn learn_key_len(&mut self, key: crate::model::KeyId) -> u64 {
-        let keys = self
-            .run_keys
-            .as_ref()
-            .expect("only a pipeline makes keys during a run, and then the broker has them");
         while self.key_bytes.len() <= key.index() {
             let next = crate::model::KeyId::from_index(self.key_bytes.len());
-            self.key_bytes.push(keys.text(next).len() as u64);
+            self.key_bytes.push(self.run_keys.text(next).len() as u64);
         }
         self.key_bytes[key.index()]
     }
 
-    /// `actor_of(instance)` is the actor that runs an instance.
-    pub fn new(model: &Scenario, actor_of: impl Fn(InstanceId) -> ActorId) -> Self {
+    /// `actor_of(instance)` is the actor that runs an instance; `run_keys` are the run's keys.
+    pub fn new(
+        model: &Scenario,
+        actor_of: impl Fn(InstanceId) -> ActorId,
+        run_keys: std::rc::Rc<crate::model::RunKeys>,
+    ) -> Self {
         let logs = model
             .streams
             .iter()
@@ -142,7 +136,7 @@ impl LogBroker {
             group_streams,
             stored_records: 0,
             stored_records_max: model.limits.stored_records_max,
-            run_keys: None,
+            run_keys,
             key_bytes: (0..model.keys.len())
                 .map(|index| {
                     model

@@ -13,7 +13,7 @@
 //! - a channel closing requeues its unacked messages in delivery order, then dispatch runs;
 //! - a TTL timer expires heads after everything else scheduled earlier at that instant.
 
-use crate::model::{DeathReason, InstanceId, KeyId, Overflow, QueueId, Scenario, StreamId};
+use crate::model::{DeathReason, InstanceId, Overflow, QueueId, Scenario, StreamId};
 use crate::protocol::{Msg, Record};
 use crate::sim::{Actor, ActorId, Ctx, TimerId};
 use crate::trace::{TraceEvent, TraceSink};
@@ -37,10 +37,8 @@ struct Queue {
 pub struct QueueBroker {
     topology: Topology,
     queues: Vec<Queue>,
-    /// Routing key text of each key id.
-    key_text: Vec<String>,
-    /// The run's keys, for keys a pipeline made during the run (`None`: no pipelines).
-    run_keys: Option<std::rc::Rc<crate::model::RunKeys>>,
+    /// The run's keys: a record's key text is its routing key.
+    keys: std::rc::Rc<crate::model::RunKeys>,
     deaths: DeathTable,
     /// Messages held in queues (ready and unacked), against `limits.stored_records_max`.
     stored: u64,
@@ -49,7 +47,11 @@ pub struct QueueBroker {
 }
 
 impl QueueBroker {
-    pub fn new(model: &Scenario, actor_of: impl Fn(InstanceId) -> ActorId) -> Self {
+    pub fn new(
+        model: &Scenario,
+        actor_of: impl Fn(InstanceId) -> ActorId,
+        keys: std::rc::Rc<crate::model::RunKeys>,
+    ) -> Self {
         let topology = Topology::from_model(model);
         let queues = topology
             .queues
@@ -71,10 +73,7 @@ impl QueueBroker {
         QueueBroker {
             topology,
             queues,
-            run_keys: None,
-            key_text: (0..model.keys.len())
-                .map(|index| model.keys.text(KeyId::from_index(index)).to_string())
-                .collect(),
+            keys,
             deaths: DeathTable::default(),
             stored: 0,
             stored_max: model.limits.stored_records_max,
@@ -82,32 +81,10 @@ impl QueueBroker {
         }
     }
 
-    /// Key text for keys a pipeline makes during the run.
-    pub fn with_run_keys(mut self, keys: std::rc::Rc<crate::model::RunKeys>) -> Self {
-        self.run_keys = Some(keys);
-        self
-    }
-
-    /// Learns the text of a key a pipeline made during the run.
-    fn learn_key(&mut self, record: &Record) {
-        let Some(key) = record.key else { return };
-        if key.index() < self.key_text.len() {
-            return;
-        }
-        let keys = self
-            .run_keys
-            .as_ref()
-            .expect("only a pipeline makes keys during a run, and then the broker has them");
-        while self.key_text.len() <= key.index() {
-            let next = KeyId::from_index(self.key_text.len());
-            self.key_text.push(keys.text(next).into_owned());
-        }
-    }
-
-    fn routing_key(&self, record: &Record) -> &str {
+    fn routing_key(&self, record: &Record) -> std::borrow::Cow<'_, str> {
         record
             .key
-            .map_or("", |key| self.key_text[key.index()].as_str())
+            .map_or(std::borrow::Cow::Borrowed(""), |key| self.keys.text(key))
     }
 
     /// Declared queues bound to `stream` that match `routing_key`.
@@ -140,7 +117,7 @@ impl QueueBroker {
         match &self.topology.queue(queue).binding {
             // Fanout needs no routing key (the common case: skip looking up its text).
             Binding::All => true,
-            binding => binding.matches(self.routing_key(record)),
+            binding => binding.matches(&self.routing_key(record)),
         }
     }
 
@@ -287,7 +264,7 @@ impl QueueBroker {
         let exchange = args.dead_letter_exchange.expect("checked by the caller");
         let routing_key = match &args.dead_letter_routing_key {
             Some(key) => key.clone(),
-            None => self.routing_key(&message.record).to_string(),
+            None => self.routing_key(&message.record).into_owned(),
         };
         let death = self.deaths.record(message.death, queue, reason);
         let targets: Vec<QueueId> = self
@@ -440,15 +417,12 @@ impl Actor for QueueBroker {
                 stream,
                 record,
                 expiration_ms,
-            } => {
-                self.learn_key(&record);
-                self.publish(
-                    ctx,
-                    stream,
-                    record,
-                    expiration_ms.map(|ms| u64::from(ms) * 1_000),
-                )
-            }
+            } => self.publish(
+                ctx,
+                stream,
+                record,
+                expiration_ms.map(|ms| u64::from(ms) * 1_000),
+            ),
             Msg::Subscribe {
                 queue,
                 prefetch_count,

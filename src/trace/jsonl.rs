@@ -10,8 +10,7 @@ use crate::sim::{ActorId, SimTime};
 
 use super::{TRACE_FORMAT_VERSION, TraceEvent};
 
-pub struct TraceWriter<'m, W: Write> {
-    model: &'m Scenario,
+pub struct TraceWriter<W: Write> {
     out: W,
     /// Quoted, escaped JSON strings, rendered once: actors by actor id, and the names of
     /// streams, groups and instances by index.
@@ -22,18 +21,19 @@ pub struct TraceWriter<'m, W: Write> {
     queue_names: Vec<Vec<u8>>,
     line: Vec<u8>,
     window_us: (u64, u64),
-    /// The run's keys, for keys a pipeline made during the run (`None`: no pipelines).
-    run_keys: Option<std::rc::Rc<crate::model::RunKeys>>,
+    /// The run's keys (a pipeline's `rekey` makes keys during the run).
+    keys: std::rc::Rc<crate::model::RunKeys>,
     error: Option<io::Error>,
 }
 
-impl<'m, W: Write> TraceWriter<'m, W> {
+impl<W: Write> TraceWriter<W> {
     /// `window_us` keeps only events with `from <= time_us <= to`.
     pub fn new(
-        model: &'m Scenario,
+        model: &Scenario,
         actor_names: Vec<String>,
         mut out: W,
         window_us: Option<(u64, u64)>,
+        keys: std::rc::Rc<crate::model::RunKeys>,
     ) -> io::Result<Self> {
         let mut header = String::from("{\"trace_format\":");
         header.push_str(&TRACE_FORMAT_VERSION.to_string());
@@ -48,8 +48,7 @@ impl<'m, W: Write> TraceWriter<'m, W> {
             bytes
         };
         Ok(TraceWriter {
-            run_keys: None,
-            model,
+            keys,
             out,
             actor_names: actor_names.iter().map(|name| quoted(name)).collect(),
             stream_names: model
@@ -86,12 +85,6 @@ impl<'m, W: Write> TraceWriter<'m, W> {
         self.out.flush()
     }
 
-    /// Key text for keys a pipeline makes during the run.
-    pub fn with_run_keys(mut self, keys: std::rc::Rc<crate::model::RunKeys>) -> Self {
-        self.run_keys = Some(keys);
-        self
-    }
-
     pub fn write(&mut self, at: SimTime, actor: ActorId, event: &TraceEvent) {
         if self.error.is_some() || at.as_us() < self.window_us.0 || at.as_us() > self.window_us.1 {
             return;
@@ -105,7 +98,6 @@ impl<'m, W: Write> TraceWriter<'m, W> {
         line.extend_from_slice(b",\"kind\":\"");
         line.extend_from_slice(event.kind().as_bytes());
         line.push(b'"');
-        let model = self.model;
         let field_u64 = |line: &mut Vec<u8>, name: &str, value: u64| {
             line.extend_from_slice(b",\"");
             line.extend_from_slice(name.as_bytes());
@@ -139,12 +131,9 @@ impl<'m, W: Write> TraceWriter<'m, W> {
             push_u64(line, u64::from(msg.seq));
             line.push(b'"');
         };
-        let run_keys = self.run_keys.as_deref();
+        let keys = &self.keys;
         let field_key = |line: &mut Vec<u8>, key: Option<crate::model::KeyId>| match key {
-            Some(key) => match run_keys {
-                Some(keys) => field_str(line, "key", &keys.text(key)),
-                None => field_str(line, "key", model.keys.text(key)),
-            },
+            Some(key) => field_str(line, "key", &keys.text(key)),
             None => line.extend_from_slice(b",\"key\":null"),
         };
         match event {
