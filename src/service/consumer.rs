@@ -38,6 +38,17 @@ struct OwnedPartition {
     committed_sent: Offset,
 }
 
+impl OwnedPartition {
+    /// The offset a commit sends: processed records (at-least-once) or fetched ones
+    /// (at-most-once).
+    fn commit_offset(&self, mode: CommitMode) -> Offset {
+        match mode {
+            CommitMode::AfterProcessing => self.processed,
+            CommitMode::BeforeProcessing => self.position,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Membership {
     /// Has an assignment for `generation`.
@@ -164,14 +175,27 @@ impl ConsumerRole {
 
     /// A JoinGroup from a member that owns nothing and remembers nothing.
     fn send_fresh_join<S: TraceSink>(&self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
+        self.send_join_group(ctx, broker, Vec::new(), Vec::new(), None);
+    }
+
+    /// JoinGroup, handing in the offsets to commit first and the subscription's owned
+    /// partitions with their generation.
+    fn send_join_group<S: TraceSink>(
+        &self,
+        ctx: &mut InstanceCtx<S>,
+        broker: ActorId,
+        offsets: Vec<(PartitionId, Offset)>,
+        owned: Vec<PartitionId>,
+        owned_generation: Option<u32>,
+    ) {
         ctx.send(
             broker,
             Msg::JoinGroup {
                 group: self.group,
                 join: Box::new(JoinRequest {
-                    offsets: Vec::new(),
-                    owned: Vec::new(),
-                    owned_generation: None,
+                    offsets,
+                    owned,
+                    owned_generation,
                 }),
             },
         );
@@ -233,31 +257,27 @@ impl ConsumerRole {
         }
         self.fetch_in_flight = false;
         let mut batches = batches;
+        let (group, owned_partitions) = (self.group, &mut self.owned);
         batches.retain(|batch| {
-            self.owned
-                .iter()
-                .any(|owned| owned.partition == batch.partition)
-        });
-        for batch in &batches {
-            let Some(owned) = self
-                .owned
+            let Some(owned) = owned_partitions
                 .iter_mut()
                 .find(|owned| owned.partition == batch.partition)
             else {
-                continue;
+                return false;
             };
             // A fetch continues where the last one ended, or at the log start when retention
             // deleted the records at the position (auto.offset.reset=earliest).
             debug_assert!(batch.first_offset >= owned.position);
             owned.position = Offset(batch.first_offset.0 + batch.records.len() as u64);
             ctx.emit(TraceEvent::Fetched {
-                group: self.group,
+                group,
                 instance: me,
                 partition: batch.partition,
                 first_offset: batch.first_offset,
                 count: batch.records.len() as u32,
             });
-        }
+            true
+        });
         self.batches = batches;
         self.cursor = (0, 0);
         self.process_ready(ctx, broker, me, slow_factor_ppm);
@@ -360,10 +380,7 @@ impl ConsumerRole {
         let mode = self.config.commit;
         let mut offsets = Vec::new();
         for owned in &mut self.owned {
-            let offset = match mode {
-                CommitMode::AfterProcessing => owned.processed,
-                CommitMode::BeforeProcessing => owned.position,
-            };
+            let offset = owned.commit_offset(mode);
             if offset != owned.committed_sent {
                 owned.committed_sent = offset;
                 offsets.push((owned.partition, offset));
@@ -436,34 +453,15 @@ impl ConsumerRole {
         } else {
             (Vec::new(), None)
         };
-        ctx.send(
-            broker,
-            Msg::JoinGroup {
-                group: self.group,
-                join: Box::new(JoinRequest {
-                    offsets,
-                    owned,
-                    owned_generation,
-                }),
-            },
-        );
+        self.send_join_group(ctx, broker, offsets, owned, owned_generation);
     }
 
     /// Cooperative protocol: commit and re-join, keeping the partitions.
     fn send_cooperative_join<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
         let offsets = self.commit_offsets();
         self.membership = Membership::Joining;
-        ctx.send(
-            broker,
-            Msg::JoinGroup {
-                group: self.group,
-                join: Box::new(JoinRequest {
-                    offsets,
-                    owned: self.owned.iter().map(|owned| owned.partition).collect(),
-                    owned_generation: Some(self.generation),
-                }),
-            },
-        );
+        let owned = self.owned.iter().map(|owned| owned.partition).collect();
+        self.send_join_group(ctx, broker, offsets, owned, Some(self.generation));
     }
 
     pub fn on_assignment<S: TraceSink>(
@@ -501,10 +499,7 @@ impl ConsumerRole {
                 continue;
             }
             revoked.push(owned.partition);
-            let offset = match mode {
-                CommitMode::AfterProcessing => owned.processed,
-                CommitMode::BeforeProcessing => owned.position,
-            };
+            let offset = owned.commit_offset(mode);
             if offset != owned.committed_sent {
                 revoked_offsets.push((owned.partition, offset));
             }

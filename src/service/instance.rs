@@ -28,8 +28,6 @@ pub struct InstanceActor {
     next_seq: Vec<u32>,
     /// The queue broker, for streams the queue carries.
     queue_broker: ActorId,
-    /// Per producer: `Some(expiration)` when its stream is on the queue.
-    publishes: Vec<Option<Option<u32>>>,
     queue_consumers: Vec<QueueConsumerRole>,
     /// The run's pipelines, when this instance's service runs a flow.
     dataflow: Option<Rc<Dataflow>>,
@@ -54,14 +52,13 @@ impl InstanceActor {
             started_before: false,
             next_seq: Vec::new(),
             queue_broker: broker,
-            publishes: Vec::new(),
             queue_consumers: Vec::new(),
             dataflow: None,
             emitters: Vec::new(),
         }
     }
 
-    /// Adds what the queue carrier needs: where its producers publish, and its queue consumers.
+    /// Adds what the queue carrier needs: the queue broker and the queue consumers.
     /// `queue_of_group` is the topology's queue for each group (None on the log).
     pub fn with_queue(
         mut self,
@@ -72,14 +69,6 @@ impl InstanceActor {
         let instance = model.instance(self.id);
         let service = model.service(instance.service);
         self.queue_broker = queue_broker;
-        self.publishes = service
-            .produces
-            .iter()
-            .map(|production| {
-                (model.stream(production.stream).carrier == crate::model::Carrier::Queue)
-                    .then_some(production.expiration_ms)
-            })
-            .collect();
         for consumption in &service.consumes {
             if let Some(queue) = queue_of_group[consumption.group.index()] {
                 let group = model.group(consumption.group);
@@ -212,8 +201,8 @@ impl InstanceActor {
         record: Record,
     ) {
         let (broker, queue_broker) = (self.broker, self.queue_broker);
-        let publish = self.publishes.get(index).copied().flatten();
         let producer = &mut self.producers[index];
+        let publish = producer.publish;
         let stream = producer.stream;
         ctx.emit(TraceEvent::Produced {
             stream,
@@ -309,12 +298,6 @@ impl InstanceActor {
                     stream,
                     instance.service,
                 ));
-                if self.publishes.len() < self.producers.len() - 1 {
-                    self.publishes.resize(self.producers.len() - 1, None);
-                }
-                self.publishes.push(
-                    (model.stream(stream).carrier == crate::model::Carrier::Queue).then_some(None),
-                );
                 let index = self.producers.len() - 1;
                 self.emitters[stream.index()] = Some(index);
                 index

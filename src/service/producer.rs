@@ -58,6 +58,16 @@ const EMISSION_BATCHING: ProducerBatching = ProducerBatching {
 /// `consistent_random`).
 const LIKE_UNKEYED: PartitionId = PartitionId(u32::MAX);
 
+/// The partition of a key under `count` partitions: the partitioner's, except that
+/// `consistent_random` treats an empty key like no key (`LIKE_UNKEYED`).
+fn keyed_partition(partitioner: Partitioner, bytes: &[u8], count: u32) -> PartitionId {
+    if bytes.is_empty() && partitioner == Partitioner::ConsistentRandom {
+        LIKE_UNKEYED
+    } else {
+        PartitionId(partitioner.partition_for_key(bytes, count))
+    }
+}
+
 /// One explicit record: `(at_us, key, partition per epoch (None: unkeyed), value size)`.
 type ExplicitSend = (u64, Option<KeyId>, Option<Vec<PartitionId>>, u32);
 
@@ -71,6 +81,9 @@ enum KeyPicker {
 
 pub struct ProducerRole {
     pub stream: StreamId,
+    /// `Some(expiration)` when the stream is on the queue: records are published, one message
+    /// each, with that per-message TTL (ms); `None`: produced to the log.
+    pub publish: Option<Option<u32>>,
     schedule: Schedule,
     value_size_bytes: u32,
     keys: Vec<KeyId>,
@@ -82,8 +95,6 @@ pub struct ProducerRole {
     /// `key_partitions[epoch * keys.len() + i]`: the partition of `keys[i]` under that
     /// epoch's count, computed once.
     key_partitions: Vec<PartitionId>,
-    /// Where the current epoch's entries start in `key_partitions`.
-    key_partitions_at: usize,
     picker: KeyPicker,
     partitioner: Partitioner,
     sticky: StickyPartitioner,
@@ -117,12 +128,11 @@ impl ProducerRole {
             )
             .collect();
         let partition_of = |key: KeyId, count: u32| -> PartitionId {
-            let bytes = model.keys.text(key).as_bytes();
-            if bytes.is_empty() && production.partitioner == Partitioner::ConsistentRandom {
-                LIKE_UNKEYED
-            } else {
-                PartitionId(production.partitioner.partition_for_key(bytes, count))
-            }
+            keyed_partition(
+                production.partitioner,
+                model.keys.text(key).as_bytes(),
+                count,
+            )
         };
         let partitions_of = |key: KeyId| -> Vec<PartitionId> {
             epochs
@@ -161,13 +171,14 @@ impl ProducerRole {
         let purpose = |what: &str| format!("{}/{what}", stream.name);
         ProducerRole {
             stream: production.stream,
+            publish: (stream.carrier == crate::model::Carrier::Queue)
+                .then_some(production.expiration_ms),
             schedule: production.schedule.clone(),
             value_size_bytes: production.value_size_bytes,
             keys,
             epochs,
             epoch: 0,
             key_partitions,
-            key_partitions_at: 0,
             picker,
             partitioner: production.partitioner,
             sticky: StickyPartitioner::new(production.batching.batch_size_bytes),
@@ -232,19 +243,11 @@ impl ProducerRole {
         now: SimTime,
     ) -> (Record, PartitionId) {
         self.sent += 1;
-        while self.epoch + 1 < self.epochs.len() && self.epochs[self.epoch + 1].0 <= now.as_us() {
-            self.epoch += 1;
-            self.key_partitions_at = self.epoch * self.keys.len();
-        }
-        let partition_count = self.epochs[self.epoch].1;
-        let partition = match key {
-            Some((_, bytes))
-                if !(bytes.is_empty() && self.partitioner == Partitioner::ConsistentRandom) =>
-            {
-                PartitionId(self.partitioner.partition_for_key(bytes, partition_count))
-            }
-            _ => self.unkeyed_partition(value_size_bytes, now),
-        };
+        self.advance_epoch(now);
+        let partition = key
+            .map(|(_, bytes)| keyed_partition(self.partitioner, bytes, self.epochs[self.epoch].1))
+            .filter(|&partition| partition != LIKE_UNKEYED)
+            .unwrap_or_else(|| self.unkeyed_partition(value_size_bytes, now));
         (
             Record {
                 id,
@@ -254,6 +257,14 @@ impl ProducerRole {
             },
             partition,
         )
+    }
+
+    /// The producer's metadata: moves to the partition count in effect at `now`.
+    #[inline]
+    fn advance_epoch(&mut self, now: SimTime) {
+        while self.epoch + 1 < self.epochs.len() && self.epochs[self.epoch + 1].0 <= now.as_us() {
+            self.epoch += 1;
+        }
     }
 
     /// The delay from `now` to the first send at or after `now`, or None if nothing is left.
@@ -301,11 +312,7 @@ impl ProducerRole {
     ) -> (Record, PartitionId, Option<u64>) {
         let id = MessageId { producer, seq };
         self.sent += 1;
-        // The producer's metadata: the partition count in effect now.
-        while self.epoch + 1 < self.epochs.len() && self.epochs[self.epoch + 1].0 <= now.as_us() {
-            self.epoch += 1;
-            self.key_partitions_at = self.epoch * self.keys.len();
-        }
+        self.advance_epoch(now);
         let (key, partition, value_size_bytes, next) = match &self.schedule {
             Schedule::Periodic {
                 interval_us,
@@ -384,7 +391,7 @@ impl ProducerRole {
             KeyPicker::Uniform => self.key_rng.below(self.keys.len() as u64) as usize,
             KeyPicker::Zipf(table) => table.sample(&mut self.key_rng) as usize,
         };
-        let partition = self.key_partitions[self.key_partitions_at + index];
+        let partition = self.key_partitions[self.epoch * self.keys.len() + index];
         if partition == LIKE_UNKEYED {
             let size = self.value_size_bytes;
             return (Some(self.keys[index]), self.unkeyed_partition(size, now));

@@ -99,7 +99,6 @@ pub struct Agenda<T> {
     near_len: usize,
     far: BinaryHeap<Reverse<FarEntry<T>>>,
     next_seq: u64,
-    len_max: usize,
 }
 
 impl<T> Default for Agenda<T> {
@@ -113,7 +112,6 @@ impl<T> Default for Agenda<T> {
             near_len: 0,
             far: BinaryHeap::new(),
             next_seq: 0,
-            len_max: 0,
         }
     }
 }
@@ -153,9 +151,6 @@ impl<T> Agenda<T> {
         if at.0 != self.base {
             self.advance_to(at.0);
         }
-        // The most pending events: only a pop ends a stretch of schedules, so the maximum is
-        // always reached just before one (or at the end, see `len_max`).
-        self.len_max = self.len_max.max(self.len());
         let index = (at.0 & WHEEL_MASK) as usize;
         let bucket = &mut self.buckets[index];
         let node_index = bucket.head;
@@ -194,11 +189,6 @@ impl<T> Agenda<T> {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// The most events that were pending at once.
-    pub fn len_max(&self) -> usize {
-        self.len_max.max(self.len())
     }
 
     #[inline]

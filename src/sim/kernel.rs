@@ -127,7 +127,6 @@ pub struct KernelStats {
     pub messages_sent: u64,
     /// Messages that arrived at a crashed actor.
     pub messages_dropped: u64,
-    pub agenda_len_max: u64,
 }
 
 /// The run loop over actors of type `A`: one type (for eventlab an enum of the actor kinds), so
@@ -200,7 +199,6 @@ impl<M, E, A: Actor<Msg = M, Event = E>> Kernel<M, E, A> {
 
     pub fn stats(&self) -> KernelStats {
         KernelStats {
-            agenda_len_max: self.wire.agenda.len_max() as u64,
             messages_sent: self.wire.messages_sent,
             ..self.stats
         }
