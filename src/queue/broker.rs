@@ -286,27 +286,42 @@ impl QueueBroker {
         }
     }
 
+    /// Dead-letters (or drops) the expired messages at the head of `queue`: only the head
+    /// expires (`expired` says when, before a dispatch or at a TTL timer).
+    #[inline]
+    fn expire_heads<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        queue: QueueId,
+        expired: fn(u64, u64) -> bool,
+    ) {
+        let now = ctx.now().as_us();
+        while let Some(head) = self.queues[queue.index()].state.head() {
+            if !expired(head.expires_at_us, now) {
+                break;
+            }
+            let head = self.queues[queue.index()].state.pop().expect("has a head");
+            self.stored -= 1;
+            self.dead_letter_or_drop(ctx, queue, head, DeathReason::Expired);
+        }
+    }
+
     /// Delivers while the head is deliverable and a consumer has credit.
     fn dispatch<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, queue: QueueId) {
-        let now = ctx.now().as_us();
         loop {
-            let head_expires = match self.queues[queue.index()].state.head() {
-                None => return,
-                Some(head) => head.expires_at_us,
-            };
-            if ttl::expired_before_dispatch(head_expires, now) {
-                let head = self.queues[queue.index()].state.pop().expect("has a head");
-                self.stored -= 1;
-                self.dead_letter_or_drop(ctx, queue, head, DeathReason::Expired);
-                continue;
-            }
+            self.expire_heads(ctx, queue, ttl::expired_before_dispatch);
             let q = &mut self.queues[queue.index()];
+            // An empty queue returns before the ring is asked: asking changes it.
+            if q.state.head().is_none() {
+                return;
+            }
             let Some(index) = q.consumers.next_with_credit() else {
                 return;
             };
             let message = q.state.pop().expect("has a head");
-            Self::deliver(ctx, q, queue, index, message, false);
-            if q.consumers.channels[index].auto_ack {
+            let auto_ack = q.consumers.channels[index].auto_ack;
+            Self::deliver(ctx, q, queue, index, message, auto_ack, false);
+            if auto_ack {
                 self.stored -= 1;
             }
             self.queues[queue.index()].consumers.delivered(index);
@@ -319,10 +334,10 @@ impl QueueBroker {
         queue: QueueId,
         index: usize,
         message: QueuedMessage,
+        auto_ack: bool,
         get: bool,
     ) {
         let channel = &mut q.consumers.channels[index];
-        let auto_ack = channel.auto_ack;
         let tag = if auto_ack {
             0
         } else {
@@ -492,25 +507,14 @@ impl Actor for QueueBroker {
                     return;
                 };
                 self.declare(ctx, queue);
-                let now = ctx.now().as_us();
                 // Expired heads go first, as in dispatch.
-                while let Some(head) = self.queues[queue.index()].state.head() {
-                    if !ttl::expired_before_dispatch(head.expires_at_us, now) {
-                        break;
-                    }
-                    let head = self.queues[queue.index()].state.pop().expect("has a head");
-                    self.stored -= 1;
-                    self.dead_letter_or_drop(ctx, queue, head, DeathReason::Expired);
-                }
+                self.expire_heads(ctx, queue, ttl::expired_before_dispatch);
                 let q = &mut self.queues[queue.index()];
                 let index = q.consumers.open(instance, from);
                 match q.state.pop() {
                     Some(message) => {
                         // basic.get ignores prefetch; its auto-ack is per call.
-                        let subscribed_auto_ack = q.consumers.channels[index].auto_ack;
-                        q.consumers.channels[index].auto_ack = auto_ack;
-                        Self::deliver(ctx, q, queue, index, message, true);
-                        q.consumers.channels[index].auto_ack = subscribed_auto_ack;
+                        Self::deliver(ctx, q, queue, index, message, auto_ack, true);
                         if auto_ack {
                             self.stored -= 1;
                         }
@@ -548,14 +552,7 @@ impl Actor for QueueBroker {
         if q.ttl_timer_at_us == Some(now) {
             q.ttl_timer_at_us = None;
         }
-        while let Some(head) = self.queues[queue.index()].state.head() {
-            if !ttl::expired_at_timer(head.expires_at_us, now) {
-                break;
-            }
-            let head = self.queues[queue.index()].state.pop().expect("has a head");
-            self.stored -= 1;
-            self.dead_letter_or_drop(ctx, queue, head, DeathReason::Expired);
-        }
+        self.expire_heads(ctx, queue, ttl::expired_at_timer);
         self.arm_ttl(ctx, queue);
     }
 

@@ -524,9 +524,7 @@ impl<'m> Collector<'m> {
     }
 
     fn on_queue_event(&mut self, at: SimTime, event: &TraceEvent) {
-        let auto_ack = &self.queue_auto_ack;
-        self.queues
-            .on_event(at, event, |queue| auto_ack[queue.index()]);
+        self.queues.on_event(at, event);
     }
 
     #[inline]

@@ -114,38 +114,16 @@ impl QueueCollector {
         QueueCollector { topology, queues }
     }
 
-    /// Handles the queue broker's events (the caller handles consumer-side ones).
-    pub fn on_event(
-        &mut self,
-        at: SimTime,
-        event: &TraceEvent,
-        auto_ack_of: impl Fn(QueueId) -> bool,
-    ) {
+    /// Handles the queue broker's less frequent events; the caller handles consumer-side ones
+    /// and sends the hot ones (enqueued, delivered, acked) straight to their handlers.
+    pub fn on_event(&mut self, at: SimTime, event: &TraceEvent) {
         match *event {
             TraceEvent::QueueDeclared { queue } => {
                 self.queues[queue.index()].declared_at.get_or_insert(at);
             }
-            TraceEvent::Enqueued { queue, .. } => self.enqueued(queue),
             TraceEvent::PublishRejected { queue, .. } => {
                 self.queues[queue.index()].publish_rejected += 1;
             }
-            TraceEvent::Delivered {
-                queue,
-                instance,
-                msg,
-                redelivered,
-                auto_ack,
-                get,
-            } => self.delivered(
-                queue,
-                instance,
-                msg,
-                redelivered,
-                auto_ack && auto_ack_of(queue),
-                auto_ack,
-                get,
-            ),
-            TraceEvent::Acked { queue, .. } => self.acked(queue),
             TraceEvent::Nacked { queue, requeue, .. } => {
                 let stats = &mut self.queues[queue.index()];
                 stats.unacked -= 1;
