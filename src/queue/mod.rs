@@ -20,4 +20,4 @@ pub mod topology;
 pub mod ttl;
 
 pub use broker::QueueBroker;
-pub use topology::Topology;
+pub use topology::{Topology, queue_name};

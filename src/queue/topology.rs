@@ -17,6 +17,11 @@ use crate::model::{Carrier, GroupId, QueueArgs, QueueId, Scenario, StreamId};
 
 use super::routing::Binding;
 
+/// The queue a consuming group of a stream gets: `<stream>.<group>`.
+pub fn queue_name(stream: &str, group: &str) -> String {
+    format!("{stream}.{group}")
+}
+
 #[derive(Clone, Debug)]
 pub struct QueueDecl {
     pub id: QueueId,
@@ -55,7 +60,7 @@ impl Topology {
             let id = QueueId(topology.queues.len() as u32);
             topology.queues.push(QueueDecl {
                 id,
-                name: format!("{}.{}", stream.name, group.name),
+                name: queue_name(&stream.name, &group.name),
                 stream: stream.id,
                 group: Some(group.id),
                 args: stream.rabbitmq.clone(),

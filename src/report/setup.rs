@@ -170,11 +170,10 @@ fn queue_consumer(model: &Scenario, consumption: &crate::model::Consumption) -> 
     } else {
         "manual acks"
     };
+    let stream = &model.stream(consumption.stream).name;
     let mut line = format!(
-        "  consumes \"{}\" from queue \"{}.{}\": prefetch {prefetch}, {acks}, {} at a time, processing {}",
-        model.stream(consumption.stream).name,
-        model.stream(consumption.stream).name,
-        model.group(consumption.group).name,
+        "  consumes \"{stream}\" from queue \"{}\": prefetch {prefetch}, {acks}, {} at a time, processing {}",
+        crate::queue::queue_name(stream, &model.group(consumption.group).name),
         queue.concurrency,
         processing(consumption.processing)
     );

@@ -152,6 +152,12 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
     if raw.streams.is_empty() {
         v.error("streams", "a scenario needs at least one stream");
     }
+    let stream_names: Vec<&str> = raw.streams.iter().map(|s| s.name.as_str()).collect();
+    let on_queue: Vec<bool> = raw
+        .streams
+        .iter()
+        .map(|s| s.carrier.as_deref() == Some("queue"))
+        .collect();
     for (index, stream) in raw.streams.iter().enumerate() {
         let path = format!("streams[{index}]");
         let id = StreamId(index as u32);
@@ -188,17 +194,11 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
             None => Partitioner::Murmur2,
             Some(name) => parse_partitioner(&mut v, &format!("{path}.partitioner"), name),
         };
-        let all_names: Vec<&str> = raw.streams.iter().map(|s| s.name.as_str()).collect();
-        let on_queue: Vec<bool> = raw
-            .streams
-            .iter()
-            .map(|s| s.carrier.as_deref() == Some("queue"))
-            .collect();
         let rabbitmq = queue::stream_args(
             &mut v,
             &path,
             &stream.rabbitmq,
-            (&all_names, &on_queue),
+            (&stream_names, &on_queue),
             index,
         );
         streams.push(Stream {
@@ -212,7 +212,6 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
             rabbitmq,
         });
     }
-    let stream_names: Vec<&str> = raw.streams.iter().map(|s| s.name.as_str()).collect();
     let mut resolve_stream = |v: &mut Validator, path: String, name: &str| -> Option<StreamId> {
         match stream_ids.get(name) {
             Some(&id) => Some(id),

@@ -318,7 +318,7 @@ pub fn collapsed_business_diagram(model: &Scenario, graph: &TopologyGraph) -> Di
         };
         diagram.edge(from, to, &relation, true);
     }
-    diagram.findings = Some(findings(model, graph));
+    // No findings: only Mermaid draws this view, and Markdown lists the full view's.
     diagram
 }
 

@@ -268,9 +268,6 @@ impl TraceEvent {
     }
 }
 
-/// The time at which a trace event happened, with the actor that emitted it.
-pub type Stamp = (SimTime, crate::sim::ActorId);
-
 /// Where an actor's trace events go: any kernel sink of `TraceEvent`s. Actor code is generic
 /// over it, so `Ctx::emit` calls the run's sink directly (no virtual call per trace event) and
 /// the sink's handling of each event can be inlined where it is emitted.
