@@ -410,15 +410,10 @@ fn partition(args: &PartitionArgs) -> Result<u8, Failure> {
         .into_iter()
         .find(|p| p.name() == args.partitioner)
     else {
-        let hint = did_you_mean(&args.partitioner, names.iter().copied());
-        let hint = if hint.is_empty() {
-            format!(" (expected {})", scenario::one_of(&names))
-        } else {
-            hint
-        };
         return Err(Failure::usage(format!(
-            "--partitioner: unknown partitioner \"{}\"{hint}",
-            args.partitioner
+            "--partitioner: unknown partitioner \"{}\"{}",
+            args.partitioner,
+            scenario::hint_or_list(&args.partitioner, &names)
         )));
     };
     if partitioner == Partitioner::ConsistentRandom && args.keys.iter().any(String::is_empty) {

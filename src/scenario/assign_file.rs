@@ -17,11 +17,9 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 
-use super::error::{ScenarioError, did_you_mean, one_of};
+use super::error::{ScenarioError, did_you_mean, hint_or_list};
+use super::validate::PARTITION_COUNT_MAX;
 use crate::log::assignor::{Strategy, Subscription, TopicPartition};
-
-/// The most partitions one topic may have here (the same ceiling as a scenario stream).
-const PARTITION_COUNT_MAX: u64 = 10_000;
 
 /// The file as written.
 #[derive(Debug, Deserialize)]
@@ -109,15 +107,13 @@ pub fn validate(raw: &RawGroup, origin: &str) -> Result<Group, Vec<ScenarioError
     let strategy = Strategy::from_config_name(&raw.strategy);
     if strategy.is_none() {
         let names: Vec<&str> = Strategy::ALL.iter().map(|s| s.name()).collect();
-        let hint = did_you_mean(&raw.strategy, names.iter().copied());
-        let hint = if hint.is_empty() {
-            format!(" (expected {})", one_of(&names))
-        } else {
-            hint
-        };
         error(
             "strategy".to_string(),
-            format!("unknown assignment strategy \"{}\"{hint}", raw.strategy),
+            format!(
+                "unknown assignment strategy \"{}\"{}",
+                raw.strategy,
+                hint_or_list(&raw.strategy, &names)
+            ),
         );
     }
 

@@ -40,6 +40,16 @@ pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a s
 }
 
 /// Formats a list of names as `"a", "b" or "c"`.
+/// " (did you mean \"x\"?)" when a name is near `wanted`, else " (expected a, b or c)".
+pub fn hint_or_list(wanted: &str, names: &[&str]) -> String {
+    let hint = did_you_mean(wanted, names.iter().copied());
+    if hint.is_empty() {
+        format!(" (expected {})", one_of(names))
+    } else {
+        hint
+    }
+}
+
 pub fn one_of(names: &[&str]) -> String {
     let quoted: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
     match quoted.split_last() {

@@ -9,7 +9,7 @@ pub mod raw;
 mod validate;
 mod validate_topology;
 
-pub use error::{ScenarioError, did_you_mean, nearest, one_of};
+pub use error::{ScenarioError, did_you_mean, hint_or_list, nearest, one_of};
 pub use validate::{DEFAULTS_DOC, validate};
 
 use crate::model::Scenario;

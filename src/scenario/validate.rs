@@ -6,7 +6,7 @@ mod queue;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::error::{ScenarioError, did_you_mean, one_of};
+use super::error::{ScenarioError, did_you_mean, hint_or_list, one_of};
 use super::raw::*;
 use crate::log::assignor::Strategy;
 use crate::log::partitioner::Partitioner;
@@ -45,7 +45,7 @@ const MAX_MESSAGE_BYTES_DEFAULT: u64 = 1_048_588;
 const RETENTION_CHECK_INTERVAL_MS_DEFAULT: u64 = 300_000;
 
 // Ceilings: past these a scenario is almost surely a mistake, or would not fit in memory.
-const PARTITION_COUNT_MAX: u64 = 10_000;
+pub(super) const PARTITION_COUNT_MAX: u64 = 10_000;
 const INSTANCE_COUNT_MAX: u64 = 1_000;
 const KEY_COUNT_MAX: u64 = 1_000_000;
 const VALUE_SIZE_BYTES_MAX: u64 = 1_048_576;
@@ -433,15 +433,6 @@ fn parse_partitioner(v: &mut Validator, path: &str, name: &str) -> Partitioner {
             );
             Partitioner::Murmur2
         }
-    }
-}
-
-pub(super) fn hint_or_list(wanted: &str, names: &[&str]) -> String {
-    let hint = did_you_mean(wanted, names.iter().copied());
-    if hint.is_empty() {
-        format!(" (expected {})", one_of(names))
-    } else {
-        hint
     }
 }
 

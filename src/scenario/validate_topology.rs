@@ -6,9 +6,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::error::{ScenarioError, did_you_mean};
+use super::error::{ScenarioError, did_you_mean, hint_or_list};
 use super::raw::*;
-use super::validate::{Validator, hint_or_list};
+use super::validate::Validator;
 use crate::model::topology::*;
 use crate::model::{Service, ServiceId, Stream, StreamId};
 use crate::value::Value;

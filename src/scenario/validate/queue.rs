@@ -1,12 +1,13 @@
 //! Validation of the queue-carrier settings: the `rabbitmq` blocks of streams, producers and
 //! consumers, and consumer scripts. Defaults are RabbitMQ 3.13's where RabbitMQ has the setting.
 
-use super::{TIME_US_MAX, Validator, hint_or_list};
+use super::{TIME_US_MAX, Validator};
 use crate::model::{
     ConsumerScript, Decision, ExchangeType, Overflow, QueueArgs, QueueConsumer, ScriptStep,
     StreamId,
 };
 use crate::scenario::did_you_mean;
+use crate::scenario::hint_or_list;
 use crate::scenario::raw::{RawConsumerRabbitmq, RawStreamRabbitmq};
 
 /// RabbitMQ's `basic.qos` prefetch_count is a 16-bit field.
