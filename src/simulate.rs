@@ -170,8 +170,15 @@ pub fn simulate<W: Write>(
         .iter()
         .any(|stream| stream.carrier == crate::model::Carrier::Queue);
     let queue_broker_id = ActorId(model.instances.len() as u32 + 1);
-    let queue_broker = uses_queue.then(|| QueueBroker::new(model, actor_of, Rc::clone(&run_keys)));
-    let queue_of_group = crate::queue::Topology::from_model(model).queue_of_group;
+    let queue_topology = crate::queue::Topology::from_model(model);
+    let queue_broker = uses_queue.then(|| {
+        QueueBroker::new(
+            model,
+            actor_of,
+            Rc::clone(&run_keys),
+            queue_topology.clone(),
+        )
+    });
     for instance in &model.instances {
         let actor = InstanceActor::from_model(model, instance.id, BROKER, |group| {
             initial[group.index()]
@@ -180,7 +187,7 @@ pub fn simulate<W: Write>(
                 .map(|(_, partitions)| partitions.clone())
                 .unwrap_or_default()
         })
-        .with_queue(model, queue_broker_id, &queue_of_group);
+        .with_queue(model, queue_broker_id, &queue_topology.queue_of_group);
         let actor = match &dataflow {
             Some(dataflow) => actor.with_dataflow(dataflow),
             None => actor,
@@ -251,6 +258,7 @@ pub fn simulate<W: Write>(
             out,
             options.trace_window_us,
             run_keys,
+            &queue_topology,
         )?),
         None => None,
     };
@@ -259,7 +267,7 @@ pub fn simulate<W: Write>(
         other => (None, other),
     };
     let mut sinks = RunSinks {
-        collector: Collector::new(model),
+        collector: Collector::new(model, queue_topology),
         trace,
         pipelines: tracking,
     };

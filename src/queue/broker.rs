@@ -51,8 +51,8 @@ impl QueueBroker {
         model: &Scenario,
         actor_of: impl Fn(InstanceId) -> ActorId,
         keys: std::rc::Rc<crate::model::RunKeys>,
+        topology: Topology,
     ) -> Self {
-        let topology = Topology::from_model(model);
         let queues = topology
             .queues
             .iter()

@@ -113,7 +113,8 @@ pub struct Collector<'m> {
 }
 
 impl<'m> Collector<'m> {
-    pub fn new(model: &'m Scenario) -> Self {
+    /// `queues` is the run's queue topology (`queue::Topology::from_model`).
+    pub fn new(model: &'m Scenario, queues: crate::queue::Topology) -> Self {
         let groups_of_stream = model
             .streams
             .iter()
@@ -175,7 +176,7 @@ impl<'m> Collector<'m> {
                 Fault::Slow { .. } => {}
             }
         }
-        let queues = QueueCollector::new(model);
+        let queues = QueueCollector::new(queues);
         let group_auto_ack: Vec<bool> = model
             .groups
             .iter()

@@ -104,8 +104,7 @@ pub(super) struct QueueCollector {
 }
 
 impl QueueCollector {
-    pub fn new(model: &Scenario) -> Self {
-        let topology = Topology::from_model(model);
+    pub fn new(topology: Topology) -> Self {
         let queues = topology
             .queues
             .iter()

@@ -34,6 +34,7 @@ impl<W: Write> TraceWriter<W> {
         mut out: W,
         window_us: Option<(u64, u64)>,
         keys: std::rc::Rc<crate::model::RunKeys>,
+        queues: &crate::queue::Topology,
     ) -> io::Result<Self> {
         let mut header = String::from("{\"trace_format\":");
         header.push_str(&TRACE_FORMAT_VERSION.to_string());
@@ -66,7 +67,7 @@ impl<W: Write> TraceWriter<W> {
                 .iter()
                 .map(|instance| quoted(&instance.name))
                 .collect(),
-            queue_names: crate::queue::Topology::from_model(model)
+            queue_names: queues
                 .queues
                 .iter()
                 .map(|queue| quoted(&queue.name))
