@@ -103,12 +103,7 @@ pub(super) fn impact(args: &ImpactArgs) -> Result<u8, Failure> {
     let impact = topology::impact(&model, &graph, stream.id);
     let text = match args.format {
         super::Format::Text => impact.to_text(),
-        super::Format::Json => {
-            let mut text = serde_json::to_string_pretty(&impact)
-                .expect("an impact of plain data always serializes");
-            text.push('\n');
-            text
-        }
+        super::Format::Json => crate::report::json::pretty(&impact),
     };
     print(&text)?;
     Ok(0)

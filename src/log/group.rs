@@ -40,8 +40,8 @@ pub struct GroupState {
     pub rebalancing: bool,
     /// Members asked to re-join that have not yet.
     pub awaiting: BTreeSet<usize>,
+    /// Committed offsets, one per partition (so also the partition count).
     pub committed: Vec<Offset>,
-    pub partition_count: u32,
     /// The stream's name: the one topic every member subscribes to.
     pub topic: String,
     pub strategy: Strategy,
@@ -60,7 +60,6 @@ impl GroupState {
             rebalancing: false,
             awaiting: BTreeSet::new(),
             committed: vec![Offset(0); partition_count as usize],
-            partition_count,
             topic,
             strategy,
         }
@@ -69,8 +68,7 @@ impl GroupState {
     /// The topic grew (Kafka's CreatePartitions): new partitions start with no committed offset,
     /// which eventlab reads from offset 0 (`auto.offset.reset=earliest`).
     pub fn grow(&mut self, partition_count: u32) {
-        if partition_count > self.partition_count {
-            self.partition_count = partition_count;
+        if partition_count as usize > self.committed.len() {
             self.committed.resize(partition_count as usize, Offset(0));
         }
     }
@@ -102,7 +100,7 @@ impl GroupState {
             })
             .collect();
         let partitions_per_topic: BTreeMap<String, u32> =
-            [(self.topic.clone(), self.partition_count)].into();
+            [(self.topic.clone(), self.committed.len() as u32)].into();
         let result = assign(self.strategy, &partitions_per_topic, &subscriptions)
             .expect("instance names are unique, so member ids are");
         let mut by_name: Vec<usize> = live;

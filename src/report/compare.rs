@@ -84,10 +84,7 @@ pub struct GroupSide {
 }
 
 pub fn render_json(report: &CompareReport) -> String {
-    let mut text =
-        serde_json::to_string_pretty(report).expect("a report of plain data always serializes");
-    text.push('\n');
-    text
+    super::json::pretty(report)
 }
 
 /// The rows of the side-by-side table: (label, log value, queue value).

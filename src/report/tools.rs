@@ -54,9 +54,7 @@ pub fn placements_text(placements: &[KeyPlacement]) -> String {
 }
 
 pub fn placements_json(placements: &[KeyPlacement]) -> String {
-    let mut out = serde_json::to_string_pretty(placements).expect("plain data always serializes");
-    out.push('\n');
-    out
+    super::json::pretty(placements)
 }
 
 /// The result of one `eventlab assign`: every member, sorted by id, with its partitions sorted
@@ -115,9 +113,7 @@ impl AssignReport {
     }
 
     pub fn json(&self) -> String {
-        let mut out = serde_json::to_string_pretty(self).expect("plain data always serializes");
-        out.push('\n');
-        out
+        super::json::pretty(self)
     }
 }
 

@@ -133,6 +133,16 @@ impl<W: Write> TraceWriter<W> {
             line.push(b'"');
         };
         let keys = &self.keys;
+        let field_partitions = |line: &mut Vec<u8>, partitions: &[crate::model::PartitionId]| {
+            line.extend_from_slice(b",\"partitions\":[");
+            for (index, partition) in partitions.iter().enumerate() {
+                if index > 0 {
+                    line.push(b',');
+                }
+                push_u64(line, u64::from(partition.0));
+            }
+            line.push(b']');
+        };
         let field_key = |line: &mut Vec<u8>, key: Option<crate::model::KeyId>| match key {
             Some(key) => field_str(line, "key", &keys.text(key)),
             None => line.extend_from_slice(b",\"key\":null"),
@@ -249,14 +259,7 @@ impl<W: Write> TraceWriter<W> {
                 field_quoted(line, "group", &self.group_names[group.index()]);
                 field_u64(line, "generation", u64::from(*generation));
                 field_quoted(line, "instance", &self.instance_names[instance.index()]);
-                line.extend_from_slice(b",\"partitions\":[");
-                for (index, partition) in partitions.iter().enumerate() {
-                    if index > 0 {
-                        line.push(b',');
-                    }
-                    push_u64(line, u64::from(partition.0));
-                }
-                line.push(b']');
+                field_partitions(line, partitions);
             }
             TraceEvent::Revoked {
                 group,
@@ -265,14 +268,7 @@ impl<W: Write> TraceWriter<W> {
             } => {
                 field_quoted(line, "group", &self.group_names[group.index()]);
                 field_quoted(line, "instance", &self.instance_names[instance.index()]);
-                line.extend_from_slice(b",\"partitions\":[");
-                for (index, partition) in partitions.iter().enumerate() {
-                    if index > 0 {
-                        line.push(b',');
-                    }
-                    push_u64(line, u64::from(partition.0));
-                }
-                line.push(b']');
+                field_partitions(line, partitions);
             }
             TraceEvent::MemberExpired { group, instance } => {
                 field_quoted(line, "group", &self.group_names[group.index()]);
