@@ -5,8 +5,7 @@
 
 use clap::ValueEnum;
 
-use super::{Failure, load, print, scenario_errors};
-use crate::scenario;
+use super::{Failure, print};
 
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
@@ -29,12 +28,7 @@ pub enum CompareFormat {
 }
 
 pub fn run(args: &CompareArgs) -> Result<u8, Failure> {
-    let (origin, text) = load(&args.scenario)?;
-    let mut model =
-        scenario::parse_and_validate(&text, &origin).map_err(|errors| scenario_errors(&errors))?;
-    if let Some(seed) = args.seed {
-        model.seed = seed;
-    }
+    let model = super::load_model(&args.scenario, args.seed)?;
     let reproduce = format!("eventlab compare {} --seed {}", args.scenario, model.seed);
     let comparison =
         super::catch_internal_error(&reproduce, || crate::compare::compare(&model, &reproduce))?;

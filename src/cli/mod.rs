@@ -264,13 +264,20 @@ fn scenario_errors(errors: &[scenario::ScenarioError]) -> Failure {
     }
 }
 
-fn run(args: &RunArgs) -> Result<u8, Failure> {
-    let (origin, text) = load(&args.scenario)?;
+/// Reads, parses and validates a scenario (a path or a bundled name); `seed` overrides its
+/// own.
+fn load_model(argument: &str, seed: Option<u64>) -> Result<crate::model::Scenario, Failure> {
+    let (origin, text) = load(argument)?;
     let mut model =
         scenario::parse_and_validate(&text, &origin).map_err(|errors| scenario_errors(&errors))?;
-    if let Some(seed) = args.seed {
+    if let Some(seed) = seed {
         model.seed = seed;
     }
+    Ok(model)
+}
+
+fn run(args: &RunArgs) -> Result<u8, Failure> {
+    let model = load_model(&args.scenario, args.seed)?;
     let mut reproduce = format!("eventlab run {} --seed {}", args.scenario, model.seed);
     if let Some(until) = args.until {
         reproduce.push_str(&format!(" --until {until}us"));

@@ -2,9 +2,9 @@
 
 use clap::ValueEnum;
 
-use super::{Failure, load, print, scenario_errors};
+use super::{Failure, print};
 use crate::model::Scenario;
-use crate::scenario::{self, did_you_mean};
+use crate::scenario::did_you_mean;
 use crate::topology::{self, TopologyGraph};
 
 #[derive(Debug, clap::Args)]
@@ -42,11 +42,6 @@ pub struct ImpactArgs {
     pub format: super::Format,
 }
 
-fn load_model(argument: &str) -> Result<Scenario, Failure> {
-    let (origin, text) = load(argument)?;
-    scenario::parse_and_validate(&text, &origin).map_err(|errors| scenario_errors(&errors))
-}
-
 /// The diagram text for a model, as `eventlab diagram` prints it.
 pub fn diagram_text(
     model: &Scenario,
@@ -81,7 +76,7 @@ pub fn diagram_text(
 }
 
 pub(super) fn diagram(args: &DiagramArgs) -> Result<u8, Failure> {
-    let model = load_model(&args.scenario)?;
+    let model = super::load_model(&args.scenario, None)?;
     let text =
         diagram_text(&model, args.service.as_deref(), args.format).map_err(Failure::usage)?;
     print(&text)?;
@@ -89,7 +84,7 @@ pub(super) fn diagram(args: &DiagramArgs) -> Result<u8, Failure> {
 }
 
 pub(super) fn impact(args: &ImpactArgs) -> Result<u8, Failure> {
-    let model = load_model(&args.scenario)?;
+    let model = super::load_model(&args.scenario, None)?;
     let Some(stream) = model.streams.iter().find(|s| s.name == args.stream) else {
         return Err(Failure::usage(format!(
             "{}: no stream \"{}\" in scenario \"{}\"{}",
