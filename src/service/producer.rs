@@ -304,6 +304,7 @@ impl ProducerRole {
     /// following send (None when this producer is done).
     /// `seq` is the instance's next sequence number on this role's stream: message ids are
     /// unique per (instance, stream) even when several `produces` entries share a stream.
+    #[inline(always)] // Once per record: inlined, its result is not copied through the stack.
     pub fn produce(
         &mut self,
         producer: InstanceId,
