@@ -159,3 +159,12 @@ pub enum Msg {
     },
     SlowEnd,
 }
+
+/// A free agenda node's message: a unit variant, nothing to drop. Never delivered (a vacant
+/// node's delivery goes to nobody).
+impl crate::sim::Vacant for Msg {
+    #[inline(always)]
+    fn vacant() -> Self {
+        Msg::SlowEnd
+    }
+}

@@ -65,7 +65,7 @@ pub struct Ctx<'k, M, E, S> {
     _event: std::marker::PhantomData<E>,
 }
 
-impl<'k, M, E, S: Sink<E>> Ctx<'k, M, E, S> {
+impl<'k, M: super::agenda::Vacant, E, S: Sink<E>> Ctx<'k, M, E, S> {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         now: SimTime,
@@ -135,7 +135,8 @@ impl<'k, M, E, S: Sink<E>> Ctx<'k, M, E, S> {
 
 /// A simulated process: a broker, a producer instance, a consumer instance.
 pub trait Actor {
-    type Msg;
+    /// Vacant: what a free agenda node holds (see `agenda::Vacant`).
+    type Msg: super::agenda::Vacant;
     type Event;
 
     /// Called once at time zero, and again after each restart.

@@ -11,5 +11,6 @@ pub mod kernel;
 pub mod rng;
 
 pub use actor::{Actor, ActorId, Ctx, TimerId};
+pub use agenda::Vacant;
 pub use clock::SimTime;
 pub use kernel::{Kernel, KernelStats, Limits, LinkConfig, Sink, StopReason};
