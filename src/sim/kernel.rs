@@ -142,8 +142,8 @@ impl<M: Vacant> Wire<M> {
                 // A vacant message: nothing to drop (which the compiler cannot know).
                 std::mem::forget(std::mem::replace(slot_msg, msg));
             }
-            // Not reached (a free node holds a vacant delivery), and correct if it were.
-            other => *other = Item::Deliver { to, from, msg },
+            // Not reached: a free node holds a vacant delivery, with nothing to drop.
+            other => std::mem::forget(std::mem::replace(other, Item::Deliver { to, from, msg })),
         });
     }
 }
