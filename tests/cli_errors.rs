@@ -585,6 +585,26 @@ fn a_run_that_hits_events_max_exits_1_and_says_which_limit() {
 }
 
 #[test]
+fn a_compare_whose_run_hits_events_max_exits_1_and_names_the_scenario_field() {
+    let dir = scratch_dir("compare_events_max");
+    let hello = eventlab::bundled::find("hello-log").expect("bundled hello-log");
+    let limited = hello.replacen(
+        r#""seed": 42,"#,
+        r#""seed": 42, "limits": { "events_max": 500 },"#,
+        1,
+    );
+    assert_ne!(limited, hello);
+    write(&dir, "limited.json", &limited);
+    eventlab_in(&dir)
+        .args(["compare", "limited.json"])
+        .assert()
+        .code(1)
+        .stderr(
+            "eventlab: the log run stopped at events_max = 500 (raise \"limits.events_max\" in the scenario)\n",
+        );
+}
+
+#[test]
 fn a_run_whose_expect_fails_exits_1_and_names_the_check() {
     let dir = scratch_dir("expect_fails");
     let hello = eventlab::bundled::find("hello-log").expect("bundled hello-log");

@@ -43,9 +43,7 @@ pub fn run(args: &CompareArgs) -> Result<u8, Failure> {
         if let crate::sim::StopReason::Limit { limit, value } = run.stop {
             return Err(Failure::Message {
                 code: 1,
-                message: format!(
-                    "the {name} run stopped at {limit} = {value} (raise it in the scenario)"
-                ),
+                message: super::limit_message(&format!("the {name} run"), limit, value),
             });
         }
     }

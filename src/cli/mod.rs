@@ -310,15 +310,10 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
     };
     print(&rendered)?;
     if let StopReason::Limit { limit, value } = run.stop {
-        let message = match limit.strip_prefix("limits.") {
-            Some(name) => {
-                format!("run stopped at {name} = {value} (raise \"{limit}\" in the scenario)")
-            }
-            None => format!(
-                "run stopped: more than {value} events pending at once, eventlab's fixed ceiling (lower the rates or the latencies)"
-            ),
-        };
-        return Err(Failure::Message { code: 1, message });
+        return Err(Failure::Message {
+            code: 1,
+            message: limit_message("run", limit, value),
+        });
     }
     if !run.report.expectations_met() {
         let failed: Vec<String> = run
@@ -339,6 +334,19 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
         });
     }
     Ok(0)
+}
+
+/// Why a run (`run`, or "the log run" of a compare) stopped at a limit, and what the learner
+/// can do: raise a scenario limit, or stay under the fixed pending-events ceiling.
+fn limit_message(run: &str, limit: &str, value: u64) -> String {
+    match limit.strip_prefix("limits.") {
+        Some(name) => {
+            format!("{run} stopped at {name} = {value} (raise \"{limit}\" in the scenario)")
+        }
+        None => format!(
+            "{run} stopped: more than {value} events pending at once, eventlab's fixed ceiling (lower the rates or the latencies)"
+        ),
+    }
 }
 
 /// Runs `work`; a panic is a broken invariant in eventlab, never the user's fault, so it becomes
