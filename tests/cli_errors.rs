@@ -483,6 +483,7 @@ fn semantic_errors_are_all_reported_in_document_order() {
     { "action": "crash", "instance": "billing-2", "at_us": 1000 },
     { "action": "slow", "instance": "billing-0", "from_us": 5000, "until_us": 1000, "factor": 2 }
   ],
+  "admin": [{ "action": "create_partitions", "stream": "ordres", "at_us": 2000, "partition_count": 4 }],
   "expect": [{ "check": "no_loss", "stream": "payments" }]
 }"#;
     rejects(
@@ -496,6 +497,7 @@ eventlab: shop.json: services[0].produces[0]: this producer never stops: set "co
 eventlab: shop.json: services[1].consumes[0].commit: unknown commit mode "after" (expected "after_processing" or "before_processing")
 eventlab: shop.json: faults[0].instance: unknown instance "billing-2" (did you mean "billing-0"?)
 eventlab: shop.json: faults[1].until_us: 1000 is not after from_us (5000)
+eventlab: shop.json: admin[0].stream: unknown stream "ordres" (did you mean "orders"?)
 eventlab: shop.json: expect[0].stream: unknown stream "payments""#,
     );
 }

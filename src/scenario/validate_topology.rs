@@ -644,7 +644,7 @@ fn validate_step(
 /// Stable-sorts errors by their top-level section in file order and then by the first array
 /// index, so topology errors (found last) sit among the others in document order.
 pub(super) fn sort_in_document_order(errors: &mut [ScenarioError]) {
-    const SECTIONS: [&str; 10] = [
+    const SECTIONS: [&str; 11] = [
         "name",
         "stop",
         "limits",
@@ -652,6 +652,7 @@ pub(super) fn sort_in_document_order(errors: &mut [ScenarioError]) {
         "streams",
         "services",
         "faults",
+        "admin",
         "expect",
         "external_systems",
         "",
