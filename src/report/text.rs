@@ -165,9 +165,17 @@ pub fn render(report: &RunReport) -> String {
                     queue.queue, queue.depth_max, queue.redeliveries, queue.dead_lettered
                 );
             } else {
+                // Lag counts from the committed offsets, so records consumed since the last
+                // commit still count: say so, or "lag 3, unconsumed 0" puzzles a learner.
+                let uncommitted = group.lag_end.saturating_sub(group.unconsumed);
+                let note = if uncommitted > 0 {
+                    format!(" ({uncommitted} consumed but not yet committed)")
+                } else {
+                    String::new()
+                };
                 let _ = writeln!(
                     out,
-                    "    lag at end {}, max lag {} records",
+                    "    lag at end {}{note}, max lag {} records",
                     group.lag_end, group.lag_max
                 );
             }
