@@ -568,9 +568,9 @@ fn validate_checks_every_file_and_prints_ok_for_the_good_ones() {
         );
 }
 
-#[test]
-fn a_run_that_hits_events_max_exits_1_and_says_which_limit() {
-    let dir = scratch_dir("events_max");
+/// hello-log with `limits.events_max` 500, written as `limited.json` in a new scratch folder.
+fn hello_log_limited_to_500_events(name: &str) -> std::path::PathBuf {
+    let dir = scratch_dir(name);
     let hello = eventlab::bundled::find("hello-log").expect("bundled hello-log");
     let limited = hello.replacen(
         r#""seed": 42,"#,
@@ -579,6 +579,12 @@ fn a_run_that_hits_events_max_exits_1_and_says_which_limit() {
     );
     assert_ne!(limited, hello);
     write(&dir, "limited.json", &limited);
+    dir
+}
+
+#[test]
+fn a_run_that_hits_events_max_exits_1_and_says_which_limit() {
+    let dir = hello_log_limited_to_500_events("events_max");
     eventlab_in(&dir)
         .args(["run", "limited.json"])
         .assert()
@@ -588,15 +594,7 @@ fn a_run_that_hits_events_max_exits_1_and_says_which_limit() {
 
 #[test]
 fn a_compare_whose_run_hits_events_max_exits_1_and_names_the_scenario_field() {
-    let dir = scratch_dir("compare_events_max");
-    let hello = eventlab::bundled::find("hello-log").expect("bundled hello-log");
-    let limited = hello.replacen(
-        r#""seed": 42,"#,
-        r#""seed": 42, "limits": { "events_max": 500 },"#,
-        1,
-    );
-    assert_ne!(limited, hello);
-    write(&dir, "limited.json", &limited);
+    let dir = hello_log_limited_to_500_events("compare_events_max");
     eventlab_in(&dir)
         .args(["compare", "limited.json"])
         .assert()
