@@ -171,6 +171,15 @@ impl<T: Vacant> Agenda<T> {
     /// Removes the next event, whose time `peek_time` just returned as `at`.
     #[inline]
     pub fn pop_at(&mut self, at: SimTime) -> T {
+        self.pop_with(at, |item| std::mem::replace(item, T::vacant()))
+    }
+
+    /// Removes the next event, whose time `peek_time` just returned as `at`: `take` takes
+    /// what it needs out of the payload in its node and must leave a vacant payload behind.
+    /// Reading fields where they lie, rather than copying the whole payload out, lets each
+    /// read match the store that wrote it (see [`Vacant`]).
+    #[inline]
+    pub fn pop_with<R>(&mut self, at: SimTime, take: impl FnOnce(&mut T) -> R) -> R {
         if at.0 != self.base {
             self.advance_to(at.0);
         }
@@ -178,7 +187,7 @@ impl<T: Vacant> Agenda<T> {
         let bucket = &mut self.buckets[index];
         let node_index = bucket.head;
         let node = &mut self.nodes[node_index as usize];
-        let item = std::mem::replace(&mut node.item, T::vacant());
+        let item = take(&mut node.item);
         bucket.head = node.next;
         if bucket.head == NIL {
             bucket.tail = NIL;

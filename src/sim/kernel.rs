@@ -71,7 +71,8 @@ const NOBODY: ActorId = ActorId(u32::MAX);
 
 /// A free agenda node holds a delivery to nobody, so that a send fills in the fields of a
 /// payload of the right shape (copying its message once) instead of building a whole item
-/// and copying that.
+/// and copying that. (A node freed by a delivery keeps its addresses, and only its message is
+/// made vacant: a delivery of a vacant message is as good.)
 impl<M: Vacant> Vacant for Item<M> {
     #[inline(always)]
     fn vacant() -> Self {
@@ -273,10 +274,21 @@ impl<M: Vacant, E, A: Actor<Msg = M, Event = E>> Kernel<M, E, A> {
                     value: self.limits.events_max,
                 };
             }
-            let item = self.wire.agenda.pop_at(next_at);
+            // A delivery's fields are read where they lie in the node (its message taken out,
+            // leaving the vacant delivery a free node holds); other items are copied whole.
+            let popped = self.wire.agenda.pop_with(next_at, |item| match item {
+                Item::Deliver { to, from, msg } => {
+                    Ok((*to, *from, std::mem::replace(msg, M::vacant())))
+                }
+                other => Err(std::mem::replace(other, Item::vacant())),
+            });
             debug_assert!(next_at >= self.now, "the clock never goes backwards");
             self.now = next_at;
-            if let Some(halt) = self.handle(item, sink) {
+            let halt = match popped {
+                Ok((to, from, msg)) => self.deliver(to, from, msg, sink),
+                Err(item) => self.handle(item, sink),
+            };
+            if let Some(halt) = halt {
                 return halt;
             }
         }
@@ -311,16 +323,26 @@ impl<M: Vacant, E, A: Actor<Msg = M, Event = E>> Kernel<M, E, A> {
         }
     }
 
+    /// A message arrives at `to` (and is dropped if `to` is down).
+    #[inline(always)]
+    fn deliver<S: Sink<E>>(
+        &mut self,
+        to: ActorId,
+        from: ActorId,
+        msg: M,
+        sink: &mut S,
+    ) -> Option<StopReason> {
+        if !self.slots[to.index()].up {
+            self.stats.messages_dropped += 1;
+            return None;
+        }
+        self.stats.events += 1;
+        self.with_ctx(to, sink, |actor, ctx| actor.on_msg(ctx, from, msg))
+    }
+
     fn handle<S: Sink<E>>(&mut self, item: Item<M>, sink: &mut S) -> Option<StopReason> {
         match item {
-            Item::Deliver { to, from, msg } => {
-                if !self.slots[to.index()].up {
-                    self.stats.messages_dropped += 1;
-                    return None;
-                }
-                self.stats.events += 1;
-                self.with_ctx(to, sink, |actor, ctx| actor.on_msg(ctx, from, msg))
-            }
+            Item::Deliver { to, from, msg } => self.deliver(to, from, msg, sink),
             Item::Timer {
                 actor,
                 id,
