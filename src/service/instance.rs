@@ -415,6 +415,8 @@ impl Actor for InstanceActor {
                 if let Some(role) = self.queue_consumers.iter_mut().find(|r| r.queue == queue) {
                     role.on_deliver(ctx, queue_broker, me, slow, tag, record, redelivered);
                 }
+                // A delivery owns nothing: no (out-of-line) drop of the message.
+                std::mem::forget(msg);
             }
             Msg::GetEmpty { .. } => {}
             Msg::Produce { .. }

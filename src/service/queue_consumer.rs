@@ -300,16 +300,22 @@ impl QueueConsumerRole {
         slow_factor_ppm: u64,
         timer: TimerId,
     ) {
-        let delivery = if self.in_progress.front().is_some_and(|(id, _)| *id == timer) {
-            self.in_progress.pop_front()
-        } else {
-            let Some(position) = self.in_progress.iter().position(|(id, _)| *id == timer) else {
-                return;
-            };
-            self.in_progress.remove(position)
-        };
-        let Some((_, delivery)) = delivery else {
-            return;
+        // Copied from its place in the list, then removed: a delivery popped out whole is read
+        // back at once, which stalls store-to-load forwarding.
+        let delivery = match self.in_progress.front() {
+            Some(&(id, delivery)) if id == timer => {
+                self.in_progress.pop_front();
+                delivery
+            }
+            _ => {
+                let Some(position) = self.in_progress.iter().position(|(id, _)| *id == timer)
+                else {
+                    return;
+                };
+                let delivery = self.in_progress[position].1;
+                self.in_progress.remove(position);
+                delivery
+            }
         };
         self.finish(ctx, broker, me, delivery);
         self.start_ready(ctx, broker, me, slow_factor_ppm);
