@@ -236,11 +236,7 @@ impl<M: Vacant, E, A: Actor<Msg = M, Event = E>> Kernel<M, E, A> {
 
     /// Starts every actor (in id order) at time zero, then runs until a stop condition.
     pub fn run<S: Sink<E>>(&mut self, sink: &mut S) -> StopReason {
-        for index in 0..self.slots.len() {
-            let actor = ActorId(index as u32);
-            self.slots[index].up = true;
-            self.with_ctx(actor, sink, |slot, ctx| slot.on_start(ctx));
-        }
+        self.start_all(sink);
         loop {
             if sink.wants_stop() {
                 return StopReason::Done;
@@ -340,6 +336,17 @@ impl<M: Vacant, E, A: Actor<Msg = M, Event = E>> Kernel<M, E, A> {
         self.with_ctx(to, sink, |actor, ctx| actor.on_msg(ctx, from, msg))
     }
 
+    /// Starts every actor, in id order (out of line: `with_ctx` is inlined where it is called,
+    /// and only the per-event calls are worth the code).
+    #[inline(never)]
+    fn start_all<S: Sink<E>>(&mut self, sink: &mut S) {
+        for index in 0..self.slots.len() {
+            let actor = ActorId(index as u32);
+            self.slots[index].up = true;
+            self.with_ctx(actor, sink, |slot, ctx| slot.on_start(ctx));
+        }
+    }
+
     fn handle<S: Sink<E>>(&mut self, item: Item<M>, sink: &mut S) -> Option<StopReason> {
         match item {
             Item::Deliver { to, from, msg } => self.deliver(to, from, msg, sink),
@@ -359,6 +366,18 @@ impl<M: Vacant, E, A: Actor<Msg = M, Event = E>> Kernel<M, E, A> {
                 }
                 self.stats.events += 1;
                 self.with_ctx(actor, sink, |actor, ctx| actor.on_timer(ctx, id, tag))
+            }
+            rare => self.handle_rare(rare, sink),
+        }
+    }
+
+    /// Faults, crashes and restarts: out of line, like `start_all`.
+    #[cold]
+    #[inline(never)]
+    fn handle_rare<S: Sink<E>>(&mut self, item: Item<M>, sink: &mut S) -> Option<StopReason> {
+        match item {
+            Item::Deliver { .. } | Item::Timer { .. } => {
+                unreachable!("deliveries and timers are handled in `handle`")
             }
             Item::Fault { to, msg } => {
                 self.stats.events += 1;
