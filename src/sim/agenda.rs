@@ -163,15 +163,13 @@ impl<T: Vacant> Agenda<T> {
         self.far.push(Reverse(FarEntry { key, item }));
     }
 
+    /// Removes the next event and its time.
     pub fn pop(&mut self) -> Option<(SimTime, T)> {
         let at = self.peek_time()?;
-        Some((at, self.pop_at(at)))
-    }
-
-    /// Removes the next event, whose time `peek_time` just returned as `at`.
-    #[inline]
-    pub fn pop_at(&mut self, at: SimTime) -> T {
-        self.pop_with(at, |item| std::mem::replace(item, T::vacant()))
+        Some((
+            at,
+            self.pop_with(at, |item| std::mem::replace(item, T::vacant())),
+        ))
     }
 
     /// Removes the next event, whose time `peek_time` just returned as `at`: `take` takes
