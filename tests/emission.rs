@@ -82,22 +82,27 @@ fn run(model: &Scenario) -> (serde_json::Value, String) {
     )
 }
 
-fn stream<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    report["streams"]
+/// The entry of the report's `list` whose `field` is `value`.
+fn entry<'a>(
+    report: &'a serde_json::Value,
+    list: &str,
+    field: &str,
+    value: &str,
+) -> &'a serde_json::Value {
+    report[list]
         .as_array()
         .unwrap()
         .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("no stream {name}"))
+        .find(|entry| entry[field] == value)
+        .unwrap_or_else(|| panic!("no {list} entry with {field} {value}"))
+}
+
+fn stream<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    entry(report, "streams", "name", name)
 }
 
 fn table<'a>(report: &'a serde_json::Value, service: &str) -> &'a serde_json::Value {
-    report["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["service"] == service)
-        .unwrap_or_else(|| panic!("no table of {service}"))
+    entry(report, "tables", "service", service)
 }
 
 fn rows(table: &serde_json::Value) -> Vec<(String, serde_json::Value)> {
