@@ -9,7 +9,7 @@
 //! Only integer arithmetic: `f64::ln/exp/powf` may round differently across platforms, so the
 //! exponential and Zipf samplers use fixed-point tables generated once and written out below.
 
-use rand::{Rng, SeedableRng};
+use rand_core::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// FNV-1a, 64-bit: a fixed hash that no toolchain update can change (unlike `DefaultHasher`).
