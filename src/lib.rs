@@ -7,6 +7,7 @@
 pub mod bundled;
 pub mod check;
 pub mod cli;
+pub mod collect;
 pub mod compare;
 pub mod log;
 pub mod model;

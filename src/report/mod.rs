@@ -1,11 +1,8 @@
 //! Reports: the collector (a sink with bounded state) builds a `RunReport`; `text` and `json`
 //! render it. The only output formatter; it returns strings and never writes.
 
-pub mod collect;
 pub mod compare;
-pub mod histogram;
 pub mod json;
-mod queue_collect;
 pub mod setup;
 pub mod tables;
 pub mod text;
@@ -13,8 +10,8 @@ pub mod tools;
 
 use serde::Serialize;
 
-pub use collect::Collector;
-pub use histogram::Percentiles;
+pub use crate::collect::Collector;
+pub use crate::collect::histogram::Percentiles;
 
 /// Everything a run found, in a stable order: the typed source of every report format.
 #[derive(Clone, Debug, Serialize)]

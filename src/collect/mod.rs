@@ -8,9 +8,12 @@ use crate::model::{
 use crate::sim::{ActorId, KernelStats, SimTime, StopReason};
 use crate::trace::TraceEvent;
 
-use super::histogram::Histogram;
-use super::queue_collect::QueueCollector;
-use super::*;
+pub mod histogram;
+mod queues;
+
+use crate::report::*;
+use histogram::Histogram;
+use queues::QueueCollector;
 
 struct GroupStats {
     consumed: u64,
@@ -687,7 +690,7 @@ impl<'m> Collector<'m> {
             scenario: model.name.clone(),
             seed: model.seed,
             reproduce,
-            setup: super::setup::describe(model),
+            setup: crate::report::setup::describe(model),
             outcome: Outcome {
                 stop: stop.to_string(),
                 limit,

@@ -7,7 +7,7 @@ use crate::queue::Topology;
 use crate::sim::SimTime;
 use crate::trace::TraceEvent;
 
-use super::{
+use crate::report::{
     DeathCounts, DeathEntry, DeliveryEntry, LeftMessage, QueueConsumerReport, QueueReport,
 };
 
