@@ -100,3 +100,68 @@ impl Checks {
         self.groups[group.index()].delivery.frontier(partition).0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::InstanceId;
+
+    fn checkers() -> GroupCheckers {
+        GroupCheckers {
+            delivery: DeliveryChecker::new(1),
+            key_order: KeyOrderChecker::new(1, 2),
+            seen: Vec::new(),
+            publish_order: PublishOrderChecker::default(),
+            queue_duplicated: 0,
+            queue_first_duplicate: None,
+            queue_lost: 0,
+            queue_first_lost: None,
+        }
+    }
+
+    fn msg(producer: u32, seq: u32) -> MessageId {
+        MessageId {
+            producer: InstanceId(producer),
+            seq,
+        }
+    }
+
+    #[test]
+    fn a_redelivered_offset_is_a_duplicate_and_skips_the_key_order_check() {
+        let mut group = checkers();
+        let key = Some(KeyId::from_index(0));
+        let partition = PartitionId(0);
+        assert_eq!(
+            group.consumed(partition, Offset(0), msg(0, 0), key),
+            Consumption::First
+        );
+        assert_eq!(
+            group.consumed(partition, Offset(1), msg(0, 1), key),
+            Consumption::First
+        );
+        // Offset 0 again: had the key-order checker seen it, it would count an inversion.
+        assert_eq!(
+            group.consumed(partition, Offset(0), msg(0, 0), key),
+            Consumption::Again
+        );
+        assert_eq!(group.delivery.findings.duplicated, 1);
+        assert_eq!(group.key_order.findings.inversions, 0);
+    }
+
+    #[test]
+    fn a_queue_message_processed_twice_counts_once_as_a_duplicate_with_its_id() {
+        let mut group = checkers();
+        assert!(group.processed(msg(1, 0), None));
+        assert!(group.processed(msg(1, 1), None));
+        assert!(!group.processed(msg(1, 0), None));
+        assert!(!group.processed(msg(1, 1), None));
+        assert_eq!(group.queue_duplicated, 2);
+        assert_eq!(group.queue_first_duplicate, Some(msg(1, 0)));
+        // A later message completed before an earlier one of the same producer breaks publish
+        // order; completions in order do not.
+        assert_eq!(group.publish_order.findings.inversions, 0);
+        assert!(group.processed(msg(1, 3), None));
+        assert!(group.processed(msg(1, 2), None));
+        assert_eq!(group.publish_order.findings.inversions, 1);
+    }
+}

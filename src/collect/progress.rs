@@ -63,3 +63,32 @@ impl Progress {
         self.finished[group.index()][index_in_service] = true;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two_instances_with_two_producer_roles_each() -> Progress {
+        Progress {
+            producers_running: 4,
+            unfinished_producers: vec![2, 2],
+            down: vec![false, false],
+            in_network: 0,
+            behind: 0,
+            finished: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_crash_stops_the_instances_unfinished_producers_and_a_restart_resumes_them() {
+        let mut progress = two_instances_with_two_producer_roles_each();
+        progress.producer_finished(InstanceId(0));
+        assert_eq!(progress.producers_running, 3);
+        progress.crashed(InstanceId(0));
+        assert!(progress.down[0]);
+        assert_eq!(progress.producers_running, 2);
+        progress.restarted(InstanceId(0));
+        assert!(!progress.down[0]);
+        assert_eq!(progress.producers_running, 3);
+    }
+}
