@@ -12,10 +12,12 @@ use crate::sim::{KernelStats, SimTime, StopReason};
 
 use super::*;
 
-/// What the report is built from: the model, the collected figures and how the run ended.
+/// How the run ended, beside the collected figures: what a report states about the run itself.
 pub struct RunEnd<'a> {
+    /// The command line that reproduces the run.
     pub reproduce: String,
     pub reason: &'a StopReason,
+    /// The simulated time the run ended at.
     pub now: SimTime,
     pub kernel: KernelStats,
 }
@@ -40,13 +42,14 @@ impl RunReport {
             .map(|expect| expect::outcome(expect, &streams))
             .collect();
         let faults = collector.metrics().faults;
+        let outcome = outcome(model, collector, &end);
         RunReport {
             eventlab_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: model.name.clone(),
             seed: model.seed,
-            reproduce: end.reproduce.clone(),
+            reproduce: end.reproduce,
             setup: setup::describe(model),
-            outcome: outcome(model, collector, &end),
+            outcome,
             streams,
             queues: queues::reports(model, collector.queues()),
             expect,
