@@ -1,12 +1,14 @@
 //! eventlab: a deterministic simulation and teaching lab for event-driven microservices.
 //!
 //! Data flows one way: scenario text → `scenario` (parse, validate) → `model::Scenario` →
-//! `simulate` (kernel + brokers + services) → trace events → `check` and `report`.
+//! `simulate` (kernel + brokers + services) → trace events → `collect` (feeding `check`) →
+//! `report`.
 //! Only `cli` touches files, stdout and the environment.
 
 pub mod bundled;
 pub mod check;
 pub mod cli;
+pub mod collect;
 pub mod compare;
 pub mod log;
 pub mod model;

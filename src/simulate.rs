@@ -7,12 +7,13 @@
 use std::io::Write;
 use std::rc::Rc;
 
+use crate::collect::Collector;
 use crate::log::broker::LogBroker;
 use crate::model::{Fault, InstanceId, RunKeys, Scenario};
 use crate::pipeline::Dataflow;
 use crate::protocol::Msg;
 use crate::queue::QueueBroker;
-use crate::report::{Collector, RunReport};
+use crate::report::{RunEnd, RunReport};
 use crate::service::InstanceActor;
 use crate::sim::rng::{RngStream, stream_id};
 use crate::sim::{
@@ -105,7 +106,8 @@ impl Actor for RunActor {
 }
 
 struct RunSinks<'m, W: Write> {
-    collector: Collector<'m>,
+    collector: Collector,
+    stop_rule: StopRule<'m>,
     trace: Option<TraceWriter<W>>,
     /// Only when a table is checked against a stream (the sink keeps that stream's latest
     /// values); otherwise the pipeline reports need no trace event.
@@ -124,34 +126,147 @@ impl<W: Write> Sink<TraceEvent> for RunSinks<'_, W> {
         }
     }
     fn wants_stop(&self) -> bool {
-        self.collector.done()
+        self.stop_rule.done(&self.collector)
     }
 }
 
-/// Runs `model` (with its `seed`) and returns the report. `trace` receives the JSON Lines trace.
-pub fn simulate<W: Write>(
-    model: &Scenario,
-    options: &RunOptions,
-    trace: Option<W>,
-) -> std::io::Result<Run> {
-    let stop_at = match (model.stop, options.until) {
-        (crate::model::Stop::AtTime { at_us }, Some(until)) => Some(SimTime(at_us).min(until)),
-        (crate::model::Stop::AtTime { at_us }, None) => Some(SimTime(at_us)),
-        (_, until) => until,
-    };
-    let limits = Limits {
-        events_max: model.limits.events_max,
-        sim_time_us_max: model.limits.sim_time_us_max,
-    };
-    let mut kernel: Kernel<Msg, TraceEvent, RunActor> = Kernel::new(limits, stop_at);
+/// When a run ends by itself: the scenario's `stop` (`after_records_consumed`, or drained;
+/// `at_time` is the kernel's stop time), judged on the figures the collector keeps.
+struct StopRule<'m> {
+    model: &'m Scenario,
+    after_consumed: Option<u64>,
+    /// Per instance: its last fault is a crash, so once down it stays down.
+    stays_down: Vec<bool>,
+}
 
-    // Pipelines, and the keys their `rekey`s make during the run (only with pipelines).
-    let dataflow = Dataflow::new(model).map(Rc::new);
-    let run_keys = match &dataflow {
-        Some(dataflow) => Rc::clone(&dataflow.keys),
-        None => Rc::new(RunKeys::new(&model.keys)),
-    };
-    let broker = LogBroker::new(model, actor_of, Rc::clone(&run_keys));
+impl<'m> StopRule<'m> {
+    fn new(model: &'m Scenario) -> Self {
+        let mut down_for_good_at: Vec<Option<u64>> = vec![None; model.instances.len()];
+        for fault in &model.faults {
+            match fault {
+                Fault::Crash { instance, at_us } => {
+                    let slot = &mut down_for_good_at[instance.index()];
+                    if slot.is_none_or(|previous| previous <= *at_us) {
+                        *slot = Some(*at_us);
+                    }
+                }
+                Fault::Restart { instance, at_us } => {
+                    if down_for_good_at[instance.index()].is_some_and(|crash| crash <= *at_us) {
+                        down_for_good_at[instance.index()] = None;
+                    }
+                }
+                Fault::Slow { .. } => {}
+            }
+        }
+        StopRule {
+            model,
+            after_consumed: match model.stop {
+                crate::model::Stop::AfterRecordsConsumed { count } => Some(count),
+                _ => None,
+            },
+            stays_down: down_for_good_at.iter().map(Option::is_some).collect(),
+        }
+    }
+
+    /// True once the stop condition of the scenario holds.
+    #[inline]
+    fn done(&self, collector: &Collector) -> bool {
+        match self.after_consumed {
+            Some(count) => collector.metrics().consumed_total >= count,
+            None => self.drained(collector),
+        }
+    }
+
+    /// Producers are finished, nothing is on the wire, and every group that can still make
+    /// progress has consumed up to every log end and settled its queue.
+    fn drained(&self, collector: &Collector) -> bool {
+        if matches!(self.model.stop, crate::model::Stop::AtTime { .. }) {
+            return false;
+        }
+        let progress = collector.progress();
+        if progress.producers_running > 0 || progress.in_network > 0 {
+            return false;
+        }
+        if !self.queues_settled(collector) {
+            return false;
+        }
+        if progress.behind == 0 {
+            return true;
+        }
+        // Groups whose members are all down for good cannot catch up; do not wait for them.
+        self.model.groups.iter().all(|group| {
+            let caught_up = collector.metrics().log_end[group.stream.index()]
+                .iter()
+                .enumerate()
+                .all(|(partition, &end)| {
+                    collector
+                        .checks()
+                        .frontier(group.id, crate::model::PartitionId(partition as u32))
+                        == end
+                });
+            caught_up || self.all_down_for_good(collector, group.service)
+        })
+    }
+
+    /// Every group queue is settled, or none of its consumers will ever consume again.
+    fn queues_settled(&self, collector: &Collector) -> bool {
+        let queues = collector.queues();
+        let progress = collector.progress();
+        queues.topology.queues.iter().all(|decl| {
+            let Some(group) = decl.group else {
+                return true; // A holding queue has no consumers to wait for.
+            };
+            if queues.queues[decl.id.index()].settled() {
+                return true;
+            }
+            let service = self.model.group(group).service;
+            let finished = &progress.finished[group.index()];
+            self.model
+                .instances
+                .iter()
+                .filter(|instance| instance.service == service)
+                .all(|instance| {
+                    finished[instance.index as usize] || self.down_for_good(collector, instance.id)
+                })
+        })
+    }
+
+    /// Down now, and no restart comes.
+    fn down_for_good(&self, collector: &Collector, instance: InstanceId) -> bool {
+        collector.progress().down[instance.index()] && self.stays_down[instance.index()]
+    }
+
+    fn all_down_for_good(&self, collector: &Collector, service: crate::model::ServiceId) -> bool {
+        self.model
+            .instances
+            .iter()
+            .filter(|instance| instance.service == service)
+            .all(|instance| self.down_for_good(collector, instance.id))
+    }
+}
+
+/// Whether some stream is carried by the queue (then the queue broker runs, as the last actor).
+fn uses_queue(model: &Scenario) -> bool {
+    model
+        .streams
+        .iter()
+        .any(|stream| stream.carrier == crate::model::Carrier::Queue)
+}
+
+fn queue_broker_id(model: &Scenario) -> ActorId {
+    ActorId(model.instances.len() as u32 + 1)
+}
+
+/// Adds the run's actors in id order — the log broker, every instance, the queue broker when
+/// used — and returns their names by actor id, for the trace.
+fn add_actors(
+    kernel: &mut Kernel<Msg, TraceEvent, RunActor>,
+    model: &Scenario,
+    dataflow: Option<&Rc<Dataflow>>,
+    run_keys: &Rc<RunKeys>,
+    queue_topology: &crate::queue::Topology,
+) -> Vec<String> {
+    let broker = LogBroker::new(model, actor_of, Rc::clone(run_keys));
     let initial: Vec<_> = model
         .groups
         .iter()
@@ -165,20 +280,9 @@ pub fn simulate<W: Write>(
     );
     assert_eq!(broker_id, BROKER);
     let mut actor_names = vec!["log-broker".to_string()];
-    let uses_queue = model
-        .streams
-        .iter()
-        .any(|stream| stream.carrier == crate::model::Carrier::Queue);
-    let queue_broker_id = ActorId(model.instances.len() as u32 + 1);
-    let queue_topology = crate::queue::Topology::from_model(model);
-    let queue_broker = uses_queue.then(|| {
-        QueueBroker::new(
-            model,
-            actor_of,
-            Rc::clone(&run_keys),
-            queue_topology.clone(),
-        )
-    });
+    let queue_broker_id = queue_broker_id(model);
+    let queue_broker = uses_queue(model)
+        .then(|| QueueBroker::new(model, actor_of, Rc::clone(run_keys), queue_topology.clone()));
     for instance in &model.instances {
         let actor = InstanceActor::from_model(model, instance.id, BROKER, |group| {
             initial[group.index()]
@@ -188,7 +292,7 @@ pub fn simulate<W: Write>(
                 .unwrap_or_default()
         })
         .with_queue(model, queue_broker_id, &queue_topology.queue_of_group);
-        let actor = match &dataflow {
+        let actor = match dataflow {
             Some(dataflow) => actor.with_dataflow(dataflow),
             None => actor,
         };
@@ -206,15 +310,20 @@ pub fn simulate<W: Write>(
         assert_eq!(id, queue_broker_id);
         actor_names.push("queue-broker".to_string());
     }
+    actor_names
+}
+
+/// Schedules the scenario's timeline: faults, then partitions created by admin actions.
+fn schedule_timeline(kernel: &mut Kernel<Msg, TraceEvent, RunActor>, model: &Scenario) {
     for fault in &model.faults {
         match *fault {
             Fault::Crash { instance, at_us } => {
                 kernel.schedule_crash(SimTime(at_us), actor_of(instance));
-                if uses_queue {
+                if uses_queue(model) {
                     // The process's OS closes its TCP connection: the broker sees it at once.
                     kernel.schedule_fault(
                         SimTime(at_us),
-                        queue_broker_id,
+                        queue_broker_id(model),
                         Msg::ConnectionLost { instance },
                     );
                 }
@@ -250,6 +359,40 @@ pub fn simulate<W: Write>(
             );
         }
     }
+}
+
+/// Runs `model` (with its `seed`) and returns the report. `trace` receives the JSON Lines trace.
+pub fn simulate<W: Write>(
+    model: &Scenario,
+    options: &RunOptions,
+    trace: Option<W>,
+) -> std::io::Result<Run> {
+    let stop_at = match (model.stop, options.until) {
+        (crate::model::Stop::AtTime { at_us }, Some(until)) => Some(SimTime(at_us).min(until)),
+        (crate::model::Stop::AtTime { at_us }, None) => Some(SimTime(at_us)),
+        (_, until) => until,
+    };
+    let limits = Limits {
+        events_max: model.limits.events_max,
+        sim_time_us_max: model.limits.sim_time_us_max,
+    };
+    let mut kernel: Kernel<Msg, TraceEvent, RunActor> = Kernel::new(limits, stop_at);
+
+    // Pipelines, and the keys their `rekey`s make during the run (only with pipelines).
+    let dataflow = Dataflow::new(model).map(Rc::new);
+    let run_keys = match &dataflow {
+        Some(dataflow) => Rc::clone(&dataflow.keys),
+        None => Rc::new(RunKeys::new(&model.keys)),
+    };
+    let queue_topology = crate::queue::Topology::from_model(model);
+    let actor_names = add_actors(
+        &mut kernel,
+        model,
+        dataflow.as_ref(),
+        &run_keys,
+        &queue_topology,
+    );
+    schedule_timeline(&mut kernel, model);
 
     let trace = match trace {
         Some(out) => Some(TraceWriter::new(
@@ -268,17 +411,23 @@ pub fn simulate<W: Write>(
     };
     let mut sinks = RunSinks {
         collector: Collector::new(model, queue_topology),
+        stop_rule: StopRule::new(model),
         trace,
         pipelines: tracking,
     };
     let stop = kernel.run(&mut sinks);
     kernel.finish(&mut sinks);
     let stats = kernel.stats();
-    let mut report = sinks
-        .collector
-        .finish(options.reproduce.clone(), &stop, kernel.now(), stats);
+    let end = RunEnd {
+        reproduce: options.reproduce.clone(),
+        reason: &stop,
+        now: kernel.now(),
+        kernel: stats,
+    };
+    let mut report = RunReport::build(model, &sinks.collector, end);
     if let Some(pipelines) = sinks.pipelines.or(idle_pipelines) {
-        (report.pipelines, report.tables) = pipelines.finish();
+        (report.pipelines, report.tables) =
+            crate::report::tables::reports(model, pipelines.finish());
     }
     if let Some(trace) = sinks.trace {
         trace.finish()?;

@@ -1,4 +1,4 @@
-//! Checkers: sinks over trace events that find what went wrong in the *modelled* system
+//! Checkers, fed by `collect::checks`, that find what went wrong in the *modelled* system
 //! (records lost, delivered twice, out of order) and report it as data, with the first
 //! offending record so a learner can find it in the trace. Their state is bounded by the
 //! number of partitions and keys, never by the length of the run.

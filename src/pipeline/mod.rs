@@ -19,5 +19,5 @@ mod table;
 pub use dataflow::{Dataflow, Emission};
 pub use generate::generate_value;
 pub use operator::{Flowing, apply_steps, run_steps};
-pub use sink::PipelineSink;
+pub use sink::{FlowFigures, PipelineFigures, PipelineSink, TableCheckFigures, TableFigures};
 pub use table::{Table, TableMismatch, check_table_against_stream};

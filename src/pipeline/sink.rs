@@ -1,16 +1,59 @@
-//! The pipelines' part of the report: a trace sink that keeps the latest value per key of every
-//! stream a table is checked against (table–stream duality), and, after the run, the pipeline
-//! and table reports from the run's `Dataflow` (the instances ran the flows).
+//! The pipelines' figures: a trace sink that keeps the latest value per key of every stream a
+//! table is checked against (table–stream duality), and, after the run, each flow's counts and
+//! each table's contents and check from the run's `Dataflow` (the instances ran the flows).
+//! Plain figures by id: `report::tables` names them and builds its reports.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::dataflow::Dataflow;
-use super::table::check_table_against_stream;
-use crate::model::{KeyId, MessageId, ServiceId, StreamId};
-use crate::report::tables::*;
+use super::table::{TableMismatch, check_table_against_stream};
+use crate::model::{GroupId, KeyId, MessageId, ServiceId, StreamId};
 use crate::trace::TraceEvent;
 use crate::value::Value;
+
+/// How many mismatching keys a table check keeps (the count covers them all).
+const MISMATCHES_KEPT: usize = 10;
+
+/// One flow's record counts.
+#[derive(Clone, Copy, Debug)]
+pub struct FlowFigures {
+    /// The group whose flow it is (the model has its service, stream and outputs).
+    pub group: GroupId,
+    pub records_in: u64,
+    pub records_dropped: u64,
+    pub records_out: u64,
+}
+
+/// A table checked against the stream it is filled from straight.
+#[derive(Clone, Debug)]
+pub struct TableCheckFigures {
+    pub stream: StreamId,
+    /// The first `MISMATCHES_KEPT` keys that differ, in key order.
+    pub mismatches: Vec<TableMismatch>,
+    pub mismatch_count: u64,
+}
+
+/// One table at the end of the run.
+#[derive(Clone, Debug)]
+pub struct TableFigures {
+    pub service: ServiceId,
+    /// The table's index in its service's tables.
+    pub table: usize,
+    pub changes: u64,
+    /// Per key whose writer changed: how often, and the writers in first-write order.
+    pub conflicts: Vec<(String, u64, Vec<ServiceId>)>,
+    pub check: Option<TableCheckFigures>,
+    /// Final contents in key order.
+    pub rows: Vec<(String, Value)>,
+}
+
+/// What the run's pipelines did, in declaration order.
+#[derive(Clone, Debug, Default)]
+pub struct PipelineFigures {
+    pub flows: Vec<FlowFigures>,
+    pub tables: Vec<TableFigures>,
+}
 
 pub struct PipelineSink {
     dataflow: Rc<Dataflow>,
@@ -77,91 +120,63 @@ impl PipelineSink {
         }
     }
 
-    /// The pipeline and table reports, in declaration order.
-    pub fn finish(self) -> (Vec<PipelineReport>, Vec<TableReport>) {
+    /// Each flow's counts and each table's figures, in declaration order.
+    pub fn finish(self) -> PipelineFigures {
         let dataflow = &self.dataflow;
         let model = &dataflow.model;
         let state = dataflow.state.borrow();
-        let mut pipelines = Vec::new();
-        for group in &model.groups {
-            if !dataflow.has_flow(group.id) {
-                continue;
-            }
-            let extra = &model.topology.services[group.service.index()];
-            let flow = &extra.flows[group.consumption];
-            let counts = state.counts[group.id.index()];
-            pipelines.push(PipelineReport {
-                service: model.service(group.service).name.clone(),
-                stream: model.stream(flow.stream).name.clone(),
-                records_in: counts.records_in,
-                records_dropped: counts.dropped,
-                records_out: counts.out,
-                emit: flow
-                    .emit
-                    .iter()
-                    .map(|&s| model.stream(s).name.clone())
-                    .collect(),
-                materialize: flow.materialize.map(|t| extra.tables[t].name.clone()),
-            });
-        }
+        let flows = model
+            .groups
+            .iter()
+            .filter(|group| dataflow.has_flow(group.id))
+            .map(|group| {
+                let counts = state.counts[group.id.index()];
+                FlowFigures {
+                    group: group.id,
+                    records_in: counts.records_in,
+                    records_dropped: counts.dropped,
+                    records_out: counts.out,
+                }
+            })
+            .collect();
         let mut tables = Vec::new();
         for (service_index, (states, service_tables)) in
             state.table_states.iter().zip(&state.tables).enumerate()
         {
-            let service = ServiceId(service_index as u32);
-            let extra = &model.topology.services[service_index];
             for (index, (table_state, table)) in states.iter().zip(service_tables).enumerate() {
-                let check = dataflow.sources[service_index][index].map(|stream| {
-                    let latest = &self.latest[stream.index()];
-                    let mismatches = check_table_against_stream(
-                        table,
-                        latest.iter().map(|(k, v)| (Some(k.as_str()), v)),
-                    );
-                    TableCheck {
-                        stream: model.stream(stream).name.clone(),
-                        matches: mismatches.is_empty(),
-                        mismatch_count: mismatches.len() as u64,
-                        mismatches: mismatches
-                            .into_iter()
-                            .take(10)
-                            .map(|m| TableMismatchReport {
-                                key: m.key,
-                                expected: m.expected,
-                                found: m.found,
-                            })
-                            .collect(),
-                    }
-                });
-                tables.push(TableReport {
-                    service: model.service(service).name.clone(),
-                    table: extra.tables[index].name.clone(),
+                let check =
+                    dataflow.sources[service_index][index].map(|stream| self.check(stream, table));
+                tables.push(TableFigures {
+                    service: ServiceId(service_index as u32),
+                    table: index,
                     changes: table_state.changes,
-                    changelog_stream: extra.tables[index]
-                        .changelog
-                        .map(|s| model.stream(s).name.clone()),
-                    conflicting_updates: table_state
+                    conflicts: table_state
                         .conflicts
                         .iter()
-                        .map(|(key, (writer_changes, writers))| ConflictingUpdate {
-                            key: key.clone(),
-                            writer_changes: *writer_changes,
-                            writers: writers
-                                .iter()
-                                .map(|&w| model.service(w).name.clone())
-                                .collect(),
+                        .map(|(key, (writer_changes, writers))| {
+                            (key.clone(), *writer_changes, writers.clone())
                         })
                         .collect(),
                     check,
                     rows: table
                         .rows()
-                        .map(|(key, value)| TableRow {
-                            key: key.to_string(),
-                            value: value.clone(),
-                        })
+                        .map(|(key, value)| (key.to_string(), value.clone()))
                         .collect(),
                 });
             }
         }
-        (pipelines, tables)
+        PipelineFigures { flows, tables }
+    }
+
+    /// `table` against the latest value per key of `stream`, as the run appended it.
+    fn check(&self, stream: StreamId, table: &super::Table) -> TableCheckFigures {
+        let latest = &self.latest[stream.index()];
+        let mismatches =
+            check_table_against_stream(table, latest.iter().map(|(k, v)| (Some(k.as_str()), v)));
+        TableCheckFigures {
+            stream,
+            mismatch_count: mismatches.len() as u64,
+            mismatches: mismatches.into_iter().take(MISMATCHES_KEPT).collect(),
+        }
     }
 }

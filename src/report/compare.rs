@@ -336,6 +336,14 @@ fn plural(count: u64, noun: &str) -> String {
 fn explain(stream: &StreamComparison, group: &GroupComparison) -> Vec<String> {
     let (l, q) = (&group.log, &group.queue);
     let mut notes = Vec::new();
+    order_notes(l, q, &mut notes);
+    delivery_notes(l, q, &mut notes);
+    holding_notes(stream, l, q, &mut notes);
+    notes
+}
+
+/// Per-key order: why the queue's competing consumers break it and the log's partitions keep it.
+fn order_notes(l: &GroupSide, q: &GroupSide, notes: &mut Vec<String>) {
     if q.key_order_inversions > l.key_order_inversions {
         notes.push(format!(
             "**Order.** The queue completed {} after a later message with the same key \
@@ -358,6 +366,11 @@ fn explain(stream: &StreamComparison, group: &GroupComparison) -> Vec<String> {
             q.key_order_inversions
         ));
     }
+}
+
+/// Redelivery, dead letters, loss and duplicates: what each broker does with a message that
+/// was not processed once.
+fn delivery_notes(l: &GroupSide, q: &GroupSide, notes: &mut Vec<String>) {
     if q.redeliveries > 0 {
         notes.push(format!(
             "**Redelivery.** The queue delivered {} again with `redelivered=true`: a \
@@ -403,6 +416,10 @@ fn explain(stream: &StreamComparison, group: &GroupComparison) -> Vec<String> {
             l.duplicated, q.duplicated
         ));
     }
+}
+
+/// Replay, backlog, storage and latency: what each broker keeps, and for how long.
+fn holding_notes(stream: &StreamComparison, l: &GroupSide, q: &GroupSide, notes: &mut Vec<String>) {
     if let (Some(history), Some(log_replayed), Some(queue_replayed)) =
         (l.replay_history, l.replayed, q.replayed)
     {
@@ -442,5 +459,4 @@ fn explain(stream: &StreamComparison, group: &GroupComparison) -> Vec<String> {
             format_us(q.latency_p99_us)
         ));
     }
-    notes
 }

@@ -1,11 +1,13 @@
-//! Reports: the collector (a sink with bounded state) builds a `RunReport`; `text` and `json`
-//! render it. The only output formatter; it returns strings and never writes.
+//! Reports: typed structs built from plain figures (a run's `collect::Collector`, the
+//! pipelines' `pipeline::PipelineFigures`, a comparison, the one-shot tools) and their text,
+//! JSON and Markdown renderers. It returns strings and never writes; it sees no trace event and
+//! does not steer the run. Diagrams are `topology`'s and the trace is `trace::jsonl`'s.
 
-pub mod collect;
+pub mod build;
 pub mod compare;
-pub mod histogram;
+mod expect;
 pub mod json;
-mod queue_collect;
+mod queues;
 pub mod setup;
 pub mod tables;
 pub mod text;
@@ -13,8 +15,8 @@ pub mod tools;
 
 use serde::Serialize;
 
-pub use collect::Collector;
-pub use histogram::Percentiles;
+pub use crate::collect::histogram::Percentiles;
+pub use build::RunEnd;
 
 /// Everything a run found, in a stable order: the typed source of every report format.
 #[derive(Clone, Debug, Serialize)]

@@ -9,133 +9,154 @@ pub fn describe(model: &Scenario) -> Vec<String> {
     for stream in &model.streams {
         if stream.carrier == crate::model::Carrier::Queue {
             lines.push(queue_stream(model, stream));
-            continue;
+        } else {
+            lines.push(log_stream(stream));
         }
-        let retention = match stream.log.retention_us {
-            Some(us) => format!("retention {}", format_us(us)),
-            None => "kept forever".to_string(),
-        };
-        let mut line = format!(
-            "stream \"{}\": {}, {} partitions, {} partitioner, {retention}",
-            stream.name,
-            stream.carrier.name(),
-            stream.partition_count,
-            stream.partitioner.name()
-        );
-        for created in &stream.partitions_created {
-            line.push_str(&format!(
-                ", grows to {} partitions at {}",
-                created.partition_count,
-                format_us(created.at_us)
-            ));
-        }
-        lines.push(line);
     }
     for service in &model.services {
-        let link = if service.link.jitter_us == 0 {
-            format_us(service.link.latency_us)
-        } else {
-            format!(
-                "{} + up to {} jitter",
-                format_us(service.link.latency_us),
-                format_us(service.link.jitter_us)
-            )
-        };
-        let instances = if service.instance_count == 1 {
-            "1 instance".to_string()
-        } else {
-            format!("{} instances", service.instance_count)
-        };
-        lines.push(format!(
-            "service \"{}\": {instances}, link {link}",
-            service.name
-        ));
+        lines.push(service_line(service));
         for production in &service.produces {
-            let stream = model.stream(production.stream);
-            let mut line = format!(
-                "  produces to \"{}\": {}, {}, {} byte values",
-                stream.name,
-                schedule(&production.schedule),
-                keys(&production.keys),
-                production.value_size_bytes
-            );
-            if production.partitioner != stream.partitioner {
-                line.push_str(&format!(", {} partitioner", production.partitioner.name()));
-            }
-            if stream.carrier == crate::model::Carrier::Queue {
-                if let Some(expiration_ms) = production.expiration_ms {
-                    line.push_str(&format!(", expiration {expiration_ms} ms"));
-                }
-            } else {
-                line.push_str(&format!(
-                    ", batch.size {} bytes, linger.ms {}",
-                    production.batching.batch_size_bytes,
-                    production.batching.linger_us / 1_000
-                ));
-            }
-            lines.push(line);
+            lines.push(produces(model, production));
         }
         for consumption in &service.consumes {
             if model.stream(consumption.stream).carrier == crate::model::Carrier::Queue {
                 lines.push(queue_consumer(model, consumption));
-                continue;
-            }
-            let commit = match (consumption.commit, consumption.auto_commit) {
-                (CommitMode::AfterProcessing, true) => {
-                    format!(
-                        "commits processed offsets every {}",
-                        format_us(consumption.auto_commit_interval_us)
-                    )
-                }
-                (CommitMode::BeforeProcessing, true) => {
-                    format!(
-                        "commits fetched offsets every {}",
-                        format_us(consumption.auto_commit_interval_us)
-                    )
-                }
-                (CommitMode::AfterProcessing, false) => {
-                    "commits processed offsets after each batch".to_string()
-                }
-                (CommitMode::BeforeProcessing, false) => {
-                    "commits fetched offsets after each batch".to_string()
-                }
-            };
-            lines.push(format!(
-                "  consumes \"{}\" as group \"{}\": polls every {}, max.poll.records {}, processing {}, {commit}, session timeout {}, heartbeat every {}",
-                model.stream(consumption.stream).name,
-                model.group(consumption.group).name,
-                format_us(consumption.poll_interval_us),
-                consumption.max_poll_records,
-                processing(consumption.processing),
-                format_us(consumption.session_timeout_us),
-                format_us(consumption.heartbeat_interval_us)
-            ));
-            if consumption.start_us > 0 {
-                let reset = match consumption.offset_reset {
-                    crate::model::OffsetReset::Earliest => "earliest",
-                    crate::model::OffsetReset::Latest => "latest",
-                };
-                let last = lines.last_mut().expect("just pushed");
-                last.push_str(&format!(
-                    ", joins at {} (auto.offset.reset {reset})",
-                    format_us(consumption.start_us)
-                ));
+            } else {
+                lines.push(log_consumer(model, consumption));
             }
         }
     }
+    lines.push(stop_and_limits(model));
+    lines
+}
+
+/// A log-carried stream: partitions, partitioner, retention and partitions created later.
+fn log_stream(stream: &crate::model::Stream) -> String {
+    let retention = match stream.log.retention_us {
+        Some(us) => format!("retention {}", format_us(us)),
+        None => "kept forever".to_string(),
+    };
+    let mut line = format!(
+        "stream \"{}\": {}, {} partitions, {} partitioner, {retention}",
+        stream.name,
+        stream.carrier.name(),
+        stream.partition_count,
+        stream.partitioner.name()
+    );
+    for created in &stream.partitions_created {
+        line.push_str(&format!(
+            ", grows to {} partitions at {}",
+            created.partition_count,
+            format_us(created.at_us)
+        ));
+    }
+    line
+}
+
+/// A service: its instance count and link latency.
+fn service_line(service: &crate::model::Service) -> String {
+    let link = if service.link.jitter_us == 0 {
+        format_us(service.link.latency_us)
+    } else {
+        format!(
+            "{} + up to {} jitter",
+            format_us(service.link.latency_us),
+            format_us(service.link.jitter_us)
+        )
+    };
+    let instances = if service.instance_count == 1 {
+        "1 instance".to_string()
+    } else {
+        format!("{} instances", service.instance_count)
+    };
+    format!("service \"{}\": {instances}, link {link}", service.name)
+}
+
+/// One `produces` entry: schedule, keys, value size, and the carrier's client settings.
+fn produces(model: &Scenario, production: &crate::model::Production) -> String {
+    let stream = model.stream(production.stream);
+    let mut line = format!(
+        "  produces to \"{}\": {}, {}, {} byte values",
+        stream.name,
+        schedule(&production.schedule),
+        keys(&production.keys),
+        production.value_size_bytes
+    );
+    if production.partitioner != stream.partitioner {
+        line.push_str(&format!(", {} partitioner", production.partitioner.name()));
+    }
+    if stream.carrier == crate::model::Carrier::Queue {
+        if let Some(expiration_ms) = production.expiration_ms {
+            line.push_str(&format!(", expiration {expiration_ms} ms"));
+        }
+    } else {
+        line.push_str(&format!(
+            ", batch.size {} bytes, linger.ms {}",
+            production.batching.batch_size_bytes,
+            production.batching.linger_us / 1_000
+        ));
+    }
+    line
+}
+
+/// One log-carried `consumes` entry: polling, processing, commits, group membership timing.
+fn log_consumer(model: &Scenario, consumption: &crate::model::Consumption) -> String {
+    let commit = match (consumption.commit, consumption.auto_commit) {
+        (CommitMode::AfterProcessing, true) => {
+            format!(
+                "commits processed offsets every {}",
+                format_us(consumption.auto_commit_interval_us)
+            )
+        }
+        (CommitMode::BeforeProcessing, true) => {
+            format!(
+                "commits fetched offsets every {}",
+                format_us(consumption.auto_commit_interval_us)
+            )
+        }
+        (CommitMode::AfterProcessing, false) => {
+            "commits processed offsets after each batch".to_string()
+        }
+        (CommitMode::BeforeProcessing, false) => {
+            "commits fetched offsets after each batch".to_string()
+        }
+    };
+    let mut line = format!(
+        "  consumes \"{}\" as group \"{}\": polls every {}, max.poll.records {}, processing {}, {commit}, session timeout {}, heartbeat every {}",
+        model.stream(consumption.stream).name,
+        model.group(consumption.group).name,
+        format_us(consumption.poll_interval_us),
+        consumption.max_poll_records,
+        processing(consumption.processing),
+        format_us(consumption.session_timeout_us),
+        format_us(consumption.heartbeat_interval_us)
+    );
+    if consumption.start_us > 0 {
+        let reset = match consumption.offset_reset {
+            crate::model::OffsetReset::Earliest => "earliest",
+            crate::model::OffsetReset::Latest => "latest",
+        };
+        line.push_str(&format!(
+            ", joins at {} (auto.offset.reset {reset})",
+            format_us(consumption.start_us)
+        ));
+    }
+    line
+}
+
+fn stop_and_limits(model: &Scenario) -> String {
     let stop = match model.stop {
         Stop::Drained => "when drained".to_string(),
         Stop::AtTime { at_us } => format!("at {}", format_us(at_us)),
         Stop::AfterRecordsConsumed { count } => format!("after {count} records consumed"),
     };
-    lines.push(format!(
+    format!(
         "stop {stop}; limits: events_max {}, sim_time_us_max {} ({}), stored_records_max {}",
         model.limits.events_max,
         model.limits.sim_time_us_max,
         format_us(model.limits.sim_time_us_max),
         model.limits.stored_records_max
-    ));
-    lines
+    )
 }
 
 /// A queue-carried stream: its exchange and the arguments every queue bound to it gets.

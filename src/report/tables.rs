@@ -1,9 +1,11 @@
 //! What the services' pipelines did in a run: each flow's record counts and each table's final
-//! contents, with the table–stream duality check. Built by `pipeline::PipelineSink` from the
-//! run's `pipeline::Dataflow`.
+//! contents, with the table–stream duality check. Built from the `pipeline::PipelineFigures`
+//! that `pipeline::PipelineSink` returns after the run, with every id named.
 
 use serde::Serialize;
 
+use crate::model::Scenario;
+use crate::pipeline::{FlowFigures, PipelineFigures, TableCheckFigures, TableFigures};
 use crate::value::Value;
 
 #[derive(Clone, Debug, Serialize)]
@@ -69,6 +71,88 @@ pub struct TableMismatchReport {
     pub key: String,
     pub expected: Option<Value>,
     pub found: Option<Value>,
+}
+
+/// The pipeline and table reports, in declaration order.
+pub fn reports(
+    model: &Scenario,
+    figures: PipelineFigures,
+) -> (Vec<PipelineReport>, Vec<TableReport>) {
+    let pipelines = figures
+        .flows
+        .iter()
+        .map(|flow| pipeline_report(model, flow))
+        .collect();
+    let tables = figures
+        .tables
+        .into_iter()
+        .map(|table| table_report(model, table))
+        .collect();
+    (pipelines, tables)
+}
+
+fn pipeline_report(model: &Scenario, figures: &FlowFigures) -> PipelineReport {
+    let group = model.group(figures.group);
+    let extra = &model.topology.services[group.service.index()];
+    let flow = &extra.flows[group.consumption];
+    PipelineReport {
+        service: model.service(group.service).name.clone(),
+        stream: model.stream(flow.stream).name.clone(),
+        records_in: figures.records_in,
+        records_dropped: figures.records_dropped,
+        records_out: figures.records_out,
+        emit: flow
+            .emit
+            .iter()
+            .map(|&s| model.stream(s).name.clone())
+            .collect(),
+        materialize: flow.materialize.map(|t| extra.tables[t].name.clone()),
+    }
+}
+
+fn table_check(model: &Scenario, figures: TableCheckFigures) -> TableCheck {
+    TableCheck {
+        stream: model.stream(figures.stream).name.clone(),
+        matches: figures.mismatch_count == 0,
+        mismatch_count: figures.mismatch_count,
+        mismatches: figures
+            .mismatches
+            .into_iter()
+            .map(|m| TableMismatchReport {
+                key: m.key,
+                expected: m.expected,
+                found: m.found,
+            })
+            .collect(),
+    }
+}
+
+fn table_report(model: &Scenario, figures: TableFigures) -> TableReport {
+    let table = &model.topology.services[figures.service.index()].tables[figures.table];
+    TableReport {
+        service: model.service(figures.service).name.clone(),
+        table: table.name.clone(),
+        changes: figures.changes,
+        changelog_stream: table.changelog.map(|s| model.stream(s).name.clone()),
+        conflicting_updates: figures
+            .conflicts
+            .into_iter()
+            .map(|(key, writer_changes, writers)| ConflictingUpdate {
+                key,
+                writer_changes,
+                writers: writers
+                    .iter()
+                    .map(|&w| model.service(w).name.clone())
+                    .collect(),
+            })
+            .collect(),
+        check: figures.check.map(|check| table_check(model, check)),
+        rows: figures
+            .rows
+            .into_iter()
+            .map(|(key, value)| TableRow { key, value })
+            .collect(),
+    }
 }
 
 /// The text report's pipeline and table sections (nothing when the run had none).

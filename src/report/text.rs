@@ -4,10 +4,27 @@ use std::fmt::Write;
 
 use crate::sim::clock::format_us;
 
-use super::RunReport;
+use super::{ExpectOutcome, GroupReport, QueueReport, RunReport, StreamReport};
 
 pub fn render(report: &RunReport) -> String {
     let mut out = String::new();
+    render_outcome(&mut out, report);
+    for stream in &report.streams {
+        render_stream(&mut out, stream);
+        for group in &stream.groups {
+            render_group(&mut out, group);
+        }
+    }
+    super::tables::render_text(&report.pipelines, &report.tables, &mut out);
+    for queue in &report.queues {
+        render_queue(&mut out, queue);
+    }
+    render_expectations(&mut out, &report.expect);
+    out
+}
+
+/// Who ran what, with which setup, and how the run ended.
+fn render_outcome(out: &mut String, report: &RunReport) {
     let o = &report.outcome;
     let _ = writeln!(
         out,
@@ -46,197 +63,199 @@ pub fn render(report: &RunReport) -> String {
             f.crashes, f.restarts, f.slow_periods, f.members_expired
         );
     }
+}
 
-    for stream in &report.streams {
-        let _ = writeln!(out);
-        match &stream.exchange_type {
-            Some(exchange_type) => {
-                let _ = writeln!(
-                    out,
-                    "stream \"{}\" (queue, {exchange_type} exchange)",
-                    stream.name
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "stream \"{}\" ({}, {} partitions, {} partitioner)",
-                    stream.name,
-                    stream.carrier,
-                    stream.partitions.len(),
-                    stream.partitioner
-                );
-            }
+/// A stream's header and counts.
+fn render_stream(out: &mut String, stream: &StreamReport) {
+    let _ = writeln!(out);
+    match &stream.exchange_type {
+        Some(exchange_type) => {
+            let _ = writeln!(
+                out,
+                "stream \"{}\" (queue, {exchange_type} exchange)",
+                stream.name
+            );
         }
+        None => {
+            let _ = writeln!(
+                out,
+                "stream \"{}\" ({}, {} partitions, {} partitioner)",
+                stream.name,
+                stream.carrier,
+                stream.partitions.len(),
+                stream.partitioner
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  produced {}, appended {}, in flight {}",
+        stream.produced, stream.appended, stream.in_flight
+    );
+    if stream.lost_in_producer > 0 {
         let _ = writeln!(
             out,
-            "  produced {}, appended {}, in flight {}",
-            stream.produced, stream.appended, stream.in_flight
+            "  lost in producer buffers at crashes: {} (waiting for linger.ms, never sent)",
+            stream.lost_in_producer
         );
-        if stream.lost_in_producer > 0 {
-            let _ = writeln!(
-                out,
-                "  lost in producer buffers at crashes: {} (waiting for linger.ms, never sent)",
-                stream.lost_in_producer
-            );
-        }
-        if !stream.producers.is_empty() {
-            let producers: Vec<String> = stream
-                .producers
-                .iter()
-                .map(|p| match &p.partitioner {
-                    None => format!("{} {}", p.instance, p.produced),
-                    Some(partitioner) => {
-                        format!("{} {} ({partitioner})", p.instance, p.produced)
-                    }
-                })
-                .collect();
-            let _ = writeln!(out, "  producers: {}", producers.join(", "));
-        }
-        if let Some(unroutable) = stream.unroutable {
-            let _ = writeln!(out, "  unroutable (matched no queue) {unroutable}");
+    }
+    if !stream.producers.is_empty() {
+        let producers: Vec<String> = stream
+            .producers
+            .iter()
+            .map(|p| match &p.partitioner {
+                None => format!("{} {}", p.instance, p.produced),
+                Some(partitioner) => {
+                    format!("{} {} ({partitioner})", p.instance, p.produced)
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "  producers: {}", producers.join(", "));
+    }
+    if let Some(unroutable) = stream.unroutable {
+        let _ = writeln!(out, "  unroutable (matched no queue) {unroutable}");
+    } else {
+        let sizes: Vec<String> = stream
+            .partitions
+            .iter()
+            .map(|p| p.appended.to_string())
+            .collect();
+        let _ = writeln!(out, "  records per partition: {}", sizes.join(" / "));
+    }
+    if stream.deleted_by_retention > 0 {
+        let starts: Vec<String> = stream
+            .partitions
+            .iter()
+            .map(|p| p.log_start_offset.to_string())
+            .collect();
+        let _ = writeln!(
+            out,
+            "  retention deleted {} records; log start offsets: {}",
+            stream.deleted_by_retention,
+            starts.join(" / ")
+        );
+    }
+    for created in &stream.partitions_created {
+        let _ = writeln!(
+            out,
+            "  partitions created at {}: now {} partitions (Kafka CreatePartitions)",
+            format_us(created.at_us),
+            created.partition_count
+        );
+    }
+    if let Some(keys) = &stream.keys_moved {
+        let why = if stream.partitions_created.is_empty() {
+            "the producers' partitioners disagree"
         } else {
-            let sizes: Vec<String> = stream
-                .partitions
-                .iter()
-                .map(|p| p.appended.to_string())
-                .collect();
-            let _ = writeln!(out, "  records per partition: {}", sizes.join(" / "));
-        }
-        if stream.deleted_by_retention > 0 {
-            let starts: Vec<String> = stream
-                .partitions
-                .iter()
-                .map(|p| p.log_start_offset.to_string())
-                .collect();
+            "their records after the change went elsewhere"
+        };
+        let _ = writeln!(
+            out,
+            "  keys on more than one partition: {} of {} keys ({why})",
+            keys.moved, keys.keys
+        );
+    }
+}
+
+/// One group of a stream: consumption, lag or queue depth, latency, checks.
+fn render_group(out: &mut String, group: &GroupReport) {
+    match &group.assignment {
+        None => {
             let _ = writeln!(
                 out,
-                "  retention deleted {} records; log start offsets: {}",
-                stream.deleted_by_retention,
-                starts.join(" / ")
+                "  group \"{}\" (service \"{}\")",
+                group.group, group.service
             );
         }
-        for created in &stream.partitions_created {
+        Some(assignment) => {
             let _ = writeln!(
                 out,
-                "  partitions created at {}: now {} partitions (Kafka CreatePartitions)",
-                format_us(created.at_us),
-                created.partition_count
+                "  group \"{}\" (service \"{}\", {} assignor, {} rebalancing)",
+                group.group, group.service, assignment.strategy, assignment.protocol
             );
-        }
-        if let Some(keys) = &stream.keys_moved {
-            let why = if stream.partitions_created.is_empty() {
-                "the producers' partitioners disagree"
-            } else {
-                "their records after the change went elsewhere"
-            };
-            let _ = writeln!(
-                out,
-                "  keys on more than one partition: {} of {} keys ({why})",
-                keys.moved, keys.keys
-            );
-        }
-        for group in &stream.groups {
-            match &group.assignment {
-                None => {
-                    let _ = writeln!(
-                        out,
-                        "  group \"{}\" (service \"{}\")",
-                        group.group, group.service
-                    );
-                }
-                Some(assignment) => {
-                    let _ = writeln!(
-                        out,
-                        "  group \"{}\" (service \"{}\", {} assignor, {} rebalancing)",
-                        group.group, group.service, assignment.strategy, assignment.protocol
-                    );
-                }
-            }
-            let _ = writeln!(
-                out,
-                "    consumed {} ({} distinct), unconsumed at end {}, rebalances {}",
-                group.consumed, group.consumed_distinct, group.unconsumed, group.rebalances
-            );
-            if let Some(queue) = &group.queue {
-                let _ = writeln!(
-                    out,
-                    "    queue \"{}\": peak depth {}, redeliveries {}, dead-lettered {}",
-                    queue.queue, queue.depth_max, queue.redeliveries, queue.dead_lettered
-                );
-            } else {
-                // Lag counts from the committed offsets, so records consumed since the last
-                // commit still count: say so, or "lag 3, unconsumed 0" puzzles a learner.
-                let uncommitted = group.lag_end.saturating_sub(group.unconsumed);
-                let note = if uncommitted > 0 {
-                    format!(" ({uncommitted} consumed but not yet committed)")
-                } else {
-                    String::new()
-                };
-                let _ = writeln!(
-                    out,
-                    "    lag at end {}{note}, max lag {} records",
-                    group.lag_end, group.lag_max
-                );
-            }
-            let l = &group.latency_us;
-            if l.count > 0 {
-                let _ = writeln!(
-                    out,
-                    "    end-to-end latency: p50 {}, p90 {}, p99 {}, max {}",
-                    format_us(l.p50),
-                    format_us(l.p90),
-                    format_us(l.p99),
-                    format_us(l.max)
-                );
-            }
-            let per_instance: Vec<String> = group
-                .instances
-                .iter()
-                .map(|i| format!("{} {}", i.instance, i.consumed))
-                .collect();
-            let _ = writeln!(out, "    per instance: {}", per_instance.join(", "));
-            if group.queue.is_none() {
-                let per_partition: Vec<String> = group
-                    .partitions
-                    .iter()
-                    .map(|p| format!("{}:{}@{}", p.partition, p.consumed, p.committed_offset))
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "    per partition (consumed@committed): {}",
-                    per_partition.join(" ")
-                );
-            }
-            let c = &group.checks;
-            let _ = writeln!(
-                out,
-                "    checks: {} lost{}, {} duplicated{}, {} key-order inversions{}",
-                c.lost,
-                first(&c.first_lost),
-                c.duplicated,
-                first(&c.first_duplicate),
-                c.key_order_inversions,
-                first(&c.first_inversion)
-            );
-            if let Some(queue) = &group.queue {
-                let _ = writeln!(
-                    out,
-                    "    publish-order inversions {}{}",
-                    queue.publish_order_inversions,
-                    first(&queue.first_publish_order_inversion)
-                );
-            }
         }
     }
-    super::tables::render_text(&report.pipelines, &report.tables, &mut out);
-    for queue in &report.queues {
-        render_queue(&mut out, queue);
+    let _ = writeln!(
+        out,
+        "    consumed {} ({} distinct), unconsumed at end {}, rebalances {}",
+        group.consumed, group.consumed_distinct, group.unconsumed, group.rebalances
+    );
+    if let Some(queue) = &group.queue {
+        let _ = writeln!(
+            out,
+            "    queue \"{}\": peak depth {}, redeliveries {}, dead-lettered {}",
+            queue.queue, queue.depth_max, queue.redeliveries, queue.dead_lettered
+        );
+    } else {
+        // Lag counts from the committed offsets, so records consumed since the last
+        // commit still count: say so, or "lag 3, unconsumed 0" puzzles a learner.
+        let uncommitted = group.lag_end.saturating_sub(group.unconsumed);
+        let note = if uncommitted > 0 {
+            format!(" ({uncommitted} consumed but not yet committed)")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "    lag at end {}{note}, max lag {} records",
+            group.lag_end, group.lag_max
+        );
     }
-    if !report.expect.is_empty() {
+    let l = &group.latency_us;
+    if l.count > 0 {
+        let _ = writeln!(
+            out,
+            "    end-to-end latency: p50 {}, p90 {}, p99 {}, max {}",
+            format_us(l.p50),
+            format_us(l.p90),
+            format_us(l.p99),
+            format_us(l.max)
+        );
+    }
+    let per_instance: Vec<String> = group
+        .instances
+        .iter()
+        .map(|i| format!("{} {}", i.instance, i.consumed))
+        .collect();
+    let _ = writeln!(out, "    per instance: {}", per_instance.join(", "));
+    if group.queue.is_none() {
+        let per_partition: Vec<String> = group
+            .partitions
+            .iter()
+            .map(|p| format!("{}:{}@{}", p.partition, p.consumed, p.committed_offset))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    per partition (consumed@committed): {}",
+            per_partition.join(" ")
+        );
+    }
+    let c = &group.checks;
+    let _ = writeln!(
+        out,
+        "    checks: {} lost{}, {} duplicated{}, {} key-order inversions{}",
+        c.lost,
+        first(&c.first_lost),
+        c.duplicated,
+        first(&c.first_duplicate),
+        c.key_order_inversions,
+        first(&c.first_inversion)
+    );
+    if let Some(queue) = &group.queue {
+        let _ = writeln!(
+            out,
+            "    publish-order inversions {}{}",
+            queue.publish_order_inversions,
+            first(&queue.first_publish_order_inversion)
+        );
+    }
+}
+
+fn render_expectations(out: &mut String, expectations: &[ExpectOutcome]) {
+    if !expectations.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "expectations:");
-        for expect in &report.expect {
+        for expect in expectations {
             let mark = if expect.passed { "ok  " } else { "FAIL" };
             let _ = writeln!(
                 out,
@@ -245,13 +264,12 @@ pub fn render(report: &RunReport) -> String {
             );
         }
     }
-    out
 }
 
 /// How many deliveries per consumer, and leftover messages, the text report spells out.
 const TEXT_LIST_MAX: usize = 20;
 
-fn render_queue(out: &mut String, queue: &super::QueueReport) {
+fn render_queue(out: &mut String, queue: &QueueReport) {
     let _ = writeln!(out);
     let owner = match &queue.group {
         Some(group) => format!("group \"{group}\""),
@@ -300,6 +318,12 @@ fn render_queue(out: &mut String, queue: &super::QueueReport) {
         "  peak depth {}, at end {} ready + {} unacked",
         queue.depth_max, queue.ready_end, queue.unacked_end
     );
+    render_consumers(out, queue);
+    render_left(out, queue);
+}
+
+/// Each consumer's first deliveries, in order.
+fn render_consumers(out: &mut String, queue: &QueueReport) {
     for consumer in &queue.consumers {
         let shown: Vec<String> = consumer
             .deliveries
@@ -329,6 +353,10 @@ fn render_queue(out: &mut String, queue: &super::QueueReport) {
             shown.join(", ")
         );
     }
+}
+
+/// What was left in the queue at the end, head first.
+fn render_left(out: &mut String, queue: &QueueReport) {
     if queue.left_total > 0 {
         let shown: Vec<String> = queue
             .left

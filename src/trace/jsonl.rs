@@ -5,25 +5,124 @@
 
 use std::io::{self, Write};
 
-use crate::model::{MessageId, Scenario};
+use crate::model::{
+    GroupId, InstanceId, KeyId, MessageId, PartitionId, QueueId, Scenario, StreamId,
+};
 use crate::sim::{ActorId, SimTime};
 
 use super::{TRACE_FORMAT_VERSION, TraceEvent};
 
 pub struct TraceWriter<W: Write> {
     out: W,
-    /// Quoted, escaped JSON strings, rendered once: actors by actor id, and the names of
-    /// streams, groups and instances by index.
-    actor_names: Vec<Vec<u8>>,
-    stream_names: Vec<Vec<u8>>,
-    group_names: Vec<Vec<u8>>,
-    instance_names: Vec<Vec<u8>>,
-    queue_names: Vec<Vec<u8>>,
+    names: Names,
     line: Vec<u8>,
     window_us: (u64, u64),
-    /// The run's keys (a pipeline's `rekey` makes keys during the run).
-    keys: std::rc::Rc<crate::model::RunKeys>,
     error: Option<io::Error>,
+}
+
+/// Quoted, escaped JSON strings, rendered once: actors by actor id, and the names of streams,
+/// groups, instances and queues by index; and the run's keys (a pipeline's `rekey` makes keys
+/// during the run).
+struct Names {
+    actors: Vec<Vec<u8>>,
+    streams: Vec<Vec<u8>>,
+    groups: Vec<Vec<u8>>,
+    instances: Vec<Vec<u8>>,
+    queues: Vec<Vec<u8>>,
+    keys: std::rc::Rc<crate::model::RunKeys>,
+}
+
+/// One line being written: `,"<field>":<value>` appenders over the line's bytes.
+struct Line<'a> {
+    bytes: &'a mut Vec<u8>,
+    names: &'a Names,
+}
+
+impl Line<'_> {
+    fn name(&mut self, name: &str) {
+        self.bytes.extend_from_slice(b",\"");
+        self.bytes.extend_from_slice(name.as_bytes());
+        self.bytes.extend_from_slice(b"\":");
+    }
+
+    fn u64(&mut self, name: &str, value: u64) {
+        self.name(name);
+        push_u64(self.bytes, value);
+    }
+
+    fn str(&mut self, name: &str, value: &str) {
+        self.name(name);
+        push_str(self.bytes, value);
+    }
+
+    fn bool(&mut self, name: &str, value: bool) {
+        self.bytes.extend_from_slice(b",\"");
+        self.bytes.extend_from_slice(name.as_bytes());
+        self.bytes
+            .extend_from_slice(if value { b"\":true" } else { b"\":false" });
+    }
+
+    /// A pre-quoted name: `,"<field>":"<name>"`.
+    fn quoted(&mut self, name: &str, quoted: &[u8]) {
+        self.name(name);
+        self.bytes.extend_from_slice(quoted);
+    }
+
+    fn stream(&mut self, stream: StreamId) {
+        self.quoted("stream", &self.names.streams[stream.index()]);
+    }
+
+    fn group(&mut self, group: GroupId) {
+        self.quoted("group", &self.names.groups[group.index()]);
+    }
+
+    fn instance(&mut self, instance: InstanceId) {
+        self.quoted("instance", &self.names.instances[instance.index()]);
+    }
+
+    fn queue(&mut self, queue: QueueId) {
+        self.quoted("queue", &self.names.queues[queue.index()]);
+    }
+
+    fn partition(&mut self, partition: PartitionId) {
+        self.u64("partition", u64::from(partition.0));
+    }
+
+    /// `,"msg":"<instance>/<seq>"`.
+    fn msg(&mut self, msg: MessageId) {
+        self.bytes.extend_from_slice(b",\"msg\":");
+        let quoted = &self.names.instances[msg.producer.index()];
+        self.bytes.extend_from_slice(&quoted[..quoted.len() - 1]);
+        self.bytes.push(b'/');
+        push_u64(self.bytes, u64::from(msg.seq));
+        self.bytes.push(b'"');
+    }
+
+    fn key(&mut self, key: Option<KeyId>) {
+        match key {
+            Some(key) => {
+                let names = self.names;
+                self.str("key", &names.keys.text(key));
+            }
+            None => self.bytes.extend_from_slice(b",\"key\":null"),
+        }
+    }
+
+    fn partitions(&mut self, partitions: &[PartitionId]) {
+        self.bytes.extend_from_slice(b",\"partitions\":[");
+        for (index, partition) in partitions.iter().enumerate() {
+            if index > 0 {
+                self.bytes.push(b',');
+            }
+            push_u64(self.bytes, u64::from(partition.0));
+        }
+        self.bytes.push(b']');
+    }
+
+    /// Time from send to this event, for consumed and processed records.
+    fn latency(&mut self, at: SimTime, sent_at: SimTime) {
+        self.u64("latency_us", at.as_us().saturating_sub(sent_at.as_us()));
+    }
 }
 
 impl<W: Write> TraceWriter<W> {
@@ -48,30 +147,33 @@ impl<W: Write> TraceWriter<W> {
             push_str(&mut bytes, name);
             bytes
         };
-        Ok(TraceWriter {
+        let names = Names {
             keys,
-            out,
-            actor_names: actor_names.iter().map(|name| quoted(name)).collect(),
-            stream_names: model
+            actors: actor_names.iter().map(|name| quoted(name)).collect(),
+            streams: model
                 .streams
                 .iter()
                 .map(|stream| quoted(&stream.name))
                 .collect(),
-            group_names: model
+            groups: model
                 .groups
                 .iter()
                 .map(|group| quoted(&group.name))
                 .collect(),
-            instance_names: model
+            instances: model
                 .instances
                 .iter()
                 .map(|instance| quoted(&instance.name))
                 .collect(),
-            queue_names: queues
+            queues: queues
                 .queues
                 .iter()
                 .map(|queue| quoted(&queue.name))
                 .collect(),
+        };
+        Ok(TraceWriter {
+            out,
+            names,
             line: Vec::with_capacity(256),
             window_us,
             error: None,
@@ -91,362 +193,364 @@ impl<W: Write> TraceWriter<W> {
             return;
         }
         self.line.clear();
-        let line = &mut self.line;
-        line.extend_from_slice(b"{\"time_us\":");
-        push_u64(line, at.as_us());
-        line.extend_from_slice(b",\"actor\":");
-        line.extend_from_slice(&self.actor_names[actor.index()]);
-        line.extend_from_slice(b",\"kind\":\"");
-        line.extend_from_slice(event.kind().as_bytes());
-        line.push(b'"');
-        let field_u64 = |line: &mut Vec<u8>, name: &str, value: u64| {
-            line.extend_from_slice(b",\"");
-            line.extend_from_slice(name.as_bytes());
-            line.extend_from_slice(b"\":");
-            push_u64(line, value);
+        let bytes = &mut self.line;
+        bytes.extend_from_slice(b"{\"time_us\":");
+        push_u64(bytes, at.as_us());
+        bytes.extend_from_slice(b",\"actor\":");
+        bytes.extend_from_slice(&self.names.actors[actor.index()]);
+        bytes.extend_from_slice(b",\"kind\":\"");
+        bytes.extend_from_slice(event.kind().as_bytes());
+        bytes.push(b'"');
+        let mut line = Line {
+            bytes,
+            names: &self.names,
         };
-        let field_str = |line: &mut Vec<u8>, name: &str, value: &str| {
-            line.extend_from_slice(b",\"");
-            line.extend_from_slice(name.as_bytes());
-            line.extend_from_slice(b"\":");
-            push_str(line, value);
-        };
-        // A pre-quoted name: `,"<field>":"<name>"`.
-        let field_quoted = |line: &mut Vec<u8>, name: &str, quoted: &[u8]| {
-            line.extend_from_slice(b",\"");
-            line.extend_from_slice(name.as_bytes());
-            line.extend_from_slice(b"\":");
-            line.extend_from_slice(quoted);
-        };
-        let field_bool = |line: &mut Vec<u8>, name: &str, value: bool| {
-            line.extend_from_slice(b",\"");
-            line.extend_from_slice(name.as_bytes());
-            line.extend_from_slice(if value { b"\":true" } else { b"\":false" });
-        };
-        let instance_names = &self.instance_names;
-        let field_msg = |line: &mut Vec<u8>, msg: MessageId| {
-            line.extend_from_slice(b",\"msg\":");
-            let quoted = &instance_names[msg.producer.index()];
-            line.extend_from_slice(&quoted[..quoted.len() - 1]);
-            line.push(b'/');
-            push_u64(line, u64::from(msg.seq));
-            line.push(b'"');
-        };
-        let keys = &self.keys;
-        let field_partitions = |line: &mut Vec<u8>, partitions: &[crate::model::PartitionId]| {
-            line.extend_from_slice(b",\"partitions\":[");
-            for (index, partition) in partitions.iter().enumerate() {
-                if index > 0 {
-                    line.push(b',');
-                }
-                push_u64(line, u64::from(partition.0));
-            }
-            line.push(b']');
-        };
-        let field_key = |line: &mut Vec<u8>, key: Option<crate::model::KeyId>| match key {
-            Some(key) => field_str(line, "key", &keys.text(key)),
-            None => line.extend_from_slice(b",\"key\":null"),
-        };
-        match event {
-            TraceEvent::Produced {
-                stream,
-                partition,
-                msg,
-                key,
-                value_size_bytes,
-            } => {
-                field_quoted(line, "stream", &self.stream_names[stream.index()]);
-                field_u64(line, "partition", u64::from(partition.0));
-                field_msg(line, *msg);
-                field_key(line, *key);
-                field_u64(line, "value_size_bytes", u64::from(*value_size_bytes));
-            }
-            TraceEvent::ProducerFinished {
-                stream,
-                instance,
-                count,
-            }
-            | TraceEvent::ProducerBufferLost {
-                stream,
-                instance,
-                count,
-            } => {
-                field_quoted(line, "stream", &self.stream_names[stream.index()]);
-                field_quoted(line, "instance", &self.instance_names[instance.index()]);
-                field_u64(line, "count", *count);
-            }
-            TraceEvent::PartitionsCreated {
-                stream,
-                partition_count,
-            } => {
-                field_quoted(line, "stream", &self.stream_names[stream.index()]);
-                field_u64(line, "partition_count", u64::from(*partition_count));
-            }
-            TraceEvent::Appended {
-                stream,
-                partition,
-                offset,
-                msg,
-            } => {
-                field_quoted(line, "stream", &self.stream_names[stream.index()]);
-                field_u64(line, "partition", u64::from(partition.0));
-                field_u64(line, "offset", offset.0);
-                field_msg(line, *msg);
-            }
-            TraceEvent::SegmentsDeleted {
-                stream,
-                partition,
-                records,
-                log_start_offset,
-            } => {
-                field_quoted(line, "stream", &self.stream_names[stream.index()]);
-                field_u64(line, "partition", u64::from(partition.0));
-                field_u64(line, "records", *records);
-                field_u64(line, "log_start_offset", log_start_offset.0);
-            }
-            // The actor of fetched and consumed lines is the consuming instance itself.
-            TraceEvent::Fetched {
-                group,
-                instance: _,
-                partition,
-                first_offset,
-                count,
-            } => {
-                field_quoted(line, "group", &self.group_names[group.index()]);
-                field_u64(line, "partition", u64::from(partition.0));
-                field_u64(line, "first_offset", first_offset.0);
-                field_u64(line, "count", u64::from(*count));
-            }
-            TraceEvent::Consumed {
-                group,
-                instance: _,
-                partition,
-                offset,
-                msg,
-                key,
-                sent_at,
-            } => {
-                field_quoted(line, "group", &self.group_names[group.index()]);
-                field_u64(line, "partition", u64::from(partition.0));
-                field_u64(line, "offset", offset.0);
-                field_msg(line, *msg);
-                field_key(line, *key);
-                field_u64(
-                    line,
-                    "latency_us",
-                    at.as_us().saturating_sub(sent_at.as_us()),
-                );
-            }
-            TraceEvent::Committed {
-                group,
-                partition,
-                offset,
-            } => {
-                field_quoted(line, "group", &self.group_names[group.index()]);
-                field_u64(line, "partition", u64::from(partition.0));
-                field_u64(line, "offset", offset.0);
-            }
-            TraceEvent::RebalanceStarted { group, generation } => {
-                field_quoted(line, "group", &self.group_names[group.index()]);
-                field_u64(line, "generation", u64::from(*generation));
-            }
-            TraceEvent::Assigned {
-                group,
-                generation,
-                instance,
-                partitions,
-            } => {
-                field_quoted(line, "group", &self.group_names[group.index()]);
-                field_u64(line, "generation", u64::from(*generation));
-                field_quoted(line, "instance", &self.instance_names[instance.index()]);
-                field_partitions(line, partitions);
-            }
-            TraceEvent::Revoked {
-                group,
-                instance,
-                partitions,
-            } => {
-                field_quoted(line, "group", &self.group_names[group.index()]);
-                field_quoted(line, "instance", &self.instance_names[instance.index()]);
-                field_partitions(line, partitions);
-            }
-            TraceEvent::MemberExpired { group, instance } => {
-                field_quoted(line, "group", &self.group_names[group.index()]);
-                field_quoted(line, "instance", &self.instance_names[instance.index()]);
-            }
-            TraceEvent::Crashed { instance }
-            | TraceEvent::Restarted { instance }
-            | TraceEvent::SlowEnded { instance } => {
-                field_quoted(line, "instance", &self.instance_names[instance.index()]);
-            }
-            TraceEvent::SlowStarted {
-                instance,
-                factor_ppm,
-            } => {
-                field_quoted(line, "instance", &self.instance_names[instance.index()]);
-                field_u64(line, "factor_ppm", *factor_ppm);
-            }
-            TraceEvent::OffsetReset {
-                group,
-                partition,
-                offset,
-            } => {
-                field_quoted(line, "group", &self.group_names[group.index()]);
-                field_u64(line, "partition", u64::from(partition.0));
-                field_u64(line, "offset", offset.0);
-            }
-            TraceEvent::QueueDeclared { queue } => {
-                field_quoted(line, "queue", &self.queue_names[queue.index()]);
-            }
-            TraceEvent::Routed {
-                stream,
-                msg,
-                queues,
-            } => {
-                field_quoted(line, "stream", &self.stream_names[stream.index()]);
-                field_msg(line, *msg);
-                field_u64(line, "queues", u64::from(*queues));
-            }
-            TraceEvent::Enqueued {
-                queue,
-                msg,
-                position,
-            } => {
-                field_quoted(line, "queue", &self.queue_names[queue.index()]);
-                field_msg(line, *msg);
-                field_u64(line, "position", *position);
-            }
-            TraceEvent::PublishRejected {
-                queue,
-                msg,
-                dead_lettered,
-            } => {
-                field_quoted(line, "queue", &self.queue_names[queue.index()]);
-                field_msg(line, *msg);
-                field_bool(line, "dead_lettered", *dead_lettered);
-            }
-            TraceEvent::Delivered {
-                queue,
-                instance,
-                msg,
-                redelivered,
-                auto_ack,
-                get,
-            } => {
-                field_quoted(line, "queue", &self.queue_names[queue.index()]);
-                field_quoted(line, "instance", &self.instance_names[instance.index()]);
-                field_msg(line, *msg);
-                field_bool(line, "redelivered", *redelivered);
-                field_bool(line, "auto_ack", *auto_ack);
-                field_bool(line, "get", *get);
-            }
-            TraceEvent::Acked {
-                queue,
-                instance,
-                msg,
-            } => {
-                field_quoted(line, "queue", &self.queue_names[queue.index()]);
-                field_quoted(line, "instance", &self.instance_names[instance.index()]);
-                field_msg(line, *msg);
-            }
-            TraceEvent::Nacked {
-                queue,
-                instance,
-                msg,
-                requeue,
-                reject,
-            } => {
-                field_quoted(line, "queue", &self.queue_names[queue.index()]);
-                field_quoted(line, "instance", &self.instance_names[instance.index()]);
-                field_msg(line, *msg);
-                field_bool(line, "requeue", *requeue);
-                field_bool(line, "reject", *reject);
-            }
-            TraceEvent::DeadLettered {
-                queue,
-                msg,
-                reason,
-                to_queues,
-            } => {
-                field_quoted(line, "queue", &self.queue_names[queue.index()]);
-                field_msg(line, *msg);
-                field_str(line, "reason", reason.name());
-                field_u64(line, "to_queues", u64::from(*to_queues));
-            }
-            TraceEvent::Dropped { queue, msg, reason } => {
-                field_quoted(line, "queue", &self.queue_names[queue.index()]);
-                field_msg(line, *msg);
-                field_str(line, "reason", reason.name());
-            }
-            TraceEvent::ChannelClosed {
-                queue,
-                instance,
-                requeued,
-            } => {
-                field_quoted(line, "queue", &self.queue_names[queue.index()]);
-                field_quoted(line, "instance", &self.instance_names[instance.index()]);
-                field_u64(line, "requeued", u64::from(*requeued));
-            }
-            TraceEvent::LeftInQueue {
-                queue,
-                msg,
-                redelivered,
-                unacked,
-                death,
-            } => {
-                field_quoted(line, "queue", &self.queue_names[queue.index()]);
-                field_msg(line, *msg);
-                field_bool(line, "redelivered", *redelivered);
-                field_bool(line, "unacked", *unacked);
-                if let Some((reason, from, count)) = death {
-                    field_str(line, "death_reason", reason.name());
-                    field_quoted(line, "death_queue", &self.queue_names[from.index()]);
-                    field_u64(line, "death_count", u64::from(*count));
-                }
-            }
-            TraceEvent::Decided {
-                group,
-                instance: _,
-                msg,
-                decision,
-            } => {
-                field_quoted(line, "group", &self.group_names[group.index()]);
-                field_msg(line, *msg);
-                field_str(line, "decision", decision.name());
-            }
-            TraceEvent::Processed {
-                group,
-                instance: _,
-                msg,
-                key,
-                sent_at,
-                redelivered,
-            } => {
-                field_quoted(line, "group", &self.group_names[group.index()]);
-                field_msg(line, *msg);
-                field_key(line, *key);
-                field_bool(line, "redelivered", *redelivered);
-                field_u64(
-                    line,
-                    "latency_us",
-                    at.as_us().saturating_sub(sent_at.as_us()),
-                );
-            }
-            TraceEvent::DeliveryLost {
-                group,
-                instance: _,
-                msg,
-            } => {
-                field_quoted(line, "group", &self.group_names[group.index()]);
-                field_msg(line, *msg);
-            }
-            TraceEvent::ConsumerFinished { group, instance: _ } => {
-                field_quoted(line, "group", &self.group_names[group.index()]);
-            }
-        }
-        line.extend_from_slice(b"}\n");
+        log_fields(&mut line, at, event);
+        line.bytes.extend_from_slice(b"}\n");
         if let Err(error) = self.out.write_all(&self.line) {
             self.error = Some(error);
+        }
+    }
+}
+
+/// The fields of the producers', the log's, the consumer groups' and the faults' events; the
+/// queue's go to `queue_fields`.
+fn log_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
+    match *event {
+        TraceEvent::Produced {
+            stream,
+            partition,
+            msg,
+            key,
+            value_size_bytes,
+        } => {
+            line.stream(stream);
+            line.partition(partition);
+            line.msg(msg);
+            line.key(key);
+            line.u64("value_size_bytes", u64::from(value_size_bytes));
+        }
+        TraceEvent::ProducerFinished {
+            stream,
+            instance,
+            count,
+        }
+        | TraceEvent::ProducerBufferLost {
+            stream,
+            instance,
+            count,
+        } => {
+            line.stream(stream);
+            line.instance(instance);
+            line.u64("count", count);
+        }
+        TraceEvent::PartitionsCreated {
+            stream,
+            partition_count,
+        } => {
+            line.stream(stream);
+            line.u64("partition_count", u64::from(partition_count));
+        }
+        TraceEvent::Appended {
+            stream,
+            partition,
+            offset,
+            msg,
+        } => {
+            line.stream(stream);
+            line.partition(partition);
+            line.u64("offset", offset.0);
+            line.msg(msg);
+        }
+        TraceEvent::SegmentsDeleted {
+            stream,
+            partition,
+            records,
+            log_start_offset,
+        } => {
+            line.stream(stream);
+            line.partition(partition);
+            line.u64("records", records);
+            line.u64("log_start_offset", log_start_offset.0);
+        }
+        _ => group_fields(line, at, event),
+    }
+}
+
+/// The fields of the consumer groups' and the faults' events.
+fn group_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
+    match *event {
+        // The actor of fetched and consumed lines is the consuming instance itself.
+        TraceEvent::Fetched {
+            group,
+            partition,
+            first_offset,
+            count,
+            ..
+        } => {
+            line.group(group);
+            line.partition(partition);
+            line.u64("first_offset", first_offset.0);
+            line.u64("count", u64::from(count));
+        }
+        TraceEvent::Consumed {
+            group,
+            partition,
+            offset,
+            msg,
+            key,
+            sent_at,
+            ..
+        } => {
+            line.group(group);
+            line.partition(partition);
+            line.u64("offset", offset.0);
+            line.msg(msg);
+            line.key(key);
+            line.latency(at, sent_at);
+        }
+        TraceEvent::Committed {
+            group,
+            partition,
+            offset,
+        }
+        | TraceEvent::OffsetReset {
+            group,
+            partition,
+            offset,
+        } => {
+            line.group(group);
+            line.partition(partition);
+            line.u64("offset", offset.0);
+        }
+        TraceEvent::RebalanceStarted { group, generation } => {
+            line.group(group);
+            line.u64("generation", u64::from(generation));
+        }
+        TraceEvent::Assigned {
+            group,
+            generation,
+            instance,
+            ref partitions,
+        } => {
+            line.group(group);
+            line.u64("generation", u64::from(generation));
+            line.instance(instance);
+            line.partitions(partitions);
+        }
+        TraceEvent::Revoked {
+            group,
+            instance,
+            ref partitions,
+        } => {
+            line.group(group);
+            line.instance(instance);
+            line.partitions(partitions);
+        }
+        TraceEvent::MemberExpired { group, instance } => {
+            line.group(group);
+            line.instance(instance);
+        }
+        TraceEvent::Crashed { instance }
+        | TraceEvent::Restarted { instance }
+        | TraceEvent::SlowEnded { instance } => line.instance(instance),
+        TraceEvent::SlowStarted {
+            instance,
+            factor_ppm,
+        } => {
+            line.instance(instance);
+            line.u64("factor_ppm", factor_ppm);
+        }
+        _ => queue_fields(line, at, event),
+    }
+}
+
+/// The fields of the queue broker's events.
+fn queue_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
+    match *event {
+        TraceEvent::QueueDeclared { queue } => line.queue(queue),
+        TraceEvent::Routed {
+            stream,
+            msg,
+            queues,
+        } => {
+            line.stream(stream);
+            line.msg(msg);
+            line.u64("queues", u64::from(queues));
+        }
+        TraceEvent::Enqueued {
+            queue,
+            msg,
+            position,
+        } => {
+            line.queue(queue);
+            line.msg(msg);
+            line.u64("position", position);
+        }
+        TraceEvent::PublishRejected {
+            queue,
+            msg,
+            dead_lettered,
+        } => {
+            line.queue(queue);
+            line.msg(msg);
+            line.bool("dead_lettered", dead_lettered);
+        }
+        TraceEvent::Delivered {
+            queue,
+            instance,
+            msg,
+            redelivered,
+            auto_ack,
+            get,
+        } => {
+            line.queue(queue);
+            line.instance(instance);
+            line.msg(msg);
+            line.bool("redelivered", redelivered);
+            line.bool("auto_ack", auto_ack);
+            line.bool("get", get);
+        }
+        TraceEvent::Acked {
+            queue,
+            instance,
+            msg,
+        } => {
+            line.queue(queue);
+            line.instance(instance);
+            line.msg(msg);
+        }
+        TraceEvent::Nacked {
+            queue,
+            instance,
+            msg,
+            requeue,
+            reject,
+        } => {
+            line.queue(queue);
+            line.instance(instance);
+            line.msg(msg);
+            line.bool("requeue", requeue);
+            line.bool("reject", reject);
+        }
+        _ => queue_end_fields(line, at, event),
+    }
+}
+
+/// The fields of the queue's dead letters, closed channels and leftovers, and of the queue
+/// consumers' decisions.
+fn queue_end_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
+    match *event {
+        TraceEvent::DeadLettered {
+            queue,
+            msg,
+            reason,
+            to_queues,
+        } => {
+            line.queue(queue);
+            line.msg(msg);
+            line.str("reason", reason.name());
+            line.u64("to_queues", u64::from(to_queues));
+        }
+        TraceEvent::Dropped { queue, msg, reason } => {
+            line.queue(queue);
+            line.msg(msg);
+            line.str("reason", reason.name());
+        }
+        TraceEvent::ChannelClosed {
+            queue,
+            instance,
+            requeued,
+        } => {
+            line.queue(queue);
+            line.instance(instance);
+            line.u64("requeued", u64::from(requeued));
+        }
+        TraceEvent::LeftInQueue {
+            queue,
+            msg,
+            redelivered,
+            unacked,
+            death,
+        } => {
+            line.queue(queue);
+            line.msg(msg);
+            line.bool("redelivered", redelivered);
+            line.bool("unacked", unacked);
+            if let Some((reason, from, count)) = death {
+                line.str("death_reason", reason.name());
+                line.quoted("death_queue", &line.names.queues[from.index()]);
+                line.u64("death_count", u64::from(count));
+            }
+        }
+        _ => consumer_fields(line, at, event),
+    }
+}
+
+/// The fields of the queue consumers' events.
+fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
+    match *event {
+        TraceEvent::Decided {
+            group,
+            msg,
+            decision,
+            ..
+        } => {
+            line.group(group);
+            line.msg(msg);
+            line.str("decision", decision.name());
+        }
+        TraceEvent::Processed {
+            group,
+            msg,
+            key,
+            sent_at,
+            redelivered,
+            ..
+        } => {
+            line.group(group);
+            line.msg(msg);
+            line.key(key);
+            line.bool("redelivered", redelivered);
+            line.latency(at, sent_at);
+        }
+        TraceEvent::DeliveryLost { group, msg, .. } => {
+            line.group(group);
+            line.msg(msg);
+        }
+        TraceEvent::ConsumerFinished { group, .. } => line.group(group),
+        // Written by an earlier function of the chain; listed so that a new variant fails to
+        // compile here until some function writes its fields.
+        TraceEvent::Acked { .. }
+        | TraceEvent::Appended { .. }
+        | TraceEvent::Assigned { .. }
+        | TraceEvent::ChannelClosed { .. }
+        | TraceEvent::Committed { .. }
+        | TraceEvent::Consumed { .. }
+        | TraceEvent::Crashed { .. }
+        | TraceEvent::DeadLettered { .. }
+        | TraceEvent::Delivered { .. }
+        | TraceEvent::Dropped { .. }
+        | TraceEvent::Enqueued { .. }
+        | TraceEvent::Fetched { .. }
+        | TraceEvent::LeftInQueue { .. }
+        | TraceEvent::MemberExpired { .. }
+        | TraceEvent::Nacked { .. }
+        | TraceEvent::OffsetReset { .. }
+        | TraceEvent::PartitionsCreated { .. }
+        | TraceEvent::Produced { .. }
+        | TraceEvent::ProducerBufferLost { .. }
+        | TraceEvent::ProducerFinished { .. }
+        | TraceEvent::PublishRejected { .. }
+        | TraceEvent::QueueDeclared { .. }
+        | TraceEvent::RebalanceStarted { .. }
+        | TraceEvent::Restarted { .. }
+        | TraceEvent::Revoked { .. }
+        | TraceEvent::Routed { .. }
+        | TraceEvent::SegmentsDeleted { .. }
+        | TraceEvent::SlowEnded { .. }
+        | TraceEvent::SlowStarted { .. } => {
+            unreachable!("{} fields are written before the chain's end", event.kind())
         }
     }
 }

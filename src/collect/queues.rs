@@ -1,55 +1,74 @@
-//! The queue side of the collector: per-queue counts, depth, each consumer's delivery sequence,
-//! and what is left at the end. Delivery and leftover lists keep the first `LIST_MAX` entries
-//! (with totals), so memory stays bounded on long runs.
+//! Queue bookkeeping: per-queue counts, depth, each consumer's delivery sequence, and what is
+//! left at the end, kept from the queue broker's and the consumers' trace events. Delivery and
+//! leftover lists keep the first `LIST_MAX` entries (with totals), so memory stays bounded on
+//! long runs. Plain figures: `report` names and words them; the loss and duplicate checks of a
+//! queue's group are `checks`'.
 
-use crate::model::{DeathReason, InstanceId, MessageId, QueueId, Scenario};
+use crate::model::{DeathReason, InstanceId, MessageId, QueueId};
 use crate::queue::Topology;
 use crate::sim::SimTime;
 use crate::trace::TraceEvent;
 
-use super::{
-    DeathCounts, DeathEntry, DeliveryEntry, LeftMessage, QueueConsumerReport, QueueReport,
-};
-
 /// How many deliveries per consumer, and leftover messages per queue, a report lists.
 pub const LIST_MAX: usize = 1_000;
 
+/// One consumer of a queue.
 #[derive(Default)]
-struct ConsumerTrack {
-    instance: Option<InstanceId>,
-    total: u64,
-    deliveries: Vec<(MessageId, bool, bool)>,
-    held: u64,
+pub struct ConsumerTrack {
+    pub instance: Option<InstanceId>,
+    pub total: u64,
+    /// The first `LIST_MAX` deliveries: (message, redelivered, pulled with basic.get).
+    pub deliveries: Vec<(MessageId, bool, bool)>,
+    pub held: u64,
     /// Auto-ack deliveries to this consumer it has not finished (nor lost).
-    auto_outstanding: u64,
+    pub auto_outstanding: u64,
+}
+
+/// Messages per x-death reason.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DeathCounts {
+    pub rejected: u64,
+    pub expired: u64,
+    pub maxlen: u64,
+}
+
+/// One delivery as the queue broker traced it; `counted_auto`: an auto-ack delivery of a queue
+/// whose group consumes with auto-ack (the consumer reports finishing it).
+#[derive(Clone, Copy, Debug)]
+pub struct Delivery {
+    pub msg: MessageId,
+    pub redelivered: bool,
+    pub counted_auto: bool,
+    pub auto_ack: bool,
+    pub get: bool,
 }
 
 /// A message left in a queue: (id, redelivered, unacked, latest x-death).
-type Left = (MessageId, bool, bool, Option<(DeathReason, QueueId, u32)>);
+pub type Left = (MessageId, bool, bool, Option<(DeathReason, QueueId, u32)>);
 
 #[derive(Default)]
-pub(super) struct QueueStats {
+pub struct QueueStats {
     pub declared_at: Option<SimTime>,
     pub ready: u64,
     pub unacked: u64,
     /// Auto-ack deliveries the consumers have not finished.
     pub auto_outstanding: u64,
     pub depth_max: u64,
-    enqueued: u64,
-    deliveries: u64,
+    pub enqueued: u64,
+    pub deliveries: u64,
     pub redeliveries: u64,
-    acked: u64,
-    nacked: u64,
-    requeued: u64,
-    dead_lettered: DeathCounts,
-    dropped: DeathCounts,
-    publish_rejected: u64,
+    pub acked: u64,
+    pub nacked: u64,
+    pub requeued: u64,
+    pub dead_lettered: DeathCounts,
+    pub dropped: DeathCounts,
+    pub publish_rejected: u64,
     /// In the order the consumers first appeared.
-    consumers: Vec<ConsumerTrack>,
+    pub consumers: Vec<ConsumerTrack>,
     /// Index + 1 in `consumers` by `InstanceId` (0: none yet), instead of a search per event.
     track_of: Vec<u32>,
-    left_total: u64,
-    left: Vec<Left>,
+    pub left_total: u64,
+    pub left: Vec<Left>,
 }
 
 impl QueueStats {
@@ -98,7 +117,7 @@ fn count(counts: &mut DeathCounts, reason: DeathReason) {
     }
 }
 
-pub(super) struct QueueCollector {
+pub struct QueueCollector {
     pub topology: Topology,
     pub queues: Vec<QueueStats>,
 }
@@ -184,20 +203,16 @@ impl QueueCollector {
         stats.depth_max = stats.depth_max.max(stats.ready);
     }
 
-    /// `queue` delivered `msg` to `instance`; `counted_auto`: an auto-ack delivery of a queue
-    /// whose group consumes with auto-ack (the consumer reports finishing it).
-    #[allow(clippy::too_many_arguments)]
+    /// `queue` delivered a message to `instance`.
     #[inline]
-    pub fn delivered(
-        &mut self,
-        queue: QueueId,
-        instance: InstanceId,
-        msg: MessageId,
-        redelivered: bool,
-        counted_auto: bool,
-        auto_ack: bool,
-        get: bool,
-    ) {
+    pub fn delivered(&mut self, queue: QueueId, instance: InstanceId, delivery: Delivery) {
+        let Delivery {
+            msg,
+            redelivered,
+            counted_auto,
+            auto_ack,
+            get,
+        } = delivery;
         let stats = &mut self.queues[queue.index()];
         stats.ready -= 1;
         stats.deliveries += 1;
@@ -247,65 +262,5 @@ impl QueueCollector {
 
     pub fn held(&mut self, queue: QueueId, instance: InstanceId) {
         self.queues[queue.index()].consumer(instance).held += 1;
-    }
-
-    pub fn report(&self, model: &Scenario, name: impl Fn(MessageId) -> String) -> Vec<QueueReport> {
-        self.topology
-            .queues
-            .iter()
-            .zip(&self.queues)
-            .map(|(decl, stats)| QueueReport {
-                name: decl.name.clone(),
-                stream: model.stream(decl.stream).name.clone(),
-                group: decl.group.map(|group| model.group(group).name.clone()),
-                declared_at_us: stats.declared_at.map(SimTime::as_us),
-                enqueued: stats.enqueued,
-                deliveries: stats.deliveries,
-                redeliveries: stats.redeliveries,
-                acked: stats.acked,
-                nacked: stats.nacked,
-                requeued: stats.requeued,
-                dead_lettered: stats.dead_lettered.clone(),
-                dropped: stats.dropped.clone(),
-                publish_rejected: stats.publish_rejected,
-                depth_max: stats.depth_max,
-                ready_end: stats.ready,
-                unacked_end: stats.unacked,
-                consumers: stats
-                    .consumers
-                    .iter()
-                    .filter_map(|track| {
-                        Some(QueueConsumerReport {
-                            instance: model.instance(track.instance?).name.clone(),
-                            deliveries_total: track.total,
-                            deliveries: track
-                                .deliveries
-                                .iter()
-                                .map(|&(msg, redelivered, get)| DeliveryEntry {
-                                    msg: name(msg),
-                                    redelivered,
-                                    get,
-                                })
-                                .collect(),
-                        })
-                    })
-                    .collect(),
-                left_total: stats.left_total,
-                left: stats
-                    .left
-                    .iter()
-                    .map(|&(msg, redelivered, unacked, death)| LeftMessage {
-                        msg: name(msg),
-                        redelivered,
-                        unacked,
-                        death: death.map(|(reason, queue, count)| DeathEntry {
-                            reason: reason.name().to_string(),
-                            queue: self.topology.queue(queue).name.clone(),
-                            count,
-                        }),
-                    })
-                    .collect(),
-            })
-            .collect()
     }
 }

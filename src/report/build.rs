@@ -1,0 +1,346 @@
+//! Builds the typed `RunReport` from the figures a run's `collect::Collector` gathered: names
+//! instead of ids, one struct per stream, group and queue in declaration order. It reads
+//! figures and words findings; it sees no trace event and steers nothing.
+
+use crate::collect::Collector;
+use crate::collect::metrics::keys_can_split;
+use crate::model::{
+    Carrier, GroupId, InstanceId, MessageId, PartitionId, QueueId, RebalanceProtocol, Scenario,
+    StreamId,
+};
+use crate::sim::{KernelStats, SimTime, StopReason};
+
+use super::*;
+
+/// How the run ended, beside the collected figures: what a report states about the run itself.
+pub struct RunEnd<'a> {
+    /// The command line that reproduces the run.
+    pub reproduce: String,
+    pub reason: &'a StopReason,
+    /// The simulated time the run ended at.
+    pub now: SimTime,
+    pub kernel: KernelStats,
+}
+
+/// `instance/seq`, how reports name a message.
+pub fn message_name(model: &Scenario, msg: MessageId) -> String {
+    format!("{}/{}", model.instance(msg.producer).name, msg.seq)
+}
+
+impl RunReport {
+    /// The report of a run that has ended. Pipelines and tables are filled in afterwards.
+    pub fn build(model: &Scenario, collector: &Collector, end: RunEnd<'_>) -> RunReport {
+        let builder = Builder { model, collector };
+        let streams = model
+            .streams
+            .iter()
+            .map(|stream| builder.stream_report(stream.id))
+            .collect::<Vec<_>>();
+        let expect = model
+            .expects
+            .iter()
+            .map(|expect| expect::outcome(expect, &streams))
+            .collect();
+        let faults = collector.metrics().faults;
+        let outcome = outcome(model, collector, &end);
+        RunReport {
+            eventlab_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: model.name.clone(),
+            seed: model.seed,
+            reproduce: end.reproduce,
+            setup: setup::describe(model),
+            outcome,
+            streams,
+            queues: queues::reports(model, collector.queues()),
+            expect,
+            faults: FaultSummary {
+                crashes: faults.crashes,
+                restarts: faults.restarts,
+                slow_periods: faults.slow_periods,
+                members_expired: faults.members_expired,
+            },
+            pipelines: Vec::new(),
+            tables: Vec::new(),
+            produced_digest: collector.metrics().produced_digest.clone(),
+        }
+    }
+}
+
+fn outcome(model: &Scenario, collector: &Collector, end: &RunEnd<'_>) -> Outcome {
+    let after_consumed = matches!(model.stop, crate::model::Stop::AfterRecordsConsumed { .. });
+    let (stop, limit, limit_value) = match end.reason {
+        StopReason::Done if after_consumed => ("records_consumed", None, None),
+        StopReason::Done => ("drained", None, None),
+        StopReason::StopTime => ("stop_time", None, None),
+        StopReason::AgendaEmpty => ("agenda_empty", None, None),
+        StopReason::Limit { limit, value } => ("limit", Some(limit.to_string()), Some(*value)),
+    };
+    Outcome {
+        stop: stop.to_string(),
+        limit,
+        limit_value,
+        ended_at_us: end.now.as_us(),
+        last_consumed_at_us: collector.metrics().last_consumed_at.map(SimTime::as_us),
+        events: end.kernel.events,
+        messages_sent: end.kernel.messages_sent,
+        messages_dropped: end.kernel.messages_dropped,
+    }
+}
+
+struct Builder<'a> {
+    model: &'a Scenario,
+    collector: &'a Collector,
+}
+
+impl Builder<'_> {
+    fn message_name(&self, msg: MessageId) -> String {
+        message_name(self.model, msg)
+    }
+
+    fn stream_report(&self, stream_id: StreamId) -> StreamReport {
+        let model = self.model;
+        let metrics = self.collector.metrics();
+        let stream = model.stream(stream_id);
+        let index = stream_id.index();
+        let log_end = &metrics.log_end[index];
+        let on_queue = stream.carrier == Carrier::Queue;
+        // On the queue, "appended" counts publishes that reached the exchange.
+        let appended: u64 = if on_queue {
+            metrics.routed[index]
+        } else {
+            log_end.iter().sum()
+        };
+        let partitions = log_end
+            .iter()
+            .take(if on_queue { 0 } else { log_end.len() })
+            .enumerate()
+            .map(|(partition, &end)| PartitionReport {
+                partition: partition as u32,
+                appended: end,
+                log_start_offset: metrics.log_start[index][partition],
+                log_end_offset: end,
+            })
+            .collect();
+        let groups = self
+            .collector
+            .groups_of_stream(stream_id)
+            .iter()
+            .map(|&group| self.group_report(group, log_end))
+            .collect();
+        let keys = &metrics.key_partitions[index];
+        let keys_moved = keys_can_split(model, stream_id).then(|| KeysMovedReport {
+            keys: keys.iter().filter(|key| key.first.is_some()).count() as u64,
+            moved: keys.iter().filter(|key| key.moved).count() as u64,
+        });
+        let partitions_created = metrics.partitions_created[index]
+            .iter()
+            .map(|&(at, partition_count)| PartitionsCreatedReport {
+                at_us: at.as_us(),
+                partition_count,
+            })
+            .collect();
+        StreamReport {
+            partitions_created,
+            keys_moved,
+            name: stream.name.clone(),
+            carrier: stream.carrier.name().to_string(),
+            partitioner: stream.partitioner.name().to_string(),
+            produced: metrics.produced[index],
+            appended,
+            deleted_by_retention: metrics.deleted_by_retention[index],
+            in_flight: metrics.produced[index] - appended - metrics.lost_in_producer[index],
+            lost_in_producer: metrics.lost_in_producer[index],
+            exchange_type: on_queue.then(|| stream.rabbitmq.exchange_type.name().to_string()),
+            unroutable: on_queue.then_some(metrics.unroutable[index]),
+            producers: self.producer_reports(stream_id),
+            partitions,
+            groups,
+        }
+    }
+
+    /// Each instance that produced to the stream, with its partitioner when not the stream's.
+    fn producer_reports(&self, stream_id: StreamId) -> Vec<ProducerReport> {
+        let model = self.model;
+        let stream = model.stream(stream_id);
+        self.collector.metrics().produced_by[stream_id.index()]
+            .iter()
+            .enumerate()
+            .filter(|&(_, &count)| count > 0)
+            .map(|(instance, &produced)| {
+                let instance = model.instance(InstanceId(instance as u32));
+                let partitioner = model
+                    .service(instance.service)
+                    .produces
+                    .iter()
+                    .find(|production| production.stream == stream_id)
+                    .map(|production| production.partitioner)
+                    .filter(|&partitioner| partitioner != stream.partitioner)
+                    .map(|partitioner| partitioner.name().to_string());
+                ProducerReport {
+                    instance: instance.name.clone(),
+                    produced,
+                    partitioner,
+                }
+            })
+            .collect()
+    }
+
+    /// Records consumed per instance of the group's service.
+    fn instance_reports(&self, group_id: GroupId) -> Vec<InstanceReport> {
+        let model = self.model;
+        let service = model.group(group_id).service;
+        let first_instance = model
+            .instances
+            .iter()
+            .find(|instance| instance.service == service)
+            .map_or(0, |instance| instance.id.0);
+        self.collector.metrics().groups[group_id.index()]
+            .per_instance
+            .iter()
+            .enumerate()
+            .map(|(index, &consumed)| InstanceReport {
+                instance: model
+                    .instance(InstanceId(first_instance + index as u32))
+                    .name
+                    .clone(),
+                consumed,
+            })
+            .collect()
+    }
+
+    fn group_report(&self, group_id: GroupId, log_end: &[u64]) -> GroupReport {
+        let instances = self.instance_reports(group_id);
+        if let Some(queue) = self.collector.queues().topology.queue_of_group[group_id.index()] {
+            return self.queue_group_report(group_id, queue, instances);
+        }
+        let model = self.model;
+        let group = model.group(group_id);
+        let stats = &self.collector.metrics().groups[group_id.index()];
+        let checkers = &self.collector.checks().groups[group_id.index()];
+        let stream_name = &model.stream(group.stream).name;
+        let partitions: Vec<GroupPartitionReport> = log_end
+            .iter()
+            .enumerate()
+            .map(|(partition, &end)| GroupPartitionReport {
+                partition: partition as u32,
+                consumed: stats.per_partition[partition],
+                committed_offset: stats.committed[partition],
+                lag_end: end.saturating_sub(stats.committed[partition]),
+            })
+            .collect();
+        let unconsumed = log_end
+            .iter()
+            .enumerate()
+            .map(|(partition, &end)| {
+                end - checkers.delivery.frontier(PartitionId(partition as u32)).0
+            })
+            .sum();
+        let delivery = &checkers.delivery.findings;
+        let order = &checkers.key_order.findings;
+        GroupReport {
+            assignment: self.assignment(group_id),
+            group: group.name.clone(),
+            service: model.service(group.service).name.clone(),
+            consumed: stats.consumed,
+            consumed_distinct: stats.consumed_distinct,
+            unconsumed,
+            lag_end: partitions.iter().map(|p| p.lag_end).sum(),
+            lag_max: stats.lag_max,
+            rebalances: stats.rebalances,
+            latency_us: stats.latency.percentiles(),
+            partitions,
+            instances,
+            checks: GroupChecks {
+                lost: delivery.lost,
+                first_lost: delivery.first_lost.map(|(partition, offset)| {
+                    format!("{stream_name}[{}]@{}", partition.0, offset.0)
+                }),
+                duplicated: delivery.duplicated,
+                first_duplicate: delivery.first_duplicate.map(|msg| self.message_name(msg)),
+                key_order_inversions: order.inversions,
+                first_inversion: order.first_inversion.map(|msg| self.message_name(msg)),
+            },
+            replay: self.replay(group_id),
+            queue: None,
+        }
+    }
+
+    /// The group's assignor and protocol, when not Kafka's default (range, eager).
+    fn assignment(&self, group_id: GroupId) -> Option<AssignmentReport> {
+        let group = self.model.group(group_id);
+        let consumption = &self.model.service(group.service).consumes[group.consumption];
+        let protocol = match consumption.protocol {
+            RebalanceProtocol::Eager => "eager",
+            RebalanceProtocol::Cooperative => "cooperative",
+        };
+        let default_assignment = consumption.assignment_strategy
+            == crate::log::assignor::Strategy::Range
+            && consumption.protocol == RebalanceProtocol::Eager;
+        (!default_assignment).then(|| AssignmentReport {
+            strategy: consumption.assignment_strategy.name().to_string(),
+            protocol: protocol.to_string(),
+        })
+    }
+
+    fn replay(&self, group: GroupId) -> Option<ReplayReport> {
+        let stats = &self.collector.metrics().groups[group.index()];
+        (stats.start_us > 0).then_some(ReplayReport {
+            start_us: stats.start_us,
+            history: stats.history,
+            replayed: stats.replayed,
+        })
+    }
+
+    fn queue_group_report(
+        &self,
+        group_id: GroupId,
+        queue: QueueId,
+        instances: Vec<InstanceReport>,
+    ) -> GroupReport {
+        let model = self.model;
+        let group = model.group(group_id);
+        let stats = &self.collector.metrics().groups[group_id.index()];
+        let checkers = &self.collector.checks().groups[group_id.index()];
+        let queues = self.collector.queues();
+        let queue_stats = &queues.queues[queue.index()];
+        let order = &checkers.key_order.findings;
+        let publish_order = &checkers.publish_order.findings;
+        GroupReport {
+            group: group.name.clone(),
+            service: model.service(group.service).name.clone(),
+            consumed: stats.consumed,
+            consumed_distinct: stats.consumed_distinct,
+            unconsumed: queue_stats.ready + queue_stats.unacked,
+            lag_end: 0,
+            lag_max: 0,
+            rebalances: 0,
+            latency_us: stats.latency.percentiles(),
+            partitions: Vec::new(),
+            instances,
+            checks: GroupChecks {
+                lost: checkers.queue_lost,
+                first_lost: checkers.queue_first_lost.map(|msg| self.message_name(msg)),
+                duplicated: checkers.queue_duplicated,
+                first_duplicate: checkers
+                    .queue_first_duplicate
+                    .map(|msg| self.message_name(msg)),
+                key_order_inversions: order.inversions,
+                first_inversion: order.first_inversion.map(|msg| self.message_name(msg)),
+            },
+            // Assignors are the log's; a queue dispatches to competing consumers instead.
+            assignment: None,
+            replay: self.replay(group_id),
+            queue: Some(QueueGroupReport {
+                queue: queues.topology.queue(queue).name.clone(),
+                declared_at_us: queue_stats.declared_at.map(SimTime::as_us),
+                redeliveries: queue_stats.redeliveries,
+                dead_lettered: queue_stats.dead_lettered_total(),
+                depth_max: queue_stats.depth_max,
+                publish_order_inversions: publish_order.inversions,
+                first_publish_order_inversion: publish_order
+                    .first_inversion
+                    .map(|msg| self.message_name(msg)),
+            }),
+        }
+    }
+}
