@@ -1,11 +1,9 @@
 //! Bad scenarios and bad command lines through the real binary: the exact message, exit code 2
 //! (1 for a run that hits a limit or fails an `expect`, 0 for a closed stdout).
 
-mod common;
-
 use std::process::Stdio;
 
-use common::{eventlab_in, scratch_dir, write};
+use crate::common::{eventlab_in, scratch_dir, write};
 
 /// A small valid scenario; tests break one thing in it.
 const SHOP: &str = r#"{

@@ -4,9 +4,7 @@
 //! the code (`src/log/partitioner.rs`, `src/log/assignor/*.rs`); these check that the binary gives
 //! the same answers, byte for byte, in both output formats, and rejects bad input with exit 2.
 
-mod common;
-
-use common::{eventlab_in, scratch_dir, write};
+use crate::common::{eventlab_in, scratch_dir, write};
 
 /// `eventlab partition ARGS...` succeeds with exactly `stdout`.
 #[track_caller]

@@ -2,8 +2,6 @@
 //! the file's name first) or runs it — it never panics, and the binary never exits with 3 or a
 //! signal.
 
-mod common;
-
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use eventlab::bundled::SCENARIOS;
@@ -247,7 +245,7 @@ fn next(state: &mut u64) -> u64 {
 
 #[test]
 fn the_binary_exits_0_1_or_2_on_mutated_scenarios() {
-    let dir = common::scratch_dir("binary_mutations");
+    let dir = crate::common::scratch_dir("binary_mutations");
     let mut state = 0x5eed_u64;
     for case in 0..40 {
         let scenario = (next(&mut state) % SCENARIOS.len() as u64) as usize;
@@ -270,8 +268,8 @@ fn the_binary_exits_0_1_or_2_on_mutated_scenarios() {
             serde_json::to_string_pretty(&value).expect("serialize")
         };
         let file = format!("case-{case}.json");
-        common::write(&dir, &file, &text);
-        let output = common::eventlab_in(&dir)
+        crate::common::write(&dir, &file, &text);
+        let output = crate::common::eventlab_in(&dir)
             .args(["run", &file, "--until", "1s"])
             .output()
             .expect("run eventlab");

@@ -6,7 +6,7 @@ use eventlab::simulate::{RunOptions, simulate};
 
 #[test]
 fn perf_log_1_matches_the_reference_observables() {
-    let text = include_str!("../benches/perf-log-1.json");
+    let text = include_str!("../../benches/perf-log-1.json");
     let model = eventlab::scenario::parse_and_validate(text, "perf-log-1.json").expect("valid");
     let options = RunOptions {
         until: None,
@@ -46,7 +46,7 @@ fn perf_log_1_matches_the_reference_observables() {
 /// last ack at 1,250,136 µs, as the reference simulator and SimPy both give.
 #[test]
 fn perf_queue_1_matches_the_reference_observables() {
-    let text = include_str!("../benches/perf-queue-1.json");
+    let text = include_str!("../../benches/perf-queue-1.json");
     let model = eventlab::scenario::parse_and_validate(text, "perf-queue-1.json").expect("valid");
     let options = RunOptions {
         until: None,

@@ -189,7 +189,7 @@ fn mermaid_blocks(text: &str) -> Vec<String> {
 /// The study notes' two pictures, from the copy in `tests/fixtures` (users have no
 /// `../shared`; the next test keeps the copy true to the notes).
 fn notes_mermaid_blocks() -> Vec<String> {
-    mermaid_blocks(include_str!("fixtures/study-notes-mermaid.md"))
+    mermaid_blocks(include_str!("../fixtures/study-notes-mermaid.md"))
 }
 
 /// The fixture is the notes' pictures, verbatim. Checked where `../shared/seed` exists; CI sets
