@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use eventlab::simulate::{RunOptions, simulate};
+use crate::common::{run_traced, trace_json};
 
 /// Three billing instances on six partitions; billing-1 crashes at 1.25 s (its session expires
 /// at ~6 s) and restarts at 9 s.
@@ -39,24 +39,14 @@ struct Outcome {
 }
 
 fn run(strategy: &str) -> Outcome {
-    let text = scenario(strategy);
-    let model = eventlab::scenario::parse_and_validate(&text, "strategies.json")
-        .expect("the test scenario is valid");
-    let options = RunOptions {
-        until: None,
-        reproduce: String::new(),
-        trace_window_us: None,
-    };
-    let mut trace = Vec::new();
-    let run = simulate(&model, &options, Some(&mut trace)).expect("memory");
+    let run = run_traced(&scenario(strategy), "strategies.json");
     let mut outcome = Outcome {
         assigned: BTreeMap::new(),
         revoked: 0,
         expectations_met: run.report.expectations_met(),
-        text: eventlab::report::text::render(&run.report),
+        text: run.text(),
     };
-    for line in String::from_utf8(trace).expect("utf-8").lines().skip(1) {
-        let event: serde_json::Value = serde_json::from_str(line).expect("json line");
+    for event in trace_json(&run) {
         let partitions = || -> Vec<u64> {
             event["partitions"]
                 .as_array()

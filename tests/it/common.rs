@@ -1,8 +1,58 @@
-//! Helpers shared by the CLI tests: a fresh scratch directory per test, and the binary.
-
-#![allow(dead_code)]
+//! What the integration tests share: running scenario text through the library entry point
+//! (a thin layer over `eventlab::run`, not a second harness), the one place snapshot settings
+//! are made, the gate for slow tests, and for the CLI tests a scratch directory and the binary.
 
 use std::path::{Path, PathBuf};
+
+use eventlab::model::Scenario;
+use eventlab::run::{RunOptions, ScenarioRun, run_model, run_scenario};
+
+/// The settings every snapshot is taken with: the top-level `snapshots/` directory, names
+/// without the test module's prefix.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
+
+/// The crate version is the one thing in a report meant to vary between releases.
+pub fn redact_version(text: &str) -> String {
+    text.replace(env!("CARGO_PKG_VERSION"), "[version]")
+}
+
+/// A bundled scenario, validated.
+pub fn load(name: &str) -> Scenario {
+    let text = eventlab::bundled::find(name).expect("bundled scenario");
+    eventlab::scenario::parse_and_validate(text, name).expect("bundled scenarios are valid")
+}
+
+/// Runs scenario `text` (which must be valid) with its trace kept.
+#[track_caller]
+pub fn run_traced(text: &str, origin: &str) -> ScenarioRun {
+    let options = RunOptions {
+        trace: true,
+        ..RunOptions::default()
+    };
+    run_scenario(text, origin, options)
+        .unwrap_or_else(|errors| panic!("{origin} is not a valid scenario: {errors:?}"))
+}
+
+/// Runs a validated model with its trace kept.
+pub fn run_model_traced(model: &Scenario, origin: &str) -> ScenarioRun {
+    let options = RunOptions {
+        trace: true,
+        ..RunOptions::default()
+    };
+    run_model(model, origin, &options)
+}
+
+/// The trace's event lines (header left out), each parsed as JSON.
+pub fn trace_json(run: &ScenarioRun) -> Vec<serde_json::Value> {
+    run.trace_events()
+        .map(|line| serde_json::from_str(line).expect("every trace line is JSON"))
+        .collect()
+}
 
 /// A fresh, empty directory under the system temp dir, named after the test (and this process,
 /// so concurrent `cargo test` runs do not collide).

@@ -3,13 +3,10 @@
 
 use eventlab::compare::{compare, with_carrier};
 use eventlab::model::{Carrier, Scenario};
-use eventlab::simulate::{RunOptions, simulate};
+use eventlab::run::{RunOptions, run_model};
 use proptest::prelude::*;
 
-fn load(name: &str) -> Scenario {
-    let text = eventlab::bundled::find(name).expect("bundled scenario");
-    eventlab::scenario::parse_and_validate(text, name).expect("bundled scenarios are valid")
-}
+use crate::common::{load, redact_version, run_model_traced, snapshot_settings};
 
 /// The trace lines of records the workload produced (time, producer, message id, key, stream,
 /// partition); records a pipeline wrote follow from what each broker delivered and are left out.
@@ -25,16 +22,8 @@ fn produced_lines(model: &Scenario) -> Vec<String> {
             )
         })
         .collect();
-    let options = RunOptions {
-        until: None,
-        reproduce: String::new(),
-        trace_window_us: None,
-    };
-    let mut trace = Vec::new();
-    simulate(model, &options, Some(&mut trace)).expect("in memory");
-    String::from_utf8(trace)
-        .unwrap()
-        .lines()
+    run_model_traced(model, "compare")
+        .trace_events()
         .filter(|line| line.contains(r#""kind":"produced""#))
         .filter(|line| !derived.iter().any(|stream| line.contains(stream.as_str())))
         // The partition is the log's business (the partitioner runs in a Kafka client and may
@@ -68,13 +57,6 @@ fn both_runs_of_compare_see_the_identical_produced_sequence() {
     }
 }
 
-fn snapshot_settings() -> insta::Settings {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
-    settings.set_prepend_module_to_snapshot(false);
-    settings
-}
-
 const QUEUE_LESSONS: [&str; 5] = [
     "queue-vs-log-orders",
     "requeue-reorders",
@@ -90,14 +72,13 @@ fn the_queue_lessons_compare_output_matches_its_snapshots() {
             let model = load(name);
             let reproduce = format!("eventlab compare {name} --seed {}", model.seed);
             let report = compare(&model, &reproduce).report;
-            let redact = |text: String| text.replace(env!("CARGO_PKG_VERSION"), "[version]");
             insta::assert_snapshot!(
                 format!("{name}.compare.text"),
-                redact(eventlab::report::compare::render_text(&report))
+                redact_version(&eventlab::report::compare::render_text(&report))
             );
             insta::assert_snapshot!(
                 format!("{name}.compare.md"),
-                redact(eventlab::report::compare::render_markdown(&report))
+                redact_version(&eventlab::report::compare::render_markdown(&report))
             );
         }
     });
@@ -168,7 +149,7 @@ proptest! {
         let queue = &report.streams[0].groups[0].queue;
         prop_assert_eq!(queue.delivered, u64::from(count));
         prop_assert_eq!(queue.key_order_inversions, 0);
-        let run = simulate(&model, &RunOptions { until: None, reproduce: String::new(), trace_window_us: None }, None::<std::io::Sink>).unwrap();
+        let run = run_model(&model, "property.json", &RunOptions::default());
         let deliveries = &run.report.queues[0].consumers[0].deliveries;
         let expected: Vec<String> = (0..count).map(|seq| format!("p-0/{seq}")).collect();
         let got: Vec<String> = deliveries.iter().map(|d| d.msg.clone()).collect();

@@ -3,19 +3,13 @@
 
 use proptest::prelude::*;
 
-use eventlab::simulate::{RunOptions, simulate};
+use crate::common::{run_traced, trace_json};
 
-fn run(json: &str) -> (eventlab::report::RunReport, String) {
-    let model = eventlab::scenario::parse_and_validate(json, "generated.json")
-        .expect("generated scenarios are valid");
-    let options = RunOptions {
-        until: None,
-        reproduce: String::new(),
-        trace_window_us: None,
-    };
-    let mut trace = Vec::new();
-    let run = simulate(&model, &options, Some(&mut trace)).expect("in-memory trace");
-    (run.report, String::from_utf8(trace).expect("UTF-8"))
+/// The report and the trace's events.
+fn run(json: &str) -> (eventlab::report::RunReport, Vec<serde_json::Value>) {
+    let run = run_traced(json, "generated.json");
+    let events = trace_json(&run);
+    (run.report, events)
 }
 
 #[derive(Debug, Clone)]
@@ -128,8 +122,7 @@ proptest! {
         let mut appended: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
         let mut consumed: std::collections::BTreeMap<(String, u64), u64> = std::collections::BTreeMap::new();
         let mut key_partition: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-        for line in trace.lines().skip(1) {
-            let event: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+        for event in trace {
             let partition = event["partition"].as_u64().unwrap_or(0);
             match event["kind"].as_str() {
                 Some("appended") => {
@@ -192,11 +185,9 @@ fn two_produces_entries_on_one_stream_never_share_a_message_id() {
     assert_eq!(group.consumed_distinct, 90);
     assert_eq!(group.checks.duplicated, 0);
     let ids: std::collections::BTreeSet<String> = trace
-        .lines()
-        .filter(|line| line.contains(r#""kind":"produced""#))
-        .map(|line| {
-            serde_json::from_str::<serde_json::Value>(line).expect("JSON")["msg"].to_string()
-        })
+        .iter()
+        .filter(|event| event["kind"] == "produced")
+        .map(|event| event["msg"].to_string())
         .collect();
     assert_eq!(
         ids.len(),

@@ -3,7 +3,8 @@
 //! during the run; a table's changes go out on its changelog stream.
 
 use eventlab::model::{Carrier, Scenario};
-use eventlab::simulate::{RunOptions, simulate};
+
+use crate::common::run_model_traced;
 
 /// orders (keyed by order id, value {user_id, amount}) → enrich: rekey by user_id, map, emit
 /// to orders-by-user → totals: materializes orders-by-user (latest order per user) and emits
@@ -69,17 +70,9 @@ fn model(carrier: Carrier) -> Scenario {
 }
 
 fn run(model: &Scenario) -> (serde_json::Value, String) {
-    let options = RunOptions {
-        until: None,
-        reproduce: String::new(),
-        trace_window_us: None,
-    };
-    let mut trace = Vec::new();
-    let run = simulate(model, &options, Some(&mut trace)).expect("in memory");
-    (
-        serde_json::to_value(&run.report).unwrap(),
-        String::from_utf8(trace).unwrap(),
-    )
+    let run = run_model_traced(model, "chain.json");
+    let report = serde_json::to_value(&run.report).expect("the report serializes");
+    (report, run.trace.expect("kept"))
 }
 
 /// The entry of the report's `list` whose `field` is `value`.

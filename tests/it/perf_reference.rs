@@ -2,18 +2,12 @@
 //! (`../shared/perf/README.md`): 1,000,000 records consumed, the partition sizes of FNV-1a-32
 //! over keys k0..k9999, and the last record consumed at 1,001,100 µs.
 
-use eventlab::simulate::{RunOptions, simulate};
+use eventlab::run::{RunOptions, run_scenario};
 
 #[test]
 fn perf_log_1_matches_the_reference_observables() {
     let text = include_str!("../../benches/perf-log-1.json");
-    let model = eventlab::scenario::parse_and_validate(text, "perf-log-1.json").expect("valid");
-    let options = RunOptions {
-        until: None,
-        reproduce: String::new(),
-        trace_window_us: None,
-    };
-    let run = simulate(&model, &options, None::<std::io::Sink>).expect("no trace");
+    let run = run_scenario(text, "perf-log-1.json", RunOptions::default()).expect("valid");
     let report = &run.report;
     let stream = &report.streams[0];
     let group = &stream.groups[0];
@@ -47,13 +41,7 @@ fn perf_log_1_matches_the_reference_observables() {
 #[test]
 fn perf_queue_1_matches_the_reference_observables() {
     let text = include_str!("../../benches/perf-queue-1.json");
-    let model = eventlab::scenario::parse_and_validate(text, "perf-queue-1.json").expect("valid");
-    let options = RunOptions {
-        until: None,
-        reproduce: String::new(),
-        trace_window_us: None,
-    };
-    let run = simulate(&model, &options, None::<std::io::Sink>).expect("no trace");
+    let run = run_scenario(text, "perf-queue-1.json", RunOptions::default()).expect("valid");
     let report = &run.report;
     let group = &report.streams[0].groups[0];
     assert_eq!(report.outcome.stop, "records_consumed");

@@ -2,7 +2,7 @@
 //! partitioner for unkeyed records (switch after `batch.size` bytes when the batch is full,
 //! after twice that regardless).
 
-use eventlab::simulate::{RunOptions, simulate};
+use crate::common::{run_traced, trace_json};
 
 /// One unkeyed producer (100-byte records every 1 ms, 40 of them) on 4 partitions.
 fn scenario(kafka: &str, faults: &str) -> String {
@@ -38,21 +38,13 @@ fn run(kafka: &str, faults: &str) -> Events {
 }
 
 fn run_text(text: &str) -> Events {
-    let model = eventlab::scenario::parse_and_validate(text, "batching.json").expect("valid");
-    let options = RunOptions {
-        until: None,
-        reproduce: String::new(),
-        trace_window_us: None,
-    };
-    let mut trace = Vec::new();
-    let run = simulate(&model, &options, Some(&mut trace)).expect("memory");
+    let run = run_traced(text, "batching.json");
     let mut events = Events {
         produced: Vec::new(),
         appended: Vec::new(),
-        text: eventlab::report::text::render(&run.report),
+        text: run.text(),
     };
-    for line in String::from_utf8(trace).expect("utf-8").lines().skip(1) {
-        let event: serde_json::Value = serde_json::from_str(line).expect("json");
+    for event in trace_json(&run) {
         let time = event["time_us"].as_u64().expect("time");
         let seq = || -> u64 {
             let msg = event["msg"].as_str().expect("msg");

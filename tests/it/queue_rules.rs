@@ -2,27 +2,15 @@
 //! files and the JSON report / trace, the way a learner would see it.
 
 use eventlab::report::RunReport;
-use eventlab::simulate::{RunOptions, simulate};
 use serde_json::Value;
+
+use crate::common::{run_traced, trace_json};
 
 /// Runs scenario JSON; returns the report and the trace lines as JSON values.
 fn run(text: &str) -> (RunReport, Vec<Value>) {
-    let model = eventlab::scenario::parse_and_validate(text, "test.json")
-        .unwrap_or_else(|errors| panic!("invalid scenario: {errors:?}"));
-    let options = RunOptions {
-        until: None,
-        reproduce: String::new(),
-        trace_window_us: None,
-    };
-    let mut trace = Vec::new();
-    let run = simulate(&model, &options, Some(&mut trace)).expect("in memory");
-    let lines = String::from_utf8(trace)
-        .unwrap()
-        .lines()
-        .skip(1)
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
-    (run.report, lines)
+    let run = run_traced(text, "test.json");
+    let events = trace_json(&run);
+    (run.report, events)
 }
 
 /// A scenario: `count` unkeyed records 1 ms apart (or the given `produces` JSON) on a queue

@@ -4,8 +4,9 @@
 
 use eventlab::compare::{compare, completed, with_carrier};
 use eventlab::model::Carrier;
-use eventlab::simulate::{RunOptions, simulate};
 use proptest::prelude::*;
+
+use crate::common::run_model_traced;
 
 #[allow(clippy::too_many_arguments)]
 fn scenario(
@@ -107,10 +108,8 @@ proptest! {
         prop_assert!(completed(&comparison.queue), "{:?}", comparison.queue.stop);
         prop_assert!(comparison.report.streams.iter().all(|s| s.produced_identical));
         // The trace writer handles every queue event.
-        let options = RunOptions { until: None, reproduce: String::new(), trace_window_us: None };
-        let mut trace = Vec::new();
-        let run = simulate(&with_carrier(&model, Carrier::Queue), &options, Some(&mut trace)).unwrap();
-        prop_assert!(!trace.is_empty());
+        let run = run_model_traced(&with_carrier(&model, Carrier::Queue), "smoke.json");
+        prop_assert!(run.trace_events().next().is_some());
         // Books: every message routed to the queue is processed, dead-lettered, dropped, lost,
         // refused or still there (a message can be processed and also lost when its consumer
         // died after finishing it but before its ack arrived, so this is an upper bound).

@@ -1,41 +1,14 @@
 //! Every bundled scenario: snapshots of its reports, and determinism (same seed, same bytes).
 
 use eventlab::model::Scenario;
-use eventlab::simulate::{RunOptions, simulate};
 
-fn snapshot_settings() -> insta::Settings {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
-    settings.set_prepend_module_to_snapshot(false);
-    settings
-}
+use crate::common::{load, redact_version, run_model_traced, snapshot_settings};
 
-fn load(name: &str) -> Scenario {
-    let text = eventlab::bundled::find(name).expect("bundled scenario");
-    eventlab::scenario::parse_and_validate(text, name).expect("bundled scenarios are valid")
-}
-
-/// Runs a model and returns (text report, JSON report, trace).
+/// Runs a model as `eventlab run NAME` would and returns (text report, JSON report, trace).
 fn run(model: &Scenario, name: &str) -> (String, String, String) {
-    let options = RunOptions {
-        until: None,
-        reproduce: format!("eventlab run {name} --seed {}", model.seed),
-        trace_window_us: None,
-    };
-    let mut trace = Vec::new();
-    let run = simulate(model, &options, Some(&mut trace)).expect("writing to memory cannot fail");
-    let text = eventlab::report::text::render(&run.report);
-    let json = eventlab::report::json::render(&run.report);
-    (
-        text,
-        json,
-        String::from_utf8(trace).expect("the trace is UTF-8"),
-    )
-}
-
-/// The crate version is the one thing meant to vary between releases.
-fn redact_version(text: &str) -> String {
-    text.replace(env!("CARGO_PKG_VERSION"), "[version]")
+    let run = run_model_traced(model, name);
+    let (text, json) = (run.text(), run.json());
+    (text, json, run.trace.expect("kept"))
 }
 
 /// The first line where two traces differ, for a readable failure.

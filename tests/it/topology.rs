@@ -5,19 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use eventlab::cli::topology::{DiagramFormat, diagram_text};
 use eventlab::model::Scenario;
+use eventlab::run::{RunOptions, run_scenario};
 use eventlab::topology::{self, TopologyGraph};
 
-fn snapshot_settings() -> insta::Settings {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
-    settings.set_prepend_module_to_snapshot(false);
-    settings
-}
-
-fn load(name: &str) -> Scenario {
-    let text = eventlab::bundled::find(name).expect("bundled scenario");
-    eventlab::scenario::parse_and_validate(text, name).expect("bundled scenarios are valid")
-}
+use crate::common::{load, snapshot_settings};
 
 const FORMATS: [(DiagramFormat, &str); 4] = [
     (DiagramFormat::Mermaid, "mermaid"),
@@ -336,14 +327,9 @@ fn below_the_limits_nothing_is_collapsed() {
 // Pipelines and tables in a run.
 
 fn run_json(name: &str) -> serde_json::Value {
-    let model = load(name);
-    let options = eventlab::simulate::RunOptions {
-        until: None,
-        reproduce: format!("eventlab run {name}"),
-        trace_window_us: None,
-    };
-    let run = eventlab::simulate::simulate::<Vec<u8>>(&model, &options, None).unwrap();
-    serde_json::from_str(&eventlab::report::json::render(&run.report)).unwrap()
+    let text = eventlab::bundled::find(name).expect("bundled scenario");
+    let run = run_scenario(text, name, RunOptions::default()).expect("bundled scenarios are valid");
+    serde_json::from_str(&run.json()).expect("the JSON report parses")
 }
 
 #[test]
@@ -423,13 +409,7 @@ fn a_table_that_lags_its_stream_fails_the_duality_check_with_the_keys_named() {
           "consumes": [{ "stream": "users", "materialize": "users", "processing_time_us": { "fixed": 5000 } }] }
       ]
     }"#;
-    let model = eventlab::scenario::parse_and_validate(text, "lagging.json").unwrap();
-    let options = eventlab::simulate::RunOptions {
-        until: None,
-        reproduce: String::new(),
-        trace_window_us: None,
-    };
-    let run = eventlab::simulate::simulate::<Vec<u8>>(&model, &options, None).unwrap();
+    let run = run_scenario(text, "lagging.json", RunOptions::default()).expect("valid");
     let table = &run.report.tables[0];
     let check = table.check.as_ref().expect("filled straight from users");
     assert!(!check.matches);
@@ -441,7 +421,7 @@ fn a_table_that_lags_its_stream_fails_the_duality_check_with_the_keys_named() {
     assert_eq!(first.key, "user-0");
     assert!(first.expected.is_some());
     assert_ne!(first.expected, first.found);
-    let text = eventlab::report::text::render(&run.report);
+    let text = run.text();
     assert!(
         text.contains("check: DIFFERS from the latest value per key of stream users at 5 keys"),
         "{text}"
