@@ -1,12 +1,13 @@
-//! `eventlab compare`: both runs see the identical produced sequence; snapshots of the
-//! bundled queue lessons; and the order property of queue vs log.
+//! `eventlab compare`: both runs see the identical produced sequence, the queue lessons show
+//! what they promise, and the order property of queue vs log (the lessons' compare snapshots
+//! are in `scenarios.rs`).
 
 use eventlab::compare::{compare, with_carrier};
 use eventlab::model::{Carrier, Scenario};
 use eventlab::run::{RunOptions, run_model};
 use proptest::prelude::*;
 
-use crate::common::{load, redact_version, run_model_traced, snapshot_settings};
+use crate::common::{load, run_model_traced};
 
 /// The trace lines of records the workload produced (time, producer, message id, key, stream,
 /// partition); records a pipeline wrote follow from what each broker delivered and are left out.
@@ -55,33 +56,6 @@ fn both_runs_of_compare_see_the_identical_produced_sequence() {
             "{name}: the digests disagree with the traces"
         );
     }
-}
-
-const QUEUE_LESSONS: [&str; 5] = [
-    "queue-vs-log-orders",
-    "requeue-reorders",
-    "replay-needs-a-log",
-    "dead-letters",
-    "prefetch-and-slow-consumers",
-];
-
-#[test]
-fn the_queue_lessons_compare_output_matches_its_snapshots() {
-    snapshot_settings().bind(|| {
-        for name in QUEUE_LESSONS {
-            let model = load(name);
-            let reproduce = format!("eventlab compare {name} --seed {}", model.seed);
-            let report = compare(&model, &reproduce).report;
-            insta::assert_snapshot!(
-                format!("{name}.compare.text"),
-                redact_version(&eventlab::report::compare::render_text(&report))
-            );
-            insta::assert_snapshot!(
-                format!("{name}.compare.md"),
-                redact_version(&eventlab::report::compare::render_markdown(&report))
-            );
-        }
-    });
 }
 
 #[test]

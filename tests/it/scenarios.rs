@@ -1,6 +1,10 @@
-//! Every bundled scenario: snapshots of its reports, and determinism (same seed, same bytes).
+//! Every bundled scenario: snapshots of its reports, diagrams and (for the queue lessons)
+//! compare output, and determinism (same seed, same bytes).
 
+use eventlab::cli::topology::{DiagramFormat, diagram_text};
+use eventlab::compare::compare;
 use eventlab::model::Scenario;
+use eventlab::run::{RunOptions, run_scenario};
 
 use crate::common::{load, redact_version, run_model_traced, snapshot_settings};
 
@@ -25,32 +29,80 @@ fn first_difference(a: &str, b: &str) -> String {
     )
 }
 
+/// The bundled scenarios whose `eventlab compare` output is snapshotted: the queue lessons.
+const QUEUE_LESSONS: [&str; 5] = [
+    "queue-vs-log-orders",
+    "requeue-reorders",
+    "replay-needs-a-log",
+    "dead-letters",
+    "prefetch-and-slow-consumers",
+];
+
+const DIAGRAM_FORMATS: [(DiagramFormat, &str); 4] = [
+    (DiagramFormat::Mermaid, "mermaid"),
+    (DiagramFormat::Dot, "dot"),
+    (DiagramFormat::Json, "json"),
+    (DiagramFormat::Markdown, "markdown"),
+];
+
+/// One view (the business view, or one service's) in every diagram format.
+fn all_formats(model: &Scenario, service: Option<&str>) -> String {
+    let mut out = String::new();
+    for (format, name) in DIAGRAM_FORMATS {
+        out.push_str(&format!("===== {name}\n"));
+        out.push_str(&diagram_text(model, service, format).expect("known service"));
+    }
+    out
+}
+
+/// Every bundled scenario file (`scenarios/*.json`, the files `bundled` embeds), one snapshot
+/// per output: the text and JSON reports of `eventlab run NAME`, the business diagram and each
+/// service's diagram (named by the service) in every format, and for the queue lessons
+/// `eventlab compare NAME` as text and Markdown. Files are named `<output>@<scenario>.json.snap`
+/// and record their input file. All of it is one `glob!`, so a mismatch is reported with every
+/// other (insta keeps one process-wide stack of glob results, so two `glob!`s running on parallel
+/// test threads could count each other's failures).
 #[test]
-fn every_bundled_scenario_report_matches_its_snapshot() {
+fn every_bundled_scenario_matches_its_snapshots() {
     snapshot_settings().bind(|| {
-        for name in eventlab::bundled::names() {
-            let (text, _, _) = run(&load(name), name);
-            insta::assert_snapshot!(format!("{name}.text"), redact_version(&text));
-        }
+        insta::glob!("../../scenarios", "*.json", |path| {
+            let name = path
+                .file_stem()
+                .and_then(|stem| stem.to_str())
+                .expect("a scenario file name");
+            let text = std::fs::read_to_string(path).expect("a readable scenario file");
+            assert_eq!(eventlab::bundled::find(name), Some(text.as_str()), "{name}");
+            let run = run_scenario(&text, name, RunOptions::default())
+                .expect("bundled scenarios are valid");
+            insta::assert_snapshot!("text", redact_version(&run.text()));
+            insta::assert_snapshot!("json", redact_version(&run.json()));
+
+            let model = load(name);
+            insta::assert_snapshot!("diagram-business", all_formats(&model, None));
+            for service in &model.services {
+                insta::assert_snapshot!(
+                    format!("diagram-service-{}", service.name),
+                    all_formats(&model, Some(&service.name))
+                );
+            }
+
+            if QUEUE_LESSONS.contains(&name) {
+                let reproduce = format!("eventlab compare {name} --seed {}", model.seed);
+                let report = compare(&model, &reproduce).report;
+                let text = eventlab::report::compare::render_text(&report);
+                insta::assert_snapshot!("compare-text", redact_version(&text));
+                let markdown = eventlab::report::compare::render_markdown(&report);
+                insta::assert_snapshot!("compare-md", redact_version(&markdown));
+            }
+        });
     });
 }
 
 #[test]
-fn hello_log_json_report_matches_its_snapshot() {
-    snapshot_settings().bind(|| {
-        let (_, json, _) = run(&load("hello-log"), "hello-log");
-        insta::assert_snapshot!("hello-log.json", redact_version(&json));
-    });
-}
-
-// Issue 4: the JSON report shows the CreatePartitions and the keys that moved.
-#[test]
-fn adding_partitions_moves_keys_json_report_matches_its_snapshot() {
-    snapshot_settings().bind(|| {
-        let name = "adding-partitions-moves-keys";
-        let (_, json, _) = run(&load(name), name);
-        insta::assert_snapshot!(format!("{name}.json"), redact_version(&json));
-    });
+fn every_queue_lesson_is_a_bundled_scenario() {
+    for name in QUEUE_LESSONS {
+        assert!(eventlab::bundled::find(name).is_some(), "{name}");
+    }
 }
 
 #[test]

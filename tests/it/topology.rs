@@ -1,49 +1,13 @@
-//! Topology diagrams and analyses: snapshots of every bundled scenario's views in every format,
-//! the study notes' two pictures rebuilt, Mermaid's limits, findings and impact.
+//! Topology diagrams and analyses: the study notes' two pictures rebuilt, Mermaid's limits,
+//! findings and impact (the bundled scenarios' diagram snapshots are in `scenarios.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use eventlab::cli::topology::{DiagramFormat, diagram_text};
-use eventlab::model::Scenario;
 use eventlab::run::{RunOptions, run_scenario};
 use eventlab::topology::{self, TopologyGraph};
 
-use crate::common::{load, snapshot_settings};
-
-const FORMATS: [(DiagramFormat, &str); 4] = [
-    (DiagramFormat::Mermaid, "mermaid"),
-    (DiagramFormat::Dot, "dot"),
-    (DiagramFormat::Json, "json"),
-    (DiagramFormat::Markdown, "markdown"),
-];
-
-fn all_formats(model: &Scenario, service: Option<&str>) -> String {
-    let mut out = String::new();
-    for (format, name) in FORMATS {
-        out.push_str(&format!("===== {name}\n"));
-        out.push_str(&diagram_text(model, service, format).expect("known service"));
-    }
-    out
-}
-
-#[test]
-fn every_bundled_scenario_diagram_matches_its_snapshot() {
-    snapshot_settings().bind(|| {
-        for name in eventlab::bundled::names() {
-            let model = load(name);
-            insta::assert_snapshot!(
-                format!("{name}.diagram-business"),
-                all_formats(&model, None)
-            );
-            for (index, service) in model.services.iter().enumerate() {
-                insta::assert_snapshot!(
-                    format!("{name}.diagram-service-{index}"),
-                    all_formats(&model, Some(&service.name))
-                );
-            }
-        }
-    });
-}
+use crate::common::load;
 
 // ---------------------------------------------------------------------------------------------
 // The study notes' two pictures.
