@@ -2,6 +2,7 @@
 //! (a thin layer over `eventlab::run`, not a second harness), the one place snapshot settings
 //! are made, the gate for slow tests, and for the CLI tests a scratch directory and the binary.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use eventlab::model::Scenario;
@@ -52,6 +53,18 @@ pub fn trace_json(run: &ScenarioRun) -> Vec<serde_json::Value> {
     run.trace_events()
         .map(|line| serde_json::from_str(line).expect("every trace line is JSON"))
         .collect()
+}
+
+/// Whether the slow tests run: only with `EVENTLAB_SLOW_TESTS=1` (CI sets it). Otherwise says
+/// on stderr, past the test harness's capture, which test was skipped and how to run it.
+pub fn slow_tests_enabled(test: &str) -> bool {
+    if std::env::var("EVENTLAB_SLOW_TESTS").as_deref() == Ok("1") {
+        return true;
+    }
+    // One write, so the line does not interleave with the test harness's own output.
+    let line = format!("skipped slow test {test}: run it with EVENTLAB_SLOW_TESTS=1 cargo test\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    false
 }
 
 /// A fresh, empty directory under the system temp dir, named after the test (and this process,

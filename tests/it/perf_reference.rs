@@ -1,11 +1,17 @@
 //! perf-log-1 reproduces the reference simulator's observable results exactly
 //! (`../shared/perf/README.md`): 1,000,000 records consumed, the partition sizes of FNV-1a-32
-//! over keys k0..k9999, and the last record consumed at 1,001,100 µs.
+//! over keys k0..k9999, and the last record consumed at 1,001,100 µs. Slow in a debug build
+//! (seconds each): they run only with `EVENTLAB_SLOW_TESTS=1`, as in CI.
 
 use eventlab::run::{RunOptions, run_scenario};
 
+use crate::common::slow_tests_enabled;
+
 #[test]
 fn perf_log_1_matches_the_reference_observables() {
+    if !slow_tests_enabled("perf_log_1_matches_the_reference_observables") {
+        return;
+    }
     let text = include_str!("../../benches/perf-log-1.json");
     let run = run_scenario(text, "perf-log-1.json", RunOptions::default()).expect("valid");
     let report = &run.report;
@@ -40,6 +46,9 @@ fn perf_log_1_matches_the_reference_observables() {
 /// last ack at 1,250,136 µs, as the reference simulator and SimPy both give.
 #[test]
 fn perf_queue_1_matches_the_reference_observables() {
+    if !slow_tests_enabled("perf_queue_1_matches_the_reference_observables") {
+        return;
+    }
     let text = include_str!("../../benches/perf-queue-1.json");
     let run = run_scenario(text, "perf-queue-1.json", RunOptions::default()).expect("valid");
     let report = &run.report;
