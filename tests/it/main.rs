@@ -10,6 +10,7 @@ mod cli_errors;
 mod compare;
 mod conservation;
 mod emission;
+mod entry_point;
 mod kafka_cli;
 mod mutation;
 mod perf_reference;
