@@ -7,7 +7,8 @@ use std::io::BufWriter;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use eventlab::model::{Scenario, Schedule, Stop};
-use eventlab::simulate::{RunOptions, simulate};
+use eventlab::run::{RunOptions, run_model};
+use eventlab::simulate::simulate;
 
 fn perf_log_1() -> Scenario {
     load(include_str!("perf-log-1.json").to_string())
@@ -59,22 +60,13 @@ fn load(text: String) -> Scenario {
     model
 }
 
-fn options() -> RunOptions {
-    RunOptions {
-        until: None,
-        reproduce: String::new(),
-        trace_window_us: None,
-    }
-}
-
 fn bench(c: &mut Criterion) {
     let model = perf_log_1();
     let mut group = c.benchmark_group("perf-log-1");
     group.sample_size(10);
     group.bench_function("trace off", |b| {
         b.iter(|| {
-            let run = simulate(&model, &options(), None::<std::io::Sink>)
-                .expect("no trace, no I/O error");
+            let run = run_model(&model, "perf-log-1.json", &RunOptions::default());
             assert_eq!(run.report.outcome.stop, "records_consumed");
             run
         })
@@ -89,8 +81,7 @@ fn bench(c: &mut Criterion) {
         let pass_through = perf_log_1_pass_through(emit);
         group.bench_function(name, |b| {
             b.iter(|| {
-                let run = simulate(&pass_through, &options(), None::<std::io::Sink>)
-                    .expect("no trace, no I/O error");
+                let run = run_model(&pass_through, "perf-log-1.json", &RunOptions::default());
                 assert_eq!(run.report.outcome.stop, "records_consumed");
                 assert_eq!(
                     run.report.pipelines[0].records_out,
@@ -104,9 +95,10 @@ fn bench(c: &mut Criterion) {
     group.bench_function("trace to file", |b| {
         b.iter(|| {
             let file = std::fs::File::create(&trace_path).expect("temp dir is writable");
+            // A trace written to a file: the one case `run_model` (which keeps it in memory) is not.
             simulate(
                 &model,
-                &options(),
+                &eventlab::simulate::RunOptions::default(),
                 Some(BufWriter::with_capacity(1 << 20, file)),
             )
             .expect("trace written")

@@ -5,7 +5,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use eventlab::model::{Scenario, Schedule, Stop};
-use eventlab::simulate::{RunOptions, simulate};
+use eventlab::run::{RunOptions, run_model};
 
 fn load(text: &str, name: &str) -> Scenario {
     eventlab::scenario::parse_and_validate(text, name).expect("the bench scenario is valid")
@@ -60,17 +60,12 @@ fn compare_100k() -> Scenario {
 
 fn bench(c: &mut Criterion) {
     let model = perf_queue_1();
-    let options = RunOptions {
-        until: None,
-        reproduce: String::new(),
-        trace_window_us: None,
-    };
+    let options = RunOptions::default();
     let mut group = c.benchmark_group("perf-queue-1");
     group.sample_size(10);
     group.bench_function("trace off", |b| {
         b.iter(|| {
-            let run =
-                simulate(&model, &options, None::<std::io::Sink>).expect("no trace, no I/O error");
+            let run = run_model(&model, "perf-queue-1.json", &options);
             assert_eq!(run.report.outcome.stop, "records_consumed");
             run
         })

@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod protocol;
 pub mod queue;
 pub mod report;
+pub mod run;
 pub mod scenario;
 pub mod service;
 pub mod sim;

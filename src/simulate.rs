@@ -24,7 +24,7 @@ use crate::trace::TraceEvent;
 use crate::trace::jsonl::TraceWriter;
 
 /// How to run a validated scenario.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     /// Stop at this time at the latest (`--until`), on top of the scenario's own `stop`.
     pub until: Option<SimTime>,

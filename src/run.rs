@@ -1,0 +1,121 @@
+//! The library entry point: scenario text in, a finished run out (`run_scenario`).
+//!
+//! It parses, validates and simulates, and hands back what tests, benches and tools need: the
+//! report (rendered as text or JSON on demand), why the run stopped, the kernel's counters and,
+//! when asked, the JSON Lines trace exactly as `eventlab run --trace` writes it. Scenario errors
+//! come back as values. It is not the CLI: it reads no file, prints nothing, catches no panic and
+//! turns no stop reason into an exit code; `cli` does those.
+
+use crate::model::Scenario;
+use crate::report::RunReport;
+use crate::scenario::{self, ScenarioError};
+use crate::sim::{KernelStats, SimTime, StopReason};
+use crate::simulate::simulate;
+
+/// How to run a scenario; `RunOptions::default()` runs it as `eventlab run FILE` does.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Replaces the scenario's own seed (`--seed`).
+    pub seed: Option<u64>,
+    /// Stop at this time at the latest (`--until`), on top of the scenario's own `stop`.
+    pub until: Option<SimTime>,
+    /// The command line printed first in the report; when `None`, the one `eventlab run` would
+    /// print: `eventlab run ORIGIN --seed SEED`, plus `--until Nus` when `until` is set.
+    pub reproduce: Option<String>,
+    /// Only trace events with `FROM <= time_us <= TO` (`--trace-window`).
+    pub trace_window_us: Option<(u64, u64)>,
+    /// Keep the JSON Lines trace in memory (`--trace`).
+    pub trace: bool,
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct ScenarioRun {
+    pub report: RunReport,
+    /// Why the run stopped; a `StopReason::Limit` is what `eventlab run` exits 1 for.
+    pub stop: StopReason,
+    pub kernel: KernelStats,
+    /// The JSON Lines trace (header line first), when `RunOptions::trace` asked for it.
+    pub trace: Option<String>,
+}
+
+impl ScenarioRun {
+    /// The report as `eventlab run --format text` prints it.
+    pub fn text(&self) -> String {
+        crate::report::text::render(&self.report)
+    }
+
+    /// The report as `eventlab run --format json` prints it.
+    pub fn json(&self) -> String {
+        crate::report::json::render(&self.report)
+    }
+
+    /// The trace's event lines, without the header line.
+    ///
+    /// # Panics
+    /// When the run was made without `RunOptions::trace`: asking for a trace that was never
+    /// kept is a mistake in the caller.
+    pub fn trace_events(&self) -> impl Iterator<Item = &str> {
+        self.trace
+            .as_deref()
+            .expect("the trace is kept only when RunOptions::trace is set")
+            .lines()
+            .skip(1)
+    }
+}
+
+/// Parses, validates and runs scenario `text`; `origin` names it in error messages and in the
+/// derived reproduce line.
+pub fn run_scenario(
+    text: &str,
+    origin: &str,
+    options: RunOptions,
+) -> Result<ScenarioRun, Vec<ScenarioError>> {
+    let model = scenario::parse_and_validate(text, origin)?;
+    Ok(run_model(&model, origin, &options))
+}
+
+/// Runs an already validated scenario (for callers that change the model first, as `compare`
+/// does when it moves every stream to one carrier).
+pub fn run_model(model: &Scenario, origin: &str, options: &RunOptions) -> ScenarioRun {
+    let reseeded;
+    let model = match options.seed {
+        Some(seed) if seed != model.seed => {
+            reseeded = Scenario {
+                seed,
+                ..model.clone()
+            };
+            &reseeded
+        }
+        _ => model,
+    };
+    let reproduce = options.reproduce.clone().unwrap_or_else(|| {
+        let mut line = format!("eventlab run {origin} --seed {}", model.seed);
+        if let Some(until) = options.until {
+            line.push_str(&format!(" --until {}us", until.0));
+        }
+        line
+    });
+    let simulate_options = crate::simulate::RunOptions {
+        until: options.until,
+        reproduce,
+        trace_window_us: options.trace_window_us,
+    };
+    let (run, trace) = if options.trace {
+        let mut trace = Vec::new();
+        let run = simulate(model, &simulate_options, Some(&mut trace))
+            .expect("writing the trace to memory cannot fail");
+        let trace = String::from_utf8(trace).expect("the trace writer writes UTF-8");
+        (run, Some(trace))
+    } else {
+        let run = simulate(model, &simulate_options, None::<std::io::Sink>)
+            .expect("without a trace there is no I/O to fail");
+        (run, None)
+    };
+    ScenarioRun {
+        report: run.report,
+        stop: run.stop,
+        kernel: run.kernel,
+        trace,
+    }
+}

@@ -1,0 +1,21 @@
+//! eventlab's integration tests, as one test crate: one binary to link instead of one per file.
+//!
+//! Each module is one area, tested through the library boundary or the binary. Fixtures live in
+//! `tests/fixtures/`, snapshots in the top-level `snapshots/`.
+
+mod common;
+
+mod assignment_runs;
+mod cli_errors;
+mod compare;
+mod conservation;
+mod emission;
+mod entry_point;
+mod kafka_cli;
+mod mutation;
+mod perf_reference;
+mod producer_batching;
+mod queue_rules;
+mod queue_smoke;
+mod scenarios;
+mod topology;
