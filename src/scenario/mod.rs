@@ -7,6 +7,8 @@ pub mod assign_file;
 mod error;
 pub mod raw;
 mod validate;
+// Moved on its own so git follows the file; the next commit makes it a child of `validate`.
+#[path = "validate/topology.rs"]
 mod validate_topology;
 
 pub use error::{ScenarioError, did_you_mean, hint_or_list, nearest, one_of};
