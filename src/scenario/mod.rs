@@ -4,15 +4,14 @@
 //! first, with its JSON path; semantic errors are all reported, in document order.
 
 pub mod assign_file;
+mod choice;
+pub mod defaults;
 mod error;
 pub mod raw;
 mod validate;
-// Moved on its own so git follows the file; the next commit makes it a child of `validate`.
-#[path = "validate/topology.rs"]
-mod validate_topology;
 
 pub use error::{ScenarioError, did_you_mean, hint_or_list, nearest, one_of};
-pub use validate::{DEFAULTS_DOC, validate};
+pub use validate::validate;
 
 use crate::model::Scenario;
 

@@ -1,130 +1,125 @@
 //! Validation of the topology fields: event kinds, domains, tables, APIs, pipelines, value
 //! templates, external systems and the single-writer principle. Builds `model::Topology`.
 //!
-//! Runs after the rest of `validate` with the resolved streams and services; its errors are
-//! merged into document order by `sort_in_document_order`.
+//! The walk calls it section by section, right after the other checks of the same entry: a
+//! stream's event kind after the stream, a service's topology after its producers and consumers,
+//! then the external systems. It is not the rest of validation: stream and service names are
+//! resolved by the walk, and a `produces` or `consumes` entry's other fields are checked there.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::error::{ScenarioError, did_you_mean, hint_or_list};
-use super::raw::*;
-use super::validate::Validator;
+use super::validator::{Declaration, StreamNames, Validator, to_ppm};
 use crate::model::topology::*;
-use crate::model::{Service, ServiceId, Stream, StreamId};
+use crate::model::{Service, ServiceId, StreamId};
+use crate::scenario::choice::Choices;
+use crate::scenario::defaults;
+use crate::scenario::error::hint_or_list;
+use crate::scenario::raw::*;
 use crate::value::Value;
 
-const TOMBSTONE_RATIO_MAX: f64 = 1.0;
+const SINGLE_WRITER: Choices<'static, SingleWriter> = Choices {
+    noun: "setting",
+    table: &[("error", SingleWriter::Error), ("warn", SingleWriter::Warn)],
+};
 
-pub(super) fn validate_topology(
-    v: &mut Validator,
-    raw: &RawScenario,
-    streams: &[Stream],
-    services: &[Service],
-) -> Topology {
-    let stream_ids: BTreeMap<&str, StreamId> = streams
-        .iter()
-        .rev()
-        .map(|s| (s.name.as_str(), s.id))
-        .collect();
-    let stream_names: Vec<&str> = streams.iter().map(|s| s.name.as_str()).collect();
-    let resolve = |v: &mut Validator, path: String, name: &str| -> Option<StreamId> {
-        let id = stream_ids.get(name).copied();
-        if id.is_none() {
-            v.error(
-                path,
-                format!(
-                    "unknown stream \"{name}\"{}",
-                    did_you_mean(name, stream_names.iter().copied())
-                ),
-            );
+/// The event kinds a stream may declare (`entity` also needs `"entity"`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Entity,
+    Keyed,
+    Unkeyed,
+}
+
+const KINDS: Choices<'static, Kind> = Choices {
+    noun: "event kind",
+    table: &[
+        ("entity", Kind::Entity),
+        ("keyed", Kind::Keyed),
+        ("unkeyed", Kind::Unkeyed),
+    ],
+};
+
+/// `join.kind`: whether the join is a left join.
+const JOIN_KINDS: Choices<'static, bool> = Choices {
+    noun: "join kind",
+    table: &[("inner", false), ("left", true)],
+};
+
+#[derive(Clone, Copy)]
+enum AggregateName {
+    Count,
+    Sum,
+}
+
+const AGGREGATES: Choices<'static, AggregateName> = Choices {
+    noun: "aggregate",
+    table: &[("count", AggregateName::Count), ("sum", AggregateName::Sum)],
+};
+
+/// The `single_writer` setting.
+pub(super) fn single_writer(v: &mut Validator, raw: Option<&str>) -> SingleWriter {
+    v.choose(
+        "single_writer",
+        raw,
+        &SINGLE_WRITER,
+        defaults::SINGLE_WRITER.name(),
+    )
+}
+
+/// The writers of each stream, in document order, with the path where each was first seen.
+#[derive(Default)]
+struct Writers(BTreeMap<StreamId, Vec<(Writer, String)>>);
+
+impl Writers {
+    fn add(&mut self, stream: StreamId, writer: Writer, path: String) {
+        let list = self.0.entry(stream).or_default();
+        if !list.iter().any(|(known, _)| *known == writer) {
+            list.push((writer, path));
         }
-        id
-    };
+    }
+}
 
-    let single_writer = match raw.single_writer.as_deref() {
-        None | Some("error") => SingleWriter::Error,
-        Some("warn") => SingleWriter::Warn,
-        Some(other) => {
-            v.error(
-                "single_writer",
-                format!(
-                    "unknown setting \"{other}\"{}",
-                    hint_or_list(other, &["error", "warn"])
-                ),
-            );
-            SingleWriter::Error
+/// The topology as the walk builds it, entry by entry.
+pub(super) struct TopologyWalk<'r> {
+    raw: &'r RawScenario,
+    single_writer: SingleWriter,
+    streams: Vec<StreamTopology>,
+    services: Vec<ServiceTopology>,
+    externals: Vec<External>,
+    writers: Writers,
+}
+
+impl<'r> TopologyWalk<'r> {
+    pub(super) fn new(raw: &'r RawScenario, single_writer: SingleWriter) -> Self {
+        TopologyWalk {
+            raw,
+            single_writer,
+            streams: Vec::new(),
+            services: Vec::new(),
+            externals: Vec::new(),
+            writers: Writers::default(),
         }
-    };
+    }
 
-    // Streams: event kinds.
-    let mut stream_topology = Vec::new();
-    for (index, stream) in raw.streams.iter().enumerate() {
-        let path = format!("streams[{index}]");
-        let kind = match (stream.kind.as_deref(), &stream.entity) {
-            (None, None) => None,
-            (Some("entity"), Some(entity)) if !entity.trim().is_empty() => {
-                Some(EventKind::Entity {
-                    entity: entity.clone(),
-                })
-            }
-            (Some("entity"), _) => {
-                v.error(
-                    format!("{path}.entity"),
-                    "an entity stream needs \"entity\": the name of the entity whose primary key keys it (e.g. \"User\")",
-                );
-                None
-            }
-            (Some(kind @ ("keyed" | "unkeyed")), Some(_)) => {
-                v.error(
-                    format!("{path}.entity"),
-                    format!("only an entity stream names an entity, and this one is \"{kind}\" (set \"kind\": \"entity\")"),
-                );
-                None
-            }
-            (None, Some(_)) => {
-                v.error(
-                    format!("{path}.entity"),
-                    "\"entity\" needs \"kind\": \"entity\"",
-                );
-                None
-            }
-            (Some("keyed"), None) => Some(EventKind::Keyed),
-            (Some("unkeyed"), None) => Some(EventKind::Unkeyed),
-            (Some(other), _) => {
-                v.error(
-                    format!("{path}.kind"),
-                    format!(
-                        "unknown event kind \"{other}\"{}",
-                        hint_or_list(other, &["entity", "keyed", "unkeyed"])
-                    ),
-                );
-                None
-            }
-        };
-        stream_topology.push(StreamTopology {
+    /// `streams[index]`'s event kind.
+    pub(super) fn stream(&mut self, v: &mut Validator, index: usize) {
+        let stream = &self.raw.streams[index];
+        let kind = event_kind(v, &format!("streams[{index}]"), stream);
+        self.streams.push(StreamTopology {
             description: stream.description.clone(),
             kind,
         });
     }
-    let kind_of = |id: StreamId| {
-        stream_topology
-            .get(id.index())
-            .and_then(|s| s.kind.as_ref())
-    };
 
-    // Writers of each stream, in document order: (writer, path).
-    let mut writers: BTreeMap<StreamId, Vec<(Writer, String)>> = BTreeMap::new();
-    let mut add_writer = |stream: StreamId, writer: Writer, path: String| {
-        let list = writers.entry(stream).or_default();
-        if !list.iter().any(|(known, _)| *known == writer) {
-            list.push((writer, path));
-        }
-    };
+    fn kind_of(&self, id: StreamId) -> Option<&EventKind> {
+        self.streams.get(id.index()).and_then(|s| s.kind.as_ref())
+    }
 
-    let mut service_topology = Vec::new();
-    for (service_index, raw_service) in raw.services.iter().enumerate() {
-        let path = format!("services[{service_index}]");
-        let service_id = ServiceId(service_index as u32);
+    /// `services[index]`'s topology fields, then its single-writer problems.
+    pub(super) fn service(&mut self, v: &mut Validator, index: usize, names: &StreamNames) {
+        let raw_service = &self.raw.services[index];
+        let path = format!("services[{index}]");
+        let writer = Writer::Service(ServiceId(index as u32));
         let domain = match &raw_service.domain {
             Some(domain) if domain.trim().is_empty() => {
                 v.error(format!("{path}.domain"), "a domain needs a name");
@@ -132,8 +127,33 @@ pub(super) fn validate_topology(
             }
             other => other.clone(),
         };
+        let tables = self.tables(v, &path, raw_service, names, writer);
+        let service = ServiceTables {
+            name: &raw_service.name,
+            tables: &tables,
+        };
+        let apis = apis(v, &path, raw_service, &service);
+        let values = self.values(v, &path, raw_service, names, writer);
+        let flows = self.flows(v, &path, raw_service, names, writer, &service);
+        self.services.push(ServiceTopology {
+            description: raw_service.description.clone(),
+            domain,
+            tables,
+            apis,
+            flows,
+            values,
+        });
+        self.second_writer_problems(v, writer);
+    }
 
-        // Tables.
+    fn tables(
+        &mut self,
+        v: &mut Validator,
+        path: &str,
+        raw_service: &RawService,
+        names: &StreamNames,
+        writer: Writer,
+    ) -> Vec<Table> {
         let mut tables: Vec<Table> = Vec::new();
         for (index, table) in raw_service.tables.iter().enumerate() {
             let table_path = format!("{path}.tables[{index}]");
@@ -148,180 +168,60 @@ pub(super) fn validate_topology(
                     ),
                 );
             }
-            let changelog = table
-                .changelog_stream
-                .as_deref()
-                .and_then(|name| resolve(v, format!("{table_path}.changelog_stream"), name));
+            let changelog_path = format!("{table_path}.changelog_stream");
+            let changelog = table.changelog_stream.as_deref().and_then(|name| {
+                names.resolve(v, changelog_path.clone(), name, Declaration::First)
+            });
             if let Some(stream) = changelog {
-                add_writer(
-                    stream,
-                    Writer::Service(service_id),
-                    format!("{table_path}.changelog_stream"),
-                );
+                self.writers.add(stream, writer, changelog_path);
             }
             tables.push(Table {
                 name: table.name.clone(),
                 changelog,
             });
         }
-        let table_names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
-        let resolve_table = |v: &mut Validator, path: String, name: &str| -> Option<usize> {
-            let found = tables.iter().position(|t| t.name == name);
-            if found.is_none() {
-                let known = if table_names.is_empty() {
-                    format!(
-                        " (service \"{}\" declares no tables: add one to its \"tables\")",
-                        raw_service.name
-                    )
-                } else {
-                    hint_or_list(name, &table_names)
-                };
-                v.error(
-                    path,
-                    format!(
-                        "service \"{}\" has no table \"{name}\"{known}",
-                        raw_service.name
-                    ),
-                );
-            }
-            found
-        };
+        tables
+    }
 
-        // APIs.
-        let mut apis: Vec<Api> = Vec::new();
-        for (index, api) in raw_service.apis.iter().enumerate() {
-            let api_path = format!("{path}.apis[{index}]");
-            if api.name.trim().is_empty() {
-                v.error(format!("{api_path}.name"), "an API needs a name");
-            } else if apis.iter().any(|a| a.name == api.name) {
-                v.error(
-                    format!("{api_path}.name"),
-                    format!(
-                        "service \"{}\" already has an API \"{}\"",
-                        raw_service.name, api.name
-                    ),
-                );
-            }
-            if let Some(table) = resolve_table(v, format!("{api_path}.table"), &api.table) {
-                apis.push(Api {
-                    name: api.name.clone(),
-                    table,
-                });
-            }
-        }
-
-        // Produces: writers, key kinds, value templates.
+    /// Per `produces` entry: the writer, the key rules of the stream's kind, the value template.
+    fn values(
+        &mut self,
+        v: &mut Validator,
+        path: &str,
+        raw_service: &RawService,
+        names: &StreamNames,
+        writer: Writer,
+    ) -> Vec<Option<ValueTemplate>> {
         let mut values = Vec::new();
         for (index, produce) in raw_service.produces.iter().enumerate() {
             let produce_path = format!("{path}.produces[{index}]");
-            let stream = stream_ids.get(produce.stream.as_str()).copied();
-            if let Some(stream) = stream {
-                add_writer(
-                    stream,
-                    Writer::Service(service_id),
-                    format!("{produce_path}.stream"),
+            let keys = Keys::of(produce);
+            if let Some(stream) = names.find(&produce.stream, Declaration::First) {
+                self.writers
+                    .add(stream, writer, format!("{produce_path}.stream"));
+                key_rules(
+                    v,
+                    &produce_path,
+                    &produce.stream,
+                    self.kind_of(stream),
+                    keys,
                 );
             }
-            let keyed = match (&produce.records, &produce.keys) {
-                (Some(records), _) => records.iter().all(|r| r.key.is_some()),
-                (None, None) | (None, Some(RawKeys::Unkeyed)) => false,
-                (None, Some(_)) => true,
-            };
-            let unkeyed = match (&produce.records, &produce.keys) {
-                (Some(records), _) => records.iter().all(|r| r.key.is_none()),
-                (None, None) | (None, Some(RawKeys::Unkeyed)) => true,
-                (None, Some(_)) => false,
-            };
-            if let Some(stream) = stream {
-                let name = &produce.stream;
-                match kind_of(stream) {
-                    Some(EventKind::Entity { entity }) if !keyed => v.error(
-                        format!("{produce_path}.keys"),
-                        format!("stream \"{name}\" carries {entity} entity events, keyed by the {entity}'s primary key, so every record needs a key (set \"keys\")"),
-                    ),
-                    Some(EventKind::Keyed) if !keyed => v.error(
-                        format!("{produce_path}.keys"),
-                        format!("stream \"{name}\" is declared \"keyed\", so every record needs a key (set \"keys\")"),
-                    ),
-                    Some(EventKind::Unkeyed) if !unkeyed => v.error(
-                        format!("{produce_path}.keys"),
-                        format!("stream \"{name}\" is declared \"unkeyed\", so its records carry no key (remove the keys, or declare the stream \"keyed\")"),
-                    ),
-                    _ => {}
-                }
-            }
-            let tombstone_ppm = match produce.tombstone_ratio {
-                None => 0,
-                Some(0.0) => 0,
-                Some(ratio) => {
-                    let ppm = v.ppm(
-                        &format!("{produce_path}.tombstone_ratio"),
-                        ratio,
-                        0.0,
-                        TOMBSTONE_RATIO_MAX,
-                    ) as u32;
-                    if !keyed {
-                        v.error(
-                            format!("{produce_path}.tombstone_ratio"),
-                            "a tombstone deletes a key, so tombstones need keyed records (set \"keys\")",
-                        );
-                    }
-                    ppm
-                }
-            };
-            let template = produce.value.as_ref().map(|fields| {
-                let mut generators = Vec::new();
-                for (field, generator) in fields {
-                    let field_path = format!("{produce_path}.value.{field}");
-                    let generator = match generator {
-                        RawGenerator::Key => {
-                            if !keyed {
-                                v.error(
-                                    &field_path,
-                                    "\"key\" copies the record's key, but these records have none (set \"keys\")",
-                                );
-                            }
-                            Generator::Key
-                        }
-                        RawGenerator::Counter => Generator::Counter,
-                        RawGenerator::Const(scalar) => Generator::Const(scalar_value(scalar)),
-                        RawGenerator::IntRange([min, max]) => {
-                            if min > max {
-                                v.error(
-                                    format!("{field_path}.int_range"),
-                                    format!("the minimum {min} is more than the maximum {max}"),
-                                );
-                            }
-                            Generator::IntRange(*min, *max)
-                        }
-                        RawGenerator::OneOf(choices) => {
-                            if choices.is_empty() {
-                                v.error(
-                                    format!("{field_path}.one_of"),
-                                    "\"one_of\" needs at least one value",
-                                );
-                            }
-                            Generator::OneOf(choices.iter().map(scalar_value).collect())
-                        }
-                    };
-                    generators.push((field.clone(), generator));
-                }
-                ValueTemplate {
-                    fields: generators,
-                    tombstone_ppm,
-                }
-            });
-            if template.is_none() && tombstone_ppm > 0 {
-                values.push(Some(ValueTemplate {
-                    fields: Vec::new(),
-                    tombstone_ppm,
-                }));
-            } else {
-                values.push(template);
-            }
+            values.push(value_template(v, &produce_path, produce, keys));
         }
+        values
+    }
 
-        // Consumes: pipelines and outputs.
+    /// Per `consumes` entry: the pipeline, `emit` (writers) and `materialize`.
+    fn flows(
+        &mut self,
+        v: &mut Validator,
+        path: &str,
+        raw_service: &RawService,
+        names: &StreamNames,
+        writer: Writer,
+        service: &ServiceTables,
+    ) -> Vec<Flow> {
         let mut flows = Vec::new();
         for (index, consume) in raw_service.consumes.iter().enumerate() {
             let consume_path = format!("{path}.consumes[{index}]");
@@ -329,7 +229,7 @@ pub(super) fn validate_topology(
             let mut rekeyed = false;
             for (step_index, raw_step) in consume.pipeline.iter().enumerate() {
                 let step_path = format!("{consume_path}.pipeline[{step_index}]");
-                if let Some(step) = validate_step(v, &step_path, raw_step, &resolve_table) {
+                if let Some(step) = validate_step(v, &step_path, raw_step, service) {
                     rekeyed |= matches!(step.operator, Operator::Rekey { .. });
                     steps.push(step);
                 }
@@ -337,7 +237,8 @@ pub(super) fn validate_topology(
             let mut emit = Vec::new();
             for (emit_index, name) in consume.emit.iter().enumerate() {
                 let emit_path = format!("{consume_path}.emit[{emit_index}]");
-                if let Some(stream) = resolve(v, emit_path.clone(), name) {
+                if let Some(stream) = names.resolve(v, emit_path.clone(), name, Declaration::First)
+                {
                     if emit.contains(&stream) {
                         v.error(
                             emit_path,
@@ -345,16 +246,18 @@ pub(super) fn validate_topology(
                         );
                         continue;
                     }
-                    add_writer(stream, Writer::Service(service_id), emit_path);
+                    self.writers.add(stream, writer, emit_path);
                     emit.push(stream);
                 }
             }
             let materialize = consume
                 .materialize
                 .as_deref()
-                .and_then(|name| resolve_table(v, format!("{consume_path}.materialize"), name));
-            if let Some(stream) = stream_ids.get(consume.stream.as_str()).copied() {
-                if materialize.is_some() && !rekeyed && kind_of(stream) == Some(&EventKind::Unkeyed)
+                .and_then(|name| service.resolve(v, format!("{consume_path}.materialize"), name));
+            if let Some(stream) = names.find(&consume.stream, Declaration::First) {
+                if materialize.is_some()
+                    && !rekeyed
+                    && self.kind_of(stream) == Some(&EventKind::Unkeyed)
                 {
                     v.error(
                         format!("{consume_path}.materialize"),
@@ -369,25 +272,23 @@ pub(super) fn validate_topology(
                 });
             }
         }
-
-        service_topology.push(ServiceTopology {
-            description: raw_service.description.clone(),
-            domain,
-            tables,
-            apis,
-            flows,
-            values,
-        });
+        flows
     }
 
-    // External systems.
-    let mut externals: Vec<External> = Vec::new();
-    let service_names: BTreeSet<&str> = services.iter().map(|s| s.name.as_str()).collect();
-    for (index, external) in raw.external_systems.iter().enumerate() {
+    /// `external_systems[index]`: name, the streams it writes (a writer) and reads.
+    pub(super) fn external(
+        &mut self,
+        v: &mut Validator,
+        index: usize,
+        names: &StreamNames,
+        services: &[Service],
+    ) {
+        let external = &self.raw.external_systems[index];
         let path = format!("external_systems[{index}]");
+        let service_names: BTreeSet<&str> = services.iter().map(|s| s.name.as_str()).collect();
         if external.name.trim().is_empty() {
             v.error(format!("{path}.name"), "an external system needs a name");
-        } else if externals.iter().any(|e| e.name == external.name) {
+        } else if self.externals.iter().any(|e| e.name == external.name) {
             v.error(
                 format!("{path}.name"),
                 format!("external system \"{}\" is declared twice", external.name),
@@ -401,70 +302,318 @@ pub(super) fn validate_topology(
                 ),
             );
         }
+        let writer = Writer::External(index);
         let mut writes = Vec::new();
         for (i, name) in external.writes.iter().enumerate() {
-            if let Some(stream) = resolve(v, format!("{path}.writes[{i}]"), name) {
-                add_writer(
-                    stream,
-                    Writer::External(index),
-                    format!("{path}.writes[{i}]"),
-                );
+            let write_path = format!("{path}.writes[{i}]");
+            if let Some(stream) = names.resolve(v, write_path.clone(), name, Declaration::First) {
+                self.writers.add(stream, writer, write_path);
                 writes.push(stream);
             }
         }
         let mut reads = Vec::new();
         for (i, name) in external.reads.iter().enumerate() {
-            if let Some(stream) = resolve(v, format!("{path}.reads[{i}]"), name) {
+            let read_path = format!("{path}.reads[{i}]");
+            if let Some(stream) = names.resolve(v, read_path, name, Declaration::First) {
                 reads.push(stream);
             }
         }
-        externals.push(External {
+        self.externals.push(External {
             name: external.name.clone(),
             description: external.description.clone(),
             writes,
             reads,
         });
+        self.second_writer_problems(v, writer);
     }
 
-    // The single-writer principle.
-    let writer_name = |writer: Writer| match writer {
-        Writer::Service(id) => format!("service \"{}\"", raw.services[id.index()].name),
-        Writer::External(index) => {
-            format!("external system \"{}\"", raw.external_systems[index].name)
+    /// The single-writer principle: `writer` is a second writer of every stream it writes that
+    /// an earlier entry already writes. Each problem is reported where `writer` first wrote the
+    /// stream, in stream order, once the entry's own problems are out.
+    fn second_writer_problems(&self, v: &mut Validator, writer: Writer) {
+        if self.single_writer != SingleWriter::Error {
+            return;
         }
-    };
-    let mut writer_conflicts = Vec::new();
-    for (stream, list) in &writers {
-        if list.len() < 2 {
-            continue;
-        }
-        if single_writer == SingleWriter::Error {
+        for (stream, list) in &self.writers.0 {
+            let Some((_, path)) = list[1..].iter().find(|(known, _)| *known == writer) else {
+                continue;
+            };
             let (first, first_path) = &list[0];
-            for (writer, path) in &list[1..] {
+            v.error(
+                path,
+                format!(
+                    "stream \"{}\" already has a writer, {} ({first_path}), so {} would be a second one: each stream has exactly one producing service (the single-writer principle; set \"single_writer\": \"warn\" to run anyway and see the conflicting updates)",
+                    self.raw.streams[stream.index()].name,
+                    self.writer_name(*first),
+                    self.writer_name(writer),
+                ),
+            );
+        }
+    }
+
+    fn writer_name(&self, writer: Writer) -> String {
+        match writer {
+            Writer::Service(id) => format!("service \"{}\"", self.raw.services[id.index()].name),
+            Writer::External(index) => format!(
+                "external system \"{}\"",
+                self.raw.external_systems[index].name
+            ),
+        }
+    }
+
+    /// The topology, with every stream that has two or more writers.
+    pub(super) fn finish(self) -> Topology {
+        let writer_conflicts = self
+            .writers
+            .0
+            .into_iter()
+            .filter(|(_, list)| list.len() >= 2)
+            .map(|(stream, list)| WriterConflict {
+                stream,
+                writers: list.into_iter().map(|(writer, _)| writer).collect(),
+            })
+            .collect();
+        Topology {
+            single_writer: self.single_writer,
+            streams: self.streams,
+            services: self.services,
+            externals: self.externals,
+            writer_conflicts,
+        }
+    }
+}
+
+/// A stream's `kind` and `entity`.
+fn event_kind(v: &mut Validator, path: &str, stream: &RawStream) -> Option<EventKind> {
+    let kind = match stream.kind.as_deref() {
+        None => None,
+        Some(name) => Some(v.choose_required(format!("{path}.kind"), name, &KINDS)?),
+    };
+    match (kind, &stream.entity) {
+        (None, None) => None,
+        (Some(Kind::Entity), Some(entity)) if !entity.trim().is_empty() => {
+            Some(EventKind::Entity {
+                entity: entity.clone(),
+            })
+        }
+        (Some(Kind::Entity), _) => {
+            v.error(
+                format!("{path}.entity"),
+                "an entity stream needs \"entity\": the name of the entity whose primary key keys it (e.g. \"User\")",
+            );
+            None
+        }
+        (Some(Kind::Keyed | Kind::Unkeyed), Some(_)) => {
+            v.error(
+                format!("{path}.entity"),
+                format!("only an entity stream names an entity, and this one is \"{}\" (set \"kind\": \"entity\")", stream.kind.as_deref().unwrap_or_default()),
+            );
+            None
+        }
+        (None, Some(_)) => {
+            v.error(
+                format!("{path}.entity"),
+                "\"entity\" needs \"kind\": \"entity\"",
+            );
+            None
+        }
+        (Some(Kind::Keyed), None) => Some(EventKind::Keyed),
+        (Some(Kind::Unkeyed), None) => Some(EventKind::Unkeyed),
+    }
+}
+
+/// Whether a producer's records all carry a key, or all carry none (an explicit list may mix).
+#[derive(Clone, Copy)]
+struct Keys {
+    keyed: bool,
+    unkeyed: bool,
+}
+
+impl Keys {
+    fn of(produce: &RawProduces) -> Keys {
+        match (&produce.records, &produce.keys) {
+            (Some(records), _) => Keys {
+                keyed: records.iter().all(|r| r.key.is_some()),
+                unkeyed: records.iter().all(|r| r.key.is_none()),
+            },
+            (None, None) | (None, Some(RawKeys::Unkeyed)) => Keys {
+                keyed: false,
+                unkeyed: true,
+            },
+            (None, Some(_)) => Keys {
+                keyed: true,
+                unkeyed: false,
+            },
+        }
+    }
+}
+
+/// A producer's keys against the declared kind of the stream it writes.
+fn key_rules(v: &mut Validator, path: &str, name: &str, kind: Option<&EventKind>, keys: Keys) {
+    let path = format!("{path}.keys");
+    match kind {
+        Some(EventKind::Entity { entity }) if !keys.keyed => v.error(
+            path,
+            format!("stream \"{name}\" carries {entity} entity events, keyed by the {entity}'s primary key, so every record needs a key (set \"keys\")"),
+        ),
+        Some(EventKind::Keyed) if !keys.keyed => v.error(
+            path,
+            format!("stream \"{name}\" is declared \"keyed\", so every record needs a key (set \"keys\")"),
+        ),
+        Some(EventKind::Unkeyed) if !keys.unkeyed => v.error(
+            path,
+            format!("stream \"{name}\" is declared \"unkeyed\", so its records carry no key (remove the keys, or declare the stream \"keyed\")"),
+        ),
+        _ => {}
+    }
+}
+
+/// A producer's `tombstone_ratio` and `value` template.
+fn value_template(
+    v: &mut Validator,
+    path: &str,
+    produce: &RawProduces,
+    keys: Keys,
+) -> Option<ValueTemplate> {
+    let ratio = &defaults::TOMBSTONE_RATIO;
+    let tombstone_ppm = match produce.tombstone_ratio {
+        None => to_ppm(ratio.decimal()) as u32,
+        Some(0.0) => 0,
+        Some(given) => {
+            let ppm = v.ppm(
+                &format!("{path}.tombstone_ratio"),
+                given,
+                0.0,
+                ratio.decimal_max(),
+            ) as u32;
+            if !keys.keyed {
                 v.error(
-                    path,
-                    format!(
-                        "stream \"{}\" already has a writer, {} ({first_path}), so {} would be a second one: each stream has exactly one producing service (the single-writer principle; set \"single_writer\": \"warn\" to run anyway and see the conflicting updates)",
-                        streams[stream.index()].name,
-                        writer_name(*first),
-                        writer_name(*writer),
-                    ),
+                    format!("{path}.tombstone_ratio"),
+                    "a tombstone deletes a key, so tombstones need keyed records (set \"keys\")",
                 );
             }
+            ppm
         }
-        writer_conflicts.push(WriterConflict {
-            stream: *stream,
-            writers: list.iter().map(|(writer, _)| *writer).collect(),
-        });
+    };
+    let template = produce.value.as_ref().map(|fields| ValueTemplate {
+        fields: fields
+            .iter()
+            .map(|(field, generator)| {
+                let field_path = format!("{path}.value.{field}");
+                (
+                    field.clone(),
+                    value_generator(v, &field_path, generator, keys),
+                )
+            })
+            .collect(),
+        tombstone_ppm,
+    });
+    if template.is_none() && tombstone_ppm > 0 {
+        Some(ValueTemplate {
+            fields: Vec::new(),
+            tombstone_ppm,
+        })
+    } else {
+        template
     }
+}
 
-    Topology {
-        single_writer,
-        streams: stream_topology,
-        services: service_topology,
-        externals,
-        writer_conflicts,
+fn value_generator(
+    v: &mut Validator,
+    field_path: &str,
+    generator: &RawGenerator,
+    keys: Keys,
+) -> Generator {
+    match generator {
+        RawGenerator::Key => {
+            if !keys.keyed {
+                v.error(
+                    field_path,
+                    "\"key\" copies the record's key, but these records have none (set \"keys\")",
+                );
+            }
+            Generator::Key
+        }
+        RawGenerator::Counter => Generator::Counter,
+        RawGenerator::Const(scalar) => Generator::Const(scalar_value(scalar)),
+        RawGenerator::IntRange([min, max]) => {
+            if min > max {
+                v.error(
+                    format!("{field_path}.int_range"),
+                    format!("the minimum {min} is more than the maximum {max}"),
+                );
+            }
+            Generator::IntRange(*min, *max)
+        }
+        RawGenerator::OneOf(choices) => {
+            if choices.is_empty() {
+                v.error(
+                    format!("{field_path}.one_of"),
+                    "\"one_of\" needs at least one value",
+                );
+            }
+            Generator::OneOf(choices.iter().map(scalar_value).collect())
+        }
     }
+}
+
+/// A service's declared tables, for `apis`, `join` and `materialize` to name.
+struct ServiceTables<'s> {
+    name: &'s str,
+    tables: &'s [Table],
+}
+
+impl ServiceTables<'_> {
+    /// The table's index, or an error at `path` naming the service's tables.
+    fn resolve(&self, v: &mut Validator, path: String, name: &str) -> Option<usize> {
+        let found = self.tables.iter().position(|t| t.name == name);
+        if found.is_none() {
+            let table_names: Vec<&str> = self.tables.iter().map(|t| t.name.as_str()).collect();
+            let known = if table_names.is_empty() {
+                format!(
+                    " (service \"{}\" declares no tables: add one to its \"tables\")",
+                    self.name
+                )
+            } else {
+                hint_or_list(name, &table_names)
+            };
+            v.error(
+                path,
+                format!("service \"{}\" has no table \"{name}\"{known}", self.name),
+            );
+        }
+        found
+    }
+}
+
+fn apis(
+    v: &mut Validator,
+    path: &str,
+    raw_service: &RawService,
+    service: &ServiceTables,
+) -> Vec<Api> {
+    let mut apis: Vec<Api> = Vec::new();
+    for (index, api) in raw_service.apis.iter().enumerate() {
+        let api_path = format!("{path}.apis[{index}]");
+        if api.name.trim().is_empty() {
+            v.error(format!("{api_path}.name"), "an API needs a name");
+        } else if apis.iter().any(|a| a.name == api.name) {
+            v.error(
+                format!("{api_path}.name"),
+                format!(
+                    "service \"{}\" already has an API \"{}\"",
+                    raw_service.name, api.name
+                ),
+            );
+        }
+        if let Some(table) = service.resolve(v, format!("{api_path}.table"), &api.table) {
+            apis.push(Api {
+                name: api.name.clone(),
+                table,
+            });
+        }
+    }
+    apis
 }
 
 fn scalar_value(scalar: &RawScalar) -> Value {
@@ -476,11 +625,12 @@ fn scalar_value(scalar: &RawScalar) -> Value {
     }
 }
 
+/// One pipeline step: exactly one operator, checked by its own function.
 fn validate_step(
     v: &mut Validator,
     path: &str,
     step: &RawStep,
-    resolve_table: &impl Fn(&mut Validator, String, &str) -> Option<usize>,
+    service: &ServiceTables,
 ) -> Option<Step> {
     let given: Vec<&str> = [
         ("filter", step.filter.is_some()),
@@ -519,53 +669,9 @@ fn validate_step(
         );
     }
     let operator = if let Some(filter) = &step.filter {
-        let (value, negate) = match (&filter.equals, &filter.not_equals) {
-            (Some(value), None) => (scalar_value(value), false),
-            (None, Some(value)) => (scalar_value(value), true),
-            _ => {
-                v.error(
-                    format!("{path}.filter"),
-                    "give either \"equals\" or \"not_equals\"",
-                );
-                return None;
-            }
-        };
-        if filter.field.is_empty() {
-            v.error(format!("{path}.filter.field"), "a field needs a name");
-        }
-        Operator::Filter {
-            field: filter.field.clone(),
-            value,
-            negate,
-        }
+        filter_step(v, path, filter)?
     } else if let Some(map) = &step.map {
-        if map.set.is_empty() && map.drop.is_empty() && map.rename.is_empty() {
-            v.error(
-                format!("{path}.map"),
-                "a map needs \"set\", \"drop\" or \"rename\"",
-            );
-        }
-        for (from, to) in &map.rename {
-            if to.is_empty() {
-                v.error(
-                    format!("{path}.map.rename.{from}"),
-                    "the new field name is empty",
-                );
-            }
-        }
-        Operator::Map {
-            set: map
-                .set
-                .iter()
-                .map(|(name, value)| (name.clone(), scalar_value(value)))
-                .collect(),
-            drop: map.drop.clone(),
-            rename: map
-                .rename
-                .iter()
-                .map(|(from, to)| (from.clone(), to.clone()))
-                .collect(),
-        }
+        map_step(v, path, map)
     } else if let Some(rekey) = &step.rekey {
         if rekey.field.is_empty() {
             v.error(format!("{path}.rekey.field"), "a field needs a name");
@@ -574,66 +680,9 @@ fn validate_step(
             field: rekey.field.clone(),
         }
     } else if let Some(join) = &step.join {
-        let left = match join.kind.as_deref() {
-            None | Some("inner") => false,
-            Some("left") => true,
-            Some(other) => {
-                v.error(
-                    format!("{path}.join.kind"),
-                    format!(
-                        "unknown join kind \"{other}\"{}",
-                        hint_or_list(other, &["inner", "left"])
-                    ),
-                );
-                false
-            }
-        };
-        if join.into.is_empty() {
-            v.error(format!("{path}.join.as"), "a field needs a name");
-        }
-        let table = resolve_table(v, format!("{path}.join.table"), &join.table)?;
-        Operator::Join {
-            table,
-            into: join.into.clone(),
-            left,
-        }
+        join_step(v, path, join, service)?
     } else {
-        let aggregate = step.aggregate.as_ref()?;
-        let op = match (aggregate.op.as_str(), &aggregate.field) {
-            ("count", None) => AggregateOp::Count,
-            ("count", Some(_)) => {
-                v.error(
-                    format!("{path}.aggregate.field"),
-                    "\"count\" counts records and takes no \"field\"",
-                );
-                AggregateOp::Count
-            }
-            ("sum", Some(field)) => AggregateOp::Sum {
-                field: field.clone(),
-            },
-            ("sum", None) => {
-                v.error(
-                    format!("{path}.aggregate"),
-                    "\"sum\" needs a \"field\" to add up",
-                );
-                return None;
-            }
-            (other, _) => {
-                v.error(
-                    format!("{path}.aggregate.op"),
-                    format!(
-                        "unknown aggregate \"{other}\"{}",
-                        hint_or_list(other, &["count", "sum"])
-                    ),
-                );
-                return None;
-            }
-        };
-        let into = aggregate.into.clone().unwrap_or_else(|| match op {
-            AggregateOp::Count => "count".to_string(),
-            AggregateOp::Sum { .. } => "sum".to_string(),
-        });
-        Operator::Aggregate { op, into }
+        aggregate_step(v, path, step.aggregate.as_ref()?)?
     };
     Some(Step {
         label: step.label.clone(),
@@ -641,35 +690,107 @@ fn validate_step(
     })
 }
 
-/// Stable-sorts errors by their top-level section in file order and then by the first array
-/// index, so topology errors (found last) sit among the others in document order.
-pub(super) fn sort_in_document_order(errors: &mut [ScenarioError]) {
-    const SECTIONS: [&str; 11] = [
-        "name",
-        "stop",
-        "limits",
-        "single_writer",
-        "streams",
-        "services",
-        "faults",
-        "admin",
-        "expect",
-        "external_systems",
-        "",
-    ];
-    errors.sort_by_key(|error| {
-        let location = error.location.as_str();
-        let section_end = location.find(['.', '[']).unwrap_or(location.len());
-        let section = &location[..section_end];
-        let rank = SECTIONS
+fn filter_step(v: &mut Validator, path: &str, filter: &RawFilter) -> Option<Operator> {
+    let (value, negate) = match (&filter.equals, &filter.not_equals) {
+        (Some(value), None) => (scalar_value(value), false),
+        (None, Some(value)) => (scalar_value(value), true),
+        _ => {
+            v.error(
+                format!("{path}.filter"),
+                "give either \"equals\" or \"not_equals\"",
+            );
+            return None;
+        }
+    };
+    if filter.field.is_empty() {
+        v.error(format!("{path}.filter.field"), "a field needs a name");
+    }
+    Some(Operator::Filter {
+        field: filter.field.clone(),
+        value,
+        negate,
+    })
+}
+
+fn map_step(v: &mut Validator, path: &str, map: &RawMap) -> Operator {
+    if map.set.is_empty() && map.drop.is_empty() && map.rename.is_empty() {
+        v.error(
+            format!("{path}.map"),
+            "a map needs \"set\", \"drop\" or \"rename\"",
+        );
+    }
+    for (from, to) in &map.rename {
+        if to.is_empty() {
+            v.error(
+                format!("{path}.map.rename.{from}"),
+                "the new field name is empty",
+            );
+        }
+    }
+    Operator::Map {
+        set: map
+            .set
             .iter()
-            .position(|s| *s == section)
-            .unwrap_or(SECTIONS.len());
-        let index = location[section_end..]
-            .strip_prefix('[')
-            .and_then(|rest| rest.split(']').next())
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(0);
-        (rank, index)
-    });
+            .map(|(name, value)| (name.clone(), scalar_value(value)))
+            .collect(),
+        drop: map.drop.clone(),
+        rename: map
+            .rename
+            .iter()
+            .map(|(from, to)| (from.clone(), to.clone()))
+            .collect(),
+    }
+}
+
+fn join_step(
+    v: &mut Validator,
+    path: &str,
+    join: &RawJoin,
+    service: &ServiceTables,
+) -> Option<Operator> {
+    let left = v.choose(
+        format!("{path}.join.kind"),
+        join.kind.as_deref(),
+        &JOIN_KINDS,
+        defaults::JOIN_KIND.name(),
+    );
+    if join.into.is_empty() {
+        v.error(format!("{path}.join.as"), "a field needs a name");
+    }
+    let table = service.resolve(v, format!("{path}.join.table"), &join.table)?;
+    Some(Operator::Join {
+        table,
+        into: join.into.clone(),
+        left,
+    })
+}
+
+fn aggregate_step(v: &mut Validator, path: &str, aggregate: &RawAggregate) -> Option<Operator> {
+    let name = v.choose_required(format!("{path}.aggregate.op"), &aggregate.op, &AGGREGATES)?;
+    let op = match (name, &aggregate.field) {
+        (AggregateName::Count, None) => AggregateOp::Count,
+        (AggregateName::Count, Some(_)) => {
+            v.error(
+                format!("{path}.aggregate.field"),
+                "\"count\" counts records and takes no \"field\"",
+            );
+            AggregateOp::Count
+        }
+        (AggregateName::Sum, Some(field)) => AggregateOp::Sum {
+            field: field.clone(),
+        },
+        (AggregateName::Sum, None) => {
+            v.error(
+                format!("{path}.aggregate"),
+                "\"sum\" needs a \"field\" to add up",
+            );
+            return None;
+        }
+    };
+    // The output field defaults to the operation's name.
+    let into = aggregate
+        .into
+        .clone()
+        .unwrap_or_else(|| aggregate.op.clone());
+    Some(Operator::Aggregate { op, into })
 }
