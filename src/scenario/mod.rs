@@ -4,7 +4,7 @@
 //! first, with its JSON path; semantic errors are all reported, in document order.
 
 pub mod assign_file;
-mod choice;
+pub mod choice;
 pub mod defaults;
 mod error;
 pub mod raw;

@@ -9,7 +9,7 @@ use crate::model::{
 };
 use crate::scenario::choice::Choices;
 use crate::scenario::defaults::{self, TIME_US_MAX};
-use crate::scenario::did_you_mean;
+use crate::scenario::error::did_you_mean;
 use crate::scenario::raw::{RawConsumerRabbitmq, RawScript, RawStreamRabbitmq};
 
 const EXCHANGE_TYPES: Choices<'static, ExchangeType> = Choices {
