@@ -346,3 +346,51 @@ fn link(v: &mut Validator, path: &str, link: Option<&RawLink>) -> LinkConfig {
         jitter_us: field("jitter_us", jitter_us, &defaults::LINK_JITTER),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::parse_and_validate;
+
+    /// Every place where a problem is found out of document order (a cross-check with a later
+    /// section, a time-ordered check, a second writer) still reports it in document order.
+    #[test]
+    fn problems_come_out_in_document_order_across_sections() {
+        let scenario = r#"{"name": "order", "stop": {"at_us": 5000000}, "limits": {"sim_time_us_max": 1000000, "events_max": 0},
+ "streams": [{"name": "orders", "carrier": "lgo", "kind": "keyd"},
+             {"name": "audit", "partition_count": 0}],
+ "services": [{"name": "checkout", "domain": " ", "tables": [{"name": "t"}, {"name": "t"}],
+               "produces": [{"stream": "orders", "interval_us": 0}, {"stream": "ordrs", "interval_us": 10}]},
+              {"name": "billing", "instance_count": 0,
+               "produces": [{"stream": "orders", "interval_us": 10, "arrivals": "poison"}]}],
+ "faults": [{"action": "restart", "instance": "checkout-0", "at_us": 10},
+            {"action": "explode", "instance": "checkout-0"}],
+ "admin": [{"action": "create_partitions", "at_us": 5, "stream": "audit", "partition_count": 1},
+           {"action": "create_partition", "at_us": 5, "stream": "audit", "partition_count": 2}],
+ "expect": [{"check": "no_los", "stream": "orders"}],
+ "external_systems": [{"name": "shop", "writes": ["orders", "nope"]}]}"#;
+        let errors = parse_and_validate(scenario, "test.json").expect_err("invalid");
+        let actual: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let expected = [
+            "test.json: stop.at_us: 5000000 is past limits.sim_time_us_max (1000000), so the run could never get there (raise \"limits.sim_time_us_max\" too)",
+            "test.json: limits.events_max: events_max must be at least 1, not 0",
+            "test.json: streams[0].carrier: unknown carrier \"lgo\" (did you mean \"log\"?)",
+            "test.json: streams[0].kind: unknown event kind \"keyd\" (did you mean \"keyed\"?)",
+            "test.json: streams[1].partition_count: partition_count must be at least 1, not 0",
+            "test.json: services[0].produces[0].interval_us: interval_us must be at least 1, not 0",
+            "test.json: services[0].produces[1].stream: unknown stream \"ordrs\" (did you mean \"orders\"?)",
+            "test.json: services[0].domain: a domain needs a name",
+            "test.json: services[0].tables[1].name: service \"checkout\" already has a table \"t\"",
+            "test.json: services[1].instance_count: instance_count must be at least 1, not 0",
+            "test.json: services[1].produces[0].arrivals: unknown arrivals \"poison\" (did you mean \"poisson\"?)",
+            "test.json: services[1].produces[0].stream: stream \"orders\" already has a writer, service \"checkout\" (services[0].produces[0].stream), so service \"billing\" would be a second one: each stream has exactly one producing service (the single-writer principle; set \"single_writer\": \"warn\" to run anyway and see the conflicting updates)",
+            "test.json: faults[0]: \"checkout-0\" is not down at 10 us, so it cannot restart",
+            "test.json: faults[1].action: unknown fault action \"explode\" (expected \"crash\", \"restart\" or \"slow\")",
+            "test.json: admin[0].partition_count: stream \"audit\" has 1 partitions at 5 us; CreatePartitions can only add partitions, so ask for more than 1",
+            "test.json: admin[1].action: unknown admin action \"create_partition\" (did you mean \"create_partitions\"?)",
+            "test.json: expect[0].check: unknown check \"no_los\" (did you mean \"no_loss\"?)",
+            "test.json: external_systems[0].writes[1]: unknown stream \"nope\"",
+            "test.json: external_systems[0].writes[0]: stream \"orders\" already has a writer, service \"checkout\" (services[0].produces[0].stream), so external system \"shop\" would be a second one: each stream has exactly one producing service (the single-writer principle; set \"single_writer\": \"warn\" to run anyway and see the conflicting updates)",
+        ];
+        assert_eq!(actual, expected);
+    }
+}
