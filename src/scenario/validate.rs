@@ -8,9 +8,11 @@
 //! "Document order" is a fixed section order, since serde's derive does not keep the order of a
 //! file's keys: `name`, `stop`, `limits`, `single_writer`, `streams`, `services`, `faults`,
 //! `admin`, `expect`, `external_systems` (the order the bundled scenarios and the README write
-//! them in). Within an entry, its own fields come first and its topology fields after them; a
-//! cross-check between entries is reported at the later entry, after that entry's own problems.
-//! Every default and ceiling comes from `scenario::defaults`.
+//! them in). Within an entry, its own fields come first and its topology fields after them. A
+//! check that needs more than one entry is reported with the entry its path names, after that
+//! entry's own problems: the stop time against the limits under `stop`, a second writer at the
+//! second writer, a crash/restart or partition-growth problem under its timeline entry.
+//! Every default comes from `scenario::defaults`, and so does every ceiling but a type's bound.
 
 mod consumes;
 mod expectations;
