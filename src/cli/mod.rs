@@ -119,7 +119,7 @@ pub struct PartitionArgs {
     pub partitions: u32,
     /// The client's partitioner: murmur2 (Kafka's Java client), consistent_random (librdkafka's
     /// default) or fnv1a32.
-    #[arg(long, default_value = "murmur2", value_name = "NAME")]
+    #[arg(long, default_value = scenario::defaults::PARTITIONER.name(), value_name = "NAME")]
     pub partitioner: String,
     /// Output format: `text` (KEY<TAB>PARTITION lines) or `json`.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -420,15 +420,15 @@ fn list_scenarios() -> Result<u8, Failure> {
 
 fn partition(args: &PartitionArgs) -> Result<u8, Failure> {
     use crate::log::partitioner::Partitioner;
-    let names: Vec<&str> = Partitioner::ALL.iter().map(|p| p.name()).collect();
-    let Some(partitioner) = Partitioner::ALL
-        .into_iter()
-        .find(|p| p.name() == args.partitioner)
-    else {
+    let table = scenario::choice::partitioners();
+    let choices = scenario::choice::Choices {
+        noun: "partitioner",
+        table: &table,
+    };
+    let Some(partitioner) = choices.find(&args.partitioner) else {
         return Err(Failure::usage(format!(
-            "--partitioner: unknown partitioner \"{}\"{}",
-            args.partitioner,
-            scenario::hint_or_list(&args.partitioner, &names)
+            "--partitioner: {}",
+            choices.unknown(&args.partitioner)
         )));
     };
     if partitioner == Partitioner::ConsistentRandom && args.keys.iter().any(String::is_empty) {

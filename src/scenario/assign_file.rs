@@ -17,8 +17,10 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 
-use super::error::{ScenarioError, did_you_mean, hint_or_list};
-use super::validate::PARTITION_COUNT_MAX;
+use super::choice::{Choices, strategies};
+use super::defaults;
+use super::error::{ScenarioError, did_you_mean};
+use super::validate::Validator;
 use crate::log::assignor::{Strategy, Subscription, TopicPartition};
 
 /// The file as written.
@@ -95,66 +97,33 @@ pub fn parse_and_validate(text: &str, origin: &str) -> Result<Group, Vec<Scenari
 
 /// Checks meaning; reports every problem in document order.
 pub fn validate(raw: &RawGroup, origin: &str) -> Result<Group, Vec<ScenarioError>> {
-    let mut errors = Vec::new();
-    let mut error = |location: String, problem: String| {
-        errors.push(ScenarioError {
-            origin: origin.to_string(),
-            location,
-            problem,
-        })
+    let mut v = Validator::new(origin);
+    let table = strategies();
+    let choices = Choices {
+        noun: "assignment strategy",
+        table: &table,
     };
-
+    // Kafka also takes an assignor's class name, so the lookup is the strategy's own.
     let strategy = Strategy::from_config_name(&raw.strategy);
     if strategy.is_none() {
-        let names: Vec<&str> = Strategy::ALL.iter().map(|s| s.name()).collect();
-        error(
-            "strategy".to_string(),
-            format!(
-                "unknown assignment strategy \"{}\"{}",
-                raw.strategy,
-                hint_or_list(&raw.strategy, &names)
-            ),
-        );
+        v.error("strategy", choices.unknown(&raw.strategy));
     }
-
-    let mut partitions_per_topic = BTreeMap::new();
-    for (name, count) in &raw.topics.0 {
-        let path = format!("topics.{}", quote_key(name));
-        if name.is_empty() {
-            error(path, "a topic needs a name".to_string());
-            continue;
-        }
-        if partitions_per_topic.contains_key(name) {
-            error(path, format!("topic \"{name}\" is listed twice"));
-            continue;
-        }
-        if *count == 0 {
-            error(path, "a topic has at least 1 partition, not 0".to_string());
-            continue;
-        }
-        if *count > PARTITION_COUNT_MAX {
-            error(
-                path,
-                format!(
-                    "{count} is more than {PARTITION_COUNT_MAX}, the most eventlab allows for a partition count"
-                ),
-            );
-            continue;
-        }
-        partitions_per_topic.insert(name.clone(), *count as u32);
-    }
+    let partitions_per_topic = topics(&mut v, &raw.topics);
     let topic_names: Vec<&str> = raw.topics.0.iter().map(|(name, _)| name.as_str()).collect();
-
+    let topics = Topics {
+        partitions: &partitions_per_topic,
+        names: &topic_names,
+    };
     let mut subscriptions = Vec::new();
     let mut member_ids: BTreeMap<&str, usize> = BTreeMap::new();
     let mut instance_ids: BTreeMap<&str, usize> = BTreeMap::new();
     for (index, member) in raw.members.iter().enumerate() {
         let path = format!("members[{index}]");
         if member.id.is_empty() {
-            error(format!("{path}.id"), "a member needs an id".to_string());
+            v.error(format!("{path}.id"), "a member needs an id");
         } else if let Some(first) = member_ids.insert(&member.id, index) {
             member_ids.insert(&member.id, first);
-            error(
+            v.error(
                 format!("{path}.id"),
                 format!(
                     "member \"{}\" is listed twice (first as members[{first}])",
@@ -164,13 +133,13 @@ pub fn validate(raw: &RawGroup, origin: &str) -> Result<Group, Vec<ScenarioError
         }
         if let Some(instance_id) = &member.instance_id {
             if instance_id.is_empty() {
-                error(
+                v.error(
                     format!("{path}.instance_id"),
-                    "an instance id cannot be empty (use null for a dynamic member)".to_string(),
+                    "an instance id cannot be empty (use null for a dynamic member)",
                 );
             } else if let Some(first) = instance_ids.insert(instance_id, index) {
                 instance_ids.insert(instance_id, first);
-                error(
+                v.error(
                     format!("{path}.instance_id"),
                     format!(
                         "instance id \"{instance_id}\" is already used by members[{first}] (Kafka fences one of them)"
@@ -178,90 +147,9 @@ pub fn validate(raw: &RawGroup, origin: &str) -> Result<Group, Vec<ScenarioError
                 );
             }
         }
-        let mut topics = Vec::new();
-        for (topic_index, topic) in member.topics.iter().enumerate() {
-            if partitions_per_topic.contains_key(topic) {
-                topics.push(topic.clone());
-            } else if !topic_names.contains(&topic.as_str()) {
-                error(
-                    format!("{path}.topics[{topic_index}]"),
-                    format!(
-                        "unknown topic \"{topic}\"{}",
-                        did_you_mean(topic, topic_names.iter().copied())
-                    ),
-                );
-            }
-        }
-        let mut owned = Vec::new();
-        let mut owned_seen = BTreeSet::new();
-        for (owned_index, text) in member.owned.iter().enumerate() {
-            let owned_path = format!("{path}.owned[{owned_index}]");
-            let Ok(partition) = text.parse::<TopicPartition>() else {
-                error(
-                    owned_path,
-                    format!(
-                        "\"{text}\" is not a topic partition (write topic-N, e.g. \"topic1-0\")"
-                    ),
-                );
-                continue;
-            };
-            match partitions_per_topic.get(&partition.topic) {
-                None if !topic_names.contains(&partition.topic.as_str()) => error(
-                    owned_path,
-                    format!(
-                        "unknown topic \"{}\"{}",
-                        partition.topic,
-                        did_you_mean(&partition.topic, topic_names.iter().copied())
-                    ),
-                ),
-                None => {}
-                Some(&count) if partition.partition >= count => error(
-                    owned_path,
-                    format!(
-                        "\"{text}\" does not exist: topic \"{}\" has {count} partition{} (0..{})",
-                        partition.topic,
-                        if count == 1 { "" } else { "s" },
-                        count - 1
-                    ),
-                ),
-                Some(_) => {
-                    if !owned_seen.insert(partition.clone()) {
-                        error(owned_path, format!("\"{text}\" is listed twice"));
-                    } else {
-                        owned.push(partition);
-                    }
-                }
-            }
-        }
-        // Kafka's generations are Java ints; a negative one (DEFAULT_GENERATION is -1) means
-        // unknown, like null.
-        let generation = match member.generation {
-            None => None,
-            Some(generation) => match i32::try_from(generation) {
-                Ok(generation) => Some(generation),
-                Err(_) => {
-                    error(
-                        format!("{path}.generation"),
-                        format!(
-                            "{generation} is not a generation (expected {} to {}, or null when unknown)",
-                            i32::MIN,
-                            i32::MAX
-                        ),
-                    );
-                    None
-                }
-            },
-        };
-        subscriptions.push(Subscription {
-            member_id: member.id.clone(),
-            group_instance_id: member.instance_id.clone().filter(|id| !id.is_empty()),
-            topics,
-            owned_partitions: owned,
-            generation,
-            rack_id: None,
-        });
+        subscriptions.push(subscription(&mut v, &path, member, &topics));
     }
-
+    let errors = v.finish();
     match strategy {
         Some(strategy) if errors.is_empty() => Ok(Group {
             strategy,
@@ -270,6 +158,135 @@ pub fn validate(raw: &RawGroup, origin: &str) -> Result<Group, Vec<ScenarioError
         }),
         _ => Err(errors),
     }
+}
+
+/// The `topics` object: name → partition count, each within the scenario ceiling.
+fn topics(v: &mut Validator, raw: &OrderedCounts) -> BTreeMap<String, u32> {
+    let max = defaults::PARTITION_COUNT.max();
+    let mut partitions_per_topic = BTreeMap::new();
+    for (name, count) in &raw.0 {
+        let path = format!("topics.{}", quote_key(name));
+        if name.is_empty() {
+            v.error(path, "a topic needs a name");
+        } else if partitions_per_topic.contains_key(name) {
+            v.error(path, format!("topic \"{name}\" is listed twice"));
+        } else if *count == 0 {
+            v.error(path, "a topic has at least 1 partition, not 0");
+        } else if *count > max {
+            v.error(
+                path,
+                format!(
+                    "{count} is more than {max}, the most eventlab allows for a partition count"
+                ),
+            );
+        } else {
+            partitions_per_topic.insert(name.clone(), *count as u32);
+        }
+    }
+    partitions_per_topic
+}
+
+/// The declared topics: the valid ones with their partition counts, and every name given.
+struct Topics<'t> {
+    partitions: &'t BTreeMap<String, u32>,
+    names: &'t [&'t str],
+}
+
+impl Topics<'_> {
+    /// An `unknown topic` error, unless the topic is declared (even if its count was invalid).
+    fn unknown(&self, v: &mut Validator, path: String, topic: &str) {
+        if !self.names.contains(&topic) {
+            v.error(
+                path,
+                format!(
+                    "unknown topic \"{topic}\"{}",
+                    did_you_mean(topic, self.names.iter().copied())
+                ),
+            );
+        }
+    }
+}
+
+/// One member's subscription: its topics, owned partitions and generation.
+fn subscription(
+    v: &mut Validator,
+    path: &str,
+    member: &RawMember,
+    topics: &Topics,
+) -> Subscription {
+    let mut subscribed = Vec::new();
+    for (topic_index, topic) in member.topics.iter().enumerate() {
+        if topics.partitions.contains_key(topic) {
+            subscribed.push(topic.clone());
+        } else {
+            topics.unknown(v, format!("{path}.topics[{topic_index}]"), topic);
+        }
+    }
+    let owned_partitions = owned(v, path, member, topics);
+    // Kafka's generations are Java ints; a negative one (DEFAULT_GENERATION is -1) means
+    // unknown, like null.
+    let generation = member
+        .generation
+        .and_then(|generation| match i32::try_from(generation) {
+            Ok(generation) => Some(generation),
+            Err(_) => {
+                v.error(
+                    format!("{path}.generation"),
+                    format!(
+                        "{generation} is not a generation (expected {} to {}, or null when unknown)",
+                        i32::MIN,
+                        i32::MAX
+                    ),
+                );
+                None
+            }
+        });
+    Subscription {
+        member_id: member.id.clone(),
+        group_instance_id: member.instance_id.clone().filter(|id| !id.is_empty()),
+        topics: subscribed,
+        owned_partitions,
+        generation,
+        rack_id: None,
+    }
+}
+
+/// A member's `owned` partitions, as `topic-N` of a declared topic, each once.
+fn owned(
+    v: &mut Validator,
+    path: &str,
+    member: &RawMember,
+    topics: &Topics,
+) -> Vec<TopicPartition> {
+    let mut owned = Vec::new();
+    let mut owned_seen = BTreeSet::new();
+    for (owned_index, text) in member.owned.iter().enumerate() {
+        let owned_path = format!("{path}.owned[{owned_index}]");
+        let Ok(partition) = text.parse::<TopicPartition>() else {
+            v.error(
+                owned_path,
+                format!("\"{text}\" is not a topic partition (write topic-N, e.g. \"topic1-0\")"),
+            );
+            continue;
+        };
+        match topics.partitions.get(&partition.topic) {
+            None => topics.unknown(v, owned_path, &partition.topic),
+            Some(&count) if partition.partition >= count => v.error(
+                owned_path,
+                format!(
+                    "\"{text}\" does not exist: topic \"{}\" has {count} partition{} (0..{})",
+                    partition.topic,
+                    if count == 1 { "" } else { "s" },
+                    count - 1
+                ),
+            ),
+            Some(_) if !owned_seen.insert(partition.clone()) => {
+                v.error(owned_path, format!("\"{text}\" is listed twice"));
+            }
+            Some(_) => owned.push(partition),
+        }
+    }
+    owned
 }
 
 /// A topic name as a JSON-path key: quoted when it has a dot, like Kafka config names.

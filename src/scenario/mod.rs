@@ -4,13 +4,14 @@
 //! first, with its JSON path; semantic errors are all reported, in document order.
 
 pub mod assign_file;
+pub mod choice;
+pub mod defaults;
 mod error;
 pub mod raw;
 mod validate;
-mod validate_topology;
 
 pub use error::{ScenarioError, did_you_mean, hint_or_list, nearest, one_of};
-pub use validate::{DEFAULTS_DOC, validate};
+pub use validate::validate;
 
 use crate::model::Scenario;
 

@@ -1,49 +1,50 @@
 //! Validation of the queue-carrier settings: the `rabbitmq` blocks of streams, producers and
-//! consumers, and consumer scripts. Defaults are RabbitMQ 3.13's where RabbitMQ has the setting.
+//! consumers, and consumer scripts. Defaults are RabbitMQ 3.13's where RabbitMQ has the setting
+//! (see `scenario::defaults`).
 
-use super::{TIME_US_MAX, Validator};
+use super::validator::{Validator, to_ppm};
 use crate::model::{
     ConsumerScript, Decision, ExchangeType, Overflow, QueueArgs, QueueConsumer, ScriptStep,
     StreamId,
 };
-use crate::scenario::did_you_mean;
-use crate::scenario::hint_or_list;
-use crate::scenario::raw::{RawConsumerRabbitmq, RawStreamRabbitmq};
+use crate::scenario::choice::Choices;
+use crate::scenario::defaults::{self, TIME_US_MAX};
+use crate::scenario::error::did_you_mean;
+use crate::scenario::raw::{RawConsumerRabbitmq, RawScript, RawStreamRabbitmq};
 
-/// RabbitMQ's `basic.qos` prefetch_count is a 16-bit field.
-const PREFETCH_COUNT_MAX: u64 = 65_535;
-const CONCURRENCY_MAX: u64 = 10_000;
-const MAX_LENGTH_MAX: u64 = 100_000_000;
-const SCRIPT_STEPS_MAX: usize = 100_000;
+const EXCHANGE_TYPES: Choices<'static, ExchangeType> = Choices {
+    noun: "exchange type",
+    table: &[
+        ("fanout", ExchangeType::Fanout),
+        ("direct", ExchangeType::Direct),
+        ("topic", ExchangeType::Topic),
+    ],
+};
 
-const DECISIONS: [&str; 6] = [
-    "ack",
-    "nack",
-    "nack_requeue",
-    "reject",
-    "reject_requeue",
-    "hold",
-];
+const OVERFLOWS: Choices<'static, Overflow> = Choices {
+    noun: "overflow",
+    table: &[
+        ("drop-head", Overflow::DropHead),
+        ("reject-publish", Overflow::RejectPublish),
+        ("reject-publish-dlx", Overflow::RejectPublishDlx),
+    ],
+};
 
+const DECISIONS: Choices<'static, Decision> = Choices {
+    noun: "decision",
+    table: &[
+        ("ack", Decision::Ack),
+        ("nack", Decision::Nack { requeue: false }),
+        ("nack_requeue", Decision::Nack { requeue: true }),
+        ("reject", Decision::Reject { requeue: false }),
+        ("reject_requeue", Decision::Reject { requeue: true }),
+        ("hold", Decision::Hold),
+    ],
+};
+
+/// A scripted decision; an unknown one is an error and counts as the default (`ack`).
 fn decision(v: &mut Validator, path: &str, name: &str) -> Decision {
-    match name {
-        "ack" => Decision::Ack,
-        "nack" => Decision::Nack { requeue: false },
-        "nack_requeue" => Decision::Nack { requeue: true },
-        "reject" => Decision::Reject { requeue: false },
-        "reject_requeue" => Decision::Reject { requeue: true },
-        "hold" => Decision::Hold,
-        other => {
-            v.error(
-                path,
-                format!(
-                    "unknown decision \"{other}\"{}",
-                    hint_or_list(other, &DECISIONS)
-                ),
-            );
-            Decision::Ack
-        }
-    }
+    v.choose(path, Some(name), &DECISIONS, defaults::SCRIPT_THEN.name())
 }
 
 /// The stream's `rabbitmq` block. `streams` lists every declared stream name in order and
@@ -56,58 +57,39 @@ pub(super) fn stream_args(
     me: usize,
 ) -> QueueArgs {
     let path = format!("{path}.rabbitmq");
-    let exchange_type = match raw.exchange_type.as_deref() {
-        None | Some("fanout") => ExchangeType::Fanout,
-        Some("direct") => ExchangeType::Direct,
-        Some("topic") => ExchangeType::Topic,
-        Some(other) => {
-            v.error(
-                format!("{path}.exchange_type"),
-                format!(
-                    "unknown exchange type \"{other}\"{}",
-                    hint_or_list(other, &["fanout", "direct", "topic"])
-                ),
-            );
-            ExchangeType::Fanout
-        }
-    };
+    let exchange_type = v.choose(
+        format!("{path}.exchange_type"),
+        raw.exchange_type.as_deref(),
+        &EXCHANGE_TYPES,
+        defaults::EXCHANGE_TYPE.name(),
+    );
+    let ttl = &defaults::MESSAGE_TTL;
     let message_ttl_us = raw.x_message_ttl.map(|ms| {
         1_000
             * v.ranged(
                 &format!("{path}.\"x-message-ttl\""),
                 ms,
-                0,
-                TIME_US_MAX / 1_000,
+                ttl.min(),
+                ttl.max(),
                 "x-message-ttl",
             )
     });
-    let max_length = raw.x_max_length.map(|length| {
+    let length = &defaults::MAX_LENGTH;
+    let max_length = raw.x_max_length.map(|count| {
         v.ranged(
             &format!("{path}.\"x-max-length\""),
-            length,
-            0,
-            MAX_LENGTH_MAX,
+            count,
+            length.min(),
+            length.max(),
             "x-max-length",
         )
     });
-    let overflow = match raw.x_overflow.as_deref() {
-        None | Some("drop-head") => Overflow::DropHead,
-        Some("reject-publish") => Overflow::RejectPublish,
-        Some("reject-publish-dlx") => Overflow::RejectPublishDlx,
-        Some(other) => {
-            v.error(
-                format!("{path}.\"x-overflow\""),
-                format!(
-                    "unknown overflow \"{other}\"{}",
-                    hint_or_list(
-                        other,
-                        &["drop-head", "reject-publish", "reject-publish-dlx"]
-                    )
-                ),
-            );
-            Overflow::DropHead
-        }
-    };
+    let overflow = v.choose(
+        format!("{path}.\"x-overflow\""),
+        raw.x_overflow.as_deref(),
+        &OVERFLOWS,
+        defaults::OVERFLOW.name(),
+    );
     let dead_letter_exchange =
         raw.x_dead_letter_exchange.as_deref().and_then(|name| {
             match streams.iter().position(|stream| *stream == name) {
@@ -166,18 +148,16 @@ pub(super) fn consumer(
     start_us: u64,
 ) -> QueueConsumer {
     let path = format!("{path}.rabbitmq");
-    let prefetch_count = v.ranged(
+    let prefetch_count = v.setting(
         &format!("{path}.prefetch_count"),
-        raw.prefetch_count.unwrap_or(0),
-        0,
-        PREFETCH_COUNT_MAX,
+        raw.prefetch_count,
+        &defaults::PREFETCH_COUNT,
         "prefetch_count",
     ) as u32;
-    let concurrency = v.ranged(
+    let concurrency = v.setting(
         &format!("{path}.concurrency"),
-        raw.concurrency.unwrap_or(1),
-        1,
-        CONCURRENCY_MAX,
+        raw.concurrency,
+        &defaults::CONCURRENCY,
         "concurrency",
     ) as u32;
     let binding_keys = match (&raw.binding_keys, exchange_type) {
@@ -197,16 +177,24 @@ pub(super) fn consumer(
             }
             keys.clone()
         }
+        // The table's `binding_keys` row: every routing key on a topic exchange, the empty one
+        // on the others.
         (None, ExchangeType::Topic) => vec!["#".to_string()],
         (None, _) => vec![String::new()],
     };
+    let nack = &defaults::NACK_PROBABILITY;
     let nack_ppm = match raw.nack_probability {
-        None => 0,
+        None => to_ppm(nack.decimal()) as u32,
         // Exactly 0 switches nacks off; anything else must be a probability above 0.
         Some(p) if p.to_bits() == 0 => 0,
-        Some(p) => v.ppm(&format!("{path}.nack_probability"), p, 0.0, 1.0) as u32,
+        Some(p) => v.ppm(
+            &format!("{path}.nack_probability"),
+            p,
+            0.0,
+            nack.decimal_max(),
+        ) as u32,
     };
-    let auto_ack = raw.auto_ack.unwrap_or(false);
+    let auto_ack = raw.auto_ack.unwrap_or(defaults::AUTO_ACK.flag());
     if auto_ack && nack_ppm > 0 {
         v.error(
             format!("{path}.nack_probability"),
@@ -214,136 +202,30 @@ pub(super) fn consumer(
         );
     }
     let mut scripts: Vec<ConsumerScript> = Vec::new();
-    for (index, script) in raw.script.iter().enumerate() {
+    for (index, raw_script) in raw.script.iter().enumerate() {
         let path = format!("{path}.script[{index}]");
-        if script.instance >= u64::from(instance_count) {
+        if raw_script.instance >= u64::from(instance_count) {
             v.error(
                 format!("{path}.instance"),
                 format!(
                     "the service has {instance_count} instances (0..{}), so there is no instance {}",
                     instance_count.saturating_sub(1),
-                    script.instance
+                    raw_script.instance
                 ),
             );
             continue;
         }
         if scripts
             .iter()
-            .any(|other| u64::from(other.instance_index) == script.instance)
+            .any(|other| u64::from(other.instance_index) == raw_script.instance)
         {
             v.error(
                 format!("{path}.instance"),
-                format!("instance {} already has a script", script.instance),
+                format!("instance {} already has a script", raw_script.instance),
             );
             continue;
         }
-        if script.deliveries.len() > SCRIPT_STEPS_MAX {
-            v.error(
-                format!("{path}.deliveries"),
-                format!("more than {SCRIPT_STEPS_MAX} scripted deliveries"),
-            );
-        }
-        let steps = script
-            .deliveries
-            .iter()
-            .enumerate()
-            .map(|(step_index, step)| ScriptStep {
-                processing_time_us: step.processing_time_us.map(|time_us| {
-                    v.ranged(
-                        &format!("{path}.deliveries[{step_index}].processing_time_us"),
-                        time_us,
-                        0,
-                        TIME_US_MAX,
-                        "processing time",
-                    )
-                }),
-                decision: decision(
-                    v,
-                    &format!("{path}.deliveries[{step_index}].decision"),
-                    &step.decision,
-                ),
-            })
-            .collect();
-        let then = match &script.then {
-            None => Decision::Ack,
-            Some(name) => decision(v, &format!("{path}.then"), name),
-        };
-        let steps: Vec<ScriptStep> = steps;
-        if auto_ack
-            && (then != Decision::Ack || steps.iter().any(|step| step.decision != Decision::Ack))
-        {
-            v.error(
-                &path,
-                "with auto_ack every delivery counts as acknowledged when sent, so a script cannot nack, reject or hold (set auto_ack to false)",
-            );
-        }
-        let subscribe = script.subscribe.unwrap_or(true);
-        if !subscribe && script.subscribe_at_us.is_some() {
-            v.error(
-                format!("{path}.subscribe_at_us"),
-                "\"subscribe_at_us\" does not apply when \"subscribe\" is false",
-            );
-        }
-        let mut get_at_us = Vec::new();
-        for (get_index, &at_us) in script.get_at_us.iter().enumerate() {
-            get_at_us.push(v.ranged(
-                &format!("{path}.get_at_us[{get_index}]"),
-                at_us,
-                0,
-                TIME_US_MAX,
-                "get_at_us",
-            ));
-        }
-        get_at_us.sort_unstable();
-        if !subscribe && get_at_us.is_empty() {
-            v.error(
-                &path,
-                "a consumer that does not subscribe needs \"get_at_us\" times to pull messages",
-            );
-        }
-        scripts.push(ConsumerScript {
-            instance_index: script.instance as u32,
-            subscribe,
-            subscribe_at_us: script.subscribe_at_us.map_or(start_us, |at| {
-                v.ranged(
-                    &format!("{path}.subscribe_at_us"),
-                    at,
-                    0,
-                    TIME_US_MAX,
-                    "subscribe_at_us",
-                )
-            }),
-            prefetch_count: script.prefetch_count.map(|count| {
-                v.ranged(
-                    &format!("{path}.prefetch_count"),
-                    count,
-                    0,
-                    PREFETCH_COUNT_MAX,
-                    "prefetch_count",
-                ) as u32
-            }),
-            steps,
-            then,
-            close_at_us: script.close_at_us.map(|at| {
-                v.ranged(
-                    &format!("{path}.close_at_us"),
-                    at,
-                    0,
-                    TIME_US_MAX,
-                    "close_at_us",
-                )
-            }),
-            close_after_deliveries: script.close_after_deliveries.map(|count| {
-                v.ranged(
-                    &format!("{path}.close_after_deliveries"),
-                    count,
-                    1,
-                    u64::from(u32::MAX),
-                    "close_after_deliveries",
-                )
-            }),
-            get_at_us,
-        });
+        scripts.push(script(v, &path, raw_script, auto_ack, start_us));
     }
     QueueConsumer {
         prefetch_count,
@@ -351,7 +233,133 @@ pub(super) fn consumer(
         concurrency,
         binding_keys,
         nack_ppm,
-        nack_requeue: raw.nack_requeue.unwrap_or(true),
+        nack_requeue: raw.nack_requeue.unwrap_or(defaults::NACK_REQUEUE.flag()),
         scripts,
     }
+}
+
+/// One consumer script, for an instance that has none yet.
+fn script(
+    v: &mut Validator,
+    path: &str,
+    script: &RawScript,
+    auto_ack: bool,
+    start_us: u64,
+) -> ConsumerScript {
+    let (steps, then) = decisions(v, path, script);
+    if auto_ack
+        && (then != Decision::Ack || steps.iter().any(|step| step.decision != Decision::Ack))
+    {
+        v.error(
+            path,
+            "with auto_ack every delivery counts as acknowledged when sent, so a script cannot nack, reject or hold (set auto_ack to false)",
+        );
+    }
+    let subscribe = script
+        .subscribe
+        .unwrap_or(defaults::SCRIPT_SUBSCRIBE.flag());
+    if !subscribe && script.subscribe_at_us.is_some() {
+        v.error(
+            format!("{path}.subscribe_at_us"),
+            "\"subscribe_at_us\" does not apply when \"subscribe\" is false",
+        );
+    }
+    let mut get_at_us = Vec::new();
+    for (get_index, &at_us) in script.get_at_us.iter().enumerate() {
+        get_at_us.push(v.ranged(
+            &format!("{path}.get_at_us[{get_index}]"),
+            at_us,
+            0,
+            TIME_US_MAX,
+            "get_at_us",
+        ));
+    }
+    get_at_us.sort_unstable();
+    if !subscribe && get_at_us.is_empty() {
+        v.error(
+            path,
+            "a consumer that does not subscribe needs \"get_at_us\" times to pull messages",
+        );
+    }
+    let prefetch = &defaults::PREFETCH_COUNT;
+    ConsumerScript {
+        instance_index: script.instance as u32,
+        subscribe,
+        subscribe_at_us: script.subscribe_at_us.map_or(start_us, |at| {
+            v.ranged(
+                &format!("{path}.subscribe_at_us"),
+                at,
+                0,
+                TIME_US_MAX,
+                "subscribe_at_us",
+            )
+        }),
+        prefetch_count: script.prefetch_count.map(|count| {
+            v.ranged(
+                &format!("{path}.prefetch_count"),
+                count,
+                prefetch.min(),
+                prefetch.max(),
+                "prefetch_count",
+            ) as u32
+        }),
+        steps,
+        then,
+        close_at_us: script.close_at_us.map(|at| {
+            v.ranged(
+                &format!("{path}.close_at_us"),
+                at,
+                0,
+                TIME_US_MAX,
+                "close_at_us",
+            )
+        }),
+        close_after_deliveries: script.close_after_deliveries.map(|count| {
+            v.ranged(
+                &format!("{path}.close_after_deliveries"),
+                count,
+                1,
+                u64::from(u32::MAX),
+                "close_after_deliveries",
+            )
+        }),
+        get_at_us,
+    }
+}
+
+/// A script's decisions: one per scripted delivery, then the one for every later delivery.
+fn decisions(v: &mut Validator, path: &str, script: &RawScript) -> (Vec<ScriptStep>, Decision) {
+    let steps_max = defaults::SCRIPT_STEPS.max();
+    if script.deliveries.len() as u64 > steps_max {
+        v.error(
+            format!("{path}.deliveries"),
+            format!("more than {steps_max} scripted deliveries"),
+        );
+    }
+    let steps: Vec<ScriptStep> = script
+        .deliveries
+        .iter()
+        .enumerate()
+        .map(|(step_index, step)| ScriptStep {
+            processing_time_us: step.processing_time_us.map(|time_us| {
+                v.ranged(
+                    &format!("{path}.deliveries[{step_index}].processing_time_us"),
+                    time_us,
+                    0,
+                    TIME_US_MAX,
+                    "processing time",
+                )
+            }),
+            decision: decision(
+                v,
+                &format!("{path}.deliveries[{step_index}].decision"),
+                &step.decision,
+            ),
+        })
+        .collect();
+    let then = match &script.then {
+        None => DECISIONS.known(defaults::SCRIPT_THEN.name()),
+        Some(name) => decision(v, &format!("{path}.then"), name),
+    };
+    (steps, then)
 }

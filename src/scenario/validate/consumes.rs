@@ -1,0 +1,276 @@
+//! Validation of one `services[].consumes[]` entry: the stream and consumer group, the poll
+//! loop, processing times, commits and the consumer's `kafka` settings; its `rabbitmq` block is
+//! `queue`'s. Pipelines, `emit` and `materialize` are `topology`'s.
+
+use super::queue;
+use super::validator::Validator;
+use crate::log::assignor::Strategy;
+use crate::model::{
+    CommitMode, Consumption, ExchangeType, GroupId, OffsetReset, ProcessingTime, RebalanceProtocol,
+    StreamId,
+};
+use crate::scenario::choice::{Choices, strategies};
+use crate::scenario::defaults;
+use crate::scenario::raw::{NameList, RawConsumerKafka, RawConsumes, RawProcessing};
+
+const COMMIT_MODES: Choices<'static, CommitMode> = Choices {
+    noun: "commit mode",
+    table: &[
+        ("after_processing", CommitMode::AfterProcessing),
+        ("before_processing", CommitMode::BeforeProcessing),
+    ],
+};
+
+const OFFSET_RESETS: Choices<'static, OffsetReset> = Choices {
+    noun: "auto.offset.reset",
+    table: &[
+        ("earliest", OffsetReset::Earliest),
+        ("latest", OffsetReset::Latest),
+    ],
+};
+
+/// The consumed stream's settings a consumption depends on.
+pub(super) struct Consumed {
+    pub(super) stream: StreamId,
+    pub(super) group: GroupId,
+    pub(super) exchange_type: ExchangeType,
+    pub(super) instance_count: u32,
+}
+
+/// Validates the `consumes` entry at `path`, whose stream and group the walk has resolved.
+pub(super) fn consumes(
+    v: &mut Validator,
+    path: &str,
+    consume: &RawConsumes,
+    consumed: Consumed,
+) -> Consumption {
+    let poll_interval_us = v.setting_ms(
+        &format!("{path}.poll_interval_ms"),
+        consume.poll_interval_ms,
+        &defaults::POLL_INTERVAL_MS,
+        "poll_interval_ms",
+    );
+    let processing = processing(v, path, consume.processing_time_us.as_ref());
+    let commit = v.choose(
+        format!("{path}.commit"),
+        consume.commit.as_deref(),
+        &COMMIT_MODES,
+        defaults::COMMIT.name(),
+    );
+    let kafka = kafka(v, &format!("{path}.kafka"), &consume.kafka);
+    let start_us = v.setting(
+        &format!("{path}.start_us"),
+        consume.start_us,
+        &defaults::CONSUME_START,
+        "start_us",
+    );
+    let offset_reset = v.choose(
+        format!("{path}.kafka.\"auto.offset.reset\""),
+        consume.kafka.auto_offset_reset.as_deref(),
+        &OFFSET_RESETS,
+        defaults::OFFSET_RESET.name(),
+    );
+    let queue = queue::consumer(
+        v,
+        path,
+        &consume.rabbitmq,
+        consumed.exchange_type,
+        consumed.instance_count,
+        start_us,
+    );
+    Consumption {
+        assignment_strategy: kafka.strategy,
+        protocol: kafka.protocol,
+        stream: consumed.stream,
+        group: consumed.group,
+        start_us,
+        offset_reset,
+        queue,
+        poll_interval_us,
+        max_poll_records: kafka.max_poll_records,
+        processing,
+        commit,
+        auto_commit: consume
+            .kafka
+            .enable_auto_commit
+            .unwrap_or(defaults::AUTO_COMMIT.flag()),
+        auto_commit_interval_us: kafka.auto_commit_interval_us,
+        session_timeout_us: kafka.session_timeout_us,
+        heartbeat_interval_us: kafka.heartbeat_interval_us,
+    }
+}
+
+/// `processing_time_us`: fixed, uniform or exponential.
+fn processing(v: &mut Validator, path: &str, raw: Option<&RawProcessing>) -> ProcessingTime {
+    let time = &defaults::PROCESSING_TIME;
+    match raw {
+        None => ProcessingTime::Fixed {
+            time_us: time.count(),
+        },
+        Some(RawProcessing::Fixed(time_us)) => ProcessingTime::Fixed {
+            time_us: v.ranged(
+                &format!("{path}.processing_time_us.fixed"),
+                *time_us,
+                time.min(),
+                time.max(),
+                "processing time",
+            ),
+        },
+        Some(&RawProcessing::Uniform([min, max])) => {
+            if min > max {
+                v.error(
+                    format!("{path}.processing_time_us.uniform"),
+                    format!("the minimum {min} is more than the maximum {max}"),
+                );
+            }
+            let max = v.ranged(
+                &format!("{path}.processing_time_us.uniform[1]"),
+                max,
+                time.min(),
+                time.max(),
+                "processing time",
+            );
+            ProcessingTime::Uniform {
+                time_us_min: min.min(max),
+                time_us_max: max,
+            }
+        }
+        Some(RawProcessing::ExponentialMean(mean)) => {
+            let setting = &defaults::PROCESSING_MEAN;
+            ProcessingTime::Exponential {
+                time_us_mean: v.ranged(
+                    &format!("{path}.processing_time_us.exponential_mean"),
+                    *mean,
+                    setting.min(),
+                    setting.max(),
+                    "the mean processing time",
+                ),
+            }
+        }
+    }
+}
+
+/// The consumer's `kafka` settings but `auto.offset.reset` and `enable.auto.commit`.
+struct KafkaConsumer {
+    max_poll_records: u32,
+    auto_commit_interval_us: u64,
+    session_timeout_us: u64,
+    heartbeat_interval_us: u64,
+    strategy: Strategy,
+    protocol: RebalanceProtocol,
+}
+
+fn kafka(v: &mut Validator, kafka_path: &str, kafka: &RawConsumerKafka) -> KafkaConsumer {
+    let field = |name: &str| format!("{kafka_path}.\"{name}\"");
+    let max_poll_records = v.setting(
+        &field("max.poll.records"),
+        kafka.max_poll_records,
+        &defaults::MAX_POLL_RECORDS,
+        "max.poll.records",
+    ) as u32;
+    let auto_commit_interval_us = v.setting_ms(
+        &field("auto.commit.interval.ms"),
+        kafka.auto_commit_interval_ms,
+        &defaults::AUTO_COMMIT_INTERVAL_MS,
+        "auto.commit.interval.ms",
+    );
+    let session_timeout_us = v.setting_ms(
+        &field("session.timeout.ms"),
+        kafka.session_timeout_ms,
+        &defaults::SESSION_TIMEOUT_MS,
+        "session.timeout.ms",
+    );
+    let heartbeat_interval_us = v.setting_ms(
+        &field("heartbeat.interval.ms"),
+        kafka.heartbeat_interval_ms,
+        &defaults::HEARTBEAT_INTERVAL_MS,
+        "heartbeat.interval.ms",
+    );
+    if heartbeat_interval_us >= session_timeout_us {
+        // Kafka's consumer refuses this too: a member would expire between two heartbeats.
+        v.error(
+            field("heartbeat.interval.ms"),
+            format!(
+                "{} must be lower than session.timeout.ms ({})",
+                heartbeat_interval_us / 1_000,
+                session_timeout_us / 1_000
+            ),
+        );
+    }
+    let (strategy, protocol) = assignment(
+        v,
+        &field("partition.assignment.strategy"),
+        kafka.partition_assignment_strategy.as_ref(),
+    );
+    KafkaConsumer {
+        max_poll_records,
+        auto_commit_interval_us,
+        session_timeout_us,
+        heartbeat_interval_us,
+        strategy,
+        protocol,
+    }
+}
+
+/// `partition.assignment.strategy` → (the assignor the group runs, the rebalance protocol).
+/// Matches Kafka's `ConsumerCoordinator`: the group runs the first assignor (all eventlab members
+/// share one list), and the protocol is the highest one every listed assignor supports.
+fn assignment(
+    v: &mut Validator,
+    path: &str,
+    list: Option<&NameList>,
+) -> (Strategy, RebalanceProtocol) {
+    let names: Vec<String> = match list {
+        None => defaults::ASSIGNMENT_STRATEGY
+            .names()
+            .iter()
+            .map(|name| name.to_string())
+            .collect(),
+        Some(NameList(names)) => names.clone(),
+    };
+    if names.is_empty() || names.iter().all(|name| name.is_empty()) {
+        let quoted: Vec<String> = defaults::ASSIGNMENT_STRATEGY
+            .names()
+            .iter()
+            .map(|name| format!("\"{name}\""))
+            .collect();
+        v.error(
+            path,
+            format!(
+                "list at least one assignor (Kafka's default is [{}])",
+                quoted.join(", ")
+            ),
+        );
+        return (Strategy::Range, RebalanceProtocol::Eager);
+    }
+    let table = strategies();
+    let choices = Choices {
+        noun: "assignment strategy",
+        table: &table,
+    };
+    let single = matches!(list, Some(NameList(names)) if names.len() == 1);
+    let mut chosen = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        // Kafka also takes an assignor's class name, so the lookup is the strategy's own.
+        match Strategy::from_config_name(name) {
+            Some(strategy) => chosen.push(strategy),
+            None => {
+                let at = if single {
+                    path.to_string()
+                } else {
+                    format!("{path}[{index}]")
+                };
+                v.error(at, choices.unknown(name));
+            }
+        }
+    }
+    let Some(&first) = chosen.first() else {
+        return (Strategy::Range, RebalanceProtocol::Eager);
+    };
+    let protocol = if chosen.iter().all(|s| s.supports_cooperative()) {
+        RebalanceProtocol::Cooperative
+    } else {
+        RebalanceProtocol::Eager
+    };
+    (first, protocol)
+}
