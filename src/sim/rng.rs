@@ -9,8 +9,8 @@
 //! Only integer arithmetic: `f64::ln/exp/powf` may round differently across platforms, so the
 //! exponential and Zipf samplers use fixed-point tables generated once and written out below.
 
-use rand_core::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng, SeedableRng};
 
 /// FNV-1a, 64-bit: a fixed hash that no toolchain update can change (unlike `DefaultHasher`).
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
