@@ -419,7 +419,7 @@ fn list_scenarios() -> Result<u8, Failure> {
 }
 
 fn partition(args: &PartitionArgs) -> Result<u8, Failure> {
-    use crate::log::partitioner::Partitioner;
+    use crate::model::Partitioner;
     let names: Vec<&str> = Partitioner::ALL.iter().map(|p| p.name()).collect();
     let Some(partitioner) = Partitioner::ALL
         .into_iter()

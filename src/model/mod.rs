@@ -5,17 +5,17 @@
 //! cross references are ids.
 
 mod ids;
+mod kafka;
 mod keys;
 mod queue;
 pub mod topology;
 
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
+pub use kafka::{Partitioner, Strategy};
 pub use keys::{KeyTable, RunKeys};
 pub use queue::*;
 pub use topology::Topology;
 
-use crate::log::assignor::Strategy;
-use crate::log::partitioner::Partitioner;
 use crate::sim::LinkConfig;
 
 /// A whole validated scenario.

@@ -836,8 +836,7 @@ impl<'m> Collector<'m> {
             crate::model::RebalanceProtocol::Eager => "eager",
             crate::model::RebalanceProtocol::Cooperative => "cooperative",
         };
-        let default_assignment = consumption.assignment_strategy
-            == crate::log::assignor::Strategy::Range
+        let default_assignment = consumption.assignment_strategy == crate::model::Strategy::Range
             && consumption.protocol == crate::model::RebalanceProtocol::Eager;
         GroupReport {
             assignment: (!default_assignment).then(|| AssignmentReport {

@@ -19,7 +19,8 @@ use serde::de::{MapAccess, Visitor};
 
 use super::error::{ScenarioError, did_you_mean, hint_or_list};
 use super::validate::PARTITION_COUNT_MAX;
-use crate::log::assignor::{Strategy, Subscription, TopicPartition};
+use crate::log::assignor::{Subscription, TopicPartition};
+use crate::model::Strategy;
 
 /// The file as written.
 #[derive(Debug, Deserialize)]

@@ -8,9 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::{ScenarioError, did_you_mean, hint_or_list, one_of};
 use super::raw::*;
-use crate::log::assignor::Strategy;
-use crate::log::partitioner::Partitioner;
 use crate::model::*;
+use crate::model::{Partitioner, Strategy};
 use crate::sim::LinkConfig;
 
 // Defaults. Kafka's own defaults where Kafka has the setting (Kafka 3.9 consumer configs).

@@ -32,6 +32,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
+use crate::model::Strategy;
+
 mod cooperative;
 mod range;
 mod roundrobin;
@@ -119,73 +121,6 @@ impl Subscription {
     pub fn with_instance_id(mut self, instance_id: impl Into<String>) -> Self {
         self.group_instance_id = Some(instance_id.into());
         self
-    }
-}
-
-/// `partition.assignment.strategy` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Strategy {
-    Range,
-    RoundRobin,
-    Sticky,
-    CooperativeSticky,
-}
-
-impl Strategy {
-    /// Every strategy in declaration order.
-    pub const ALL: [Strategy; 4] = [
-        Strategy::Range,
-        Strategy::RoundRobin,
-        Strategy::Sticky,
-        Strategy::CooperativeSticky,
-    ];
-
-    /// Kafka's assignor `name()`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Strategy::Range => "range",
-            Strategy::RoundRobin => "roundrobin",
-            Strategy::Sticky => "sticky",
-            Strategy::CooperativeSticky => "cooperative-sticky",
-        }
-    }
-}
-
-impl Strategy {
-    /// Kafka's fully qualified assignor class name, as written in
-    /// `partition.assignment.strategy`.
-    pub fn class_name(self) -> &'static str {
-        match self {
-            Strategy::Range => "org.apache.kafka.clients.consumer.RangeAssignor",
-            Strategy::RoundRobin => "org.apache.kafka.clients.consumer.RoundRobinAssignor",
-            Strategy::Sticky => "org.apache.kafka.clients.consumer.StickyAssignor",
-            Strategy::CooperativeSticky => {
-                "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"
-            }
-        }
-    }
-
-    /// A strategy by its `name()` or its Kafka class name (short or fully qualified), the forms
-    /// `partition.assignment.strategy` accepts in eventlab.
-    pub fn from_config_name(name: &str) -> Option<Strategy> {
-        Strategy::ALL.into_iter().find(|strategy| {
-            let class = strategy.class_name();
-            let short_class = class.rsplit('.').next().unwrap_or(class);
-            name == strategy.name() || name == class || name == short_class
-        })
-    }
-
-    /// Whether the assignor supports Kafka's COOPERATIVE rebalance protocol
-    /// (`ConsumerPartitionAssignor.supportedProtocols`): only `CooperativeStickyAssignor` does;
-    /// the others support EAGER only.
-    pub fn supports_cooperative(self) -> bool {
-        self == Strategy::CooperativeSticky
-    }
-}
-
-impl fmt::Display for Strategy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 
