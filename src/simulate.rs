@@ -170,15 +170,7 @@ pub fn simulate<W: Write>(
         .iter()
         .any(|stream| stream.carrier == crate::model::Carrier::Queue);
     let queue_broker_id = ActorId(model.instances.len() as u32 + 1);
-    let queue_topology = crate::queue::Topology::from_model(model);
-    let queue_broker = uses_queue.then(|| {
-        QueueBroker::new(
-            model,
-            actor_of,
-            Rc::clone(&run_keys),
-            queue_topology.clone(),
-        )
-    });
+    let queue_broker = uses_queue.then(|| QueueBroker::new(model, actor_of, Rc::clone(&run_keys)));
     for instance in &model.instances {
         let actor = InstanceActor::from_model(model, instance.id, BROKER, |group| {
             initial[group.index()]
@@ -187,7 +179,7 @@ pub fn simulate<W: Write>(
                 .map(|(_, partitions)| partitions.clone())
                 .unwrap_or_default()
         })
-        .with_queue(model, queue_broker_id, &queue_topology.queue_of_group);
+        .with_queue(model, queue_broker_id, &model.queue_layout.queue_of_group);
         let actor = match &dataflow {
             Some(dataflow) => actor.with_dataflow(dataflow),
             None => actor,
@@ -258,7 +250,6 @@ pub fn simulate<W: Write>(
             out,
             options.trace_window_us,
             run_keys,
-            &queue_topology,
         )?),
         None => None,
     };
@@ -267,7 +258,7 @@ pub fn simulate<W: Write>(
         other => (None, other),
     };
     let mut sinks = RunSinks {
-        collector: Collector::new(model, queue_topology),
+        collector: Collector::new(model, model.queue_layout.clone()),
         trace,
         pipelines: tracking,
     };

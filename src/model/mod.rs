@@ -8,12 +8,14 @@ mod ids;
 mod kafka;
 mod keys;
 mod queue;
+mod queue_layout;
 pub mod topology;
 
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
 pub use kafka::{Partitioner, Strategy};
 pub use keys::{KeyTable, RunKeys};
 pub use queue::*;
+pub use queue_layout::{Binding, QueueDecl, QueueLayout, queue_name};
 pub use topology::Topology;
 
 use crate::sim::LinkConfig;
@@ -37,6 +39,8 @@ pub struct Scenario {
     pub keys: KeyTable,
     /// Event kinds, domains, tables, APIs, pipelines, externals (see `model::topology`).
     pub topology: Topology,
+    /// The queue broker's exchanges, queues and bindings (see `model::queue_layout`).
+    pub queue_layout: QueueLayout,
 }
 
 impl Scenario {

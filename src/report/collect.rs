@@ -113,8 +113,8 @@ pub struct Collector<'m> {
 }
 
 impl<'m> Collector<'m> {
-    /// `queues` is the run's queue topology (`queue::Topology::from_model`).
-    pub fn new(model: &'m Scenario, queues: crate::queue::Topology) -> Self {
+    /// `queues` is the run's queue layout (`model::Scenario::queue_layout`).
+    pub fn new(model: &'m Scenario, queues: crate::model::QueueLayout) -> Self {
         let groups_of_stream = model
             .streams
             .iter()

@@ -2,8 +2,8 @@
 //! and what is left at the end. Delivery and leftover lists keep the first `LIST_MAX` entries
 //! (with totals), so memory stays bounded on long runs.
 
+use crate::model::QueueLayout;
 use crate::model::{DeathReason, InstanceId, MessageId, QueueId, Scenario};
-use crate::queue::Topology;
 use crate::sim::SimTime;
 use crate::trace::TraceEvent;
 
@@ -99,12 +99,12 @@ fn count(counts: &mut DeathCounts, reason: DeathReason) {
 }
 
 pub(super) struct QueueCollector {
-    pub topology: Topology,
+    pub topology: QueueLayout,
     pub queues: Vec<QueueStats>,
 }
 
 impl QueueCollector {
-    pub fn new(topology: Topology) -> Self {
+    pub fn new(topology: QueueLayout) -> Self {
         let queues = topology
             .queues
             .iter()

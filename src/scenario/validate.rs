@@ -9,7 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::error::{ScenarioError, did_you_mean, hint_or_list, one_of};
 use super::raw::*;
 use crate::model::*;
-use crate::model::{Partitioner, Strategy};
 use crate::sim::LinkConfig;
 
 // Defaults. Kafka's own defaults where Kafka has the setting (Kafka 3.9 consumer configs).
@@ -390,6 +389,8 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         return Err(v.errors);
     }
     Ok(Scenario {
+        // First, while the parts it reads are not yet moved into the struct.
+        queue_layout: QueueLayout::new(&streams, &services, &groups),
         name: raw.name.clone(),
         description: raw.description.clone(),
         seed: raw.seed,

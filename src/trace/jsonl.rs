@@ -34,7 +34,6 @@ impl<W: Write> TraceWriter<W> {
         mut out: W,
         window_us: Option<(u64, u64)>,
         keys: std::rc::Rc<crate::model::RunKeys>,
-        queues: &crate::queue::Topology,
     ) -> io::Result<Self> {
         let mut header = String::from("{\"trace_format\":");
         header.push_str(&TRACE_FORMAT_VERSION.to_string());
@@ -67,7 +66,8 @@ impl<W: Write> TraceWriter<W> {
                 .iter()
                 .map(|instance| quoted(&instance.name))
                 .collect(),
-            queue_names: queues
+            queue_names: model
+                .queue_layout
                 .queues
                 .iter()
                 .map(|queue| quoted(&queue.name))
