@@ -844,6 +844,8 @@ fn check_named(
                 }
                 continue;
             }
+            // A path below another top-level directory of the repository (`tests/…`), unless
+            // src/ has a directory of that name too.
             let first = token.split('/').next().unwrap_or("");
             if token.contains('/')
                 && first != "src"

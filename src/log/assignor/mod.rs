@@ -259,6 +259,46 @@ pub(super) struct Prepared {
     pub topic_hashes: Vec<i32>,
 }
 
+/// A member's owned partitions, de-duplicated in input order: those of known topics that
+/// exist (as internal ids), and all of them as given.
+fn owned_partitions(
+    subscription: &Subscription,
+    topic_index: &BTreeMap<&str, usize>,
+    counts: &[u32],
+) -> (Vec<Tp>, Vec<TopicPartition>) {
+    let mut seen = BTreeSet::new();
+    let mut valid = Vec::new();
+    let mut raw = Vec::new();
+    for tp in &subscription.owned_partitions {
+        if !seen.insert(tp.clone()) {
+            continue;
+        }
+        raw.push(tp.clone());
+        if let Some(&t) = topic_index
+            .get(tp.topic.as_str())
+            .filter(|&&t| tp.partition < counts[t])
+        {
+            valid.push((t, tp.partition));
+        }
+    }
+    (valid, raw)
+}
+
+/// Member indices in the iteration order of a Java `HashMap` keyed by member id and filled in
+/// input order (`order[m]` is member `m`'s input position).
+fn member_java_order(members: &[String], order: &[usize]) -> Vec<usize> {
+    let mut input_order: Vec<usize> = (0..members.len()).collect();
+    input_order.sort_by_key(|&m| order[m]);
+    let keys: Vec<i32> = input_order
+        .iter()
+        .map(|&m| java_string_hash(&members[m]))
+        .collect();
+    java_hash_order(&keys)
+        .into_iter()
+        .map(|k| input_order[k])
+        .collect()
+}
+
 impl Prepared {
     fn new(
         partitions_per_topic: &BTreeMap<String, u32>,
@@ -315,21 +355,7 @@ impl Prepared {
         let mut owned = Vec::with_capacity(order.len());
         let mut owned_raw = Vec::with_capacity(order.len());
         for &i in &order {
-            let mut seen = BTreeSet::new();
-            let mut valid = Vec::new();
-            let mut raw = Vec::new();
-            for tp in &subscriptions[i].owned_partitions {
-                if !seen.insert(tp.clone()) {
-                    continue;
-                }
-                raw.push(tp.clone());
-                if let Some(&t) = topic_index
-                    .get(tp.topic.as_str())
-                    .filter(|&&t| tp.partition < counts[t])
-                {
-                    valid.push((t, tp.partition));
-                }
-            }
+            let (valid, raw) = owned_partitions(&subscriptions[i], &topic_index, &counts);
             owned.push(valid);
             owned_raw.push(raw);
         }
@@ -343,17 +369,7 @@ impl Prepared {
             .map(|&i| subscriptions[i].group_instance_id.clone())
             .collect();
 
-        // Java iteration order of a HashMap keyed by member id, filled in input order.
-        let mut input_order: Vec<usize> = (0..members.len()).collect();
-        input_order.sort_by_key(|&m| order[m]);
-        let keys: Vec<i32> = input_order
-            .iter()
-            .map(|&m| java_string_hash(&members[m]))
-            .collect();
-        let java_order = java_hash_order(&keys)
-            .into_iter()
-            .map(|k| input_order[k])
-            .collect();
+        let java_order = member_java_order(&members, &order);
         let topic_hashes = topics.iter().map(|t| java_string_hash(t)).collect();
 
         Ok(Self {
