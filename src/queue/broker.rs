@@ -403,6 +403,73 @@ impl QueueBroker {
     }
 }
 
+/// The handlers of the rarer messages (the hot ones, publish, ack and nack, stay in `on_msg`).
+impl QueueBroker {
+    /// basic.qos + basic.consume: opens the instance's channel on the queue and dispatches.
+    fn on_subscribe<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        from: ActorId,
+        queue: QueueId,
+        prefetch_count: u32,
+        auto_ack: bool,
+    ) {
+        let Some(instance) = self.instance_of_actor.get(from.index()).copied().flatten() else {
+            return;
+        };
+        self.declare(ctx, queue);
+        let q = &mut self.queues[queue.index()];
+        let index = q.consumers.open(instance, from);
+        q.consumers.subscribe(index, prefetch_count, auto_ack);
+        self.dispatch(ctx, queue);
+        self.arm_ttl(ctx, queue);
+    }
+
+    /// basic.get: one message, or GetEmpty.
+    fn on_get<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        from: ActorId,
+        queue: QueueId,
+        auto_ack: bool,
+    ) {
+        let Some(instance) = self.instance_of_actor.get(from.index()).copied().flatten() else {
+            return;
+        };
+        self.declare(ctx, queue);
+        // Expired heads go first, as in dispatch.
+        self.expire_heads(ctx, queue, ttl::expired_before_dispatch);
+        let q = &mut self.queues[queue.index()];
+        let index = q.consumers.open(instance, from);
+        match q.state.pop() {
+            Some(message) => {
+                // basic.get ignores prefetch; its auto-ack is per call.
+                Self::deliver(ctx, q, queue, index, message, auto_ack, true);
+                if auto_ack {
+                    self.stored -= 1;
+                }
+                self.arm_ttl(ctx, queue);
+            }
+            None => ctx.send(from, Msg::GetEmpty { queue }),
+        }
+    }
+
+    /// The instance's connection is gone: every channel it had is closed.
+    fn on_connection_lost<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, instance: InstanceId) {
+        for index in 0..self.queues.len() {
+            let queue = QueueId(index as u32);
+            let channel = self.queues[index]
+                .consumers
+                .channels
+                .iter()
+                .position(|channel| channel.instance == instance);
+            if let Some(channel) = channel {
+                self.close_channel(ctx, queue, channel);
+            }
+        }
+    }
+}
+
 impl Actor for QueueBroker {
     type Msg = Msg;
     type Event = TraceEvent;
@@ -435,18 +502,7 @@ impl Actor for QueueBroker {
                 queue,
                 prefetch_count,
                 auto_ack,
-            } => {
-                let Some(instance) = self.instance_of_actor.get(from.index()).copied().flatten()
-                else {
-                    return;
-                };
-                self.declare(ctx, queue);
-                let q = &mut self.queues[queue.index()];
-                let index = q.consumers.open(instance, from);
-                q.consumers.subscribe(index, prefetch_count, auto_ack);
-                self.dispatch(ctx, queue);
-                self.arm_ttl(ctx, queue);
-            }
+            } => self.on_subscribe(ctx, from, queue, prefetch_count, auto_ack),
             Msg::Ack { queue, tag } => {
                 let Some(index) = self.channel_for(queue, from) else {
                     return;
@@ -494,46 +550,13 @@ impl Actor for QueueBroker {
                 self.dispatch(ctx, queue);
                 self.arm_ttl(ctx, queue);
             }
-            Msg::Get { queue, auto_ack } => {
-                let Some(instance) = self.instance_of_actor.get(from.index()).copied().flatten()
-                else {
-                    return;
-                };
-                self.declare(ctx, queue);
-                // Expired heads go first, as in dispatch.
-                self.expire_heads(ctx, queue, ttl::expired_before_dispatch);
-                let q = &mut self.queues[queue.index()];
-                let index = q.consumers.open(instance, from);
-                match q.state.pop() {
-                    Some(message) => {
-                        // basic.get ignores prefetch; its auto-ack is per call.
-                        Self::deliver(ctx, q, queue, index, message, auto_ack, true);
-                        if auto_ack {
-                            self.stored -= 1;
-                        }
-                        self.arm_ttl(ctx, queue);
-                    }
-                    None => ctx.send(from, Msg::GetEmpty { queue }),
-                }
-            }
+            Msg::Get { queue, auto_ack } => self.on_get(ctx, from, queue, auto_ack),
             Msg::CloseChannel { queue } => {
                 if let Some(index) = self.channel_for(queue, from) {
                     self.close_channel(ctx, queue, index);
                 }
             }
-            Msg::ConnectionLost { instance } => {
-                for index in 0..self.queues.len() {
-                    let queue = QueueId(index as u32);
-                    let channel = self.queues[index]
-                        .consumers
-                        .channels
-                        .iter()
-                        .position(|channel| channel.instance == instance);
-                    if let Some(channel) = channel {
-                        self.close_channel(ctx, queue, channel);
-                    }
-                }
-            }
+            Msg::ConnectionLost { instance } => self.on_connection_lost(ctx, instance),
             _ => {
                 let other = std::mem::ManuallyDrop::into_inner(msg);
                 debug_assert!(false, "the queue broker never receives {other:?}");
