@@ -76,7 +76,7 @@ impl QueueLayout {
     /// The layout of a scenario's streams, services and groups. A function of the carriers:
     /// whoever changes a stream's carrier computes it again (as `compare::with_carrier` does).
     pub fn new(streams: &[Stream], services: &[Service], groups: &[Group]) -> QueueLayout {
-        let mut topology = QueueLayout {
+        let mut layout = QueueLayout {
             queues: Vec::new(),
             bound: vec![Vec::new(); streams.len()],
             queue_of_group: vec![None; groups.len()],
@@ -87,8 +87,8 @@ impl QueueLayout {
                 continue;
             }
             let consumption = &services[group.service.index()].consumes[group.consumption];
-            let id = QueueId(topology.queues.len() as u32);
-            topology.queues.push(QueueDecl {
+            let id = QueueId(layout.queues.len() as u32);
+            layout.queues.push(QueueDecl {
                 id,
                 name: queue_name(&stream.name, &group.name),
                 stream: stream.id,
@@ -100,19 +100,19 @@ impl QueueLayout {
                 ),
                 declare_at_us: consumption.start_us,
             });
-            topology.bound[stream.id.index()].push(id);
-            topology.queue_of_group[group.id.index()] = Some(id);
+            layout.bound[stream.id.index()].push(id);
+            layout.queue_of_group[group.id.index()] = Some(id);
         }
         for stream in streams {
             let is_dlx = streams.iter().any(|other| {
                 other.carrier == Carrier::Queue
                     && other.rabbitmq.dead_letter_exchange == Some(stream.id)
             });
-            if !is_dlx || !topology.bound[stream.id.index()].is_empty() {
+            if !is_dlx || !layout.bound[stream.id.index()].is_empty() {
                 continue;
             }
-            let id = QueueId(topology.queues.len() as u32);
-            topology.queues.push(QueueDecl {
+            let id = QueueId(layout.queues.len() as u32);
+            layout.queues.push(QueueDecl {
                 id,
                 name: stream.name.clone(),
                 stream: stream.id,
@@ -122,9 +122,9 @@ impl QueueLayout {
                 binding: Binding::All,
                 declare_at_us: 0,
             });
-            topology.bound[stream.id.index()].push(id);
+            layout.bound[stream.id.index()].push(id);
         }
-        topology
+        layout
     }
 
     pub fn queue(&self, id: QueueId) -> &QueueDecl {
