@@ -10,7 +10,7 @@
 
 use std::io::Sink;
 
-use crate::model::{Carrier, Scenario};
+use crate::model::{Carrier, QueueLayout, Scenario};
 use crate::report::compare::{CompareReport, GroupSide, StreamComparison};
 use crate::report::{GroupReport, RunReport};
 use crate::sim::StopReason;
@@ -29,6 +29,7 @@ pub fn with_carrier(model: &Scenario, carrier: Carrier) -> Scenario {
     for stream in &mut model.streams {
         stream.carrier = carrier;
     }
+    model.queue_layout = QueueLayout::new(&model.streams, &model.services, &model.groups);
     model
 }
 

@@ -264,7 +264,6 @@ fn add_actors(
     model: &Scenario,
     dataflow: Option<&Rc<Dataflow>>,
     run_keys: &Rc<RunKeys>,
-    queue_topology: &crate::queue::Topology,
 ) -> Vec<String> {
     let broker = LogBroker::new(model, actor_of, Rc::clone(run_keys));
     let initial: Vec<_> = model
@@ -281,8 +280,8 @@ fn add_actors(
     assert_eq!(broker_id, BROKER);
     let mut actor_names = vec!["log-broker".to_string()];
     let queue_broker_id = queue_broker_id(model);
-    let queue_broker = uses_queue(model)
-        .then(|| QueueBroker::new(model, actor_of, Rc::clone(run_keys), queue_topology.clone()));
+    let queue_broker =
+        uses_queue(model).then(|| QueueBroker::new(model, actor_of, Rc::clone(run_keys)));
     for instance in &model.instances {
         let actor = InstanceActor::from_model(model, instance.id, BROKER, |group| {
             initial[group.index()]
@@ -291,7 +290,7 @@ fn add_actors(
                 .map(|(_, partitions)| partitions.clone())
                 .unwrap_or_default()
         })
-        .with_queue(model, queue_broker_id, &queue_topology.queue_of_group);
+        .with_queue(model, queue_broker_id, &model.queue_layout.queue_of_group);
         let actor = match dataflow {
             Some(dataflow) => actor.with_dataflow(dataflow),
             None => actor,
@@ -384,14 +383,7 @@ pub fn simulate<W: Write>(
         Some(dataflow) => Rc::clone(&dataflow.keys),
         None => Rc::new(RunKeys::new(&model.keys)),
     };
-    let queue_topology = crate::queue::Topology::from_model(model);
-    let actor_names = add_actors(
-        &mut kernel,
-        model,
-        dataflow.as_ref(),
-        &run_keys,
-        &queue_topology,
-    );
+    let actor_names = add_actors(&mut kernel, model, dataflow.as_ref(), &run_keys);
     schedule_timeline(&mut kernel, model);
 
     let trace = match trace {
@@ -401,7 +393,6 @@ pub fn simulate<W: Write>(
             out,
             options.trace_window_us,
             run_keys,
-            &queue_topology,
         )?),
         None => None,
     };
@@ -410,7 +401,7 @@ pub fn simulate<W: Write>(
         other => (None, other),
     };
     let mut sinks = RunSinks {
-        collector: Collector::new(model, queue_topology),
+        collector: Collector::new(model, model.queue_layout.clone()),
         stop_rule: StopRule::new(model),
         trace,
         pipelines: tracking,

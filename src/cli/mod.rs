@@ -419,7 +419,7 @@ fn list_scenarios() -> Result<u8, Failure> {
 }
 
 fn partition(args: &PartitionArgs) -> Result<u8, Failure> {
-    use crate::log::partitioner::Partitioner;
+    use crate::model::Partitioner;
     let table = scenario::choice::partitioners();
     let choices = scenario::choice::Choices {
         noun: "partitioner",

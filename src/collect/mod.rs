@@ -50,7 +50,7 @@ pub struct Collector {
 }
 
 impl Lookup {
-    fn new(model: &Scenario, queues: &crate::queue::Topology) -> Self {
+    fn new(model: &Scenario, queues: &crate::model::QueueLayout) -> Self {
         let consumption =
             |group: &crate::model::Group| &model.service(group.service).consumes[group.consumption];
         let group_auto_ack: Vec<bool> = model
@@ -94,8 +94,8 @@ impl Lookup {
 }
 
 impl Collector {
-    /// `queues` is the run's queue topology (`queue::Topology::from_model`).
-    pub fn new(model: &Scenario, queues: crate::queue::Topology) -> Self {
+    /// `queues` is the run's queue layout (`model::Scenario::queue_layout`).
+    pub fn new(model: &Scenario, queues: crate::model::QueueLayout) -> Self {
         Collector {
             lookup: Lookup::new(model, &queues),
             metrics: Metrics::new(model),

@@ -4,8 +4,8 @@
 //! long runs. Plain figures: `report` names and words them; the loss and duplicate checks of a
 //! queue's group are `checks`'.
 
+use crate::model::QueueLayout;
 use crate::model::{DeathReason, InstanceId, MessageId, QueueId};
-use crate::queue::Topology;
 use crate::sim::SimTime;
 use crate::trace::TraceEvent;
 
@@ -118,12 +118,12 @@ fn count(counts: &mut DeathCounts, reason: DeathReason) {
 }
 
 pub struct QueueCollector {
-    pub topology: Topology,
+    pub topology: QueueLayout,
     pub queues: Vec<QueueStats>,
 }
 
 impl QueueCollector {
-    pub fn new(topology: Topology) -> Self {
+    pub fn new(topology: QueueLayout) -> Self {
         let queues = topology
             .queues
             .iter()

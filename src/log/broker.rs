@@ -3,7 +3,7 @@
 //! Appends produced records to partition logs, serves fetches from a position, stores committed
 //! offsets, and runs each consumer group's membership (heartbeats, session expiry, rebalances).
 
-use crate::model::{GroupId, InstanceId, Offset, PartitionId, Scenario};
+use crate::model::{GroupId, InstanceId, Offset, PartitionId, Scenario, StreamId};
 use crate::protocol::{FetchedBatch, JoinRequest, Msg};
 use crate::sim::{Actor, ActorId, Ctx, TimerId};
 use crate::trace::{TraceEvent, TraceSink};
@@ -284,6 +284,95 @@ impl LogBroker {
             }
         }
     }
+
+    /// OffsetCommit from a live member of the current generation; Kafka rejects commits from
+    /// an older generation (ILLEGAL_GENERATION).
+    fn on_offset_commit<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        from: ActorId,
+        group: GroupId,
+        generation: u32,
+        offsets: &[(PartitionId, Offset)],
+    ) {
+        let state = &self.groups[group.index()];
+        let is_member = state
+            .member_of(from)
+            .is_some_and(|member| state.members[member].alive);
+        if is_member && generation == state.generation {
+            self.commit(ctx, group, offsets);
+        }
+    }
+
+    fn on_heartbeat<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        from: ActorId,
+        group: GroupId,
+    ) {
+        let state = &self.groups[group.index()];
+        if let Some(member) = state.member_of(from)
+            && state.members[member].alive
+        {
+            self.restart_session_timer(ctx, group, member);
+        }
+    }
+
+    /// JoinGroup: commits what the member carries, records what it owns, and completes the
+    /// rebalance it answers or starts one.
+    fn on_join_group<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        from: ActorId,
+        group: GroupId,
+        join: JoinRequest,
+    ) {
+        let JoinRequest {
+            offsets,
+            owned,
+            owned_generation,
+        } = join;
+        let Some(member) = self.groups[group.index()].member_of(from) else {
+            return;
+        };
+        self.commit(ctx, group, &offsets);
+        let state = &mut self.groups[group.index()];
+        let rejoining = state.awaiting.remove(&member);
+        state.members[member].alive = true;
+        state.members[member].owned = owned;
+        state.members[member].owned_generation = owned_generation;
+        self.restart_session_timer(ctx, group, member);
+        if rejoining || self.groups[group.index()].rebalancing {
+            self.complete_rebalance_if_ready(ctx, group);
+        } else {
+            // A member (re)starting: everyone must re-join.
+            self.start_rebalance(ctx, group, Some(member));
+        }
+    }
+
+    fn on_create_partitions<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        stream: StreamId,
+        partition_count: u32,
+    ) {
+        ctx.emit(TraceEvent::PartitionsCreated {
+            stream,
+            partition_count,
+        });
+        // The group leader's next metadata refresh sees the new partitions and the group
+        // rebalances (Kafka's ConsumerCoordinator: "metadata has changed").
+        for group_index in 0..self.groups.len() {
+            if self.group_streams[group_index] != stream.index() {
+                continue;
+            }
+            let group = GroupId(group_index as u32);
+            self.groups[group_index].grow(partition_count);
+            if self.groups[group_index].members.iter().any(|m| m.alive) {
+                self.start_rebalance(ctx, group, None);
+            }
+        }
+    }
 }
 
 impl Actor for LogBroker {
@@ -364,72 +453,18 @@ impl Actor for LogBroker {
                     },
                 );
             }
+            // The group coordinator's requests and the admin operation: handlers of their own.
             Msg::OffsetCommit {
                 group,
                 generation,
                 offsets,
-            } => {
-                let state = &self.groups[group.index()];
-                let is_member = state
-                    .member_of(from)
-                    .is_some_and(|member| state.members[member].alive);
-                // Kafka rejects commits from an older generation (ILLEGAL_GENERATION).
-                if is_member && generation == state.generation {
-                    self.commit(ctx, group, &offsets);
-                }
-            }
-            Msg::Heartbeat { group } => {
-                let state = &self.groups[group.index()];
-                if let Some(member) = state.member_of(from)
-                    && state.members[member].alive
-                {
-                    self.restart_session_timer(ctx, group, member);
-                }
-            }
-            Msg::JoinGroup { group, join } => {
-                let JoinRequest {
-                    offsets,
-                    owned,
-                    owned_generation,
-                } = *join;
-                let Some(member) = self.groups[group.index()].member_of(from) else {
-                    return;
-                };
-                self.commit(ctx, group, &offsets);
-                let state = &mut self.groups[group.index()];
-                let rejoining = state.awaiting.remove(&member);
-                state.members[member].alive = true;
-                state.members[member].owned = owned;
-                state.members[member].owned_generation = owned_generation;
-                self.restart_session_timer(ctx, group, member);
-                if rejoining || self.groups[group.index()].rebalancing {
-                    self.complete_rebalance_if_ready(ctx, group);
-                } else {
-                    // A member (re)starting: everyone must re-join.
-                    self.start_rebalance(ctx, group, Some(member));
-                }
-            }
+            } => self.on_offset_commit(ctx, from, group, generation, &offsets),
+            Msg::Heartbeat { group } => self.on_heartbeat(ctx, from, group),
+            Msg::JoinGroup { group, join } => self.on_join_group(ctx, from, group, *join),
             Msg::CreatePartitions {
                 stream,
                 partition_count,
-            } => {
-                ctx.emit(TraceEvent::PartitionsCreated {
-                    stream,
-                    partition_count,
-                });
-                // The group leader's next metadata refresh sees the new partitions and the group
-                // rebalances (Kafka's ConsumerCoordinator: "metadata has changed").
-                for group_index in 0..self.groups.len() {
-                    if self.group_streams[group_index] != stream.index() {
-                        continue;
-                    }
-                    let group = GroupId(group_index as u32);
-                    self.groups[group_index].grow(partition_count);
-                    if self.groups[group_index].members.iter().any(|m| m.alive) {
-                        self.start_rebalance(ctx, group, None);
-                    }
-                }
-            }
+            } => self.on_create_partitions(ctx, stream, partition_count),
             Msg::FetchResponse { .. }
             | Msg::RebalanceStart { .. }
             | Msg::Assignment { .. }

@@ -17,7 +17,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::log::assignor::{Strategy, Subscription, TopicPartition, assign};
+use crate::log::assignor::{Subscription, TopicPartition, assign};
+use crate::model::Strategy;
 use crate::model::{InstanceId, Offset, PartitionId};
 use crate::sim::{ActorId, TimerId};
 

@@ -19,6 +19,8 @@
 //! Because these signatures return a bare `u32`, such calls return partition 0 instead of
 //! panicking; callers are expected to validate topics before producing to them.
 
+use crate::model::Partitioner;
+
 /// Seed used by Kafka's `Utils.murmur2`.
 const MURMUR2_SEED: u32 = 0x9747_b28c;
 /// Mixing constant `m` of MurmurHash2.
@@ -117,37 +119,8 @@ pub fn crc32(data: &[u8]) -> u32 {
     crc ^ 0xffff_ffff
 }
 
-/// A key-hashing partitioner of a real Kafka client.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Partitioner {
-    /// Java client default (`BuiltInPartitioner.partitionForKey`): `toPositive(murmur2(key)) % n`.
-    Murmur2,
-    /// FNV-1a 32-bit: `fnv1a32(key) % n` (librdkafka `fnv1a`).
-    Fnv1a32,
-    /// librdkafka default `consistent_random`: `crc32(key) % n` for non-empty keys.
-    ConsistentRandom,
-}
-
+// The enum itself is model vocabulary (`model::Partitioner`); its hashing lives here.
 impl Partitioner {
-    /// Every partitioner, in declaration order.
-    pub const ALL: [Partitioner; 3] = [
-        Partitioner::Murmur2,
-        Partitioner::Fnv1a32,
-        Partitioner::ConsistentRandom,
-    ];
-
-    /// The configuration / serde name (`"murmur2"`, `"fnv1a32"`, `"consistent_random"`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Partitioner::Murmur2 => "murmur2",
-            Partitioner::Fnv1a32 => "fnv1a32",
-            Partitioner::ConsistentRandom => "consistent_random",
-        }
-    }
-
     /// The raw 32 hash bits before the modulo: `murmur2` reinterpreted as `u32` (sign bit kept),
     /// `fnv1a32`, or `crc32`.
     pub fn hash(self, key: &[u8]) -> u32 {
@@ -335,7 +308,6 @@ impl StickyPartitioner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::Deserialize;
 
     // UtilsTest.testMurmur2 (Kafka clients/src/test/.../common/utils/UtilsTest.java): every vector.
     #[test]
@@ -463,16 +435,11 @@ mod tests {
         }
     }
 
+    // The configuration names validation accepts (the enum has no serde: it is model data).
     #[test]
-    fn partitioner_names_and_serde() {
+    fn partitioner_names() {
         let names: Vec<&str> = Partitioner::ALL.iter().map(|p| p.name()).collect();
         assert_eq!(names, ["murmur2", "fnv1a32", "consistent_random"]);
-        for p in Partitioner::ALL {
-            let de = serde::de::value::StrDeserializer::<serde::de::value::Error>::new(p.name());
-            assert_eq!(Partitioner::deserialize(de).expect("known name"), p);
-        }
-        let de = serde::de::value::StrDeserializer::<serde::de::value::Error>::new("crc32");
-        assert!(Partitioner::deserialize(de).is_err());
     }
 
     #[test]

@@ -5,17 +5,19 @@
 //! cross references are ids.
 
 mod ids;
+mod kafka;
 mod keys;
 mod queue;
+mod queue_layout;
 pub mod topology;
 
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
+pub use kafka::{Partitioner, Strategy};
 pub use keys::{KeyTable, RunKeys};
 pub use queue::*;
+pub use queue_layout::{Binding, QueueDecl, QueueLayout, queue_name};
 pub use topology::Topology;
 
-use crate::log::assignor::Strategy;
-use crate::log::partitioner::Partitioner;
 use crate::sim::LinkConfig;
 
 /// A whole validated scenario.
@@ -37,6 +39,8 @@ pub struct Scenario {
     pub keys: KeyTable,
     /// Event kinds, domains, tables, APIs, pipelines, externals (see `model::topology`).
     pub topology: Topology,
+    /// The queue broker's exchanges, queues and bindings (see `model::queue_layout`).
+    pub queue_layout: QueueLayout,
 }
 
 impl Scenario {

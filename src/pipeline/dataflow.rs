@@ -25,7 +25,7 @@ use super::generate::generate_value;
 use super::operator::{Flowing, run_steps};
 use super::table::Table;
 use crate::model::topology::{Flow, Operator, ValueTemplate};
-use crate::model::{GroupId, KeyId, MessageId, RunKeys, Scenario, ServiceId, StreamId};
+use crate::model::{Group, GroupId, KeyId, MessageId, RunKeys, Scenario, ServiceId, StreamId};
 use crate::protocol::Record;
 use crate::sim::rng::{self, RngStream};
 use crate::value::Value;
@@ -102,6 +102,57 @@ pub struct Dataflow {
     pub(super) state: RefCell<State>,
 }
 
+/// The plan of a group's flow, or None when the group has no flow or its flow does nothing
+/// declarative (no steps, no emits, no table).
+fn flow_plan(model: &Scenario, group: &Group) -> Option<FlowPlan> {
+    let flow = model
+        .topology
+        .services
+        .get(group.service.index())?
+        .flows
+        .get(group.consumption)?;
+    let has_operator = |f: fn(&Operator) -> bool| flow.steps.iter().any(|step| f(&step.operator));
+    (!flow.steps.is_empty() || !flow.emit.is_empty() || flow.materialize.is_some()).then(|| {
+        FlowPlan {
+            service: group.service,
+            flow: flow.clone(),
+            needs_value: !flow.steps.is_empty() || flow.materialize.is_some(),
+            needs_key: flow.materialize.is_some()
+                || has_operator(|op| {
+                    matches!(op, Operator::Join { .. } | Operator::Aggregate { .. })
+                }),
+            rekeys: has_operator(|op| matches!(op, Operator::Rekey { .. })),
+            empty_value: Vec::new(),
+        }
+    })
+}
+
+/// By stream, then instance: the index of the instance's `produces` entry that writes the
+/// stream with a value template, if any.
+fn value_templates(model: &Scenario) -> Vec<Vec<Option<u32>>> {
+    model
+        .streams
+        .iter()
+        .map(|stream| {
+            model
+                .instances
+                .iter()
+                .map(|instance| {
+                    let service = instance.service.index();
+                    model.services[service]
+                        .produces
+                        .iter()
+                        .zip(&model.topology.services[service].values)
+                        .position(|(production, template)| {
+                            production.stream == stream.id && template.is_some()
+                        })
+                        .map(|index| index as u32)
+                })
+                .collect()
+        })
+        .collect()
+}
+
 impl Dataflow {
     /// `None` when the scenario declares no pipelines, outputs or tables: nothing to run.
     pub fn new(model: &Scenario) -> Option<Self> {
@@ -109,27 +160,7 @@ impl Dataflow {
         let mut plans: Vec<Option<FlowPlan>> = model
             .groups
             .iter()
-            .map(|group| {
-                let flow = topology
-                    .services
-                    .get(group.service.index())?
-                    .flows
-                    .get(group.consumption)?;
-                let has_operator =
-                    |f: fn(&Operator) -> bool| flow.steps.iter().any(|step| f(&step.operator));
-                (!flow.steps.is_empty() || !flow.emit.is_empty() || flow.materialize.is_some())
-                    .then(|| FlowPlan {
-                        service: group.service,
-                        flow: flow.clone(),
-                        needs_value: !flow.steps.is_empty() || flow.materialize.is_some(),
-                        needs_key: flow.materialize.is_some()
-                            || has_operator(|op| {
-                                matches!(op, Operator::Join { .. } | Operator::Aggregate { .. })
-                            }),
-                        rekeys: has_operator(|op| matches!(op, Operator::Rekey { .. })),
-                        empty_value: Vec::new(),
-                    })
-            })
+            .map(|group| flow_plan(model, group))
             .collect();
         let any_tables = topology.services.iter().any(|s| !s.tables.is_empty());
         if plans.iter().all(Option::is_none) && !any_tables {
@@ -156,27 +187,7 @@ impl Dataflow {
             .iter()
             .map(|stream| topology.written_by_pipeline(stream.id))
             .collect();
-        let templates: Vec<Vec<Option<u32>>> = model
-            .streams
-            .iter()
-            .map(|stream| {
-                model
-                    .instances
-                    .iter()
-                    .map(|instance| {
-                        let service = instance.service.index();
-                        model.services[service]
-                            .produces
-                            .iter()
-                            .zip(&topology.services[service].values)
-                            .position(|(production, template)| {
-                                production.stream == stream.id && template.is_some()
-                            })
-                            .map(|index| index as u32)
-                    })
-                    .collect()
-            })
-            .collect();
+        let templates = value_templates(model);
         for plan in plans.iter_mut().flatten() {
             let stream = plan.flow.stream.index();
             plan.empty_value = templates[stream]

@@ -13,7 +13,9 @@
 //! - a channel closing requeues its unacked messages in delivery order, then dispatch runs;
 //! - a TTL timer expires heads after everything else scheduled earlier at that instant.
 
-use crate::model::{DeathReason, InstanceId, Overflow, QueueId, Scenario, StreamId};
+use crate::model::{
+    Binding, DeathReason, InstanceId, Overflow, QueueId, QueueLayout, Scenario, StreamId,
+};
 use crate::protocol::{Msg, Record};
 use crate::sim::{Actor, ActorId, Ctx, TimerId};
 use crate::trace::{TraceEvent, TraceSink};
@@ -21,8 +23,6 @@ use crate::trace::{TraceEvent, TraceSink};
 use super::dead_letter::DeathTable;
 use super::dispatch::Consumers;
 use super::queue_state::{QueueState, QueuedMessage};
-use super::routing::Binding;
-use super::topology::Topology;
 use super::ttl;
 
 type BrokerCtx<'k, S> = Ctx<'k, Msg, TraceEvent, S>;
@@ -35,7 +35,7 @@ struct Queue {
 }
 
 pub struct QueueBroker {
-    topology: Topology,
+    layout: QueueLayout,
     queues: Vec<Queue>,
     /// The run's keys: a record's key text is its routing key.
     keys: std::rc::Rc<crate::model::RunKeys>,
@@ -51,9 +51,9 @@ impl QueueBroker {
         model: &Scenario,
         actor_of: impl Fn(InstanceId) -> ActorId,
         keys: std::rc::Rc<crate::model::RunKeys>,
-        topology: Topology,
     ) -> Self {
-        let queues = topology
+        let layout = model.queue_layout.clone();
+        let queues = layout
             .queues
             .iter()
             .map(|_| Queue {
@@ -71,7 +71,7 @@ impl QueueBroker {
             instance_of_actor[actor] = Some(instance.id);
         }
         QueueBroker {
-            topology,
+            layout,
             queues,
             keys,
             deaths: DeathTable::default(),
@@ -89,12 +89,12 @@ impl QueueBroker {
 
     /// Declared queues bound to `stream` that match `routing_key`.
     fn route(&self, stream: StreamId, routing_key: &str) -> Vec<QueueId> {
-        self.topology.bound[stream.index()]
+        self.layout.bound[stream.index()]
             .iter()
             .copied()
             .filter(|&queue| {
                 self.queues[queue.index()].state.declared
-                    && self.topology.queue(queue).binding.matches(routing_key)
+                    && self.layout.queue(queue).binding.matches(routing_key)
             })
             .collect()
     }
@@ -110,11 +110,11 @@ impl QueueBroker {
     /// Whether the `index`-th queue bound to `stream` takes `record`.
     #[inline]
     fn reaches(&self, stream: StreamId, index: usize, record: &Record) -> bool {
-        let queue = self.topology.bound[stream.index()][index];
+        let queue = self.layout.bound[stream.index()][index];
         if !self.queues[queue.index()].state.declared {
             return false;
         }
-        match &self.topology.queue(queue).binding {
+        match &self.layout.queue(queue).binding {
             // Fanout needs no routing key (the common case: skip looking up its text).
             Binding::All => true,
             binding => binding.matches(&self.routing_key(record)),
@@ -130,7 +130,7 @@ impl QueueBroker {
     ) {
         // Route once (no allocation): the first 64 bound queues in a bit mask, any further
         // ones are asked again below. Count first (the routed event precedes the enqueues).
-        let bound = self.topology.bound[stream.index()].len();
+        let bound = self.layout.bound[stream.index()].len();
         let mut reached: u64 = 0;
         let mut count = 0u32;
         for index in 0..bound {
@@ -153,7 +153,7 @@ impl QueueBroker {
                 self.reaches(stream, index, &record)
             };
             if takes {
-                let queue = self.topology.bound[stream.index()][index];
+                let queue = self.layout.bound[stream.index()][index];
                 self.enqueue(ctx, queue, record, ttl, 0);
             }
         }
@@ -168,7 +168,7 @@ impl QueueBroker {
         message_ttl_us: Option<u64>,
         death: u32,
     ) {
-        let args = &self.topology.queue(queue).args;
+        let args = &self.layout.queue(queue).args;
         let (max_length, overflow, queue_ttl_us) =
             (args.max_length, args.overflow, args.message_ttl_us);
         let now = ctx.now().as_us();
@@ -184,12 +184,7 @@ impl QueueBroker {
             && self.queues[queue.index()].state.len() as u64 >= max
         {
             let dead_lettered = overflow == Overflow::RejectPublishDlx
-                && self
-                    .topology
-                    .queue(queue)
-                    .args
-                    .dead_letter_exchange
-                    .is_some();
+                && self.layout.queue(queue).args.dead_letter_exchange.is_some();
             ctx.emit(TraceEvent::PublishRejected {
                 queue,
                 msg: record.id,
@@ -235,13 +230,7 @@ impl QueueBroker {
         message: QueuedMessage,
         reason: DeathReason,
     ) {
-        if self
-            .topology
-            .queue(queue)
-            .args
-            .dead_letter_exchange
-            .is_none()
-        {
+        if self.layout.queue(queue).args.dead_letter_exchange.is_none() {
             ctx.emit(TraceEvent::Dropped {
                 queue,
                 msg: message.record.id,
@@ -260,7 +249,7 @@ impl QueueBroker {
         reason: DeathReason,
         left_the_queue: bool,
     ) {
-        let args = &self.topology.queue(queue).args;
+        let args = &self.layout.queue(queue).args;
         let exchange = args.dead_letter_exchange.expect("checked by the caller");
         let routing_key = match &args.dead_letter_routing_key {
             Some(key) => key.clone(),
@@ -414,13 +403,80 @@ impl QueueBroker {
     }
 }
 
+/// The handlers of the rarer messages (the hot ones, publish, ack and nack, stay in `on_msg`).
+impl QueueBroker {
+    /// basic.qos + basic.consume: opens the instance's channel on the queue and dispatches.
+    fn on_subscribe<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        from: ActorId,
+        queue: QueueId,
+        prefetch_count: u32,
+        auto_ack: bool,
+    ) {
+        let Some(instance) = self.instance_of_actor.get(from.index()).copied().flatten() else {
+            return;
+        };
+        self.declare(ctx, queue);
+        let q = &mut self.queues[queue.index()];
+        let index = q.consumers.open(instance, from);
+        q.consumers.subscribe(index, prefetch_count, auto_ack);
+        self.dispatch(ctx, queue);
+        self.arm_ttl(ctx, queue);
+    }
+
+    /// basic.get: one message, or GetEmpty.
+    fn on_get<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        from: ActorId,
+        queue: QueueId,
+        auto_ack: bool,
+    ) {
+        let Some(instance) = self.instance_of_actor.get(from.index()).copied().flatten() else {
+            return;
+        };
+        self.declare(ctx, queue);
+        // Expired heads go first, as in dispatch.
+        self.expire_heads(ctx, queue, ttl::expired_before_dispatch);
+        let q = &mut self.queues[queue.index()];
+        let index = q.consumers.open(instance, from);
+        match q.state.pop() {
+            Some(message) => {
+                // basic.get ignores prefetch; its auto-ack is per call.
+                Self::deliver(ctx, q, queue, index, message, auto_ack, true);
+                if auto_ack {
+                    self.stored -= 1;
+                }
+                self.arm_ttl(ctx, queue);
+            }
+            None => ctx.send(from, Msg::GetEmpty { queue }),
+        }
+    }
+
+    /// The instance's connection is gone: every channel it had is closed.
+    fn on_connection_lost<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, instance: InstanceId) {
+        for index in 0..self.queues.len() {
+            let queue = QueueId(index as u32);
+            let channel = self.queues[index]
+                .consumers
+                .channels
+                .iter()
+                .position(|channel| channel.instance == instance);
+            if let Some(channel) = channel {
+                self.close_channel(ctx, queue, channel);
+            }
+        }
+    }
+}
+
 impl Actor for QueueBroker {
     type Msg = Msg;
     type Event = TraceEvent;
 
     fn on_start<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>) {
-        for index in 0..self.topology.queues.len() {
-            if self.topology.queues[index].declare_at_us == 0 {
+        for index in 0..self.layout.queues.len() {
+            if self.layout.queues[index].declare_at_us == 0 {
                 self.declare(ctx, QueueId(index as u32));
             }
         }
@@ -446,18 +502,7 @@ impl Actor for QueueBroker {
                 queue,
                 prefetch_count,
                 auto_ack,
-            } => {
-                let Some(instance) = self.instance_of_actor.get(from.index()).copied().flatten()
-                else {
-                    return;
-                };
-                self.declare(ctx, queue);
-                let q = &mut self.queues[queue.index()];
-                let index = q.consumers.open(instance, from);
-                q.consumers.subscribe(index, prefetch_count, auto_ack);
-                self.dispatch(ctx, queue);
-                self.arm_ttl(ctx, queue);
-            }
+            } => self.on_subscribe(ctx, from, queue, prefetch_count, auto_ack),
             Msg::Ack { queue, tag } => {
                 let Some(index) = self.channel_for(queue, from) else {
                     return;
@@ -505,46 +550,13 @@ impl Actor for QueueBroker {
                 self.dispatch(ctx, queue);
                 self.arm_ttl(ctx, queue);
             }
-            Msg::Get { queue, auto_ack } => {
-                let Some(instance) = self.instance_of_actor.get(from.index()).copied().flatten()
-                else {
-                    return;
-                };
-                self.declare(ctx, queue);
-                // Expired heads go first, as in dispatch.
-                self.expire_heads(ctx, queue, ttl::expired_before_dispatch);
-                let q = &mut self.queues[queue.index()];
-                let index = q.consumers.open(instance, from);
-                match q.state.pop() {
-                    Some(message) => {
-                        // basic.get ignores prefetch; its auto-ack is per call.
-                        Self::deliver(ctx, q, queue, index, message, auto_ack, true);
-                        if auto_ack {
-                            self.stored -= 1;
-                        }
-                        self.arm_ttl(ctx, queue);
-                    }
-                    None => ctx.send(from, Msg::GetEmpty { queue }),
-                }
-            }
+            Msg::Get { queue, auto_ack } => self.on_get(ctx, from, queue, auto_ack),
             Msg::CloseChannel { queue } => {
                 if let Some(index) = self.channel_for(queue, from) {
                     self.close_channel(ctx, queue, index);
                 }
             }
-            Msg::ConnectionLost { instance } => {
-                for index in 0..self.queues.len() {
-                    let queue = QueueId(index as u32);
-                    let channel = self.queues[index]
-                        .consumers
-                        .channels
-                        .iter()
-                        .position(|channel| channel.instance == instance);
-                    if let Some(channel) = channel {
-                        self.close_channel(ctx, queue, channel);
-                    }
-                }
-            }
+            Msg::ConnectionLost { instance } => self.on_connection_lost(ctx, instance),
             _ => {
                 let other = std::mem::ManuallyDrop::into_inner(msg);
                 debug_assert!(false, "the queue broker never receives {other:?}");

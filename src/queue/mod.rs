@@ -1,7 +1,7 @@
 //! The message-queue broker (RabbitMQ-like), modelled on RabbitMQ 3.13 classic queues.
 //!
 //! One actor holds every exchange and queue (`broker.rs`). A stream carried by the queue is an
-//! exchange; each consuming service gets its own queue (`topology.rs`). Routing follows
+//! exchange; each consuming service gets its own queue (`model::QueueLayout`). Routing follows
 //! RabbitMQ's fanout, direct and topic exchanges (`routing.rs`); a queue keeps ready messages
 //! at fixed positions so a requeued message goes back to its original place (`queue_state.rs`);
 //! consumers compete, served round-robin within their prefetch credit (`dispatch.rs`);
@@ -16,8 +16,6 @@ pub mod dead_letter;
 pub mod dispatch;
 pub mod queue_state;
 pub mod routing;
-pub mod topology;
 pub mod ttl;
 
 pub use broker::QueueBroker;
-pub use topology::{Topology, queue_name};

@@ -5,30 +5,11 @@
 //! where `*` matches exactly one word and `#` zero or more words. A queue bound with several
 //! keys gets one copy when any of them matches.
 
-use crate::model::ExchangeType;
+use crate::model::Binding;
 
-/// How one queue is bound to its exchange.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Binding {
-    /// Fanout, or a holding queue: every message.
-    All,
-    Direct(Vec<String>),
-    Topic(Vec<Vec<String>>),
-}
-
+// The binding itself is model data (`model::Binding`, built with the queue layout); matching a
+// routing key against it is routing.
 impl Binding {
-    pub fn new(exchange_type: ExchangeType, keys: &[String]) -> Binding {
-        match exchange_type {
-            ExchangeType::Fanout => Binding::All,
-            ExchangeType::Direct => Binding::Direct(keys.to_vec()),
-            ExchangeType::Topic => Binding::Topic(
-                keys.iter()
-                    .map(|key| key.split('.').map(str::to_string).collect())
-                    .collect(),
-            ),
-        }
-    }
-
     pub fn matches(&self, routing_key: &str) -> bool {
         match self {
             Binding::All => true,
@@ -61,6 +42,7 @@ pub fn topic_match(pattern: &[String], words: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ExchangeType;
 
     fn topic(pattern: &str) -> Binding {
         Binding::new(ExchangeType::Topic, &[pattern.to_string()])

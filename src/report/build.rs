@@ -273,8 +273,7 @@ impl Builder<'_> {
             RebalanceProtocol::Eager => "eager",
             RebalanceProtocol::Cooperative => "cooperative",
         };
-        let default_assignment = consumption.assignment_strategy
-            == crate::log::assignor::Strategy::Range
+        let default_assignment = consumption.assignment_strategy == crate::model::Strategy::Range
             && consumption.protocol == RebalanceProtocol::Eager;
         (!default_assignment).then(|| AssignmentReport {
             strategy: consumption.assignment_strategy.name().to_string(),

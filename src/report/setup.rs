@@ -194,7 +194,7 @@ fn queue_consumer(model: &Scenario, consumption: &crate::model::Consumption) -> 
     let stream = &model.stream(consumption.stream).name;
     let mut line = format!(
         "  consumes \"{stream}\" from queue \"{}\": prefetch {prefetch}, {acks}, {} at a time, processing {}",
-        crate::queue::queue_name(stream, &model.group(consumption.group).name),
+        crate::model::queue_name(stream, &model.group(consumption.group).name),
         queue.concurrency,
         processing(consumption.processing)
     );

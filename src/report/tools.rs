@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::log::assignor::{GroupAssignment, Strategy};
-use crate::log::partitioner::{Partitioner, murmur2};
+use crate::log::assignor::GroupAssignment;
+use crate::log::partitioner::murmur2;
+use crate::model::{Partitioner, Strategy};
 
 /// Where one key goes. Serializes as `{"key", "murmur2", "partition"}` for Kafka's partitioner
 /// (the signed 32-bit hash, as Java's `Utils.murmur2` returns it) and as

@@ -21,7 +21,8 @@ use super::choice::{Choices, strategies};
 use super::defaults;
 use super::error::{ScenarioError, did_you_mean};
 use super::validate::Validator;
-use crate::log::assignor::{Strategy, Subscription, TopicPartition};
+use crate::log::assignor::{Subscription, TopicPartition};
+use crate::model::Strategy;
 
 /// The file as written.
 #[derive(Debug, Deserialize)]

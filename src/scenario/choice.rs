@@ -6,8 +6,8 @@
 //! the caller decides where it goes.
 
 use super::error::hint_or_list;
-use crate::log::assignor::Strategy;
-use crate::log::partitioner::Partitioner;
+use crate::model::Partitioner;
+use crate::model::Strategy;
 
 /// The valid names of one setting, in the order messages list them, and the value each means.
 pub struct Choices<'t, T> {

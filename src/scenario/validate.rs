@@ -92,6 +92,8 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         return Err(errors);
     }
     Ok(Scenario {
+        // First, while the parts it reads are not yet moved into the struct.
+        queue_layout: QueueLayout::new(&streams, &services, &groups),
         name: raw.name.clone(),
         description: raw.description.clone(),
         seed: raw.seed,

@@ -17,7 +17,7 @@
 //! previous assignment and its generation (eager `sticky`, from its user data), or none (eager
 //! `range`, `roundrobin`, `cooperative-sticky`, which revoked everything before joining).
 
-use crate::log::assignor::Strategy;
+use crate::model::Strategy;
 use crate::model::{
     CommitMode, Consumption, GroupId, InstanceId, Offset, PartitionId, RebalanceProtocol,
 };

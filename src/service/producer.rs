@@ -19,7 +19,8 @@
 //! per record, at one instant. Bytes are value sizes; record overhead, `max.in.flight` and
 //! `buffer.memory` are not modelled.
 
-use crate::log::partitioner::{Partitioner, StickyPartitioner};
+use crate::log::partitioner::StickyPartitioner;
+use crate::model::Partitioner;
 use crate::model::{
     InstanceId, KeyChoice, KeyId, MessageId, PartitionId, ProducerBatching, Production, Scenario,
     Schedule, StreamId,

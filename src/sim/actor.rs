@@ -11,21 +11,16 @@
 //! the sink by a direct, inlinable call, not through a `dyn Sink`.
 
 use super::clock::SimTime;
-use super::kernel::{Sink, Wire};
+use super::wire::{ActorId, TimerId, Wire};
 
-/// An actor's index in the kernel. Stable for the whole run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ActorId(pub u32);
-
-impl ActorId {
-    pub fn index(self) -> usize {
-        self.0 as usize
+/// Receives every trace event the actors emit, in order, and may end the run.
+pub trait Sink<E> {
+    fn on_event(&mut self, at: SimTime, actor: ActorId, event: &E);
+    /// Checked after every handled event.
+    fn wants_stop(&self) -> bool {
+        false
     }
 }
-
-/// A timer handle, unique across the run, used to cancel it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TimerId(pub u64);
 
 /// What handlers asked for, by kind, in the order each kind was recorded. The kernel applies a
 /// handler's outbox after it returns: cancellations first, then new timers, then a halt. By

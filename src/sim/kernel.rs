@@ -1,36 +1,18 @@
 //! The run loop: pops the agenda, calls actors, applies their commands, enforces limits.
 //!
-//! Links are FIFO like TCP: a message from A to B arrives at
-//! `max(send + latency + jitter, previous arrival on A→B)`. Every actor sits behind an access
-//! link ([`LinkConfig`]); a message crosses the sender's and the receiver's, so its latency is
-//! the sum of both and its jitter is drawn from the sender's jitter stream.
+//! The links a send crosses are in `wire.rs`; the handler's view, `Ctx`, in `actor.rs`.
 
-use super::actor::{Actor, ActorId, Ctx, Outbox, TimerId};
+use super::actor::{Actor, Ctx, Outbox, Sink};
 use super::agenda::{Agenda, Vacant};
 use super::clock::SimTime;
 use super::rng::RngStream;
-
-/// An actor's access link: fixed latency plus uniform jitter in `0..=jitter_us`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct LinkConfig {
-    pub latency_us: u64,
-    pub jitter_us: u64,
-}
+use super::wire::{ActorId, Item, Link, LinkConfig, TimerId, Wire};
 
 /// Hard limits of one run. Hitting one ends the run with [`StopReason::Limit`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     pub events_max: u64,
     pub sim_time_us_max: u64,
-}
-
-/// Receives every trace event the actors emit, in order, and may end the run.
-pub trait Sink<E> {
-    fn on_event(&mut self, at: SimTime, actor: ActorId, event: &E);
-    /// Checked after every handled event.
-    fn wants_stop(&self) -> bool {
-        false
-    }
 }
 
 /// Why a run ended.
@@ -46,44 +28,6 @@ pub enum StopReason {
     Limit { limit: &'static str, value: u64 },
 }
 
-pub(super) enum Item<M> {
-    Deliver {
-        to: ActorId,
-        from: ActorId,
-        msg: M,
-    },
-    Timer {
-        actor: ActorId,
-        id: TimerId,
-        tag: u32,
-        incarnation: u32,
-    },
-    Fault {
-        to: ActorId,
-        msg: M,
-    },
-    Crash(ActorId),
-    Restart(ActorId),
-}
-
-/// No actor has this id: the mark of a vacant payload.
-const NOBODY: ActorId = ActorId(u32::MAX);
-
-/// A free agenda node holds a delivery to nobody, so that a send fills in the fields of a
-/// payload of the right shape (copying its message once) instead of building a whole item
-/// and copying that. (A node freed by a delivery keeps its addresses, and only its message is
-/// made vacant: a delivery of a vacant message is as good.)
-impl<M: Vacant> Vacant for Item<M> {
-    #[inline(always)]
-    fn vacant() -> Self {
-        Item::Deliver {
-            to: NOBODY,
-            from: NOBODY,
-            msg: M::vacant(),
-        }
-    }
-}
-
 struct Slot<A> {
     actor: A,
     up: bool,
@@ -92,61 +36,6 @@ struct Slot<A> {
     /// This actor's cancelled timers that have not come due yet (a short list: cancellation is
     /// rare, so the common timer pays only an emptiness check).
     cancelled: Vec<TimerId>,
-}
-
-/// An actor's side of the network: its access link and what crossing it needs.
-struct Link {
-    config: LinkConfig,
-    jitter: RngStream,
-    /// Last arrival time per destination, indexed by the destination's `ActorId`.
-    last_arrival: Vec<SimTime>,
-}
-
-/// The agenda and the links: what a handler's sends go through. A send is scheduled as the
-/// handler makes it (its timers wait for the handler to return), which gives the same
-/// sequence numbers as scheduling every send after the handler: nothing else is scheduled
-/// in between.
-pub(super) struct Wire<M> {
-    agenda: Agenda<Item<M>>,
-    links: Vec<Link>,
-    messages_sent: u64,
-}
-
-impl<M: Vacant> Wire<M> {
-    #[inline(always)]
-    pub(super) fn send(&mut self, now: SimTime, from: ActorId, to: ActorId, msg: M) {
-        self.messages_sent += 1;
-        let receiver_link = self.links[to.index()].config;
-        let sender = &mut self.links[from.index()];
-        let latency_us = sender.config.latency_us + receiver_link.latency_us;
-        let jitter_max_us = sender.config.jitter_us + receiver_link.jitter_us;
-        let jitter_us = if jitter_max_us == 0 {
-            0
-        } else {
-            sender.jitter.between(0, jitter_max_us)
-        };
-        let mut arrival = now.plus_us(latency_us + jitter_us);
-        if sender.last_arrival.len() <= to.index() {
-            sender.last_arrival.resize(to.index() + 1, SimTime::ZERO);
-        }
-        // FIFO per link, like TCP: never overtake the previous message on the same link.
-        arrival = arrival.max(sender.last_arrival[to.index()]);
-        sender.last_arrival[to.index()] = arrival;
-        self.agenda.schedule_with(arrival, |item| match item {
-            Item::Deliver {
-                to: slot_to,
-                from: slot_from,
-                msg: slot_msg,
-            } => {
-                *slot_to = to;
-                *slot_from = from;
-                // A vacant message: nothing to drop (which the compiler cannot know).
-                std::mem::forget(std::mem::replace(slot_msg, msg));
-            }
-            // Not reached: a free node holds a vacant delivery, with nothing to drop.
-            other => std::mem::forget(std::mem::replace(other, Item::Deliver { to, from, msg })),
-        });
-    }
 }
 
 /// Counters about the kernel itself, for reports and benches.

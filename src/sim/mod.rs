@@ -9,8 +9,10 @@ pub mod agenda;
 pub mod clock;
 pub mod kernel;
 pub mod rng;
+pub mod wire;
 
-pub use actor::{Actor, ActorId, Ctx, TimerId};
+pub use actor::{Actor, Ctx, Sink};
 pub use agenda::Vacant;
 pub use clock::SimTime;
-pub use kernel::{Kernel, KernelStats, Limits, LinkConfig, Sink, StopReason};
+pub use kernel::{Kernel, KernelStats, Limits, StopReason};
+pub use wire::{ActorId, LinkConfig, TimerId};

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::checks::{Findings, findings};
 use super::graph::{Edge, Node, TopologyGraph};
+use crate::model::topology::{Flow, ServiceTopology};
 use crate::model::{Scenario, Schedule, ServiceId, StreamId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -333,12 +334,16 @@ pub fn service_diagram(model: &Scenario, service: ServiceId) -> Diagram {
         id: "svc".to_string(),
         label: svc.name.clone(),
     });
-    let inside = Some(0);
+    let mut nodes = ServiceNodes {
+        model,
+        extra,
+        streams: BTreeMap::new(),
+        tables: BTreeMap::new(),
+    };
 
     // Sources first (outside), in consumes order.
-    let mut stream_node: BTreeMap<StreamId, usize> = BTreeMap::new();
     for (index, flow) in extra.flows.iter().enumerate() {
-        stream_node.entry(flow.stream).or_insert_with(|| {
+        nodes.streams.entry(flow.stream).or_insert_with(|| {
             diagram.node(
                 format!("in{index}"),
                 Shape::Stream,
@@ -347,89 +352,124 @@ pub fn service_diagram(model: &Scenario, service: ServiceId) -> Diagram {
             )
         });
     }
-    let sources: Vec<usize> = extra.flows.iter().map(|f| stream_node[&f.stream]).collect();
-    let mut table_node: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut sink = |diagram: &mut Diagram, stream: StreamId| -> usize {
-        *stream_node.entry(stream).or_insert_with(|| {
-            diagram.node(
-                format!("out{}", stream.0),
-                Shape::Stream,
-                &model.stream(stream).name,
-                inside,
-            )
-        })
-    };
-    let mut table = |diagram: &mut Diagram, index: usize| -> usize {
-        *table_node.entry(index).or_insert_with(|| {
-            diagram.node(
-                format!("tb{index}"),
-                Shape::Table,
-                &extra.tables[index].name,
-                inside,
-            )
-        })
-    };
-
+    let sources: Vec<usize> = extra
+        .flows
+        .iter()
+        .map(|f| nodes.streams[&f.stream])
+        .collect();
     for (flow_index, flow) in extra.flows.iter().enumerate() {
-        let source = sources[flow_index];
-        let mut last = source;
-        for (step_index, step) in flow.steps.iter().enumerate() {
-            let node = diagram.node(
-                format!("step{flow_index}_{step_index}"),
-                Shape::Step,
-                &step.display(&extra.tables),
-                inside,
-            );
-            let relation = if last == source { "consumes" } else { "then" };
-            diagram.edge(last, node, relation, false);
-            if let crate::model::topology::Operator::Join { table: joined, .. } = step.operator {
-                let store = table(&mut diagram, joined);
-                diagram.edge(store, node, "join", true);
-            }
-            last = node;
-        }
-        if flow.steps.is_empty() && flow.emit.is_empty() && flow.materialize.is_none() {
-            // Nothing declarative: the service just processes each record.
-            let node = diagram.node(
-                format!("step{flow_index}_0"),
-                Shape::Step,
-                "process each record",
-                inside,
-            );
-            diagram.edge(last, node, "consumes", false);
-        }
-        for &stream in &flow.emit {
-            let node = sink(&mut diagram, stream);
-            diagram.edge(last, node, "emits", false);
-        }
-        if let Some(index) = flow.materialize {
-            let node = table(&mut diagram, index);
-            diagram.edge(last, node, "materializes", false);
-        }
+        flow_nodes(
+            &mut diagram,
+            &mut nodes,
+            flow_index,
+            flow,
+            sources[flow_index],
+        );
     }
     for (index, production) in svc.produces.iter().enumerate() {
         let node = diagram.node(
             format!("prod{index}"),
             Shape::Producer,
             &producer_label(&production.schedule),
-            inside,
+            INSIDE,
         );
-        let stream = sink(&mut diagram, production.stream);
+        let stream = nodes.sink(&mut diagram, production.stream);
         diagram.edge(node, stream, "produces", false);
     }
     for (index, stored) in extra.tables.iter().enumerate() {
         if let Some(stream) = stored.changelog {
-            let store = table(&mut diagram, index);
-            let node = sink(&mut diagram, stream);
+            let store = nodes.table(&mut diagram, index);
+            let node = nodes.sink(&mut diagram, stream);
             diagram.edge(store, node, "changelog", true);
         }
     }
     for (index, api) in extra.apis.iter().enumerate() {
-        let store = table(&mut diagram, api.table);
-        let node = diagram.node(format!("api{index}"), Shape::Api, &api.name, inside);
+        let store = nodes.table(&mut diagram, api.table);
+        let node = diagram.node(format!("api{index}"), Shape::Api, &api.name, INSIDE);
         diagram.edge(store, node, "serves", true);
     }
     diagram
+}
+
+/// The service's own subgraph in a service view.
+const INSIDE: Option<usize> = Some(0);
+
+/// The stream and table nodes of a service view, each made the first time it is needed.
+struct ServiceNodes<'m> {
+    model: &'m Scenario,
+    extra: &'m ServiceTopology,
+    streams: BTreeMap<StreamId, usize>,
+    tables: BTreeMap<usize, usize>,
+}
+
+impl ServiceNodes<'_> {
+    /// A stream the service writes (inside its subgraph, unless it also reads it).
+    fn sink(&mut self, diagram: &mut Diagram, stream: StreamId) -> usize {
+        *self.streams.entry(stream).or_insert_with(|| {
+            diagram.node(
+                format!("out{}", stream.0),
+                Shape::Stream,
+                &self.model.stream(stream).name,
+                INSIDE,
+            )
+        })
+    }
+
+    fn table(&mut self, diagram: &mut Diagram, index: usize) -> usize {
+        *self.tables.entry(index).or_insert_with(|| {
+            diagram.node(
+                format!("tb{index}"),
+                Shape::Table,
+                &self.extra.tables[index].name,
+                INSIDE,
+            )
+        })
+    }
+}
+
+/// One flow of a service view: its operator steps from the source, then what it emits and
+/// the table it materializes.
+fn flow_nodes(
+    diagram: &mut Diagram,
+    nodes: &mut ServiceNodes,
+    flow_index: usize,
+    flow: &Flow,
+    source: usize,
+) {
+    let mut last = source;
+    for (step_index, step) in flow.steps.iter().enumerate() {
+        let node = diagram.node(
+            format!("step{flow_index}_{step_index}"),
+            Shape::Step,
+            &step.display(&nodes.extra.tables),
+            INSIDE,
+        );
+        let relation = if last == source { "consumes" } else { "then" };
+        diagram.edge(last, node, relation, false);
+        if let crate::model::topology::Operator::Join { table: joined, .. } = step.operator {
+            let store = nodes.table(diagram, joined);
+            diagram.edge(store, node, "join", true);
+        }
+        last = node;
+    }
+    if flow.steps.is_empty() && flow.emit.is_empty() && flow.materialize.is_none() {
+        // Nothing declarative: the service just processes each record.
+        let node = diagram.node(
+            format!("step{flow_index}_0"),
+            Shape::Step,
+            "process each record",
+            INSIDE,
+        );
+        diagram.edge(last, node, "consumes", false);
+    }
+    for &stream in &flow.emit {
+        let node = nodes.sink(diagram, stream);
+        diagram.edge(last, node, "emits", false);
+    }
+    if let Some(index) = flow.materialize {
+        let node = nodes.table(diagram, index);
+        diagram.edge(last, node, "materializes", false);
+    }
 }
 
 fn producer_label(schedule: &Schedule) -> String {

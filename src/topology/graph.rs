@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::model::{Scenario, ServiceId, StreamId};
+use crate::model::{Scenario, Service, ServiceId, StreamId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Node {
@@ -72,6 +72,18 @@ pub struct TopologyGraph {
 
 impl TopologyGraph {
     pub fn build(model: &Scenario) -> TopologyGraph {
+        let mut built = TopologyGraph::with_nodes(model);
+        // Edges, each once, in declared order.
+        for service in &model.services {
+            built.add_service_edges(model, service);
+        }
+        built.add_external_edges(model);
+        built
+    }
+
+    /// Every node and no edge, in declared order: streams, then each service with its tables
+    /// and APIs, then external systems.
+    fn with_nodes(model: &Scenario) -> TopologyGraph {
         let topology = &model.topology;
         let mut graph = DiGraph::new();
         let streams: Vec<NodeIndex> = model
@@ -102,84 +114,6 @@ impl TopologyGraph {
         let externals: Vec<NodeIndex> = (0..topology.externals.len())
             .map(|index| graph.add_node(Node::External(index)))
             .collect();
-
-        // Edges, each once, in declared order.
-        let add = |graph: &mut DiGraph<Node, Edge>, from: NodeIndex, to: NodeIndex, edge| {
-            if graph.find_edge(from, to).is_none() {
-                graph.add_edge(from, to, edge);
-            }
-        };
-        for service in &model.services {
-            let node = services[service.id.index()];
-            for consumption in &service.consumes {
-                add(
-                    &mut graph,
-                    streams[consumption.stream.index()],
-                    node,
-                    Edge::Consumes,
-                );
-            }
-            for production in &service.produces {
-                add(
-                    &mut graph,
-                    node,
-                    streams[production.stream.index()],
-                    Edge::Produces,
-                );
-            }
-            let Some(extra) = topology.services.get(service.id.index()) else {
-                continue;
-            };
-            for flow in &extra.flows {
-                for stream in &flow.emit {
-                    add(&mut graph, node, streams[stream.index()], Edge::Produces);
-                }
-                if let Some(table) = flow.materialize {
-                    add(
-                        &mut graph,
-                        node,
-                        tables[&(service.id, table)],
-                        Edge::Materializes,
-                    );
-                }
-            }
-            for (index, table) in extra.tables.iter().enumerate() {
-                if let Some(stream) = table.changelog {
-                    add(
-                        &mut graph,
-                        tables[&(service.id, index)],
-                        streams[stream.index()],
-                        Edge::Publishes,
-                    );
-                }
-            }
-            for (index, api) in extra.apis.iter().enumerate() {
-                add(
-                    &mut graph,
-                    tables[&(service.id, api.table)],
-                    apis[&(service.id, index)],
-                    Edge::Serves,
-                );
-            }
-        }
-        for (index, external) in topology.externals.iter().enumerate() {
-            for stream in &external.writes {
-                add(
-                    &mut graph,
-                    externals[index],
-                    streams[stream.index()],
-                    Edge::Produces,
-                );
-            }
-            for stream in &external.reads {
-                add(
-                    &mut graph,
-                    streams[stream.index()],
-                    externals[index],
-                    Edge::Consumes,
-                );
-            }
-        }
         TopologyGraph {
             graph,
             streams,
@@ -187,6 +121,67 @@ impl TopologyGraph {
             tables,
             apis,
             externals,
+        }
+    }
+
+    /// Adds the edge unless the two nodes are already joined that way round.
+    fn add(&mut self, from: NodeIndex, to: NodeIndex, edge: Edge) {
+        if self.graph.find_edge(from, to).is_none() {
+            self.graph.add_edge(from, to, edge);
+        }
+    }
+
+    /// A service's edges: what it consumes and produces, what its flows emit and materialize,
+    /// its tables' changelogs and the tables its APIs serve.
+    fn add_service_edges(&mut self, model: &Scenario, service: &Service) {
+        let node = self.services[service.id.index()];
+        for consumption in &service.consumes {
+            self.add(
+                self.streams[consumption.stream.index()],
+                node,
+                Edge::Consumes,
+            );
+        }
+        for production in &service.produces {
+            self.add(
+                node,
+                self.streams[production.stream.index()],
+                Edge::Produces,
+            );
+        }
+        let Some(extra) = model.topology.services.get(service.id.index()) else {
+            return;
+        };
+        for flow in &extra.flows {
+            for stream in &flow.emit {
+                self.add(node, self.streams[stream.index()], Edge::Produces);
+            }
+            if let Some(table) = flow.materialize {
+                self.add(node, self.tables[&(service.id, table)], Edge::Materializes);
+            }
+        }
+        for (index, table) in extra.tables.iter().enumerate() {
+            if let Some(stream) = table.changelog {
+                let from = self.tables[&(service.id, index)];
+                self.add(from, self.streams[stream.index()], Edge::Publishes);
+            }
+        }
+        for (index, api) in extra.apis.iter().enumerate() {
+            let from = self.tables[&(service.id, api.table)];
+            self.add(from, self.apis[&(service.id, index)], Edge::Serves);
+        }
+    }
+
+    /// What the external systems write and read.
+    fn add_external_edges(&mut self, model: &Scenario) {
+        for (index, external) in model.topology.externals.iter().enumerate() {
+            let node = self.externals[index];
+            for stream in &external.writes {
+                self.add(node, self.streams[stream.index()], Edge::Produces);
+            }
+            for stream in &external.reads {
+                self.add(self.streams[stream.index()], node, Edge::Consumes);
+            }
         }
     }
 

@@ -133,7 +133,6 @@ impl<W: Write> TraceWriter<W> {
         mut out: W,
         window_us: Option<(u64, u64)>,
         keys: std::rc::Rc<crate::model::RunKeys>,
-        queues: &crate::queue::Topology,
     ) -> io::Result<Self> {
         let mut header = String::from("{\"trace_format\":");
         header.push_str(&TRACE_FORMAT_VERSION.to_string());
@@ -165,7 +164,8 @@ impl<W: Write> TraceWriter<W> {
                 .iter()
                 .map(|instance| quoted(&instance.name))
                 .collect(),
-            queues: queues
+            queues: model
+                .queue_layout
                 .queues
                 .iter()
                 .map(|queue| quoted(&queue.name))

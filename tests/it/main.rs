@@ -5,6 +5,7 @@
 
 mod common;
 
+mod assign_cli;
 mod assignment_runs;
 mod cli_errors;
 mod compare;
@@ -18,4 +19,5 @@ mod producer_batching;
 mod queue_rules;
 mod queue_smoke;
 mod scenarios;
+mod tidy;
 mod topology;

@@ -4,7 +4,7 @@
 
 use super::queue;
 use super::validator::Validator;
-use crate::log::assignor::Strategy;
+use crate::model::Strategy;
 use crate::model::{
     CommitMode, Consumption, ExchangeType, GroupId, OffsetReset, ProcessingTime, RebalanceProtocol,
     StreamId,

@@ -4,7 +4,7 @@
 
 use super::streams::partitioner;
 use super::validator::{Declaration, StreamNames, Validator};
-use crate::log::partitioner::Partitioner;
+use crate::model::Partitioner;
 use crate::model::{
     ExplicitRecord, KeyChoice, KeyId, KeyTable, ProducerBatching, Production, Schedule, Stop,
     Stream, StreamId,

@@ -4,7 +4,7 @@
 
 use super::queue;
 use super::validator::{StreamNames, Validator};
-use crate::log::partitioner::Partitioner;
+use crate::model::Partitioner;
 use crate::model::{Carrier, LogConfig, Stream, StreamId};
 use crate::scenario::choice::{Choices, partitioners};
 use crate::scenario::defaults;

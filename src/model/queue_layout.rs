@@ -1,4 +1,5 @@
-//! The fixed mapping from a scenario to the queue broker's exchanges, queues and bindings.
+//! The queue layout: the fixed mapping from a scenario to the queue broker's exchanges, queues
+//! and bindings, computed once at validation and kept on `Scenario::queue_layout`.
 //!
 //! - Every stream carried by the queue is an exchange named after the stream, of the stream's
 //!   `rabbitmq.exchange_type` (fanout by default).
@@ -12,16 +13,42 @@
 //!
 //! Queues are numbered in that order: group queues in group order, then holding queues in
 //! stream order.
+//!
+//! This is model data shared by the queue broker, the trace writer and the reports. It is not
+//! routing: how a routing key matches a [`Binding`] is `queue::routing`, which adds that
+//! `impl` block.
 
-use crate::model::{Carrier, GroupId, QueueArgs, QueueId, Scenario, StreamId};
-
-use super::routing::Binding;
+use super::{Carrier, ExchangeType, Group, GroupId, QueueArgs, QueueId, Service, Stream, StreamId};
 
 /// The queue a consuming group of a stream gets: `<stream>.<group>`.
 pub fn queue_name(stream: &str, group: &str) -> String {
     format!("{stream}.{group}")
 }
 
+/// How one queue is bound to its exchange.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// Fanout, or a holding queue: every message.
+    All,
+    Direct(Vec<String>),
+    Topic(Vec<Vec<String>>),
+}
+
+impl Binding {
+    pub fn new(exchange_type: ExchangeType, keys: &[String]) -> Binding {
+        match exchange_type {
+            ExchangeType::Fanout => Binding::All,
+            ExchangeType::Direct => Binding::Direct(keys.to_vec()),
+            ExchangeType::Topic => Binding::Topic(
+                keys.iter()
+                    .map(|key| key.split('.').map(str::to_string).collect())
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// One declared queue.
 #[derive(Clone, Debug)]
 pub struct QueueDecl {
     pub id: QueueId,
@@ -35,8 +62,9 @@ pub struct QueueDecl {
     pub declare_at_us: u64,
 }
 
+/// Every queue of a run, and which exchange and group each belongs to.
 #[derive(Clone, Debug, Default)]
-pub struct Topology {
+pub struct QueueLayout {
     pub queues: Vec<QueueDecl>,
     /// Queues bound to each stream's exchange, by stream index.
     pub bound: Vec<Vec<QueueId>>,
@@ -44,21 +72,23 @@ pub struct Topology {
     pub queue_of_group: Vec<Option<QueueId>>,
 }
 
-impl Topology {
-    pub fn from_model(model: &Scenario) -> Topology {
-        let mut topology = Topology {
+impl QueueLayout {
+    /// The layout of a scenario's streams, services and groups. A function of the carriers:
+    /// whoever changes a stream's carrier computes it again (as `compare::with_carrier` does).
+    pub fn new(streams: &[Stream], services: &[Service], groups: &[Group]) -> QueueLayout {
+        let mut layout = QueueLayout {
             queues: Vec::new(),
-            bound: vec![Vec::new(); model.streams.len()],
-            queue_of_group: vec![None; model.groups.len()],
+            bound: vec![Vec::new(); streams.len()],
+            queue_of_group: vec![None; groups.len()],
         };
-        for group in &model.groups {
-            let stream = model.stream(group.stream);
+        for group in groups {
+            let stream = &streams[group.stream.index()];
             if stream.carrier != Carrier::Queue {
                 continue;
             }
-            let consumption = &model.service(group.service).consumes[group.consumption];
-            let id = QueueId(topology.queues.len() as u32);
-            topology.queues.push(QueueDecl {
+            let consumption = &services[group.service.index()].consumes[group.consumption];
+            let id = QueueId(layout.queues.len() as u32);
+            layout.queues.push(QueueDecl {
                 id,
                 name: queue_name(&stream.name, &group.name),
                 stream: stream.id,
@@ -70,19 +100,19 @@ impl Topology {
                 ),
                 declare_at_us: consumption.start_us,
             });
-            topology.bound[stream.id.index()].push(id);
-            topology.queue_of_group[group.id.index()] = Some(id);
+            layout.bound[stream.id.index()].push(id);
+            layout.queue_of_group[group.id.index()] = Some(id);
         }
-        for stream in &model.streams {
-            let is_dlx = model.streams.iter().any(|other| {
+        for stream in streams {
+            let is_dlx = streams.iter().any(|other| {
                 other.carrier == Carrier::Queue
                     && other.rabbitmq.dead_letter_exchange == Some(stream.id)
             });
-            if !is_dlx || !topology.bound[stream.id.index()].is_empty() {
+            if !is_dlx || !layout.bound[stream.id.index()].is_empty() {
                 continue;
             }
-            let id = QueueId(topology.queues.len() as u32);
-            topology.queues.push(QueueDecl {
+            let id = QueueId(layout.queues.len() as u32);
+            layout.queues.push(QueueDecl {
                 id,
                 name: stream.name.clone(),
                 stream: stream.id,
@@ -92,9 +122,9 @@ impl Topology {
                 binding: Binding::All,
                 declare_at_us: 0,
             });
-            topology.bound[stream.id.index()].push(id);
+            layout.bound[stream.id.index()].push(id);
         }
-        topology
+        layout
     }
 
     pub fn queue(&self, id: QueueId) -> &QueueDecl {

@@ -1,0 +1,127 @@
+//! The network between actors: addresses, the agenda's items, and the links a send crosses.
+//!
+//! Links are FIFO like TCP: a message from A to B arrives at
+//! `max(send + latency + jitter, previous arrival on A→B)`. Every actor sits behind an access
+//! link ([`LinkConfig`]); a message crosses the sender's and the receiver's, so its latency is
+//! the sum of both and its jitter is drawn from the sender's jitter stream.
+//!
+//! This is what both the kernel and an actor's `Ctx` need (a handler's sends go straight onto
+//! the wire), so it sits below both. It is not the run loop (`kernel.rs`) and holds no actors.
+
+use super::agenda::{Agenda, Vacant};
+use super::clock::SimTime;
+use super::rng::RngStream;
+
+/// An actor's index in the kernel. Stable for the whole run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ActorId(pub u32);
+
+impl ActorId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A timer handle, unique across the run, used to cancel it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimerId(pub u64);
+
+/// An actor's access link: fixed latency plus uniform jitter in `0..=jitter_us`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LinkConfig {
+    pub latency_us: u64,
+    pub jitter_us: u64,
+}
+
+pub(super) enum Item<M> {
+    Deliver {
+        to: ActorId,
+        from: ActorId,
+        msg: M,
+    },
+    Timer {
+        actor: ActorId,
+        id: TimerId,
+        tag: u32,
+        incarnation: u32,
+    },
+    Fault {
+        to: ActorId,
+        msg: M,
+    },
+    Crash(ActorId),
+    Restart(ActorId),
+}
+
+/// No actor has this id: the mark of a vacant payload.
+const NOBODY: ActorId = ActorId(u32::MAX);
+
+/// A free agenda node holds a delivery to nobody, so that a send fills in the fields of a
+/// payload of the right shape (copying its message once) instead of building a whole item
+/// and copying that. (A node freed by a delivery keeps its addresses, and only its message is
+/// made vacant: a delivery of a vacant message is as good.)
+impl<M: Vacant> Vacant for Item<M> {
+    #[inline(always)]
+    fn vacant() -> Self {
+        Item::Deliver {
+            to: NOBODY,
+            from: NOBODY,
+            msg: M::vacant(),
+        }
+    }
+}
+
+/// An actor's side of the network: its access link and what crossing it needs.
+pub(super) struct Link {
+    pub(super) config: LinkConfig,
+    pub(super) jitter: RngStream,
+    /// Last arrival time per destination, indexed by the destination's `ActorId`.
+    pub(super) last_arrival: Vec<SimTime>,
+}
+
+/// The agenda and the links: what a handler's sends go through. A send is scheduled as the
+/// handler makes it (its timers wait for the handler to return), which gives the same
+/// sequence numbers as scheduling every send after the handler: nothing else is scheduled
+/// in between.
+pub(super) struct Wire<M> {
+    pub(super) agenda: Agenda<Item<M>>,
+    pub(super) links: Vec<Link>,
+    pub(super) messages_sent: u64,
+}
+
+impl<M: Vacant> Wire<M> {
+    #[inline(always)]
+    pub(super) fn send(&mut self, now: SimTime, from: ActorId, to: ActorId, msg: M) {
+        self.messages_sent += 1;
+        let receiver_link = self.links[to.index()].config;
+        let sender = &mut self.links[from.index()];
+        let latency_us = sender.config.latency_us + receiver_link.latency_us;
+        let jitter_max_us = sender.config.jitter_us + receiver_link.jitter_us;
+        let jitter_us = if jitter_max_us == 0 {
+            0
+        } else {
+            sender.jitter.between(0, jitter_max_us)
+        };
+        let mut arrival = now.plus_us(latency_us + jitter_us);
+        if sender.last_arrival.len() <= to.index() {
+            sender.last_arrival.resize(to.index() + 1, SimTime::ZERO);
+        }
+        // FIFO per link, like TCP: never overtake the previous message on the same link.
+        arrival = arrival.max(sender.last_arrival[to.index()]);
+        sender.last_arrival[to.index()] = arrival;
+        self.agenda.schedule_with(arrival, |item| match item {
+            Item::Deliver {
+                to: slot_to,
+                from: slot_from,
+                msg: slot_msg,
+            } => {
+                *slot_to = to;
+                *slot_from = from;
+                // A vacant message: nothing to drop (which the compiler cannot know).
+                std::mem::forget(std::mem::replace(slot_msg, msg));
+            }
+            // Not reached: a free node holds a vacant delivery, with nothing to drop.
+            other => std::mem::forget(std::mem::replace(other, Item::Deliver { to, from, msg })),
+        });
+    }
+}
