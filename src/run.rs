@@ -66,6 +66,15 @@ impl ScenarioRun {
 
 /// Parses, validates and runs scenario `text`; `origin` names it in error messages and in the
 /// derived reproduce line.
+///
+/// ```
+/// use eventlab::run::{RunOptions, run_scenario};
+///
+/// let text = eventlab::bundled::find("hello-log").expect("a bundled scenario");
+/// let run = run_scenario(text, "hello-log", RunOptions { seed: Some(7), ..RunOptions::default() })
+///     .expect("the bundled scenarios are valid");
+/// assert!(run.text().contains("eventlab run hello-log --seed 7"));
+/// ```
 pub fn run_scenario(
     text: &str,
     origin: &str,
