@@ -35,6 +35,7 @@ Examples:
   eventlab assign group.json --format json     run Kafka's assignor on a group
   eventlab diagram hello-log                  draw the topology as a Mermaid flowchart
   eventlab impact hello-log orders            what depends on the orders stream
+  eventlab schema                             the scenario format as JSON Schema
 
 Exit codes: 0 run completed (findings are data), 1 a limit was hit or an expect failed,
 2 usage or scenario error, 3 internal error (with the command that reproduces it).";
@@ -75,7 +76,21 @@ pub enum Command {
     Assign(AssignArgs),
     /// Run a scenario on the log and on the queue and compare them side by side.
     Compare(compare::CompareArgs),
+    /// Print the JSON Schema of scenario files, for editors and other tools.
+    #[command(after_help = SCHEMA_HELP)]
+    Schema,
 }
+
+const SCHEMA_HELP: &str = "\
+Every field of a scenario file with its type and description, as JSON Schema (draft 2020-12).
+eventlab checks each file against it before reading it, and reports every shape problem
+(unknown field, wrong type, missing field) at once. A scenario that starts with
+  \"$schema\": \"../docs/scenario.schema.json\"
+gets completion and checking in editors that read JSON Schema; the bundled scenarios do,
+and docs/scenario.schema.json is this output.
+
+Examples:
+  eventlab schema > scenario.schema.json";
 
 const PARTITION_HELP: &str = "\
 Partitioners:
@@ -194,6 +209,7 @@ pub fn main() -> ExitCode {
         Command::Diagram(args) => topology::diagram(&args),
         Command::Impact(args) => topology::impact(&args),
         Command::Compare(args) => compare::run(&args),
+        Command::Schema => print(&scenario::scenario_schema_text()).map(|()| 0),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 
@@ -25,9 +26,13 @@ use crate::log::assignor::{Subscription, TopicPartition};
 use crate::model::Strategy;
 
 /// The file as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "eventlab assign group")]
 pub struct RawGroup {
+    /// The JSON Schema this file follows, for editors; eventlab ignores it.
+    #[serde(rename = "$schema", default)]
+    pub schema: Option<String>,
     /// `partition.assignment.strategy`: `range`, `roundrobin`, `sticky` or
     /// `cooperative-sticky` (or the Kafka class name, e.g. `CooperativeStickyAssignor`).
     pub strategy: String,
@@ -38,7 +43,7 @@ pub struct RawGroup {
 }
 
 /// One member's `JoinGroup` subscription.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMember {
     /// `member.id`. Kafka's are `client.id` plus a UUID; here any unique name.
@@ -61,6 +66,21 @@ pub struct RawMember {
 /// A JSON object of counts, kept in document order so errors come in document order.
 #[derive(Debug, Default)]
 pub struct OrderedCounts(pub Vec<(String, u64)>);
+
+impl JsonSchema for OrderedCounts {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrderedCounts".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let count = generator.subschema_for::<u64>();
+        schemars::json_schema!({
+            "description": "Topic name → partition count.",
+            "type": "object",
+            "additionalProperties": count
+        })
+    }
+}
 
 impl<'de> Deserialize<'de> for OrderedCounts {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -92,7 +112,7 @@ pub struct Group {
 
 /// Parses and validates an `eventlab assign` file. `origin` names it in messages.
 pub fn parse_and_validate(text: &str, origin: &str) -> Result<Group, Vec<ScenarioError>> {
-    let raw: RawGroup = super::parse_json(text, origin).map_err(|error| vec![error])?;
+    let raw: RawGroup = super::parse_json(text, origin)?;
     validate(&raw, origin)
 }
 
@@ -354,7 +374,7 @@ mod tests {
         );
         check_err(
             r#"{"strategy": "range", "topics": {"t": "3"}, "members": []}"#,
-            "g.json: topics.t: expected a whole number of 0 or more, not the string \"3\" (write 3 without quotes)",
+            "g.json: topics.t: expected a whole number of 0 or more, got \"3\" (write 3 without quotes)",
         );
         check_err(
             r#"{"strategy": "range", "topics": {"t": 1}, "members": [}"#,

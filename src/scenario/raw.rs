@@ -5,11 +5,19 @@
 //! eventlab's own fields are snake_case with the unit last; settings that Kafka has a name for
 //! sit in a `kafka` block under Kafka's own name, so configs copy in and out.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+/// An eventlab scenario: streams, the services that produce and consume them, faults and
+/// admin actions on a timeline, and what to expect. `eventlab schema` prints this schema.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "eventlab scenario")]
 pub struct RawScenario {
+    /// The JSON Schema this file follows (e.g. `"../docs/scenario.schema.json"`), so editors
+    /// complete and check fields. eventlab itself ignores it.
+    #[serde(rename = "$schema", default)]
+    pub schema: Option<String>,
     pub name: String,
     #[serde(default)]
     pub description: String,
@@ -42,7 +50,7 @@ pub struct RawScenario {
 }
 
 /// A system outside the simulated services: drawn in the topology, never run.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExternal {
     pub name: String,
@@ -56,14 +64,14 @@ pub struct RawExternal {
     pub reads: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStop {
     pub at_us: Option<u64>,
     pub after_records_consumed: Option<u64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLimits {
     pub events_max: Option<u64>,
@@ -71,7 +79,7 @@ pub struct RawLimits {
     pub stored_records_max: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStream {
     pub name: String,
@@ -105,7 +113,7 @@ pub struct RawStream {
 }
 
 /// Kafka topic configs (and the broker's retention check interval), under their real names.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStreamKafka {
     /// How long records are kept, in ms; -1 keeps them forever. Default 604800000 (7 days).
@@ -127,7 +135,7 @@ pub struct RawStreamKafka {
 
 /// How a stream is carried on the queue broker (RabbitMQ 3.13 classic queues): an exchange
 /// named after the stream, and one queue per consuming service declared with these arguments.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStreamRabbitmq {
     /// `"fanout"` (default), `"direct"` or `"topic"`. Routing key = the record's key text.
@@ -149,7 +157,7 @@ pub struct RawStreamRabbitmq {
     pub x_dead_letter_routing_key: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawService {
     pub name: String,
@@ -175,7 +183,7 @@ pub struct RawService {
 }
 
 /// A key → latest value table (a state store) kept by one service.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTable {
     pub name: String,
@@ -185,7 +193,7 @@ pub struct RawTable {
 }
 
 /// An API served from one of the service's tables.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawApi {
     pub name: String,
@@ -193,14 +201,14 @@ pub struct RawApi {
     pub table: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLink {
     pub latency_us: Option<u64>,
     pub jitter_us: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawProduces {
     pub stream: String,
@@ -232,7 +240,7 @@ pub struct RawProduces {
 }
 
 /// Kafka producer settings under their real names.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawProducerKafka {
     /// `batch.size`, bytes (default 16384): a partition's batch is sent once it holds this many
@@ -256,8 +264,9 @@ pub struct RawProducerKafka {
 /// How one field of a produced value is drawn: `"key"` (the record's key, e.g. the entity id),
 /// `"counter"` (1, 2, 3... per producer instance), `{"const": V}` (string, integer, boolean or null),
 /// `{"int_range": [min, max]}` (uniform, inclusive) or `{"one_of": [V, ...]}` (uniform).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(example = serde_json::json!({"int_range": [1, 100]}))]
 pub enum RawGenerator {
     Key,
     Counter,
@@ -267,7 +276,7 @@ pub enum RawGenerator {
 }
 
 /// A scalar in a scenario file: string, whole number, boolean or null.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
 #[serde(untagged)]
 pub enum RawScalar {
     Null,
@@ -277,7 +286,7 @@ pub enum RawScalar {
 }
 
 /// Publisher settings under RabbitMQ's names.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawProducerRabbitmq {
     /// Per-message TTL in ms (the `expiration` message property); none by default. It only
@@ -285,7 +294,7 @@ pub struct RawProducerRabbitmq {
     pub expiration: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRecord {
     pub at_us: u64,
@@ -296,8 +305,9 @@ pub struct RawRecord {
 
 /// `"unkeyed"`, `{"sequential": N}`, `{"uniform": N}`, `{"zipf": {"count": N, "exponent": s}}`
 /// or `{"fixed": ["a", "b"]}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(example = serde_json::json!({"uniform": 8}))]
 pub enum RawKeys {
     Unkeyed,
     Sequential(u64),
@@ -306,14 +316,14 @@ pub enum RawKeys {
     Fixed(Vec<String>),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawZipf {
     pub count: u64,
     pub exponent: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConsumes {
     pub stream: String,
@@ -341,7 +351,7 @@ pub struct RawConsumes {
 }
 
 /// One pipeline step: exactly one operator, and an optional display `label` for diagrams.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
     #[serde(default)]
@@ -358,7 +368,7 @@ pub struct RawStep {
     pub aggregate: Option<RawAggregate>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFilter {
     pub field: String,
@@ -366,7 +376,7 @@ pub struct RawFilter {
     pub not_equals: Option<RawScalar>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMap {
     #[serde(default)]
@@ -378,7 +388,7 @@ pub struct RawMap {
 }
 
 /// Queue-carrier consumer settings, RabbitMQ's names where it has them.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConsumerRabbitmq {
     /// `basic.qos` prefetch_count per consumer; 0 = unlimited (RabbitMQ's default).
@@ -400,7 +410,7 @@ pub struct RawConsumerRabbitmq {
 }
 
 /// A scripted consumer: one instance, exactly.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScript {
     /// Instance index within the service (0-based).
@@ -426,13 +436,13 @@ pub struct RawScript {
     pub get_at_us: Vec<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRekey {
     pub field: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawJoin {
     /// A table of this service.
@@ -445,7 +455,7 @@ pub struct RawJoin {
     pub kind: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAggregate {
     /// `"count"` or `"sum"`.
@@ -456,7 +466,7 @@ pub struct RawAggregate {
     pub into: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScriptStep {
     /// Processing time of this delivery in µs (default: the service's).
@@ -466,8 +476,9 @@ pub struct RawScriptStep {
 }
 
 /// `{"fixed": 50}`, `{"uniform": [min, max]}` or `{"exponential_mean": 2000}`, in µs.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(example = serde_json::json!({"fixed": 50}))]
 pub enum RawProcessing {
     Fixed(u64),
     Uniform([u64; 2]),
@@ -475,7 +486,7 @@ pub enum RawProcessing {
 }
 
 /// Kafka consumer settings under their real names.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConsumerKafka {
     #[serde(rename = "group.id")]
@@ -509,6 +520,22 @@ pub struct RawConsumerKafka {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct NameList(pub Vec<String>);
 
+impl JsonSchema for NameList {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NameList".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "title": "a name, a comma-separated string of names, or an array of names",
+            "anyOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" } }
+            ]
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for NameList {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct NamesVisitor;
@@ -539,7 +566,7 @@ impl<'de> Deserialize<'de> for NameList {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
     pub action: String,
@@ -556,7 +583,7 @@ pub struct RawFault {
 /// produced from then on use the new count, so existing keys move; every group on the stream
 /// rebalances. Producers and consumers see the new partitions at once (in Kafka, at their next
 /// metadata refresh, within `metadata.max.age.ms`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAdmin {
     pub action: String,
@@ -565,7 +592,7 @@ pub struct RawAdmin {
     pub partition_count: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpect {
     pub check: String,

@@ -132,7 +132,7 @@ fn unknown_field_with_no_near_name_lists_the_fields() {
             r#"{ "name": "payments" }"#,
             r#"{ "name": "payments", "zzz": 1 }"#,
         ),
-        r#"eventlab: shop.json: streams[1].zzz: unknown field "zzz" (expected "name", "description", "carrier", "partition_count", "partitioner", "kind", "entity", "kafka" or "rabbitmq")"#,
+        r#"eventlab: shop.json: streams[1].zzz: unknown field "zzz" (expected "carrier", "description", "entity", "kafka", "kind", "name", "partition_count", "partitioner" or "rabbitmq")"#,
     );
 }
 
@@ -141,7 +141,7 @@ fn a_string_where_a_count_is_expected_says_to_drop_the_quotes() {
     rejects(
         "string_for_integer",
         &shop_with(r#""partition_count": 3"#, r#""partition_count": "3""#),
-        r#"eventlab: shop.json: streams[0].partition_count: expected a whole number of 0 or more, not the string "3" (write 3 without quotes)"#,
+        r#"eventlab: shop.json: streams[0].partition_count: expected a whole number of 0 or more, got "3" (write 3 without quotes)"#,
     );
 }
 
@@ -150,7 +150,7 @@ fn a_negative_count_is_rejected_without_rust_type_names() {
     rejects(
         "negative_count",
         &shop_with(r#""partition_count": 3"#, r#""partition_count": -3"#),
-        "eventlab: shop.json: streams[0].partition_count: expected a whole number of 0 or more, not -3",
+        "eventlab: shop.json: streams[0].partition_count: expected a whole number of 0 or more, got -3",
     );
 }
 
@@ -159,7 +159,7 @@ fn an_exponent_where_a_count_is_expected_says_how_to_write_it() {
     rejects(
         "exponent_count",
         &shop_with(r#""count": 10"#, r#""count": 1e6"#),
-        "eventlab: shop.json: services[0].produces[0].count: expected a whole number of 0 or more, not 1000000.0 (write 1000000, without a decimal point or exponent)",
+        "eventlab: shop.json: services[0].produces[0].count: expected a whole number of 0 or more, got 1e6 (write 1000000 without a decimal point or exponent)",
     );
 }
 
@@ -168,7 +168,7 @@ fn a_number_past_u64_is_too_large() {
     rejects(
         "number_too_large",
         &shop_with(r#""count": 10"#, r#""count": 18446744073709551616"#),
-        "eventlab: shop.json: services[0].produces[0].count: the number is too large (at most 18446744073709551615)",
+        "eventlab: shop.json: services[0].produces[0].count: expected a whole number of 0 or more, got 18446744073709551616 (at most 18446744073709551615)",
     );
 }
 
@@ -177,7 +177,7 @@ fn an_array_where_an_object_is_expected_is_named_in_json_words() {
     rejects(
         "array_for_object",
         &shop_with(r#"{ "name": "payments" }"#, "[]"),
-        "eventlab: shop.json: streams[1]: expected an object, not an array",
+        "eventlab: shop.json: streams[1]: expected an object, got an empty array",
     );
 }
 
@@ -207,7 +207,7 @@ fn unknown_key_variant_suggests_the_near_name() {
             r#""count": 10"#,
             r#""count": 10, "keys": { "sequentail": 8 }"#,
         ),
-        r#"eventlab: shop.json: services[0].produces[0].keys: unknown variant "sequentail" (did you mean "sequential"?)"#,
+        r#"eventlab: shop.json: services[0].produces[0].keys.sequentail: unknown field "sequentail" (did you mean "sequential"?)"#,
     );
 }
 
@@ -216,7 +216,7 @@ fn keys_given_as_a_number_say_what_keys_look_like() {
     rejects(
         "keys_as_number",
         &shop_with(r#""count": 10"#, r#""count": 10, "keys": 8"#),
-        r#"eventlab: shop.json: services[0].produces[0].keys: expected "unkeyed" or an object with one key: "sequential", "uniform", "zipf" or "fixed" (e.g. {"uniform": 8})"#,
+        r#"eventlab: shop.json: services[0].produces[0].keys: expected "unkeyed" or an object with one key: "sequential", "uniform", "zipf" or "fixed", got 8 (e.g. {"uniform":8})"#,
     );
 }
 
@@ -225,8 +225,79 @@ fn a_key_variant_without_its_count_says_it_needs_a_value() {
     rejects(
         "key_variant_without_count",
         &shop_with(r#""count": 10"#, r#""count": 10, "keys": "uniform""#),
-        r#"eventlab: shop.json: services[0].produces[0].keys.uniform: "uniform" needs a value (write {"uniform": ...})"#,
+        r#"eventlab: shop.json: services[0].produces[0].keys: "uniform" needs a value (write {"uniform": ...})"#,
     );
+}
+
+#[test]
+fn every_shape_problem_is_reported_at_once_in_document_order() {
+    // Shape problems (types, unknown and missing fields) are all listed, in the order they
+    // appear in the file, each with its path, in words without Rust types.
+    let json = r#"{
+  "name": "shop",
+  "seeds": 7,
+  "streams": [
+    { "name": "orders", "partition_count": "3", "partitions": 2 },
+    { "description": "no name", "carrier": 5 }
+  ],
+  "services": [
+    { "name": "checkout", "instance_count": -1,
+      "produces": [{ "stream": "orders", "count": 1.5, "keys": { "uniform": "8" } }] },
+    { "name": "billing", "consumes": [{ "stream": "orders", "processing_time_us": 50 }] }
+  ]
+}"#;
+    rejects(
+        "every_shape_problem_is_reported_at_once_in_document_order",
+        json,
+        r#"eventlab: shop.json: seeds: unknown field "seeds" (did you mean "seed"?)
+eventlab: shop.json: streams[0].partition_count: expected a whole number of 0 or more, got "3" (write 3 without quotes)
+eventlab: shop.json: streams[0].partitions: unknown field "partitions" (did you mean "partition_count"?)
+eventlab: shop.json: streams[1]: missing field "name"
+eventlab: shop.json: streams[1].carrier: expected a string, got 5
+eventlab: shop.json: services[0].instance_count: expected a whole number of 0 or more, got -1
+eventlab: shop.json: services[0].produces[0].count: expected a whole number of 0 or more, got 1.5
+eventlab: shop.json: services[0].produces[0].keys.uniform: expected a whole number of 0 or more, got "8" (write 8 without quotes)
+eventlab: shop.json: services[1].consumes[0].processing_time_us: expected an object with one key: "fixed", "uniform" or "exponential_mean", got 50 (e.g. {"fixed":50})"#,
+    );
+}
+
+#[test]
+fn a_field_given_twice_is_an_error() {
+    rejects(
+        "a_field_given_twice_is_an_error",
+        &shop_with(
+            r#"{ "name": "payments" }"#,
+            r#"{ "name": "payments", "name": "pay" }"#,
+        ),
+        r#"eventlab: shop.json: streams[1]: field "name" is given twice (keep one)"#,
+    );
+}
+
+#[test]
+fn schema_prints_the_committed_scenario_schema() {
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/scenario.schema.json"
+    ))
+    .expect("docs/scenario.schema.json exists");
+    let dir = scratch_dir("schema_prints_the_committed_scenario_schema");
+    let output = eventlab_in(&dir)
+        .arg("schema")
+        .output()
+        .expect("eventlab runs");
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        output.stdout == committed.as_bytes(),
+        "docs/scenario.schema.json differs from `eventlab schema`: regenerate it with \
+         `cargo run -- schema > docs/scenario.schema.json` and review the diff"
+    );
+    eventlab_in(&dir)
+        .args(["schema", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "\"$schema\": \"../docs/scenario.schema.json\"",
+        ));
 }
 
 // Meaning: references, ranges, combinations.
@@ -701,7 +772,7 @@ fn an_assignment_strategy_of_the_wrong_type_says_what_it_takes() {
             r#"{ "name": "audit", "consumes": [{ "stream": "orders" }] }"#,
             r#"{ "name": "audit", "consumes": [{ "stream": "orders", "kafka": { "partition.assignment.strategy": 3 } }] }"#,
         ),
-        "eventlab: shop.json: services[2].consumes[0].kafka.\"partition.assignment.strategy\": expected a name, a comma-separated string of names, or an array of names, not 3",
+        "eventlab: shop.json: services[2].consumes[0].kafka.\"partition.assignment.strategy\": expected a name, a comma-separated string of names, or an array of names, got 3",
     );
 }
 
@@ -921,7 +992,7 @@ eventlab: shop.json: services[0].produces[0].value.o.one_of: "one_of" needs at l
             r#""interval_us": 1000, "count": 10 }"#,
             r#""interval_us": 1000, "count": 10, "value": { "c": { "const": [1] } } }"#,
         ),
-        r#"eventlab: shop.json: services[0].produces[0].value.c.const: expected a string, a whole number, true, false or null"#,
+        r#"eventlab: shop.json: services[0].produces[0].value.c.const: expected null, true, false, a whole number or a string, got an array"#,
     );
 }
 

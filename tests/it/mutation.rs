@@ -172,11 +172,15 @@ fn pipeline(origin: &str, text: &str) -> Result<Outcome, String> {
                     for leak in [
                         "`",
                         "u64",
+                        "i64",
+                        "u32",
                         "f64",
-                        "struct Raw",
-                        "enum Raw",
+                        "struct",
+                        "Raw",
+                        "variant",
                         "newtype",
                         "sequence",
+                        "internal error",
                     ] {
                         if line.contains(leak) {
                             return Err(format!("message leaks {leak:?}: {line}"));

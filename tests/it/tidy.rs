@@ -9,7 +9,8 @@
 //!   edges, so a child may use what its parent defines);
 //! - ARCHITECTURE.md names every file under `src/` and no `.rs` file that does not exist;
 //! - no function in `src/` is longer than 100 lines (from its `fn` line to its closing brace);
-//! - `Cargo.toml`'s dependencies name no entropy source (`rand`, `getrandom`).
+//! - `Cargo.toml`'s dependencies name no entropy source (`rand`, `getrandom`), and the normal
+//!   dependency graph (`cargo tree`) reaches one only through a path ARCHITECTURE.md allows.
 //!
 //! Exceptions exist only as list items in ARCHITECTURE.md's "Exceptions" section, each with a
 //! reason; an exception nothing needs any more is an error too, so the lists stay true.
@@ -917,6 +918,63 @@ fn dependencies(cargo_toml: &str) -> Vec<String> {
     names
 }
 
+/// Every path from eventlab to an entropy source in `cargo tree --prefix depth` output (a line
+/// is the depth, then `name version …`), as `a -> b -> getrandom` from eventlab's direct
+/// dependency down; each is a problem unless ARCHITECTURE.md allows that path.
+fn check_dependency_graph(tree: &str, exceptions: &[Exception]) -> Outcome {
+    let mut outcome = Outcome::default();
+    let mut stack: Vec<&str> = Vec::new();
+    for line in tree.lines() {
+        let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let (Ok(depth), Some(name)) = (
+            line[..digits].parse::<usize>(),
+            line[digits..].split_whitespace().next(),
+        ) else {
+            continue;
+        };
+        stack.truncate(depth);
+        stack.push(name);
+        if depth > 0 && FORBIDDEN_DEPENDENCIES.contains(&name) {
+            let path = stack[1..].join(" -> ");
+            let problem = format!(
+                "the build links `{name}`, an entropy source, through {path}: depend on rand_core and rand_chacha only"
+            );
+            outcome.unless_allowed(exceptions, &path, problem);
+        }
+    }
+    outcome
+}
+
+/// `cargo tree` of the normal (non-dev) dependency graph, every path spelled out.
+fn normal_dependency_tree() -> String {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "--edges",
+            "normal",
+            "--no-dedupe",
+            "--prefix",
+            "depth",
+        ])
+        .args([
+            "--format",
+            "{p}",
+            "--locked",
+            "--offline",
+            "--package",
+            "eventlab",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("cargo tree prints UTF-8")
+}
+
 fn check_dependencies(cargo_toml: &str) -> Vec<String> {
     dependencies(cargo_toml)
         .into_iter()
@@ -973,6 +1031,12 @@ fn no_entropy_source_among_the_dependencies() {
 }
 
 #[test]
+fn no_entropy_source_in_the_build_but_the_allowed_paths() {
+    let outcome = check_dependency_graph(&normal_dependency_tree(), &exceptions());
+    report("dependency graph", &outcome.problems);
+}
+
+#[test]
 fn every_exception_is_still_needed() {
     let files = source_files();
     let exceptions = exceptions();
@@ -982,6 +1046,7 @@ fn every_exception_is_still_needed() {
     let names: BTreeSet<String> = files.keys().cloned().collect();
     let exists = |path: &str| root().join(path).exists();
     used.extend(check_named(&names, &architecture(), &exceptions, &exists).used);
+    used.extend(check_dependency_graph(&normal_dependency_tree(), &exceptions).used);
     let problems: Vec<String> = exceptions
         .iter()
         .filter(|exception| !used.contains(&exception.key))
@@ -1149,6 +1214,24 @@ fn exceptions_need_a_reason_and_a_known_form() {
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].contains("`x.rs::f` gives no reason"));
     assert!(problems[1].contains("`what` is not an edge"));
+}
+
+#[test]
+fn an_entropy_source_deep_in_the_graph_is_reported_unless_its_path_is_allowed() {
+    let tree = "0eventlab v0.1.0 (/x)\n1boon v0.6.1\n2ahash v0.8.15\n3getrandom v0.4.3\n1rand_core v0.10.1\n1other v1.0.0\n2rand v0.9.0\n";
+    let allowed = [Exception {
+        key: "boon -> ahash -> getrandom".to_string(),
+        list: "Lasting".to_string(),
+    }];
+    let outcome = check_dependency_graph(tree, &allowed);
+    assert_eq!(
+        outcome.problems,
+        [
+            "the build links `rand`, an entropy source, through other -> rand: depend on rand_core and rand_chacha only"
+        ]
+    );
+    assert!(outcome.used.contains("boon -> ahash -> getrandom"));
+    assert_eq!(check_dependency_graph(tree, &[]).problems.len(), 2);
 }
 
 #[test]
