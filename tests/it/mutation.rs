@@ -238,6 +238,40 @@ proptest! {
     }
 }
 
+/// Whether serde reads `text` as a scenario (what `parse_json` does after the schema check).
+fn serde_accepts(text: &str) -> bool {
+    serde_json::from_str::<eventlab::scenario::raw::RawScenario>(text).is_ok()
+}
+
+proptest! {
+    // Each case compiles the JSON Schema (slow in a debug build): 48 cases on every run, 1,000
+    // with EVENTLAB_SLOW_TESTS=1 (CI).
+    #![proptest_config(ProptestConfig { cases: agreement_cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// `parse_json` lets serde read only what the schema accepted, and calls a serde failure
+    /// after that a bug: so serde must read every file the schema accepts. (The converse does
+    /// not hold, which is why the schema goes first: serde reads an array as a struct, field by
+    /// position; the schema says "expected an object".)
+    #[test]
+    fn serde_reads_every_mutated_scenario_the_json_schema_accepts(
+        scenario in 0..SCENARIOS.len(),
+        choice in any::<usize>(),
+        mutation in 0..MUTATIONS.len(),
+    ) {
+        let (name, text, description) = mutated(scenario, choice, MUTATIONS[mutation]);
+        let schema = eventlab::scenario::shape::check::<eventlab::scenario::raw::RawScenario>(&text, name);
+        prop_assert!(schema.is_err() || serde_accepts(&text), "{}: {}", name, description);
+    }
+}
+
+fn agreement_cases() -> u32 {
+    if std::env::var("EVENTLAB_SLOW_TESTS").as_deref() == Ok("1") {
+        1_000
+    } else {
+        48
+    }
+}
+
 /// splitmix64: a tiny deterministic generator, so the binary test needs no proptest.
 fn next(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
