@@ -33,6 +33,8 @@ pub enum Accepted {
     Whole { min: u64, max: u64 },
     /// A decimal more than `above` and at most `max`.
     Decimal { above: f64, max: f64 },
+    /// Exactly 0 (the feature is off), or a decimal more than 0 and at most `max`.
+    ZeroOrDecimal { max: f64 },
 }
 
 /// One row of the table.
@@ -113,7 +115,7 @@ impl Setting {
     /// The ceiling of a decimal field.
     pub const fn decimal_max(&self) -> f64 {
         match self.accepted {
-            Accepted::Decimal { max, .. } => max,
+            Accepted::Decimal { max, .. } | Accepted::ZeroOrDecimal { max } => max,
             _ => panic!("this setting takes no decimal"),
         }
     }
@@ -221,7 +223,7 @@ settings! {
     EXPIRATION = ("services[].produces[].rabbitmq.expiration", Words("none"), whole(0, u32::MAX as u64),
         "ms", "per-message TTL", RABBITMQ);
     TOMBSTONE_RATIO = ("services[].produces[].tombstone_ratio", Decimal(0.0),
-        Accepted::Decimal { above: 0.0, max: 1.0 }, "", "share of records that are tombstones", "");
+        Accepted::ZeroOrDecimal { max: 1.0 }, "", "share of records that are tombstones", "");
     POLL_INTERVAL_MS = ("services[].consumes[].poll_interval_ms", Count(100), whole(1, MS_MAX), "ms",
         "time between polls", "");
     PROCESSING_TIME = ("services[].consumes[].processing_time_us", Count(0),
@@ -258,7 +260,7 @@ settings! {
     BINDING_KEYS = ("services[].consumes[].rabbitmq.binding_keys", Words("`[\"#\"]` (topic) or `[\"\"]` (direct)"),
         Accepted::Any, "", "the queue's bindings", "");
     NACK_PROBABILITY = ("services[].consumes[].rabbitmq.nack_probability", Decimal(0.0),
-        Accepted::Decimal { above: 0.0, max: 1.0 }, "", "share of deliveries nacked", "");
+        Accepted::ZeroOrDecimal { max: 1.0 }, "", "share of deliveries nacked", "");
     NACK_REQUEUE = ("services[].consumes[].rabbitmq.nack_requeue", Flag(true), Accepted::Any, "",
         "a nack requeues the message", RABBITMQ);
     SCRIPT_SUBSCRIBE = ("services[].consumes[].rabbitmq.script[].subscribe", Flag(true), Accepted::Any, "",
@@ -312,6 +314,7 @@ fn accepted(accepted: Accepted) -> String {
         Accepted::Any => String::new(),
         Accepted::Whole { min, max } => format!("{min} to {max}"),
         Accepted::Decimal { above, max } => format!("more than {above}, at most {max}"),
+        Accepted::ZeroOrDecimal { max } => format!("0 (off), or more than 0 and at most {max}"),
     }
 }
 
