@@ -157,17 +157,15 @@ impl<'r> TopologyWalk<'r> {
         let mut tables: Vec<Table> = Vec::new();
         for (index, table) in raw_service.tables.iter().enumerate() {
             let table_path = format!("{path}.tables[{index}]");
-            if table.name.trim().is_empty() {
-                v.error(format!("{table_path}.name"), "a table needs a name");
-            } else if tables.iter().any(|t| t.name == table.name) {
-                v.error(
-                    format!("{table_path}.name"),
-                    format!(
-                        "service \"{}\" already has a table \"{}\"",
-                        raw_service.name, table.name
-                    ),
-                );
-            }
+            let earlier = tables.iter().map(|t| t.name.as_str());
+            check_local_name(
+                v,
+                &table_path,
+                &table.name,
+                earlier,
+                &raw_service.name,
+                "a table",
+            );
             let changelog_path = format!("{table_path}.changelog_stream");
             let changelog = table.changelog_stream.as_deref().and_then(|name| {
                 names.resolve(v, changelog_path.clone(), name, Declaration::First)
@@ -595,17 +593,15 @@ fn apis(
     let mut apis: Vec<Api> = Vec::new();
     for (index, api) in raw_service.apis.iter().enumerate() {
         let api_path = format!("{path}.apis[{index}]");
-        if api.name.trim().is_empty() {
-            v.error(format!("{api_path}.name"), "an API needs a name");
-        } else if apis.iter().any(|a| a.name == api.name) {
-            v.error(
-                format!("{api_path}.name"),
-                format!(
-                    "service \"{}\" already has an API \"{}\"",
-                    raw_service.name, api.name
-                ),
-            );
-        }
+        let earlier = apis.iter().map(|a| a.name.as_str());
+        check_local_name(
+            v,
+            &api_path,
+            &api.name,
+            earlier,
+            &raw_service.name,
+            "an API",
+        );
         if let Some(table) = service.resolve(v, format!("{api_path}.table"), &api.table) {
             apis.push(Api {
                 name: api.name.clone(),
@@ -614,6 +610,26 @@ fn apis(
         }
     }
     apis
+}
+
+/// The `name` of a service's table or API (`what`: "a table", "an API"): given, and not the
+/// name of an `earlier` one of the same service.
+fn check_local_name<'a>(
+    v: &mut Validator,
+    entry_path: &str,
+    name: &str,
+    mut earlier: impl Iterator<Item = &'a str>,
+    service: &str,
+    what: &str,
+) {
+    if name.trim().is_empty() {
+        v.error(format!("{entry_path}.name"), format!("{what} needs a name"));
+    } else if earlier.any(|other| other == name) {
+        v.error(
+            format!("{entry_path}.name"),
+            format!("service \"{service}\" already has {what} \"{name}\""),
+        );
+    }
 }
 
 fn scalar_value(scalar: &RawScalar) -> Value {
