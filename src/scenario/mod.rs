@@ -25,7 +25,7 @@ pub fn parse(text: &str, origin: &str) -> Result<raw::RawScenario, Vec<ScenarioE
 
 /// Parses any of eventlab's input files (scenarios, `eventlab assign` groups) into its raw type,
 /// with the same messages: a syntax error, or every shape problem against `T`'s JSON Schema.
-pub fn parse_json<T: serde::de::DeserializeOwned + schemars::JsonSchema>(
+pub fn parse_json<T: serde::de::DeserializeOwned + schemars::JsonSchema + 'static>(
     text: &str,
     origin: &str,
 ) -> Result<T, Vec<ScenarioError>> {

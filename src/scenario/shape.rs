@@ -13,10 +13,13 @@
 //! (or, in an array, its value) starts; a missing field sits at the start of its object; problems
 //! at one place sort missing fields first, then by their text.
 
+use std::any::TypeId;
 use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock};
 
 use boon::{ErrorKind, InstanceToken, ValidationError};
 use schemars::JsonSchema;
+
 use serde_json::Value;
 
 use super::error::{ScenarioError, nearest, one_of};
@@ -40,40 +43,83 @@ pub fn scenario_schema_text() -> String {
 
 /// Checks `text` against `T`'s schema: one error with line and column if it is not JSON, else
 /// every shape problem, in document order.
-pub fn check<T: JsonSchema>(text: &str, origin: &str) -> Result<(), Vec<ScenarioError>> {
-    check_against(&schema_of::<T>(), text, origin)
+pub fn check<T: JsonSchema + 'static>(text: &str, origin: &str) -> Result<(), Vec<ScenarioError>> {
+    compiled::<T>().check(text, origin)
 }
 
 /// Checks `text` against `schema` (one that schemars generated, or its committed copy).
 pub fn check_against(schema: &Value, text: &str, origin: &str) -> Result<(), Vec<ScenarioError>> {
-    let document: Value =
-        serde_json::from_str(text).map_err(|error| vec![syntax_error(&error, origin)])?;
-    let mut schemas = boon::Schemas::new();
-    let index = compile(schema, &mut schemas);
-    let Err(error) = schemas.validate(&document, index) else {
-        return Ok(());
-    };
-    let shapes = Shapes {
-        schema,
-        document: &document,
-        text,
-        spans: spans(text),
-    };
-    let mut problems = shapes.collect(&error);
-    problems
-        .sort_by(|a, b| (a.position, a.rank, &a.problem).cmp(&(b.position, b.rank, &b.problem)));
-    // One value gets one message, even when several keywords (format, minimum) reject it.
-    problems.dedup_by(|later, earlier| {
-        later.path == earlier.path && later.rank == earlier.rank && later.rank == VALUE
-    });
-    Err(problems
-        .into_iter()
-        .map(|problem| ScenarioError {
-            origin: origin.to_string(),
-            location: format_path(&problem.path),
-            problem: problem.problem,
-        })
-        .collect())
+    Compiled::new(schema.clone()).check(text, origin)
+}
+
+/// A schema and boon's compiled form of it.
+struct Compiled {
+    schema: Value,
+    schemas: boon::Schemas,
+    index: boon::SchemaIndex,
+}
+
+/// `T`'s compiled schema, built once per process and file kind: compiling (which checks the
+/// schema against JSON Schema's metaschema) costs far more than checking a file, and
+/// `eventlab scenarios` or `validate` of many files would otherwise pay it per file. A cache of
+/// a pure function: it changes no output.
+fn compiled<T: JsonSchema + 'static>() -> &'static Compiled {
+    type Cache = Vec<(TypeId, &'static Compiled)>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(Mutex::default)
+        .lock()
+        .expect("nothing panics while holding the schema cache");
+    let kind = TypeId::of::<T>();
+    if let Some((_, compiled)) = cache.iter().find(|(id, _)| *id == kind) {
+        return compiled;
+    }
+    // Leaked on purpose: one per file kind (two), kept for the process's life.
+    let compiled: &'static Compiled = Box::leak(Box::new(Compiled::new(schema_of::<T>())));
+    cache.push((kind, compiled));
+    compiled
+}
+
+impl Compiled {
+    fn new(schema: Value) -> Self {
+        let mut schemas = boon::Schemas::new();
+        let index = compile(&schema, &mut schemas);
+        Compiled {
+            schema,
+            schemas,
+            index,
+        }
+    }
+
+    fn check(&self, text: &str, origin: &str) -> Result<(), Vec<ScenarioError>> {
+        let document: Value =
+            serde_json::from_str(text).map_err(|error| vec![syntax_error(&error, origin)])?;
+        let Err(error) = self.schemas.validate(&document, self.index) else {
+            return Ok(());
+        };
+        let shapes = Shapes {
+            schema: &self.schema,
+            document: &document,
+            text,
+            spans: spans(text),
+        };
+        let mut problems = shapes.collect(&error);
+        problems.sort_by(|a, b| {
+            (a.position, a.rank, &a.problem).cmp(&(b.position, b.rank, &b.problem))
+        });
+        // One value gets one message, even when several keywords (format, minimum) reject it.
+        problems.dedup_by(|later, earlier| {
+            later.path == earlier.path && later.rank == earlier.rank && later.rank == VALUE
+        });
+        Err(problems
+            .into_iter()
+            .map(|problem| ScenarioError {
+                origin: origin.to_string(),
+                location: format_path(&problem.path),
+                problem: problem.problem,
+            })
+            .collect())
+    }
 }
 
 /// A JSON syntax error: one message with line and column.
