@@ -80,7 +80,11 @@ pub fn run_scenario(
     origin: &str,
     options: RunOptions,
 ) -> Result<ScenarioRun, Vec<ScenarioError>> {
-    let model = scenario::parse_and_validate(text, origin)?;
+    let mut model = scenario::parse_and_validate(text, origin)?;
+    // The model is ours: set the seed in place rather than have `run_model` copy it.
+    if let Some(seed) = options.seed {
+        model.seed = seed;
+    }
     Ok(run_model(&model, origin, &options))
 }
 

@@ -212,7 +212,7 @@ impl<'m> StopRule<'m> {
     fn queues_settled(&self, collector: &Collector) -> bool {
         let queues = collector.queues();
         let progress = collector.progress();
-        queues.topology.queues.iter().all(|decl| {
+        queues.layout.queues.iter().all(|decl| {
             let Some(group) = decl.group else {
                 return true; // A holding queue has no consumers to wait for.
             };

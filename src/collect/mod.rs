@@ -1,12 +1,14 @@
-//! Collection: sinks that gather a run's figures from its trace events, each with state bounded
-//! by streams × partitions × groups × keys (or by producers and instances), never by run length.
+//! Collection: sinks that gather a run's figures from its trace events, with state bounded by
+//! streams × partitions × groups × keys (or by producers and instances), except the latency
+//! `Histogram` (one entry per distinct latency above 1 s) and the queue's duplicate window.
 //!
 //! One file per concept: `metrics` (counts, log offsets, lag, latency `Histogram`), `checks`
 //! (feeding the `check::*` checkers), `queues` (per-queue bookkeeping), `progress` (what the
 //! stop rule reads). `Collector` holds one of each as a field and hands every event to the ones
 //! it concerns, statically dispatched and inlined into each emit site. Collection builds no
 //! report and words nothing (`report` turns these figures into its types) and decides nothing
-//! about the run (`simulate`'s stop rule reads `progress`).
+//! about the run (`simulate`'s stop rule reads `progress`, and the consumed counts, log end
+//! offsets, consumption frontiers and queue states the other sinks keep).
 
 pub mod checks;
 pub mod histogram;
@@ -251,7 +253,7 @@ impl Collector {
                 msg,
             } => {
                 self.checks.group(group).lost(msg);
-                if let Some(queue) = self.queues.topology.queue_of_group[group.index()] {
+                if let Some(queue) = self.queues.layout.queue_of_group[group.index()] {
                     self.queues.auto_done(queue, instance);
                 }
             }
@@ -261,7 +263,7 @@ impl Collector {
                 // A dead auto-ack consumer also loses what was still on the wire to it.
                 if self.lookup.queue_auto_ack[queue.index()]
                     && self.progress.down[instance.index()]
-                    && let Some(group) = self.queues.topology.queue(queue).group
+                    && let Some(group) = self.queues.layout.queue(queue).group
                 {
                     let lost = self.queues.auto_lost_in_flight(queue, instance);
                     self.checks.group(group).queue_lost += lost;
@@ -275,7 +277,7 @@ impl Collector {
                 ..
             } => {
                 if decision == Decision::Hold
-                    && let Some(queue) = self.queues.topology.queue_of_group[group.index()]
+                    && let Some(queue) = self.queues.layout.queue_of_group[group.index()]
                 {
                     self.queues.held(queue, instance);
                 }
@@ -286,7 +288,7 @@ impl Collector {
                 msg,
                 dead_lettered: false,
             } => {
-                if let Some(group) = self.queues.topology.queue(queue).group {
+                if let Some(group) = self.queues.layout.queue(queue).group {
                     self.checks.group(group).lost(msg);
                 }
                 self.queues.on_event(at, event);
@@ -371,7 +373,7 @@ impl Collector {
             stats.first_completion(at, sent_at);
         }
         if self.lookup.group_auto_ack[group.index()]
-            && let Some(queue) = self.queues.topology.queue_of_group[group.index()]
+            && let Some(queue) = self.queues.layout.queue_of_group[group.index()]
         {
             self.queues.auto_done(queue, instance);
         }

@@ -1,7 +1,8 @@
 //! Progress: the figures that say whether a run can still move — producer roles not finished,
 //! records on the wire, (group, partition) pairs whose consumption frontier is behind the log
 //! end, instances down, consumers finished for good. Kept from trace events with state bounded
-//! by instances and groups. It decides nothing: `simulate`'s stop rule reads these figures.
+//! by instances and groups. It decides nothing: `simulate`'s stop rule reads these figures,
+//! beside the other sinks' consumed counts, log end offsets, frontiers and queue states.
 
 use crate::model::{GroupId, InstanceId, Scenario};
 

@@ -118,18 +118,18 @@ fn count(counts: &mut DeathCounts, reason: DeathReason) {
 }
 
 pub struct QueueCollector {
-    pub topology: QueueLayout,
+    pub layout: QueueLayout,
     pub queues: Vec<QueueStats>,
 }
 
 impl QueueCollector {
-    pub fn new(topology: QueueLayout) -> Self {
-        let queues = topology
+    pub fn new(layout: QueueLayout) -> Self {
+        let queues = layout
             .queues
             .iter()
             .map(|_| QueueStats::default())
             .collect();
-        QueueCollector { topology, queues }
+        QueueCollector { layout, queues }
     }
 
     /// Handles the queue broker's less frequent events; the caller handles consumer-side ones

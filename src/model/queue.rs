@@ -164,7 +164,7 @@ impl Default for QueueConsumer {
 }
 
 /// A queue on the queue broker: one per consuming service of a queue-carried stream, then one
-/// holding queue per dead-letter stream that no service consumes (see `queue::topology`).
+/// holding queue per dead-letter stream that no service consumes (see `model::queue_layout`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct QueueId(pub u32);
 

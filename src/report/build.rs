@@ -210,7 +210,7 @@ impl Builder<'_> {
 
     fn group_report(&self, group_id: GroupId, log_end: &[u64]) -> GroupReport {
         let instances = self.instance_reports(group_id);
-        if let Some(queue) = self.collector.queues().topology.queue_of_group[group_id.index()] {
+        if let Some(queue) = self.collector.queues().layout.queue_of_group[group_id.index()] {
             return self.queue_group_report(group_id, queue, instances);
         }
         let model = self.model;
@@ -330,7 +330,7 @@ impl Builder<'_> {
             assignment: None,
             replay: self.replay(group_id),
             queue: Some(QueueGroupReport {
-                queue: queues.topology.queue(queue).name.clone(),
+                queue: queues.layout.queue(queue).name.clone(),
                 declared_at_us: queue_stats.declared_at.map(SimTime::as_us),
                 redeliveries: queue_stats.redeliveries,
                 dead_lettered: queue_stats.dead_lettered_total(),

@@ -56,17 +56,17 @@ fn left_messages(
             unacked,
             death: death.map(|(reason, queue, count)| DeathEntry {
                 reason: reason.name().to_string(),
-                queue: collector.topology.queue(queue).name.clone(),
+                queue: collector.layout.queue(queue).name.clone(),
                 count,
             }),
         })
         .collect()
 }
 
-/// One report per queue, in the queue topology's order.
+/// One report per queue, in the queue layout's order.
 pub fn reports(model: &Scenario, collector: &QueueCollector) -> Vec<QueueReport> {
     collector
-        .topology
+        .layout
         .queues
         .iter()
         .zip(&collector.queues)
