@@ -41,6 +41,9 @@ pub struct Scenario {
     pub topology: Topology,
     /// The queue broker's exchanges, queues and bindings (see `model::queue_layout`).
     pub queue_layout: QueueLayout,
+    /// The record accumulator of a client that emits to a stream its service has no `produces`
+    /// entry for (a pipeline's `emit`, a table's changelog): the scenario defaults.
+    pub emission_batching: ProducerBatching,
 }
 
 impl Scenario {

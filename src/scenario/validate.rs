@@ -94,6 +94,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
     Ok(Scenario {
         // First, while the parts it reads are not yet moved into the struct.
         queue_layout: QueueLayout::new(&streams, &services, &groups),
+        emission_batching: produces::default_batching(),
         name: raw.name.clone(),
         description: raw.description.clone(),
         seed: raw.seed,

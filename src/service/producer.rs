@@ -46,15 +46,6 @@ pub struct Sendout {
     pub linger_us: Option<u64>,
 }
 
-/// An emitting client's batching when its service has no `produces` entry for the stream:
-/// the scenario defaults (`batch.size` 16384, `linger.ms` 0, librdkafka's
-/// `sticky.partitioning.linger.ms` 10).
-const EMISSION_BATCHING: ProducerBatching = ProducerBatching {
-    batch_size_bytes: 16_384,
-    linger_us: 0,
-    sticky_partitioning_linger_us: 10_000,
-};
-
 /// A key whose records are partitioned like unkeyed ones (an empty key with
 /// `consistent_random`).
 const LIKE_UNKEYED: PartitionId = PartitionId(u32::MAX);
@@ -224,7 +215,7 @@ impl ProducerRole {
             schedule: Schedule::Explicit(Vec::new()),
             keys: KeyChoice::Unkeyed,
             value_size_bytes: 0,
-            batching: own.map_or(EMISSION_BATCHING, |own| own.batching),
+            batching: own.map_or(model.emission_batching, |own| own.batching),
             partitioner: own.map_or(model.stream(stream).partitioner, |own| own.partitioner),
             expiration_ms: None,
         };

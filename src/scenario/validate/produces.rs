@@ -110,6 +110,15 @@ fn production(
     }
 }
 
+/// The record accumulator when a `kafka` block gives nothing: every setting's default.
+pub(super) fn default_batching() -> ProducerBatching {
+    ProducerBatching {
+        batch_size_bytes: defaults::BATCH_SIZE.count() as u32,
+        linger_us: 1_000 * defaults::LINGER_MS.count(),
+        sticky_partitioning_linger_us: 1_000 * defaults::STICKY_LINGER_MS.count(),
+    }
+}
+
 /// The producer's `kafka` block: the record accumulator and the sticky partitioner.
 fn batching(v: &mut Validator, path: &str, raw: &RawProduces) -> ProducerBatching {
     let field = |name: &str| format!("{path}.kafka.\"{name}\"");
