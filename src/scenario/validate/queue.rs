@@ -185,8 +185,9 @@ pub(super) fn consumer(
     let nack = &defaults::NACK_PROBABILITY;
     let nack_ppm = match raw.nack_probability {
         None => to_ppm(nack.decimal()) as u32,
-        // Exactly 0 switches nacks off; anything else must be a probability above 0.
-        Some(p) if p.to_bits() == 0 => 0,
+        // Exactly 0 (or -0, as `tombstone_ratio` takes it) switches nacks off; anything else
+        // must be a probability above 0.
+        Some(0.0) => 0,
         Some(p) => v.ppm(
             &format!("{path}.nack_probability"),
             p,
