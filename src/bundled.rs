@@ -12,6 +12,7 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "crash-duplicates",
     "commit-before-processing",
     "slow-consumer-lag",
+    "slow-consumer-evicted",
     "retention-deletes-unread",
     "unkeyed-sticky",
     "mixed-clients-split-keys",

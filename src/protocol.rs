@@ -76,6 +76,11 @@ pub enum Msg {
         /// Boxed: a rare message, kept out of the size of every `Msg` on the agenda.
         join: Box<JoinRequest>,
     },
+    /// LeaveGroup: the member leaves its group at once (here: its poll timeout expired,
+    /// KIP-62), so the coordinator rebalances without waiting for its session to time out.
+    LeaveGroup {
+        group: GroupId,
+    },
     /// The coordinator starts a rebalance: stop, commit, re-join (eager protocol).
     RebalanceStart {
         group: GroupId,

@@ -40,6 +40,10 @@ pub struct GroupMetrics {
     pub lag: u64,
     pub lag_max: u64,
     pub rebalances: u64,
+    /// Members that left the group because their poll timeout expired (KIP-62).
+    pub poll_timeouts: u64,
+    /// Commits a member out of the group could not make (`CommitFailedException`).
+    pub commits_failed: u64,
     /// Send-to-first-completion latency, in µs.
     pub latency: Histogram,
     /// The consumption's `start_us`, records produced before it, and how many of those the
@@ -113,6 +117,8 @@ impl GroupMetrics {
             lag: 0,
             lag_max: 0,
             rebalances: 0,
+            poll_timeouts: 0,
+            commits_failed: 0,
             latency: Histogram::default(),
             start_us: service.consumes[group.consumption].start_us,
             history: 0,

@@ -212,6 +212,12 @@ impl Collector {
             }
             TraceEvent::SlowStarted { .. } => metrics.faults.slow_periods += 1,
             TraceEvent::MemberExpired { .. } => metrics.faults.members_expired += 1,
+            TraceEvent::PollTimeoutExpired { group, .. } => {
+                metrics.groups[group.index()].poll_timeouts += 1
+            }
+            TraceEvent::CommitFailed { group, .. } => {
+                metrics.groups[group.index()].commits_failed += 1
+            }
             TraceEvent::SegmentsDeleted {
                 stream,
                 partition,

@@ -350,6 +350,53 @@ impl LogBroker {
         }
     }
 
+    /// LeaveGroup from a live member: it leaves at once (Kafka's `GroupMetadataManager`
+    /// removes it and prepares a rebalance, without waiting for `session.timeout.ms`).
+    fn on_leave_group<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        from: ActorId,
+        group: GroupId,
+    ) {
+        let state = &mut self.groups[group.index()];
+        let Some(member) = state.member_of(from) else {
+            return;
+        };
+        let member_state = &mut state.members[member];
+        if !member_state.alive {
+            return;
+        }
+        if let Some(timer) = member_state.session_timer.take() {
+            ctx.cancel_timer(timer);
+        }
+        ctx.emit(TraceEvent::MemberLeft {
+            group,
+            instance: member_state.instance,
+        });
+        self.remove_member(ctx, group, member);
+    }
+
+    /// A member is gone (session expired or LeaveGroup): the others rebalance without it, or,
+    /// when a rebalance is under way, it is no longer waited for.
+    fn remove_member<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        group: GroupId,
+        member: usize,
+    ) {
+        let state = &mut self.groups[group.index()];
+        let member_state = &mut state.members[member];
+        member_state.alive = false;
+        member_state.owned.clear();
+        member_state.owned_generation = None;
+        state.awaiting.remove(&member);
+        if state.rebalancing {
+            self.complete_rebalance_if_ready(ctx, group);
+        } else {
+            self.start_rebalance(ctx, group, None);
+        }
+    }
+
     fn on_create_partitions<S: TraceSink>(
         &mut self,
         ctx: &mut BrokerCtx<S>,
@@ -461,6 +508,7 @@ impl Actor for LogBroker {
             } => self.on_offset_commit(ctx, from, group, generation, &offsets),
             Msg::Heartbeat { group } => self.on_heartbeat(ctx, from, group),
             Msg::JoinGroup { group, join } => self.on_join_group(ctx, from, group, *join),
+            Msg::LeaveGroup { group } => self.on_leave_group(ctx, from, group),
             Msg::CreatePartitions {
                 stream,
                 partition_count,
@@ -497,25 +545,16 @@ impl Actor for LogBroker {
             return;
         }
         let (group, member) = self.session_tags[tag as usize];
-        let state = &mut self.groups[group.index()];
-        let member_state = &mut state.members[member];
+        let member_state = &mut self.groups[group.index()].members[member];
         member_state.session_timer = None;
         if !member_state.alive {
             return;
         }
-        member_state.alive = false;
-        member_state.owned.clear();
-        member_state.owned_generation = None;
         ctx.emit(TraceEvent::MemberExpired {
             group,
             instance: member_state.instance,
         });
-        state.awaiting.remove(&member);
-        if state.rebalancing {
-            self.complete_rebalance_if_ready(ctx, group);
-        } else {
-            self.start_rebalance(ctx, group, None);
-        }
+        self.remove_member(ctx, group, member);
     }
 
     fn on_crash<S: TraceSink>(&mut self, _ctx: &mut BrokerCtx<S>) {

@@ -272,6 +272,8 @@ pub struct Consumption {
     pub session_timeout_us: u64,
     /// Kafka `heartbeat.interval.ms`, in µs.
     pub heartbeat_interval_us: u64,
+    /// Kafka `max.poll.interval.ms`, in µs: the most time between polls (KIP-62).
+    pub max_poll_interval_us: u64,
     /// The assignor the group runs: the first of Kafka's `partition.assignment.strategy` list
     /// (every member of an eventlab group has the same list, so the coordinator's vote picks it).
     pub assignment_strategy: Strategy,

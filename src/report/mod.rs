@@ -145,6 +145,13 @@ pub struct GroupReport {
     /// The largest total lag at any instant.
     pub lag_max: u64,
     pub rebalances: u64,
+    /// Times a member left the group because it went `max.poll.interval.ms` without polling
+    /// (KIP-62; omitted when 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub poll_timeouts: u64,
+    /// Commits that failed because the member had left the group (omitted when 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub commits_failed: u64,
     pub latency_us: Percentiles,
     pub partitions: Vec<GroupPartitionReport>,
     pub instances: Vec<InstanceReport>,

@@ -122,14 +122,15 @@ fn log_consumer(model: &Scenario, consumption: &crate::model::Consumption) -> St
         }
     };
     let mut line = format!(
-        "  consumes \"{}\" as group \"{}\": polls every {}, max.poll.records {}, processing {}, {commit}, session timeout {}, heartbeat every {}",
+        "  consumes \"{}\" as group \"{}\": polls every {}, max.poll.records {}, processing {}, {commit}, session timeout {}, heartbeat every {}, max.poll.interval {}",
         model.stream(consumption.stream).name,
         model.group(consumption.group).name,
         format_us(consumption.poll_interval_us),
         consumption.max_poll_records,
         processing(consumption.processing),
         format_us(consumption.session_timeout_us),
-        format_us(consumption.heartbeat_interval_us)
+        format_us(consumption.heartbeat_interval_us),
+        format_us(consumption.max_poll_interval_us)
     );
     if consumption.start_us > 0 {
         let reset = match consumption.offset_reset {

@@ -180,6 +180,13 @@ fn render_group(out: &mut String, group: &GroupReport) {
         "    consumed {} ({} distinct), unconsumed at end {}, rebalances {}",
         group.consumed, group.consumed_distinct, group.unconsumed, group.rebalances
     );
+    if group.poll_timeouts > 0 {
+        let _ = writeln!(
+            out,
+            "    poll timeouts {} (a member went max.poll.interval.ms without polling, left the group and its partitions moved), commits failed {}",
+            group.poll_timeouts, group.commits_failed
+        );
+    }
     if let Some(queue) = &group.queue {
         let _ = writeln!(
             out,

@@ -246,6 +246,9 @@ settings! {
         whole(1, MS_MAX), "ms", "how long the coordinator waits for a heartbeat", KAFKA_CONSUMER);
     HEARTBEAT_INTERVAL_MS = ("services[].consumes[].kafka.\"heartbeat.interval.ms\"", Count(3_000),
         whole(1, MS_MAX), "ms", "heartbeat period (below the session timeout)", KAFKA_CONSUMER);
+    MAX_POLL_INTERVAL_MS = ("services[].consumes[].kafka.\"max.poll.interval.ms\"", Count(300_000),
+        whole(1, MS_MAX), "ms", "most time between polls before the member leaves its group",
+        KAFKA_CONSUMER);
     ASSIGNMENT_STRATEGY = ("services[].consumes[].kafka.\"partition.assignment.strategy\"",
         Names(&["range", "cooperative-sticky"]), Accepted::Any, "",
         "the group runs the first assignor (range, eager protocol)", KAFKA_CONSUMER);

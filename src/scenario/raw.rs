@@ -501,6 +501,11 @@ pub struct RawConsumerKafka {
     pub session_timeout_ms: Option<u64>,
     #[serde(rename = "heartbeat.interval.ms")]
     pub heartbeat_interval_ms: Option<u64>,
+    /// `max.poll.interval.ms` (default 300000, Kafka's): the most time between two polls. A
+    /// member whose batch takes longer leaves its group (KIP-62): its partitions move to the
+    /// others, its commits fail, and its next poll re-joins. Heartbeats do not prevent it.
+    #[serde(rename = "max.poll.interval.ms")]
+    pub max_poll_interval_ms: Option<u64>,
     /// `partition.assignment.strategy`: the assignors in order of preference, as a list
     /// (`["cooperative-sticky"]`) or a comma-separated string as in a Kafka properties file.
     /// Names: `range`, `roundrobin`, `sticky`, `cooperative-sticky`, or the Kafka class names

@@ -13,6 +13,13 @@
 //! and re-join at once while still consuming; when the assignment comes (applied between
 //! batches), keep the partitions that stay, revoke only those that moved (committing them
 //! first), and if any were revoked re-join again so the coordinator can hand them over.
+//! Liveness is KIP-62's (Kafka 3.9 `AbstractCoordinator.HeartbeatThread`): heartbeats keep a busy
+//! member's session alive, but a member that goes `max.poll.interval.ms` without polling (its
+//! batch takes that long) leaves its group with a LeaveGroup, and its partitions move. It keeps
+//! processing the batch it holds (those records will be processed again by their new owner); its
+//! commits fail (`CommitFailedException`), and when the batch is done it polls again: its
+//! partitions are lost (`onPartitionsLost`, nothing committed) and it joins as a new member.
+//!
 //! Subscriptions carry the owned partitions as Kafka's do: the current ones (cooperative), the
 //! previous assignment and its generation (eager `sticky`, from its user data), or none (eager
 //! `range`, `roundrobin`, `cooperative-sticky`, which revoked everything before joining).
@@ -59,6 +66,9 @@ enum Membership {
     AwaitingAssignment,
     /// Cooperative protocol: sent JoinGroup and keeps consuming its partitions meanwhile.
     Joining,
+    /// Left the group when its poll timeout expired (KIP-62) and still processes its batch;
+    /// re-joins when the batch is done.
+    Evicted,
 }
 
 pub struct ConsumerRole {
@@ -79,6 +89,8 @@ pub struct ConsumerRole {
     cursor: (usize, usize),
     /// The record being processed and its timer, when processing takes time.
     processing: Option<TimerId>,
+    /// When the member last polled (was idle at a poll tick), in µs: KIP-62's poll timer.
+    last_poll_us: u64,
     /// The last assignment received and its generation (the sticky assignor's user data).
     last_assignment: Vec<PartitionId>,
     last_generation: Option<u32>,
@@ -120,6 +132,7 @@ impl ConsumerRole {
             batches: Vec::new(),
             cursor: (0, 0),
             processing: None,
+            last_poll_us: 0,
             last_assignment: Vec::new(),
             last_generation: None,
             pending_assignment: None,
@@ -170,6 +183,7 @@ impl ConsumerRole {
     /// After a restart: join the group from scratch.
     pub fn rejoin<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
         self.membership = Membership::AwaitingAssignment;
+        self.last_poll_us = ctx.now().as_us();
         self.send_fresh_join(ctx, broker);
     }
 
@@ -222,7 +236,81 @@ impl ConsumerRole {
         matches!(self.membership, Membership::Stable | Membership::Joining)
     }
 
+    pub fn max_poll_interval_us(&self) -> u64 {
+        self.config.max_poll_interval_us
+    }
+
+    /// The poll-timeout timer fired (it is checked lazily, so a poll costs no timer): leaves
+    /// the group when the member has not polled for `max.poll.interval.ms`. Returns when to
+    /// check next.
+    pub fn on_poll_timer<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        broker: ActorId,
+    ) -> u64 {
+        let max_us = self.config.max_poll_interval_us;
+        let in_group = matches!(
+            self.membership,
+            Membership::Stable | Membership::Joining | Membership::RejoinPending
+        );
+        let since_poll_us = ctx.now().as_us() - self.last_poll_us;
+        if !in_group || self.idle() {
+            return max_us;
+        }
+        if since_poll_us < max_us {
+            return max_us - since_poll_us;
+        }
+        ctx.emit(TraceEvent::PollTimeoutExpired {
+            group: self.group,
+            instance: self.me,
+            since_poll_us,
+        });
+        ctx.send(broker, Msg::LeaveGroup { group: self.group });
+        self.membership = Membership::Evicted;
+        self.pending_assignment = None;
+        self.rejoin_after_pending = false;
+        max_us
+    }
+
+    /// The evicted member polls again (its batch is done): whatever it would commit fails, its
+    /// partitions are lost (Kafka's `onPartitionsLost`: revoked without a commit) and it joins
+    /// as a new member.
+    fn rejoin_after_eviction<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
+        let mode = self.config.commit;
+        let uncommitted = self
+            .owned
+            .iter()
+            .filter(|owned| owned.commit_offset(mode) != owned.committed_sent)
+            .count() as u32;
+        if uncommitted > 0 {
+            ctx.emit(TraceEvent::CommitFailed {
+                group: self.group,
+                instance: self.me,
+                partitions: uncommitted,
+            });
+        }
+        let lost: Vec<PartitionId> = self.owned.iter().map(|owned| owned.partition).collect();
+        if !lost.is_empty() {
+            ctx.emit(TraceEvent::Revoked {
+                group: self.group,
+                instance: self.me,
+                partitions: lost,
+            });
+        }
+        self.owned.clear();
+        self.last_assignment.clear();
+        self.last_generation = None;
+        self.fetch_in_flight = false;
+        self.last_poll_us = ctx.now().as_us();
+        self.membership = Membership::AwaitingAssignment;
+        self.send_fresh_join(ctx, broker);
+    }
+
     pub fn on_poll<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
+        if self.idle() {
+            // An idle member is in `poll()`: its poll timer restarts.
+            self.last_poll_us = ctx.now().as_us();
+        }
         if !self.consuming() || self.fetch_in_flight || !self.idle() || self.owned.is_empty() {
             return;
         }
@@ -359,6 +447,7 @@ impl ConsumerRole {
         }
         match self.membership {
             Membership::RejoinPending => self.send_join(ctx, broker),
+            Membership::Evicted => self.rejoin_after_eviction(ctx, broker),
             Membership::Stable | Membership::Joining if !self.config.auto_commit => {
                 self.commit(ctx, broker)
             }
@@ -415,7 +504,8 @@ impl ConsumerRole {
                 self.rejoin_after_pending = true;
                 return;
             }
-            Membership::RejoinPending | Membership::Joining => return,
+            // An evicted member left the group; the coordinator no longer counts it.
+            Membership::RejoinPending | Membership::Joining | Membership::Evicted => return,
             // Restarted and already joining: the coordinator still waits for this member.
             Membership::AwaitingAssignment => {
                 self.send_fresh_join(ctx, broker);
@@ -477,7 +567,7 @@ impl ConsumerRole {
                 self.apply_cooperative(ctx, broker, generation, partitions)
             }
             Membership::Joining => self.pending_assignment = Some((generation, partitions)),
-            Membership::Stable | Membership::RejoinPending => {}
+            Membership::Stable | Membership::RejoinPending | Membership::Evicted => {}
         }
     }
 

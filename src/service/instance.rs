@@ -361,6 +361,7 @@ impl Actor for InstanceActor {
             // The first poll is immediate; later ones follow the interval.
             ctx.set_timer(0, tag::POLL | index);
             ctx.set_timer(consumer.heartbeat_interval_us(), tag::HEARTBEAT | index);
+            ctx.set_timer(consumer.max_poll_interval_us(), tag::POLL_TIMEOUT | index);
             if let Some(interval_us) = consumer.auto_commit_interval_us() {
                 ctx.set_timer(interval_us, tag::COMMIT | index);
             }
@@ -431,6 +432,7 @@ impl Actor for InstanceActor {
             | Msg::OffsetCommit { .. }
             | Msg::Heartbeat { .. }
             | Msg::JoinGroup { .. }
+            | Msg::LeaveGroup { .. }
             | Msg::CreatePartitions { .. } => {
                 debug_assert!(false, "an instance never receives {msg:?}");
             }
@@ -477,6 +479,10 @@ impl Actor for InstanceActor {
                 ctx.set_timer(consumer.heartbeat_interval_us(), timer_tag);
             }
             tag::PROCESS => self.consumers[index].on_processed(ctx, broker, me, slow),
+            tag::POLL_TIMEOUT => {
+                let next_us = self.consumers[index].on_poll_timer(ctx, broker);
+                ctx.set_timer(next_us, timer_tag);
+            }
             tag::LINGER => {
                 let producer = &mut self.producers[index];
                 let stream = producer.stream;

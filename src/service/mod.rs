@@ -24,5 +24,6 @@ pub(crate) mod tag {
     pub const QUEUE_PROCESS: u32 = 8 << 24;
     pub const QUEUE_CLOSE: u32 = 9 << 24;
     pub const QUEUE_GET: u32 = 10 << 24;
+    pub const POLL_TIMEOUT: u32 = 11 << 24;
     pub const KIND_MASK: u32 = 0xff << 24;
 }

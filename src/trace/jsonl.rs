@@ -347,10 +347,6 @@ fn group_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.instance(instance);
             line.partitions(partitions);
         }
-        TraceEvent::MemberExpired { group, instance } => {
-            line.group(group);
-            line.instance(instance);
-        }
         TraceEvent::Crashed { instance }
         | TraceEvent::Restarted { instance }
         | TraceEvent::SlowEnded { instance } => line.instance(instance),
@@ -360,6 +356,36 @@ fn group_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         } => {
             line.instance(instance);
             line.u64("factor_ppm", factor_ppm);
+        }
+        _ => member_fields(line, at, event),
+    }
+}
+
+/// The fields of a member's leaving: expired, left, evicted by its poll timer, failed commits.
+fn member_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
+    match *event {
+        TraceEvent::MemberExpired { group, instance }
+        | TraceEvent::MemberLeft { group, instance } => {
+            line.group(group);
+            line.instance(instance);
+        }
+        TraceEvent::PollTimeoutExpired {
+            group,
+            instance,
+            since_poll_us,
+        } => {
+            line.group(group);
+            line.instance(instance);
+            line.u64("since_poll_us", since_poll_us);
+        }
+        TraceEvent::CommitFailed {
+            group,
+            instance,
+            partitions,
+        } => {
+            line.group(group);
+            line.instance(instance);
+            line.u64("partitions", u64::from(partitions));
         }
         _ => queue_fields(line, at, event),
     }
@@ -535,6 +561,9 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::Fetched { .. }
         | TraceEvent::LeftInQueue { .. }
         | TraceEvent::MemberExpired { .. }
+        | TraceEvent::MemberLeft { .. }
+        | TraceEvent::PollTimeoutExpired { .. }
+        | TraceEvent::CommitFailed { .. }
         | TraceEvent::Nacked { .. }
         | TraceEvent::OffsetReset { .. }
         | TraceEvent::PartitionsCreated { .. }

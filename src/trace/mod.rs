@@ -101,6 +101,28 @@ pub enum TraceEvent {
         group: GroupId,
         instance: InstanceId,
     },
+    /// KIP-62: the member went `since_poll_us` (over `max.poll.interval.ms`) without polling,
+    /// because its batch took that long, so its heartbeat thread sent LeaveGroup (Kafka's
+    /// `AbstractCoordinator.HeartbeatThread`: "consumer poll timeout has expired"). Heartbeats
+    /// alone do not keep a member that does not poll.
+    PollTimeoutExpired {
+        group: GroupId,
+        instance: InstanceId,
+        since_poll_us: u64,
+    },
+    /// The coordinator received the member's LeaveGroup and removed it from the group.
+    MemberLeft {
+        group: GroupId,
+        instance: InstanceId,
+    },
+    /// A member out of its group tried to commit the offsets of `partitions` partitions and
+    /// could not (Kafka's `CommitFailedException`: the consumer is not part of an active group);
+    /// their records will be processed again by their next owner.
+    CommitFailed {
+        group: GroupId,
+        instance: InstanceId,
+        partitions: u32,
+    },
     Crashed {
         instance: InstanceId,
     },
@@ -244,6 +266,9 @@ impl TraceEvent {
             TraceEvent::Assigned { .. } => "assigned",
             TraceEvent::Revoked { .. } => "revoked",
             TraceEvent::MemberExpired { .. } => "member_expired",
+            TraceEvent::PollTimeoutExpired { .. } => "poll_timeout_expired",
+            TraceEvent::MemberLeft { .. } => "member_left",
+            TraceEvent::CommitFailed { .. } => "commit_failed",
             TraceEvent::Crashed { .. } => "crashed",
             TraceEvent::Restarted { .. } => "restarted",
             TraceEvent::SlowStarted { .. } => "slow_started",

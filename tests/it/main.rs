@@ -12,6 +12,7 @@ mod compare;
 mod conservation;
 mod emission;
 mod entry_point;
+mod group_rules;
 mod kafka_cli;
 mod mutation;
 mod perf_reference;

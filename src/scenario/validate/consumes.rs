@@ -97,6 +97,7 @@ pub(super) fn consumes(
         auto_commit_interval_us: kafka.auto_commit_interval_us,
         session_timeout_us: kafka.session_timeout_us,
         heartbeat_interval_us: kafka.heartbeat_interval_us,
+        max_poll_interval_us: kafka.max_poll_interval_us,
     }
 }
 
@@ -156,6 +157,7 @@ struct KafkaConsumer {
     auto_commit_interval_us: u64,
     session_timeout_us: u64,
     heartbeat_interval_us: u64,
+    max_poll_interval_us: u64,
     strategy: Strategy,
     protocol: RebalanceProtocol,
 }
@@ -186,6 +188,12 @@ fn kafka(v: &mut Validator, kafka_path: &str, kafka: &RawConsumerKafka) -> Kafka
         &defaults::HEARTBEAT_INTERVAL_MS,
         "heartbeat.interval.ms",
     );
+    let max_poll_interval_us = v.setting_ms(
+        &field("max.poll.interval.ms"),
+        kafka.max_poll_interval_ms,
+        &defaults::MAX_POLL_INTERVAL_MS,
+        "max.poll.interval.ms",
+    );
     if heartbeat_interval_us >= session_timeout_us {
         // Kafka's consumer refuses this too: a member would expire between two heartbeats.
         v.error(
@@ -207,6 +215,7 @@ fn kafka(v: &mut Validator, kafka_path: &str, kafka: &RawConsumerKafka) -> Kafka
         auto_commit_interval_us,
         session_timeout_us,
         heartbeat_interval_us,
+        max_poll_interval_us,
         strategy,
         protocol,
     }

@@ -1,0 +1,106 @@
+//! Issue 14: consumer groups and offsets as Kafka 3.9 has them — rule tests through runs of
+//! small scenarios, judged from the trace.
+
+use crate::common::{run_traced, trace_json};
+
+/// Two payment instances on 4 partitions, 50 records per poll at 10 ms each; payment-1 is 10
+/// times slower from 3 s to 9 s, so one of its batches takes 5 s.
+fn slow_member(max_poll_interval_ms: u64) -> String {
+    format!(
+        r#"{{
+  "name": "evicted", "seed": 14,
+  "streams": [{{ "name": "payments", "partition_count": 4 }}],
+  "services": [
+    {{ "name": "checkout",
+      "produces": [{{ "stream": "payments", "rate_per_s": 120, "produce_until_us": 15000000, "keys": {{ "uniform": 100 }} }}] }},
+    {{ "name": "payment", "instance_count": 2,
+      "consumes": [{{ "stream": "payments", "poll_interval_ms": 50, "processing_time_us": {{ "fixed": 10000 }},
+        "kafka": {{ "max.poll.records": 50, "max.poll.interval.ms": {max_poll_interval_ms},
+                   "auto.commit.interval.ms": 1000, "session.timeout.ms": 10000 }} }}] }}
+  ],
+  "faults": [{{ "action": "slow", "instance": "payment-1", "from_us": 3000000, "until_us": 9000000, "factor": 10 }}],
+  "expect": [{{ "check": "no_loss", "stream": "payments" }}]
+}}"#
+    )
+}
+
+fn kinds_of<'a>(events: &'a [serde_json::Value], kind: &str) -> Vec<&'a serde_json::Value> {
+    events
+        .iter()
+        .filter(|event| event["kind"] == kind)
+        .collect()
+}
+
+#[test]
+fn a_member_that_does_not_poll_within_max_poll_interval_leaves_though_it_heartbeats() {
+    let run = run_traced(&slow_member(2_000), "evicted.json");
+    let events = trace_json(&run);
+    let timeouts = kinds_of(&events, "poll_timeout_expired");
+    assert!(!timeouts.is_empty(), "the slow member's poll timer expires");
+    for timeout in &timeouts {
+        assert_eq!(timeout["instance"], "payment-1");
+        assert!(timeout["since_poll_us"].as_u64().expect("since_poll_us") >= 2_000_000);
+    }
+    // Its heartbeats kept its session: the coordinator never expired it, it left.
+    assert!(kinds_of(&events, "member_expired").is_empty());
+    let left = kinds_of(&events, "member_left");
+    assert_eq!(left.len(), timeouts.len());
+    assert!(left.iter().all(|event| event["instance"] == "payment-1"));
+    // Right after the first leave, payment-0 gets every partition.
+    let first_left_at = left[0]["time_us"].as_u64().expect("time_us");
+    let next_assignment = events
+        .iter()
+        .find(|event| {
+            event["kind"] == "assigned"
+                && event["time_us"].as_u64().expect("time_us") > first_left_at
+        })
+        .expect("the group rebalances without the member that left");
+    assert_eq!(next_assignment["instance"], "payment-0");
+    assert_eq!(
+        next_assignment["partitions"],
+        serde_json::json!([0, 1, 2, 3])
+    );
+    // The batch it finished could not be committed, and it re-joined afterwards.
+    let failed = kinds_of(&events, "commit_failed");
+    assert!(!failed.is_empty());
+    let last_assigned_to_1 = kinds_of(&events, "assigned")
+        .into_iter()
+        .rfind(|event| event["instance"] == "payment-1")
+        .expect("payment-1 re-joins");
+    assert!(
+        last_assigned_to_1["time_us"].as_u64() > left.last().expect("left")["time_us"].as_u64()
+    );
+    // Nothing is lost, but what the evicted member processed is processed again.
+    assert!(run.report.expectations_met());
+    let group = &run.report.streams[0].groups[0];
+    assert_eq!(group.poll_timeouts, timeouts.len() as u64);
+    assert!(group.checks.duplicated > 0);
+}
+
+#[test]
+fn with_kafkas_five_minutes_the_same_slow_member_stays() {
+    let run = run_traced(&slow_member(300_000), "stays.json");
+    let events = trace_json(&run);
+    assert!(kinds_of(&events, "poll_timeout_expired").is_empty());
+    assert!(kinds_of(&events, "member_left").is_empty());
+    assert_eq!(run.report.streams[0].groups[0].rebalances, 0);
+}
+
+#[test]
+fn max_poll_records_bounds_every_poll() {
+    let run = run_traced(&slow_member(300_000), "bounded.json");
+    // One fetch response is traced as one `fetched` event per partition, at one instant.
+    let mut per_poll: std::collections::BTreeMap<(u64, String), u64> = Default::default();
+    for event in kinds_of(&trace_json(&run), "fetched") {
+        let key = (
+            event["time_us"].as_u64().expect("time_us"),
+            event["actor"].as_str().expect("actor").to_string(),
+        );
+        *per_poll.entry(key).or_default() += event["count"].as_u64().expect("count");
+    }
+    assert!(per_poll.values().all(|&count| count <= 50));
+    assert!(
+        per_poll.values().any(|&count| count == 50),
+        "backlog fills a poll"
+    );
+}
