@@ -13,6 +13,7 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "commit-before-processing",
     "slow-consumer-lag",
     "slow-consumer-evicted",
+    "more-consumers-than-partitions",
     "retention-deletes-unread",
     "unkeyed-sticky",
     "mixed-clients-split-keys",
