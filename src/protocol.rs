@@ -38,6 +38,36 @@ pub struct JoinRequest {
     pub owned_generation: Option<u32>,
 }
 
+/// Why the coordinator starts a rebalance (in Kafka's coordinator log, the reason of
+/// `prepareRebalance`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RebalanceCause {
+    /// A member that was not in the group joined (a start, a restart, or a return after leaving).
+    Join,
+    /// A member of the group asked for another round: the cooperative protocol's follow-up,
+    /// which hands over the partitions it just revoked.
+    Rejoin,
+    /// A member's poll timer expired and it sent LeaveGroup (KIP-62).
+    PollTimeout,
+    /// The coordinator heard no heartbeat for `session.timeout.ms`.
+    SessionTimeout,
+    /// CreatePartitions added partitions to the stream.
+    PartitionsAdded,
+}
+
+impl RebalanceCause {
+    /// The name the trace and the reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            RebalanceCause::Join => "join",
+            RebalanceCause::Rejoin => "rejoin",
+            RebalanceCause::PollTimeout => "poll_timeout",
+            RebalanceCause::SessionTimeout => "session_timeout",
+            RebalanceCause::PartitionsAdded => "partitions_added",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
     // Producer → log broker.
@@ -80,6 +110,8 @@ pub enum Msg {
     /// KIP-62), so the coordinator rebalances without waiting for its session to time out.
     LeaveGroup {
         group: GroupId,
+        /// Why it leaves (KIP-800's reason).
+        cause: RebalanceCause,
     },
     /// The coordinator starts a rebalance: stop, commit, re-join (eager protocol).
     RebalanceStart {

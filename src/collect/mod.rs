@@ -15,6 +15,7 @@ pub mod histogram;
 pub mod metrics;
 pub mod progress;
 pub mod queues;
+pub mod rebalances;
 
 use crate::check::Consumption;
 use crate::model::{
@@ -27,6 +28,7 @@ use checks::Checks;
 use metrics::Metrics;
 use progress::Progress;
 use queues::QueueCollector;
+use rebalances::Rebalances;
 
 /// Hot-path lookups, precomputed from the model.
 struct Lookup {
@@ -49,6 +51,7 @@ pub struct Collector {
     checks: Checks,
     progress: Progress,
     queues: QueueCollector,
+    rebalances: Rebalances,
 }
 
 impl Lookup {
@@ -104,6 +107,7 @@ impl Collector {
             checks: Checks::new(model),
             progress: Progress::new(model),
             queues: QueueCollector::new(queues),
+            rebalances: Rebalances::new(model),
         }
     }
 
@@ -121,6 +125,10 @@ impl Collector {
 
     pub fn queues(&self) -> &QueueCollector {
         &self.queues
+    }
+
+    pub fn rebalances(&self) -> &Rebalances {
+        &self.rebalances
     }
 
     /// The groups that consume `stream`, in declaration order.
@@ -196,9 +204,30 @@ impl Collector {
                 partition,
                 offset,
             } => metrics.groups[group.index()].commit(partition, offset),
-            TraceEvent::RebalanceStarted { group, .. } => {
-                metrics.groups[group.index()].rebalances += 1
+            TraceEvent::RebalanceStarted {
+                group,
+                generation,
+                cause,
+            } => {
+                metrics.groups[group.index()].rebalances += 1;
+                self.rebalances.started(at, group, generation, cause);
             }
+            TraceEvent::Revoked {
+                group,
+                instance,
+                ref partitions,
+            } => self.rebalances.revoked(at, group, instance, partitions),
+            TraceEvent::Assigned {
+                group,
+                generation,
+                instance,
+                ref partitions,
+            } => self
+                .rebalances
+                .assigned(at, group, generation, instance, partitions),
+            TraceEvent::Fetched {
+                group, instance, ..
+            } => self.rebalances.fetched(at, group, instance),
             TraceEvent::ProducerFinished { instance, .. } => {
                 self.progress.producer_finished(instance)
             }

@@ -4,7 +4,7 @@
 //! offsets, and runs each consumer group's membership (heartbeats, session expiry, rebalances).
 
 use crate::model::{GroupId, InstanceId, Offset, PartitionId, Scenario, StreamId};
-use crate::protocol::{FetchedBatch, JoinRequest, Msg};
+use crate::protocol::{FetchedBatch, JoinRequest, Msg, RebalanceCause};
 use crate::sim::{Actor, ActorId, Ctx, TimerId};
 use crate::trace::{TraceEvent, TraceSink};
 
@@ -224,6 +224,7 @@ impl LogBroker {
         ctx: &mut BrokerCtx<S>,
         group_id: GroupId,
         joined: Option<usize>,
+        cause: RebalanceCause,
     ) {
         let group = &mut self.groups[group_id.index()];
         if group.rebalancing {
@@ -233,6 +234,7 @@ impl LogBroker {
         ctx.emit(TraceEvent::RebalanceStarted {
             group: group_id,
             generation: group.generation + 1,
+            cause,
         });
         for (index, member) in group.members.iter().enumerate() {
             if member.alive && Some(index) != joined {
@@ -338,6 +340,9 @@ impl LogBroker {
         self.commit(ctx, group, &offsets);
         let state = &mut self.groups[group.index()];
         let rejoining = state.awaiting.remove(&member);
+        // A member of the group that joins with its generation asks for a follow-up round; a
+        // fresh join (a start or a restart: no generation) is a new member.
+        let follow_up = state.members[member].alive && owned_generation.is_some();
         state.members[member].alive = true;
         state.members[member].owned = owned;
         state.members[member].owned_generation = owned_generation;
@@ -345,8 +350,13 @@ impl LogBroker {
         if rejoining || self.groups[group.index()].rebalancing {
             self.complete_rebalance_if_ready(ctx, group);
         } else {
-            // A member (re)starting: everyone must re-join.
-            self.start_rebalance(ctx, group, Some(member));
+            // A member (re)starting, or asking for a follow-up round: everyone must re-join.
+            let cause = if follow_up {
+                RebalanceCause::Rejoin
+            } else {
+                RebalanceCause::Join
+            };
+            self.start_rebalance(ctx, group, Some(member), cause);
         }
     }
 
@@ -357,6 +367,7 @@ impl LogBroker {
         ctx: &mut BrokerCtx<S>,
         from: ActorId,
         group: GroupId,
+        cause: RebalanceCause,
     ) {
         let state = &mut self.groups[group.index()];
         let Some(member) = state.member_of(from) else {
@@ -373,7 +384,7 @@ impl LogBroker {
             group,
             instance: member_state.instance,
         });
-        self.remove_member(ctx, group, member);
+        self.remove_member(ctx, group, member, cause);
     }
 
     /// A member is gone (session expired or LeaveGroup): the others rebalance without it, or,
@@ -383,6 +394,7 @@ impl LogBroker {
         ctx: &mut BrokerCtx<S>,
         group: GroupId,
         member: usize,
+        cause: RebalanceCause,
     ) {
         let state = &mut self.groups[group.index()];
         let member_state = &mut state.members[member];
@@ -393,7 +405,7 @@ impl LogBroker {
         if state.rebalancing {
             self.complete_rebalance_if_ready(ctx, group);
         } else {
-            self.start_rebalance(ctx, group, None);
+            self.start_rebalance(ctx, group, None, cause);
         }
     }
 
@@ -416,7 +428,7 @@ impl LogBroker {
             let group = GroupId(group_index as u32);
             self.groups[group_index].grow(partition_count);
             if self.groups[group_index].members.iter().any(|m| m.alive) {
-                self.start_rebalance(ctx, group, None);
+                self.start_rebalance(ctx, group, None, RebalanceCause::PartitionsAdded);
             }
         }
     }
@@ -432,6 +444,17 @@ impl Actor for LogBroker {
             if start_us > 0 {
                 ctx.set_timer(start_us, ACTIVATE_TAG_BASE + group_index as u32);
                 continue;
+            }
+            // Generation 1 formed before time zero (the members hold it from the start); it is
+            // traced here so that every generation's assignment is in the trace.
+            let group = &self.groups[group_index];
+            for (member, partitions) in group.assignment() {
+                ctx.emit(TraceEvent::Assigned {
+                    group: GroupId(group_index as u32),
+                    generation: group.generation,
+                    instance: group.members[member].instance,
+                    partitions,
+                });
             }
             for member in 0..self.groups[group_index].members.len() {
                 self.restart_session_timer(ctx, GroupId(group_index as u32), member);
@@ -508,7 +531,7 @@ impl Actor for LogBroker {
             } => self.on_offset_commit(ctx, from, group, generation, &offsets),
             Msg::Heartbeat { group } => self.on_heartbeat(ctx, from, group),
             Msg::JoinGroup { group, join } => self.on_join_group(ctx, from, group, *join),
-            Msg::LeaveGroup { group } => self.on_leave_group(ctx, from, group),
+            Msg::LeaveGroup { group, cause } => self.on_leave_group(ctx, from, group, cause),
             Msg::CreatePartitions {
                 stream,
                 partition_count,
@@ -554,7 +577,7 @@ impl Actor for LogBroker {
             group,
             instance: member_state.instance,
         });
-        self.remove_member(ctx, group, member);
+        self.remove_member(ctx, group, member, RebalanceCause::SessionTimeout);
     }
 
     fn on_crash<S: TraceSink>(&mut self, _ctx: &mut BrokerCtx<S>) {

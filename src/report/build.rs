@@ -249,6 +249,7 @@ impl Builder<'_> {
             rebalances: stats.rebalances,
             poll_timeouts: stats.poll_timeouts,
             commits_failed: stats.commits_failed,
+            rebalance_list: self.rebalance_list(group_id),
             latency_us: stats.latency.percentiles(),
             partitions,
             instances,
@@ -265,6 +266,32 @@ impl Builder<'_> {
             replay: self.replay(group_id),
             queue: None,
         }
+    }
+
+    /// The group's rebalances, named and measured.
+    fn rebalance_list(&self, group: GroupId) -> Vec<super::RebalanceReport> {
+        self.collector
+            .rebalances()
+            .of(group)
+            .iter()
+            .map(|rebalance| super::RebalanceReport {
+                generation: rebalance.generation,
+                started_at_us: rebalance.started_at.as_us(),
+                cause: rebalance.cause.name().to_string(),
+                pause_us: rebalance.pause_us(),
+                partitions_moved: rebalance.partitions_moved,
+                paused_members: rebalance
+                    .members
+                    .iter()
+                    .map(|(instance, pause)| super::MemberPauseReport {
+                        instance: self.model.instance(*instance).name.clone(),
+                        pause_us: pause
+                            .first_fetch_at
+                            .map(|to| to.as_us() - pause.revoked_at.as_us()),
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 
     /// The group's assignor and protocol, when not Kafka's default (range, eager).
@@ -317,6 +344,7 @@ impl Builder<'_> {
             rebalances: 0,
             poll_timeouts: 0,
             commits_failed: 0,
+            rebalance_list: Vec::new(),
             latency_us: stats.latency.percentiles(),
             partitions: Vec::new(),
             instances,

@@ -152,6 +152,9 @@ pub struct GroupReport {
     /// Commits that failed because the member had left the group (omitted when 0).
     #[serde(skip_serializing_if = "is_zero")]
     pub commits_failed: u64,
+    /// Each rebalance (the first 1,000): cause, pause, partitions moved (omitted when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rebalance_list: Vec<RebalanceReport>,
     pub latency_us: Percentiles,
     pub partitions: Vec<GroupPartitionReport>,
     pub instances: Vec<InstanceReport>,
@@ -166,6 +169,31 @@ pub struct GroupReport {
     /// What the queue adds, when the stream is carried by the queue.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueGroupReport>,
+}
+
+/// One rebalance of a log group.
+#[derive(Clone, Debug, Serialize)]
+pub struct RebalanceReport {
+    /// The generation it leads to.
+    pub generation: u32,
+    pub started_at_us: u64,
+    /// `join`, `rejoin` (the cooperative follow-up), `poll_timeout`, `session_timeout` or
+    /// `partitions_added`.
+    pub cause: String,
+    /// From the first revocation to the last assigned member's first fetch in the new
+    /// generation (0 when nothing was revoked; null when the group had not resumed by the end).
+    pub pause_us: Option<u64>,
+    /// Partitions the new assignment gave to another owner.
+    pub partitions_moved: u32,
+    /// Each member that revoked partitions: its own pause, from its revocation to its first
+    /// fetch after the new assignment (null: it got nothing, or had not fetched by the end).
+    pub paused_members: Vec<MemberPauseReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MemberPauseReport {
+    pub instance: String,
+    pub pause_us: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -157,6 +157,51 @@ fn render_stream(out: &mut String, stream: &StreamReport) {
     }
 }
 
+/// The rebalances shown in the text, at most; JSON lists them all (up to 1,000).
+const REBALANCE_LINES_MAX: usize = 12;
+
+/// One line per rebalance: its cause, the group's pause, partitions moved, who paused.
+fn render_rebalances(out: &mut String, group: &GroupReport) {
+    for rebalance in group.rebalance_list.iter().take(REBALANCE_LINES_MAX) {
+        let pause = match rebalance.pause_us {
+            Some(0) => "no pause".to_string(),
+            Some(pause_us) => format!("paused {}", format_us(pause_us)),
+            None => "not resumed by the end".to_string(),
+        };
+        let members: Vec<String> = rebalance
+            .paused_members
+            .iter()
+            .filter_map(|member| {
+                let pause_us = member.pause_us?;
+                Some(format!("{} {}", member.instance, format_us(pause_us)))
+            })
+            .collect();
+        let members = if members.is_empty() {
+            String::new()
+        } else {
+            format!(" (revoked: {})", members.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "    rebalance to generation {} at {} ({}): {pause}, {} moved{members}",
+            rebalance.generation,
+            format_us(rebalance.started_at_us),
+            rebalance.cause,
+            match rebalance.partitions_moved {
+                1 => "1 partition".to_string(),
+                count => format!("{count} partitions"),
+            },
+        );
+    }
+    let more = group
+        .rebalance_list
+        .len()
+        .saturating_sub(REBALANCE_LINES_MAX);
+    if more > 0 {
+        let _ = writeln!(out, "    … {more} more rebalances (see --format json)");
+    }
+}
+
 /// One group of a stream: consumption, lag or queue depth, latency, checks.
 fn render_group(out: &mut String, group: &GroupReport) {
     match &group.assignment {
@@ -180,6 +225,7 @@ fn render_group(out: &mut String, group: &GroupReport) {
         "    consumed {} ({} distinct), unconsumed at end {}, rebalances {}",
         group.consumed, group.consumed_distinct, group.unconsumed, group.rebalances
     );
+    render_rebalances(out, group);
     if group.poll_timeouts > 0 {
         let _ = writeln!(
             out,

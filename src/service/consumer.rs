@@ -265,7 +265,13 @@ impl ConsumerRole {
             instance: self.me,
             since_poll_us,
         });
-        ctx.send(broker, Msg::LeaveGroup { group: self.group });
+        ctx.send(
+            broker,
+            Msg::LeaveGroup {
+                group: self.group,
+                cause: crate::protocol::RebalanceCause::PollTimeout,
+            },
+        );
         self.membership = Membership::Evicted;
         self.pending_assignment = None;
         self.rejoin_after_pending = false;

@@ -323,9 +323,14 @@ fn group_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.partition(partition);
             line.u64("offset", offset.0);
         }
-        TraceEvent::RebalanceStarted { group, generation } => {
+        TraceEvent::RebalanceStarted {
+            group,
+            generation,
+            cause,
+        } => {
             line.group(group);
             line.u64("generation", u64::from(generation));
+            line.str("cause", cause.name());
         }
         TraceEvent::Assigned {
             group,

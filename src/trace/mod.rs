@@ -78,9 +78,11 @@ pub enum TraceEvent {
         partition: PartitionId,
         offset: Offset,
     },
+    /// The coordinator starts a rebalance towards `generation`, for `cause`.
     RebalanceStarted {
         group: GroupId,
         generation: u32,
+        cause: crate::protocol::RebalanceCause,
     },
     /// The coordinator gave `instance` these partitions in `generation`.
     Assigned {
