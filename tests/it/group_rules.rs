@@ -104,3 +104,87 @@ fn max_poll_records_bounds_every_poll() {
         "backlog fills a poll"
     );
 }
+
+/// Replays a group's `assigned`, `revoked` and `crashed` events and asserts that no partition
+/// is ever held by two members at once. A member holds what it was assigned until it revokes
+/// it or crashes (a cooperative member keeps what its new assignment leaves out until it
+/// revokes it).
+#[track_caller]
+fn assert_one_owner_at_a_time(events: &[serde_json::Value], group: &str) {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut held: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
+    let partitions = |event: &serde_json::Value| -> Vec<u64> {
+        let list = event["partitions"].as_array().expect("partitions");
+        list.iter().map(|p| p.as_u64().expect("number")).collect()
+    };
+    for event in events {
+        let instance = event["instance"].as_str().unwrap_or_default().to_string();
+        match event["kind"].as_str().expect("kind") {
+            "crashed" => {
+                held.remove(&instance);
+            }
+            "revoked" if event["group"] == group => {
+                let mine = held.entry(instance).or_default();
+                for partition in partitions(event) {
+                    mine.remove(&partition);
+                }
+            }
+            "assigned" if event["group"] == group => {
+                for partition in partitions(event) {
+                    let other = held
+                        .iter()
+                        .find(|(owner, set)| **owner != instance && set.contains(&partition));
+                    assert!(
+                        other.is_none(),
+                        "{group}: partition {partition} given to {instance} at {} while {} holds it",
+                        event["time_us"],
+                        other.map(|(owner, _)| owner.as_str()).unwrap_or_default()
+                    );
+                    held.entry(instance.clone()).or_default().insert(partition);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn in_a_cooperative_rebalance_no_partition_has_two_owners_and_the_others_keep_consuming() {
+    let text = eventlab::bundled::find("rebalance-eager-vs-cooperative").expect("bundled");
+    let run = run_traced(text, "rebalance-eager-vs-cooperative");
+    let events = trace_json(&run);
+    assert_one_owner_at_a_time(&events, "audit");
+    assert_one_owner_at_a_time(&events, "billing");
+    let groups = &run.report.streams[0].groups;
+    let (billing, audit) = (&groups[0], &groups[1]);
+    // Eager: every rebalance stops every surviving member.
+    assert!(!billing.rebalance_list.is_empty());
+    for rebalance in &billing.rebalance_list {
+        assert_eq!(rebalance.paused_members.len(), 2, "{rebalance:?}");
+    }
+    // Cooperative: no member is ever left holding nothing; the members that keep partitions
+    // consume during the rounds (from the first round's start to the follow-up's end).
+    for rebalance in &audit.rebalance_list {
+        assert!(rebalance.paused_members.is_empty(), "{rebalance:?}");
+    }
+    let joins: Vec<&eventlab::report::RebalanceReport> = audit
+        .rebalance_list
+        .iter()
+        .filter(|rebalance| rebalance.cause == "join")
+        .collect();
+    assert_eq!(joins.len(), 2);
+    for join in joins {
+        let from = join.started_at_us;
+        let to = from + 50_000;
+        let consumers: std::collections::BTreeSet<&str> = kinds_of(&events, "consumed")
+            .into_iter()
+            .filter(|event| event["group"] == "audit")
+            .filter(|event| (from..to).contains(&event["time_us"].as_u64().expect("time_us")))
+            .map(|event| event["actor"].as_str().expect("actor"))
+            .collect();
+        assert!(
+            consumers.len() >= 2,
+            "at {from}: only {consumers:?} consumed"
+        );
+    }
+}
