@@ -15,6 +15,7 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "more-consumers-than-partitions",
     "rebalance-eager-vs-cooperative",
     "slow-consumer-evicted",
+    "replay-by-resetting-offsets",
     "retention-deletes-unread",
     "unkeyed-sticky",
     "mixed-clients-split-keys",

@@ -126,6 +126,11 @@ pub enum Msg {
     },
 
     // Admin timeline → log broker.
+    /// `kafka-consumer-groups --reset-offsets --execute` on a group.
+    ResetOffsets {
+        group: GroupId,
+        mode: crate::model::ResetMode,
+    },
     /// Kafka's CreatePartitions: the stream grows to `partition_count` partitions.
     CreatePartitions {
         stream: StreamId,

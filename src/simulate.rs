@@ -346,6 +346,18 @@ fn schedule_timeline(kernel: &mut Kernel<Msg, TraceEvent, RunActor>, model: &Sce
         }
     }
 
+    for group in &model.groups {
+        for order in &group.offset_resets {
+            kernel.schedule_fault(
+                SimTime(order.at_us),
+                BROKER,
+                Msg::ResetOffsets {
+                    group: group.id,
+                    mode: order.mode,
+                },
+            );
+        }
+    }
     for stream in &model.streams {
         for created in &stream.partitions_created {
             kernel.schedule_fault(

@@ -28,6 +28,15 @@ pub struct FaultCounts {
     pub members_expired: u64,
 }
 
+/// One `reset_offsets` admin action as it happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AdminReset {
+    pub at: SimTime,
+    pub mode: &'static str,
+    /// Members in the group, which made the broker refuse it (0: it was done).
+    pub refused_members: u32,
+}
+
 /// One consumer group's figures.
 pub struct GroupMetrics {
     pub consumed: u64,
@@ -44,6 +53,9 @@ pub struct GroupMetrics {
     pub poll_timeouts: u64,
     /// Commits a member out of the group could not make (`CommitFailedException`).
     pub commits_failed: u64,
+    /// The admin's `reset_offsets` on the group: when, the mode, and the members that made
+    /// the broker refuse it (0: done).
+    pub admin_resets: Vec<AdminReset>,
     /// Send-to-first-completion latency, in µs.
     pub latency: Histogram,
     /// The consumption's `start_us`, records produced before it, and how many of those the
@@ -119,6 +131,7 @@ impl GroupMetrics {
             rebalances: 0,
             poll_timeouts: 0,
             commits_failed: 0,
+            admin_resets: Vec::new(),
             latency: Histogram::default(),
             start_us: service.consumes[group.consumption].start_us,
             history: 0,

@@ -204,30 +204,6 @@ impl Collector {
                 partition,
                 offset,
             } => metrics.groups[group.index()].commit(partition, offset),
-            TraceEvent::RebalanceStarted {
-                group,
-                generation,
-                cause,
-            } => {
-                metrics.groups[group.index()].rebalances += 1;
-                self.rebalances.started(at, group, generation, cause);
-            }
-            TraceEvent::Revoked {
-                group,
-                instance,
-                ref partitions,
-            } => self.rebalances.revoked(at, group, instance, partitions),
-            TraceEvent::Assigned {
-                group,
-                generation,
-                instance,
-                ref partitions,
-            } => self
-                .rebalances
-                .assigned(at, group, generation, instance, partitions),
-            TraceEvent::Fetched {
-                group, instance, ..
-            } => self.rebalances.fetched(at, group, instance),
             TraceEvent::ProducerFinished { instance, .. } => {
                 self.progress.producer_finished(instance)
             }
@@ -241,12 +217,6 @@ impl Collector {
             }
             TraceEvent::SlowStarted { .. } => metrics.faults.slow_periods += 1,
             TraceEvent::MemberExpired { .. } => metrics.faults.members_expired += 1,
-            TraceEvent::PollTimeoutExpired { group, .. } => {
-                metrics.groups[group.index()].poll_timeouts += 1
-            }
-            TraceEvent::CommitFailed { group, .. } => {
-                metrics.groups[group.index()].commits_failed += 1
-            }
             TraceEvent::SegmentsDeleted {
                 stream,
                 partition,
@@ -273,6 +243,73 @@ impl Collector {
             TraceEvent::ConsumerFinished { group, instance } => {
                 let index = self.lookup.index_in_service[instance.index()];
                 self.progress.consumer_finished(group, index);
+            }
+            _ => self.on_group_event(at, event),
+        }
+    }
+
+    /// The events of a group's membership and offsets: rebalances, assignments, revocations,
+    /// first fetches, poll timeouts, failed commits and admin resets.
+    #[inline(always)]
+    fn on_group_event(&mut self, at: SimTime, event: &TraceEvent) {
+        let metrics = &mut self.metrics;
+        match *event {
+            TraceEvent::RebalanceStarted {
+                group,
+                generation,
+                cause,
+            } => {
+                metrics.groups[group.index()].rebalances += 1;
+                self.rebalances.started(at, group, generation, cause);
+            }
+            TraceEvent::Revoked {
+                group,
+                instance,
+                ref partitions,
+            } => self.rebalances.revoked(at, group, instance, partitions),
+            TraceEvent::Assigned {
+                group,
+                generation,
+                instance,
+                ref partitions,
+            } => self
+                .rebalances
+                .assigned(at, group, generation, instance, partitions),
+            TraceEvent::Fetched {
+                group, instance, ..
+            } => self.rebalances.fetched(at, group, instance),
+            TraceEvent::PollTimeoutExpired { group, .. } => {
+                metrics.groups[group.index()].poll_timeouts += 1
+            }
+            TraceEvent::OffsetsResetByAdmin {
+                group,
+                partition,
+                offset,
+                mode,
+            } => {
+                let stats = &mut metrics.groups[group.index()];
+                stats.commit(partition, offset);
+                if stats.admin_resets.last().is_none_or(|last| last.at != at) {
+                    stats.admin_resets.push(metrics::AdminReset {
+                        at,
+                        mode,
+                        refused_members: 0,
+                    });
+                }
+            }
+            TraceEvent::ResetRefused {
+                group,
+                members,
+                mode,
+            } => metrics.groups[group.index()]
+                .admin_resets
+                .push(metrics::AdminReset {
+                    at,
+                    mode,
+                    refused_members: members,
+                }),
+            TraceEvent::CommitFailed { group, .. } => {
+                metrics.groups[group.index()].commits_failed += 1
             }
             _ => self.on_queue_incident(at, event),
         }

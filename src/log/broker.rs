@@ -409,6 +409,51 @@ impl LogBroker {
         }
     }
 
+    /// `kafka-consumer-groups --reset-offsets --execute` (Kafka 3.9 `ConsumerGroupCommand`):
+    /// refused while the group has members; otherwise every partition's committed offset moves
+    /// to the mode's target, clamped into `[log start, log end]` as the tool's
+    /// `checkOffsetRange` does.
+    fn on_reset_offsets<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        group_id: GroupId,
+        mode: crate::model::ResetMode,
+    ) {
+        use crate::model::ResetMode;
+        let stream = self.stream_of(group_id);
+        let group = &mut self.groups[group_id.index()];
+        let members = group.members.iter().filter(|member| member.alive).count() as u32;
+        if members > 0 {
+            ctx.emit(TraceEvent::ResetRefused {
+                group: group_id,
+                members,
+                mode: mode.name(),
+            });
+            return;
+        }
+        for (partition, committed) in group.committed.iter_mut().enumerate() {
+            let log = &self.logs[stream][partition];
+            let (start, end) = (log.log_start_offset().0, log.log_end_offset().0);
+            let target = match mode {
+                ResetMode::ToEarliest => start,
+                ResetMode::ToLatest => end,
+                ResetMode::ToOffset(offset) => offset,
+                ResetMode::ToDatetime(time_us) => {
+                    log.offset_for_time(crate::sim::SimTime(time_us)).0
+                }
+                ResetMode::ShiftBy(shift) => committed.0.saturating_add_signed(shift),
+            };
+            let target = Offset(target.clamp(start, end));
+            *committed = target;
+            ctx.emit(TraceEvent::OffsetsResetByAdmin {
+                group: group_id,
+                partition: PartitionId(partition as u32),
+                offset: target,
+                mode: mode.name(),
+            });
+        }
+    }
+
     fn on_create_partitions<S: TraceSink>(
         &mut self,
         ctx: &mut BrokerCtx<S>,
@@ -536,6 +581,7 @@ impl Actor for LogBroker {
                 stream,
                 partition_count,
             } => self.on_create_partitions(ctx, stream, partition_count),
+            Msg::ResetOffsets { group, mode } => self.on_reset_offsets(ctx, group, mode),
             Msg::FetchResponse { .. }
             | Msg::RebalanceStart { .. }
             | Msg::Assignment { .. }

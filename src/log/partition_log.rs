@@ -121,6 +121,22 @@ impl PartitionLog {
         from
     }
 
+    /// The first offset whose record was sent at or after `time` (Kafka's `ListOffsets` by
+    /// timestamp, as `offsetsForTimes`), or the log end offset when there is none. Timestamps are
+    /// the producers' send times, which a partition may hold out of order: like Kafka's time
+    /// index, the search finds the first record at or after `time`, scanning in offset order.
+    pub fn offset_for_time(&self, time: SimTime) -> Offset {
+        for segment in &self.segments {
+            if segment.max_timestamp < time {
+                continue;
+            }
+            if let Some(index) = segment.records.iter().position(|r| r.sent_at >= time) {
+                return Offset(segment.base_offset.0 + index as u64);
+            }
+        }
+        self.log_end_offset()
+    }
+
     /// Deletes every non-active segment whose newest record is older than `retention_us`.
     pub fn delete_expired(&mut self, now: SimTime, retention_us: u64) -> Option<Deleted> {
         let expired = |segment: &Segment| {

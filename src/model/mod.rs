@@ -4,6 +4,7 @@
 //! later stage (simulation, checks, reports) reads only this. Names are kept for display; all
 //! cross references are ids.
 
+mod group_admin;
 mod ids;
 mod kafka;
 mod keys;
@@ -11,6 +12,7 @@ mod queue;
 mod queue_layout;
 pub mod topology;
 
+pub use group_admin::{OffsetResetOrder, ResetMode};
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
 pub use kafka::{Partitioner, Strategy};
 pub use keys::{KeyTable, RunKeys};
@@ -316,6 +318,8 @@ pub struct Group {
     pub stream: StreamId,
     /// Index into the service's `consumes`.
     pub consumption: usize,
+    /// The admin timeline's `reset_offsets` on this group, in time order.
+    pub offset_resets: Vec<OffsetResetOrder>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

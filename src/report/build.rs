@@ -250,6 +250,16 @@ impl Builder<'_> {
             poll_timeouts: stats.poll_timeouts,
             commits_failed: stats.commits_failed,
             rebalance_list: self.rebalance_list(group_id),
+            admin_resets: stats
+                .admin_resets
+                .iter()
+                .map(|reset| super::AdminResetReport {
+                    at_us: reset.at.as_us(),
+                    mode: reset.mode.to_string(),
+                    done: reset.refused_members == 0,
+                    members: reset.refused_members,
+                })
+                .collect(),
             latency_us: stats.latency.percentiles(),
             partitions,
             instances,
@@ -345,6 +355,7 @@ impl Builder<'_> {
             poll_timeouts: 0,
             commits_failed: 0,
             rebalance_list: Vec::new(),
+            admin_resets: Vec::new(),
             latency_us: stats.latency.percentiles(),
             partitions: Vec::new(),
             instances,

@@ -155,6 +155,9 @@ pub struct GroupReport {
     /// Each rebalance (the first 1,000): cause, pause, partitions moved (omitted when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rebalance_list: Vec<RebalanceReport>,
+    /// The admin's `reset_offsets` on this group (omitted when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub admin_resets: Vec<AdminResetReport>,
     pub latency_us: Percentiles,
     pub partitions: Vec<GroupPartitionReport>,
     pub instances: Vec<InstanceReport>,
@@ -169,6 +172,18 @@ pub struct GroupReport {
     /// What the queue adds, when the stream is carried by the queue.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueGroupReport>,
+}
+
+/// One `reset_offsets` admin action on a group.
+#[derive(Clone, Debug, Serialize)]
+pub struct AdminResetReport {
+    pub at_us: u64,
+    /// `to-earliest`, `to-latest`, `to-offset`, `to-datetime` or `shift-by`.
+    pub mode: String,
+    /// Whether the offsets moved: the broker refuses while the group has members.
+    pub done: bool,
+    /// Members in the group when it was refused (0 when done).
+    pub members: u32,
 }
 
 /// One rebalance of a log group.

@@ -157,6 +157,34 @@ fn render_stream(out: &mut String, stream: &StreamReport) {
     }
 }
 
+/// Admin offset resets and poll-timeout evictions of a group, when it had any.
+fn render_membership(out: &mut String, group: &GroupReport) {
+    for reset in &group.admin_resets {
+        let outcome = if reset.done {
+            "committed offsets moved; the group resumes from them".to_string()
+        } else {
+            let members = match reset.members {
+                1 => "1 member".to_string(),
+                count => format!("{count} members"),
+            };
+            format!("refused: {members} in the group (stop it first)")
+        };
+        let _ = writeln!(
+            out,
+            "    reset-offsets {} at {}: {outcome}",
+            reset.mode,
+            format_us(reset.at_us)
+        );
+    }
+    if group.poll_timeouts > 0 {
+        let _ = writeln!(
+            out,
+            "    poll timeouts {} (a member went max.poll.interval.ms without polling, left the group and its partitions moved), commits failed {}",
+            group.poll_timeouts, group.commits_failed
+        );
+    }
+}
+
 /// The rebalances shown in the text, at most; JSON lists them all (up to 1,000).
 const REBALANCE_LINES_MAX: usize = 12;
 
@@ -226,13 +254,7 @@ fn render_group(out: &mut String, group: &GroupReport) {
         group.consumed, group.consumed_distinct, group.unconsumed, group.rebalances
     );
     render_rebalances(out, group);
-    if group.poll_timeouts > 0 {
-        let _ = writeln!(
-            out,
-            "    poll timeouts {} (a member went max.poll.interval.ms without polling, left the group and its partitions moved), commits failed {}",
-            group.poll_timeouts, group.commits_failed
-        );
-    }
+    render_membership(out, group);
     if let Some(queue) = &group.queue {
         let _ = writeln!(
             out,

@@ -588,6 +588,14 @@ pub struct RawFault {
 /// produced from then on use the new count, so existing keys move; every group on the stream
 /// rebalances. Producers and consumers see the new partitions at once (in Kafka, at their next
 /// metadata refresh, within `metadata.max.age.ms`).
+///
+/// `"reset_offsets"` is `kafka-consumer-groups.sh --reset-offsets --execute`: at `at_us` the
+/// committed offsets of consumer group `group` (its `group.id`; on `stream` only, else on every
+/// stream it reads) move by `mode`: `"to-earliest"`, `"to-latest"`, `"to-offset"` (with
+/// `offset`), `"to-datetime"` (with `datetime_us`: the first record sent at or after it) or
+/// `"shift-by"` (with `shift_by`, negative to go back), clamped to the log as Kafka's tool does.
+/// Kafka only resets a group with no live member; a reset while members are in the group is
+/// refused (the trace says so), so stop the group's instances first.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAdmin {
@@ -595,6 +603,16 @@ pub struct RawAdmin {
     pub at_us: Option<u64>,
     pub stream: Option<String>,
     pub partition_count: Option<u64>,
+    /// `reset_offsets`: the consumer group (`group.id`).
+    pub group: Option<String>,
+    /// `reset_offsets`: `to-earliest`, `to-latest`, `to-offset`, `to-datetime` or `shift-by`.
+    pub mode: Option<String>,
+    /// `reset_offsets` `to-offset`: the offset.
+    pub offset: Option<u64>,
+    /// `reset_offsets` `to-datetime`: the time, in µs of the run.
+    pub datetime_us: Option<u64>,
+    /// `reset_offsets` `shift-by`: how many offsets to move (negative: back).
+    pub shift_by: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

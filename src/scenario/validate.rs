@@ -16,6 +16,7 @@
 
 mod consumes;
 mod expectations;
+mod group_admin;
 mod produces;
 mod queue;
 mod streams;
@@ -76,12 +77,12 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         keys,
         services,
         instances,
-        groups,
+        mut groups,
         ..
     } = walk;
 
     let faults = timeline::faults(&mut v, &raw.faults, &instances);
-    timeline::admin(&mut v, &raw.admin, &mut streams, &names);
+    timeline::admin(&mut v, &raw.admin, &mut streams, &names, &mut groups);
     let expects = expectations::expects(&mut v, &raw.expect, &names);
     for index in 0..raw.external_systems.len() {
         topology.external(&mut v, index, &names, &services);
@@ -322,6 +323,7 @@ impl ServicesWalk<'_> {
                 service: ServiceId(index as u32),
                 stream,
                 consumption: consumes.len(),
+                offset_resets: Vec::new(),
             });
             let consumed = Consumed {
                 stream,

@@ -433,6 +433,7 @@ impl Actor for InstanceActor {
             | Msg::Heartbeat { .. }
             | Msg::JoinGroup { .. }
             | Msg::LeaveGroup { .. }
+            | Msg::ResetOffsets { .. }
             | Msg::CreatePartitions { .. } => {
                 debug_assert!(false, "an instance never receives {msg:?}");
             }

@@ -383,6 +383,26 @@ fn member_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.instance(instance);
             line.u64("since_poll_us", since_poll_us);
         }
+        TraceEvent::OffsetsResetByAdmin {
+            group,
+            partition,
+            offset,
+            mode,
+        } => {
+            line.group(group);
+            line.u64("partition", u64::from(partition.0));
+            line.u64("offset", offset.0);
+            line.str("mode", mode);
+        }
+        TraceEvent::ResetRefused {
+            group,
+            members,
+            mode,
+        } => {
+            line.group(group);
+            line.u64("members", u64::from(members));
+            line.str("mode", mode);
+        }
         TraceEvent::CommitFailed {
             group,
             instance,
@@ -569,6 +589,8 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::MemberLeft { .. }
         | TraceEvent::PollTimeoutExpired { .. }
         | TraceEvent::CommitFailed { .. }
+        | TraceEvent::OffsetsResetByAdmin { .. }
+        | TraceEvent::ResetRefused { .. }
         | TraceEvent::Nacked { .. }
         | TraceEvent::OffsetReset { .. }
         | TraceEvent::PartitionsCreated { .. }

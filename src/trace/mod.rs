@@ -112,6 +112,21 @@ pub enum TraceEvent {
         instance: InstanceId,
         since_poll_us: u64,
     },
+    /// The admin tool moved the group's committed offset of `partition` to `offset`
+    /// (`kafka-consumer-groups --reset-offsets`, `mode` its option name).
+    OffsetsResetByAdmin {
+        group: GroupId,
+        partition: PartitionId,
+        offset: Offset,
+        mode: &'static str,
+    },
+    /// The admin tool refused to reset the group's offsets: `members` members are in it (Kafka:
+    /// "Assignments can only be reset if the group is inactive").
+    ResetRefused {
+        group: GroupId,
+        members: u32,
+        mode: &'static str,
+    },
     /// The coordinator received the member's LeaveGroup and removed it from the group.
     MemberLeft {
         group: GroupId,
@@ -270,6 +285,8 @@ impl TraceEvent {
             TraceEvent::MemberExpired { .. } => "member_expired",
             TraceEvent::PollTimeoutExpired { .. } => "poll_timeout_expired",
             TraceEvent::MemberLeft { .. } => "member_left",
+            TraceEvent::OffsetsResetByAdmin { .. } => "offsets_reset_by_admin",
+            TraceEvent::ResetRefused { .. } => "reset_refused",
             TraceEvent::CommitFailed { .. } => "commit_failed",
             TraceEvent::Crashed { .. } => "crashed",
             TraceEvent::Restarted { .. } => "restarted",

@@ -188,3 +188,126 @@ fn in_a_cooperative_rebalance_no_partition_has_two_owners_and_the_others_keep_co
         );
     }
 }
+
+/// One partition, a record every 10 ms until 1 s; the group reads it all, its only member
+/// stops at 2 s and leaves when its 1 s session times out; the admin resets at 4 s.
+fn reset_scenario(reset: &str) -> String {
+    format!(
+        r#"{{
+  "name": "reset", "seed": 1,
+  "streams": [{{ "name": "orders", "partition_count": 1 }}],
+  "services": [
+    {{ "name": "shop",
+      "produces": [{{ "stream": "orders", "interval_us": 10000, "produce_until_us": 1000000, "keys": {{ "sequential": 5 }} }}] }},
+    {{ "name": "analytics",
+      "consumes": [{{ "stream": "orders", "kafka": {{ "auto.commit.interval.ms": 100, "session.timeout.ms": 1000, "heartbeat.interval.ms": 200 }} }}] }}
+  ],
+  "faults": [{{ "action": "crash", "instance": "analytics-0", "at_us": 2000000 }}],
+  "admin": [{{ "action": "reset_offsets", "at_us": 4000000, "group": "analytics", {reset} }}],
+  "stop": {{ "at_us": 5000000 }}
+}}"#
+    )
+}
+
+/// (committed offset before the reset, offset after it, records sent before 0.5 s).
+fn reset_outcome(reset: &str) -> (u64, u64, u64) {
+    let run = run_traced(&reset_scenario(reset), "reset.json");
+    let events = trace_json(&run);
+    let committed = kinds_of(&events, "committed")
+        .last()
+        .map(|event| event["offset"].as_u64().expect("offset"))
+        .expect("the group committed");
+    let resets = kinds_of(&events, "offsets_reset_by_admin");
+    assert_eq!(resets.len(), 1, "{reset}: one partition reset");
+    let before_half_second = kinds_of(&events, "produced")
+        .iter()
+        .filter(|event| event["time_us"].as_u64().expect("time_us") < 500_000)
+        .count() as u64;
+    let after = resets[0]["offset"].as_u64().expect("offset");
+    assert_eq!(
+        run.report.streams[0].groups[0].partitions[0].committed_offset, after,
+        "{reset}: the report shows the new committed offset"
+    );
+    (committed, after, before_half_second)
+}
+
+#[test]
+fn reset_offsets_has_the_five_modes_of_kafka_consumer_groups() {
+    let (committed, earliest, _) = reset_outcome(r#""mode": "to-earliest""#);
+    assert_eq!(
+        committed, 100,
+        "the group read and committed all 100 records"
+    );
+    assert_eq!(earliest, 0);
+    assert_eq!(reset_outcome(r#""mode": "to-latest""#).1, 100);
+    assert_eq!(reset_outcome(r#""mode": "to-offset", "offset": 40"#).1, 40);
+    // Out of range: clamped to the log end, as the tool's checkOffsetRange does.
+    assert_eq!(
+        reset_outcome(r#""mode": "to-offset", "offset": 500"#).1,
+        100
+    );
+    let (_, datetime, sent_before) =
+        reset_outcome(r#""mode": "to-datetime", "datetime_us": 500000"#);
+    assert_eq!(datetime, sent_before);
+    assert_eq!(
+        reset_outcome(r#""mode": "shift-by", "shift_by": -30"#).1,
+        70
+    );
+    assert_eq!(
+        reset_outcome(r#""mode": "shift-by", "shift_by": -1000"#).1,
+        0
+    );
+}
+
+#[test]
+fn reset_offsets_is_refused_while_the_group_has_members() {
+    let text = reset_scenario(r#""mode": "to-earliest""#).replace("4000000", "1500000");
+    let run = run_traced(&text, "refused.json");
+    let events = trace_json(&run);
+    assert!(kinds_of(&events, "offsets_reset_by_admin").is_empty());
+    let refused = kinds_of(&events, "reset_refused");
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0]["members"], 1);
+    let group = &run.report.streams[0].groups[0];
+    assert!(!group.admin_resets[0].done);
+    assert_eq!(group.partitions[0].committed_offset, 100);
+}
+
+#[test]
+fn a_replay_after_a_reset_reads_the_history_again() {
+    let text = eventlab::bundled::find("replay-by-resetting-offsets").expect("bundled");
+    let run = run_traced(text, "replay-by-resetting-offsets");
+    let group = &run.report.streams[0].groups[0];
+    assert!(group.admin_resets[1].done && !group.admin_resets[0].done);
+    assert!(
+        group.checks.duplicated > 0,
+        "the replay reads records again"
+    );
+    assert_eq!(group.checks.lost, 0);
+    let events = trace_json(&run);
+    let replayed_from_zero = kinds_of(&events, "consumed").iter().any(|event| {
+        event["time_us"].as_u64().expect("time_us") > 8_000_000 && event["offset"] == 0
+    });
+    assert!(replayed_from_zero);
+}
+
+#[test]
+fn reset_offsets_entries_are_validated_with_their_paths() {
+    let text = reset_scenario(r#""mode": "to-offset""#).replace(
+        r#""admin": ["#,
+        r#""admin": [{ "action": "reset_offsets", "at_us": 1, "group": "analytic", "mode": "to-earliest" },
+                     { "action": "reset_offsets", "at_us": 1, "group": "analytics", "mode": "to-earlist" },
+                     { "action": "reset_offsets", "at_us": 1, "group": "analytics", "mode": "to-latest", "shift_by": 3 },"#,
+    );
+    let errors = eventlab::scenario::parse_and_validate(&text, "reset.json").expect_err("invalid");
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            r#"reset.json: admin[0].group: unknown group "analytic" (did you mean "analytics"?)"#,
+            r#"reset.json: admin[1].mode: unknown reset mode "to-earlist" (did you mean "to-earliest"?)"#,
+            r#"reset.json: admin[2].shift_by: "shift_by" is not used by this mode (drop it, or pick the mode that takes it)"#,
+            r#"reset.json: admin[3]: this reset mode needs "offset""#,
+        ]
+    );
+}

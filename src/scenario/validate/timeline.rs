@@ -1,5 +1,5 @@
 //! Validation of the scenario's timelines: `faults[]` (crash, restart, slow) and `admin[]`
-//! (CreatePartitions).
+//! (CreatePartitions, and `reset_offsets`, whose own fields `group_admin.rs` checks).
 //!
 //! Both are checked twice: each entry on its own, in file order, and then all of them in time
 //! order (an instance's crashes and restarts alternate; a stream only grows). The problems of each
@@ -9,7 +9,10 @@
 use std::collections::BTreeSet;
 
 use super::validator::{Declaration, StreamNames, Validator};
-use crate::model::{Fault, Instance, InstanceId, PartitionsCreated, Stream, StreamId};
+use crate::model::{
+    Fault, Group, GroupId, Instance, InstanceId, OffsetResetOrder, PartitionsCreated, Stream,
+    StreamId,
+};
 use crate::scenario::choice::Choices;
 use crate::scenario::defaults::{self, TIME_US_MAX};
 use crate::scenario::error::{ScenarioError, did_you_mean};
@@ -34,12 +37,22 @@ const FAULT_ACTIONS: Choices<'static, FaultAction> = Choices {
 #[derive(Clone, Copy)]
 enum AdminAction {
     CreatePartitions,
+    ResetOffsets,
 }
 
 const ADMIN_ACTIONS: Choices<'static, AdminAction> = Choices {
     noun: "admin action",
-    table: &[("create_partitions", AdminAction::CreatePartitions)],
+    table: &[
+        ("create_partitions", AdminAction::CreatePartitions),
+        ("reset_offsets", AdminAction::ResetOffsets),
+    ],
 };
+
+/// A valid admin entry: a stream to grow, or groups whose offsets to reset.
+enum AdminEntry {
+    Create(Creation),
+    Reset(Vec<GroupId>, OffsetResetOrder),
+}
 
 /// Validates `faults[]`: each entry, then each instance's crash/restart order.
 pub(super) fn faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) -> Vec<Fault> {
@@ -204,13 +217,25 @@ pub(super) fn admin(
     raw: &[RawAdmin],
     streams: &mut [Stream],
     names: &StreamNames,
+    groups: &mut [Group],
 ) {
     let mut problems: Vec<Vec<ScenarioError>> = Vec::with_capacity(raw.len());
     let mut creations = Vec::new();
     for (index, entry) in raw.iter().enumerate() {
-        let (creation, errors) = v.aside(|v| admin_entry(v, index, entry, names));
+        let (valid, errors) = v.aside(|v| admin_entry(v, index, entry, names, streams, groups));
         problems.push(errors);
-        creations.extend(creation);
+        match valid {
+            Some(AdminEntry::Create(creation)) => creations.push(creation),
+            Some(AdminEntry::Reset(targets, order)) => {
+                for group in targets {
+                    groups[group.index()].offset_resets.push(order);
+                }
+            }
+            None => {}
+        }
+    }
+    for group in groups.iter_mut() {
+        group.offset_resets.sort_by_key(|order| order.at_us);
     }
     creations.sort_by_key(|creation| (creation.at_us, creation.index));
     for creation in creations {
@@ -248,10 +273,36 @@ fn admin_entry(
     index: usize,
     admin: &RawAdmin,
     names: &StreamNames,
-) -> Option<Creation> {
+    streams: &[Stream],
+    groups: &[Group],
+) -> Option<AdminEntry> {
     let path = format!("admin[{index}]");
-    let AdminAction::CreatePartitions =
-        v.choose_required(format!("{path}.action"), &admin.action, &ADMIN_ACTIONS)?;
+    let action = v.choose_required(format!("{path}.action"), &admin.action, &ADMIN_ACTIONS)?;
+    if let AdminAction::ResetOffsets = action {
+        let Some(at_us) = admin.at_us else {
+            v.error(&path, "a \"reset_offsets\" action needs \"at_us\"");
+            return None;
+        };
+        let at_us = v.ranged(&format!("{path}.at_us"), at_us, 0, TIME_US_MAX, "at_us");
+        let (targets, order) =
+            super::group_admin::reset_offsets(v, &path, at_us, admin, names, streams, groups)?;
+        return Some(AdminEntry::Reset(targets, order));
+    }
+    let unused = [
+        ("group", admin.group.is_some()),
+        ("mode", admin.mode.is_some()),
+        ("offset", admin.offset.is_some()),
+        ("datetime_us", admin.datetime_us.is_some()),
+        ("shift_by", admin.shift_by.is_some()),
+    ];
+    for (field, given) in unused {
+        if given {
+            v.error(
+                format!("{path}.{field}"),
+                format!("\"{field}\" is for \"reset_offsets\", not \"create_partitions\""),
+            );
+        }
+    }
     let (Some(at_us), Some(stream_name), Some(count)) =
         (admin.at_us, admin.stream.as_deref(), admin.partition_count)
     else {
@@ -271,10 +322,10 @@ fn admin_entry(
         setting.max(),
         "partition_count",
     ) as u32;
-    Some(Creation {
+    Some(AdminEntry::Create(Creation {
         at_us,
         index,
         stream: stream?,
         partition_count,
-    })
+    }))
 }
