@@ -14,6 +14,7 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "slow-consumer-lag",
     "more-consumers-than-partitions",
     "rebalance-eager-vs-cooperative",
+    "static-membership-restart",
     "slow-consumer-evicted",
     "replay-by-resetting-offsets",
     "retention-deletes-unread",

@@ -53,6 +53,9 @@ pub struct GroupMetrics {
     pub poll_timeouts: u64,
     /// Commits a member out of the group could not make (`CommitFailedException`).
     pub commits_failed: u64,
+    /// Static members that re-joined within their session and got their partitions back
+    /// without a rebalance (KIP-345).
+    pub static_returns: u64,
     /// The admin's `reset_offsets` on the group: when, the mode, and the members that made
     /// the broker refuse it (0: done).
     pub admin_resets: Vec<AdminReset>,
@@ -131,6 +134,7 @@ impl GroupMetrics {
             rebalances: 0,
             poll_timeouts: 0,
             commits_failed: 0,
+            static_returns: 0,
             admin_resets: Vec::new(),
             latency: Histogram::default(),
             start_us: service.consumes[group.consumption].start_us,

@@ -308,6 +308,9 @@ impl Collector {
                     mode,
                     refused_members: members,
                 }),
+            TraceEvent::StaticMemberReturned { group, .. } => {
+                metrics.groups[group.index()].static_returns += 1
+            }
             TraceEvent::CommitFailed { group, .. } => {
                 metrics.groups[group.index()].commits_failed += 1
             }

@@ -198,7 +198,11 @@ impl Rebalances {
             }
             state.held_by[partition.index()] = Some(instance);
         }
-        let Some(open) = state.open().filter(|open| open.generation == generation) else {
+        // One generation's assignment goes out at one instant; a later one of the same
+        // generation is a static member's return (KIP-345), which is no rebalance.
+        let Some(open) = state.open().filter(|open| {
+            open.generation == generation && open.assigned_at.is_none_or(|sent| sent == at)
+        }) else {
             return;
         };
         open.assigned_at = Some(at);

@@ -113,6 +113,8 @@ impl LogBroker {
                     session_timer: None,
                     owned: Vec::new(),
                     owned_generation: None,
+                    assigned: Vec::new(),
+                    is_static: consumption.group_instance_id.is_some(),
                 })
                 .collect();
             for index in 0..members.len() {
@@ -343,6 +345,21 @@ impl LogBroker {
         // A member of the group that joins with its generation asks for a follow-up round; a
         // fresh join (a start or a restart: no generation) is a new member.
         let follow_up = state.members[member].alive && owned_generation.is_some();
+        // KIP-345: a static member that comes back while the coordinator still has it (its
+        // session has not timed out) takes its old member's place and assignment, with no
+        // rebalance (Kafka's `GroupMetadataManager.updateStaticMemberAndRebalance` on a stable
+        // group).
+        let static_return = state.members[member].is_static
+            && state.members[member].alive
+            && owned_generation.is_none()
+            && !state.rebalancing
+            && !rejoining;
+        if static_return {
+            state.members[member].owned.clear();
+            self.restart_session_timer(ctx, group, member);
+            self.static_member_returns(ctx, group, member);
+            return;
+        }
         state.members[member].alive = true;
         state.members[member].owned = owned;
         state.members[member].owned_generation = owned_generation;
@@ -358,6 +375,41 @@ impl LogBroker {
             };
             self.start_rebalance(ctx, group, Some(member), cause);
         }
+    }
+
+    /// A static member restarted within its session: it gets the partitions it had, from their
+    /// committed offsets, in the current generation.
+    fn static_member_returns<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        group_id: GroupId,
+        member: usize,
+    ) {
+        let group = &self.groups[group_id.index()];
+        let state = &group.members[member];
+        ctx.emit(TraceEvent::StaticMemberReturned {
+            group: group_id,
+            instance: state.instance,
+        });
+        let partitions = state
+            .assigned
+            .iter()
+            .map(|&partition| (partition, group.committed[partition.index()]))
+            .collect();
+        ctx.send(
+            state.actor,
+            Msg::Assignment {
+                group: group_id,
+                generation: group.generation,
+                partitions,
+            },
+        );
+        ctx.emit(TraceEvent::Assigned {
+            group: group_id,
+            generation: group.generation,
+            instance: state.instance,
+            partitions: state.assigned.clone(),
+        });
     }
 
     /// LeaveGroup from a live member: it leaves at once (Kafka's `GroupMetadataManager`
@@ -492,8 +544,9 @@ impl Actor for LogBroker {
             }
             // Generation 1 formed before time zero (the members hold it from the start); it is
             // traced here so that every generation's assignment is in the trace.
-            let group = &self.groups[group_index];
+            let group = &mut self.groups[group_index];
             for (member, partitions) in group.assignment() {
+                group.members[member].assigned.clone_from(&partitions);
                 ctx.emit(TraceEvent::Assigned {
                     group: GroupId(group_index as u32),
                     generation: group.generation,
@@ -659,8 +712,13 @@ impl LogBroker {
 
 /// Hands every live member its partitions for the group's current generation, each starting at
 /// its committed offset, and traces the assignment.
-fn send_assignment<S: TraceSink>(ctx: &mut BrokerCtx<S>, group_id: GroupId, group: &GroupState) {
+fn send_assignment<S: TraceSink>(
+    ctx: &mut BrokerCtx<S>,
+    group_id: GroupId,
+    group: &mut GroupState,
+) {
     for (member, partitions) in group.assignment() {
+        group.members[member].assigned.clone_from(&partitions);
         let with_offsets = partitions
             .iter()
             .map(|&p| (p, group.committed[p.index()]))

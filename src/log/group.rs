@@ -14,6 +14,10 @@
 //! code, which gives the same result. With the eager protocol members give everything up before
 //! re-joining; with the cooperative protocol they keep their partitions, `cooperative-sticky`
 //! withholds the ones that change owner, and their owners re-join after giving them up.
+//!
+//! Static members (KIP-345, `group.instance.id`) keep their slot while their session lasts: a
+//! static member that restarts and joins again before it expires gets its last assignment back
+//! in the current generation, and nobody else rebalances (`LogBroker::on_join_group`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,6 +36,10 @@ pub struct Member {
     /// The owned partitions and their generation from the member's last JoinGroup.
     pub owned: Vec<PartitionId>,
     pub owned_generation: Option<u32>,
+    /// What the coordinator last assigned it (a static member that restarts gets it back).
+    pub assigned: Vec<PartitionId>,
+    /// KIP-345: the member has a `group.instance.id`.
+    pub is_static: bool,
 }
 
 #[derive(Debug)]
@@ -132,6 +140,8 @@ mod tests {
             session_timer: None,
             owned: owned.iter().map(|&p| PartitionId(p)).collect(),
             owned_generation: Some(1),
+            assigned: Vec::new(),
+            is_static: false,
         }
     }
 

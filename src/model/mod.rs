@@ -276,6 +276,9 @@ pub struct Consumption {
     pub heartbeat_interval_us: u64,
     /// Kafka `max.poll.interval.ms`, in µs: the most time between polls (KIP-62).
     pub max_poll_interval_us: u64,
+    /// Kafka `group.instance.id` (KIP-345, static membership): instance i of the service is
+    /// `<this>-<i>`. None: dynamic members.
+    pub group_instance_id: Option<String>,
     /// The assignor the group runs: the first of Kafka's `partition.assignment.strategy` list
     /// (every member of an eventlab group has the same list, so the coordinator's vote picks it).
     pub assignment_strategy: Strategy,

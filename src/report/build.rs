@@ -249,6 +249,7 @@ impl Builder<'_> {
             rebalances: stats.rebalances,
             poll_timeouts: stats.poll_timeouts,
             commits_failed: stats.commits_failed,
+            static_returns: stats.static_returns,
             rebalance_list: self.rebalance_list(group_id),
             admin_resets: stats
                 .admin_resets
@@ -354,6 +355,7 @@ impl Builder<'_> {
             rebalances: 0,
             poll_timeouts: 0,
             commits_failed: 0,
+            static_returns: 0,
             rebalance_list: Vec::new(),
             admin_resets: Vec::new(),
             latency_us: stats.latency.percentiles(),

@@ -152,6 +152,10 @@ pub struct GroupReport {
     /// Commits that failed because the member had left the group (omitted when 0).
     #[serde(skip_serializing_if = "is_zero")]
     pub commits_failed: u64,
+    /// Static members (KIP-345) that restarted within their session and got their partitions
+    /// back with no rebalance (omitted when 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub static_returns: u64,
     /// Each rebalance (the first 1,000): cause, pause, partitions moved (omitted when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rebalance_list: Vec<RebalanceReport>,

@@ -132,6 +132,9 @@ fn log_consumer(model: &Scenario, consumption: &crate::model::Consumption) -> St
         format_us(consumption.heartbeat_interval_us),
         format_us(consumption.max_poll_interval_us)
     );
+    if let Some(id) = &consumption.group_instance_id {
+        line.push_str(&format!(", static members \"{id}-<index>\""));
+    }
     if consumption.start_us > 0 {
         let reset = match consumption.offset_reset {
             crate::model::OffsetReset::Earliest => "earliest",

@@ -176,6 +176,13 @@ fn render_membership(out: &mut String, group: &GroupReport) {
             format_us(reset.at_us)
         );
     }
+    if group.static_returns > 0 {
+        let _ = writeln!(
+            out,
+            "    static members back within their session, no rebalance: {}",
+            group.static_returns
+        );
+    }
     if group.poll_timeouts > 0 {
         let _ = writeln!(
             out,

@@ -506,6 +506,11 @@ pub struct RawConsumerKafka {
     /// others, its commits fail, and its next poll re-joins. Heartbeats do not prevent it.
     #[serde(rename = "max.poll.interval.ms")]
     pub max_poll_interval_ms: Option<u64>,
+    /// `group.instance.id` (KIP-345, static membership; default: none, dynamic members): each
+    /// instance gets `<value>-<index>`. A static member that restarts within
+    /// `session.timeout.ms` gets its partitions back without a rebalance.
+    #[serde(rename = "group.instance.id")]
+    pub group_instance_id: Option<String>,
     /// `partition.assignment.strategy`: the assignors in order of preference, as a list
     /// (`["cooperative-sticky"]`) or a comma-separated string as in a Kafka properties file.
     /// Names: `range`, `roundrobin`, `sticky`, `cooperative-sticky`, or the Kafka class names

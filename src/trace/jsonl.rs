@@ -370,7 +370,8 @@ fn group_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
 fn member_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
     match *event {
         TraceEvent::MemberExpired { group, instance }
-        | TraceEvent::MemberLeft { group, instance } => {
+        | TraceEvent::MemberLeft { group, instance }
+        | TraceEvent::StaticMemberReturned { group, instance } => {
             line.group(group);
             line.instance(instance);
         }
@@ -587,6 +588,7 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::LeftInQueue { .. }
         | TraceEvent::MemberExpired { .. }
         | TraceEvent::MemberLeft { .. }
+        | TraceEvent::StaticMemberReturned { .. }
         | TraceEvent::PollTimeoutExpired { .. }
         | TraceEvent::CommitFailed { .. }
         | TraceEvent::OffsetsResetByAdmin { .. }

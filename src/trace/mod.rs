@@ -127,6 +127,12 @@ pub enum TraceEvent {
         members: u32,
         mode: &'static str,
     },
+    /// KIP-345: a static member (`group.instance.id`) re-joined within its session timeout and
+    /// got its partitions back without a rebalance.
+    StaticMemberReturned {
+        group: GroupId,
+        instance: InstanceId,
+    },
     /// The coordinator received the member's LeaveGroup and removed it from the group.
     MemberLeft {
         group: GroupId,
@@ -285,6 +291,7 @@ impl TraceEvent {
             TraceEvent::MemberExpired { .. } => "member_expired",
             TraceEvent::PollTimeoutExpired { .. } => "poll_timeout_expired",
             TraceEvent::MemberLeft { .. } => "member_left",
+            TraceEvent::StaticMemberReturned { .. } => "static_member_returned",
             TraceEvent::OffsetsResetByAdmin { .. } => "offsets_reset_by_admin",
             TraceEvent::ResetRefused { .. } => "reset_refused",
             TraceEvent::CommitFailed { .. } => "commit_failed",

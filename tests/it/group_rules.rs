@@ -311,3 +311,38 @@ fn reset_offsets_entries_are_validated_with_their_paths() {
         ]
     );
 }
+
+#[test]
+fn static_membership_avoids_a_rebalance_on_a_quick_restart() {
+    let text = eventlab::bundled::find("static-membership-restart").expect("bundled");
+    let run = run_traced(text, "static-membership-restart");
+    let events = trace_json(&run);
+    let started_before = |group: &str, until_us: u64| {
+        kinds_of(&events, "rebalance_started")
+            .iter()
+            .filter(|event| event["group"] == group)
+            .filter(|event| event["time_us"].as_u64().expect("time_us") < until_us)
+            .count()
+    };
+    // Both instances 0 are down from 2 s to 3 s, within their 10 s session.
+    assert_eq!(
+        started_before("inventory", 5_000_000),
+        1,
+        "dynamic: a rebalance"
+    );
+    assert_eq!(started_before("shipping", 5_000_000), 0, "static: none");
+    let returned = kinds_of(&events, "static_member_returned");
+    assert_eq!(returned.len(), 1);
+    assert_eq!(returned[0]["instance"], "shipping-0");
+    // It got back exactly what it had, in the same generation.
+    let shipping_0: Vec<&serde_json::Value> = kinds_of(&events, "assigned")
+        .into_iter()
+        .filter(|event| event["instance"] == "shipping-0")
+        .collect();
+    assert_eq!(shipping_0[0]["partitions"], shipping_0[1]["partitions"]);
+    assert_eq!(shipping_0[0]["generation"], shipping_0[1]["generation"]);
+    // An outage longer than the session rebalances the static group too.
+    assert_eq!(started_before("shipping", 20_000_000), 2);
+    let groups = &run.report.streams[0].groups;
+    assert_eq!((groups[0].static_returns, groups[1].static_returns), (0, 1));
+}

@@ -98,7 +98,25 @@ pub(super) fn consumes(
         session_timeout_us: kafka.session_timeout_us,
         heartbeat_interval_us: kafka.heartbeat_interval_us,
         max_poll_interval_us: kafka.max_poll_interval_us,
+        group_instance_id: group_instance_id(v, &format!("{path}.kafka"), &consume.kafka),
     }
+}
+
+/// `group.instance.id`: a non-blank name, if given.
+fn group_instance_id(
+    v: &mut Validator,
+    kafka_path: &str,
+    kafka: &RawConsumerKafka,
+) -> Option<String> {
+    let id = kafka.group_instance_id.as_deref()?;
+    if id.trim().is_empty() {
+        v.error(
+            format!("{kafka_path}.\"group.instance.id\""),
+            "must not be blank (leave it out for dynamic members)",
+        );
+        return None;
+    }
+    Some(id.to_string())
 }
 
 /// `processing_time_us`: fixed, uniform or exponential.
