@@ -16,6 +16,7 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "rebalance-eager-vs-cooperative",
     "static-membership-restart",
     "slow-consumer-evicted",
+    "reset-ignored-once-committed",
     "replay-by-resetting-offsets",
     "retention-deletes-unread",
     "unkeyed-sticky",

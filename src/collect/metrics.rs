@@ -56,6 +56,11 @@ pub struct GroupMetrics {
     /// Static members that re-joined within their session and got their partitions back
     /// without a rebalance (KIP-345).
     pub static_returns: u64,
+    /// Partitions the group resumed from a committed offset when it (re)formed, without
+    /// consulting `auto.offset.reset`.
+    pub reset_not_consulted: u64,
+    /// Partitions left unread for want of an offset (`auto.offset.reset=none`).
+    pub no_offset: u64,
     /// The admin's `reset_offsets` on the group: when, the mode, and the members that made
     /// the broker refuse it (0: done).
     pub admin_resets: Vec<AdminReset>,
@@ -135,6 +140,8 @@ impl GroupMetrics {
             poll_timeouts: 0,
             commits_failed: 0,
             static_returns: 0,
+            reset_not_consulted: 0,
+            no_offset: 0,
             admin_resets: Vec::new(),
             latency: Histogram::default(),
             start_us: service.consumes[group.consumption].start_us,

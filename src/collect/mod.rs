@@ -308,6 +308,12 @@ impl Collector {
                     mode,
                     refused_members: members,
                 }),
+            TraceEvent::ResetNotConsulted { group, .. } => {
+                metrics.groups[group.index()].reset_not_consulted += 1
+            }
+            TraceEvent::NoOffsetForPartition { group, .. } => {
+                metrics.groups[group.index()].no_offset += 1
+            }
             TraceEvent::StaticMemberReturned { group, .. } => {
                 metrics.groups[group.index()].static_returns += 1
             }

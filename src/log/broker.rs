@@ -40,7 +40,7 @@ pub struct LogBroker {
     /// Per group: when it forms (its consumption's `start_us`; 0 = before the run) and whether
     /// `auto.offset.reset` is latest.
     group_start_us: Vec<u64>,
-    group_reset_latest: Vec<bool>,
+    group_reset: Vec<crate::model::OffsetReset>,
 }
 
 /// Timer tags at and above this activate a late group (tag − base = group index).
@@ -93,13 +93,13 @@ impl LogBroker {
         let mut session_tag_base = Vec::new();
         let mut group_streams = Vec::new();
         let mut group_start_us = Vec::new();
-        let mut group_reset_latest = Vec::new();
+        let mut group_reset = Vec::new();
         for group in &model.groups {
             group_streams.push(group.stream.index());
             session_tag_base.push(session_tags.len() as u32);
             let consumption = &model.service(group.service).consumes[group.consumption];
             group_start_us.push(consumption.start_us);
-            group_reset_latest.push(consumption.offset_reset == crate::model::OffsetReset::Latest);
+            group_reset.push(consumption.offset_reset);
             let members: Vec<Member> = model
                 .instances
                 .iter()
@@ -159,30 +159,16 @@ impl LogBroker {
                 .map(|stream| stream.log.retention_check_interval_us)
                 .min(),
             group_start_us,
-            group_reset_latest,
+            group_reset,
         }
     }
 
     /// A group with a later `start_us` forms now, as generation 1: every member joins at once,
     /// and partitions without a committed offset start where `auto.offset.reset` says
-    /// (earliest: offset 0; latest: the log end now).
+    /// (`log::start_offsets`).
     fn activate<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, group_id: GroupId) {
-        let stream = self.stream_of(group_id);
-        let latest = self.group_reset_latest[group_id.index()];
+        self.resolve_start_offsets(ctx, group_id);
         let group = &mut self.groups[group_id.index()];
-        for (partition, committed) in group.committed.iter_mut().enumerate() {
-            if latest {
-                let end = self.logs[stream][partition].log_end_offset();
-                if end != *committed {
-                    *committed = end;
-                    ctx.emit(TraceEvent::OffsetReset {
-                        group: group_id,
-                        partition: PartitionId(partition as u32),
-                        offset: end,
-                    });
-                }
-            }
-        }
         for member in &mut group.members {
             member.alive = true;
         }
@@ -193,13 +179,29 @@ impl LogBroker {
     }
 
     /// Generation 1's assignment: the group is formed before time zero.
+    /// With `auto.offset.reset=none` a new group has no offset to start from, so its members
+    /// hold their partitions but read none of them (`log::start_offsets`).
     pub fn initial_assignment(&self, group: GroupId) -> Vec<(InstanceId, Vec<PartitionId>)> {
         let state = &self.groups[group.index()];
+        let unreadable = self.group_reset[group.index()] == crate::model::OffsetReset::None;
         state
             .assignment()
             .into_iter()
-            .map(|(member, partitions)| (state.members[member].instance, partitions))
+            .map(|(member, partitions)| {
+                let readable = if unreadable { Vec::new() } else { partitions };
+                (state.members[member].instance, readable)
+            })
             .collect()
+    }
+
+    /// The group forms: where each partition starts (`log::start_offsets`), traced.
+    fn resolve_start_offsets<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, group_id: GroupId) {
+        let stream = self.stream_of(group_id);
+        let policy = self.group_reset[group_id.index()];
+        let group = &mut self.groups[group_id.index()];
+        for event in super::start_offsets::resolve(group_id, group, policy, &self.logs[stream]) {
+            ctx.emit(event);
+        }
     }
 
     fn session_tag(&self, group: GroupId, member: usize) -> u32 {
@@ -264,7 +266,12 @@ impl LogBroker {
         }
         group.rebalancing = false;
         group.generation += 1;
-        send_assignment(ctx, group_id, group);
+        // A group left empty forms again only when a member joins.
+        let has_members = group.members.iter().any(|member| member.alive);
+        if group.forming && has_members {
+            self.resolve_start_offsets(ctx, group_id);
+        }
+        send_assignment(ctx, group_id, &mut self.groups[group_id.index()]);
     }
 
     fn commit<S: TraceSink>(
@@ -278,6 +285,7 @@ impl LogBroker {
             let Some(slot) = group.committed.get_mut(partition.index()) else {
                 continue;
             };
+            group.has_committed[partition.index()] = true;
             if *slot != offset {
                 *slot = offset;
                 ctx.emit(TraceEvent::Committed {
@@ -454,6 +462,7 @@ impl LogBroker {
         member_state.owned.clear();
         member_state.owned_generation = None;
         state.awaiting.remove(&member);
+        state.forming = !state.members.iter().any(|member| member.alive);
         if state.rebalancing {
             self.complete_rebalance_if_ready(ctx, group);
         } else {
@@ -497,6 +506,7 @@ impl LogBroker {
             };
             let target = Offset(target.clamp(start, end));
             *committed = target;
+            group.has_committed[partition] = true;
             ctx.emit(TraceEvent::OffsetsResetByAdmin {
                 group: group_id,
                 partition: PartitionId(partition as u32),
@@ -544,7 +554,9 @@ impl Actor for LogBroker {
             }
             // Generation 1 formed before time zero (the members hold it from the start); it is
             // traced here so that every generation's assignment is in the trace.
+            self.resolve_start_offsets(ctx, GroupId(group_index as u32));
             let group = &mut self.groups[group_index];
+            group.forming = false;
             for (member, partitions) in group.assignment() {
                 group.members[member].assigned.clone_from(&partitions);
                 ctx.emit(TraceEvent::Assigned {
@@ -717,11 +729,12 @@ fn send_assignment<S: TraceSink>(
     group_id: GroupId,
     group: &mut GroupState,
 ) {
+    group.forming &= !group.members.iter().any(|member| member.alive);
     for (member, partitions) in group.assignment() {
         group.members[member].assigned.clone_from(&partitions);
         let with_offsets = partitions
             .iter()
-            .map(|&p| (p, group.committed[p.index()]))
+            .filter_map(|&p| Some((p, super::start_offsets::start_of(group, p)?)))
             .collect();
         let state = &group.members[member];
         ctx.send(

@@ -51,6 +51,13 @@ pub struct GroupState {
     pub awaiting: BTreeSet<usize>,
     /// Committed offsets, one per partition (so also the partition count).
     pub committed: Vec<Offset>,
+    /// Whether the group ever committed an offset for the partition (an admin reset counts).
+    pub has_committed: Vec<bool>,
+    /// `auto.offset.reset=none` found no committed offset: the partition is not read.
+    pub no_offset: Vec<bool>,
+    /// No member was left: the next assignment forms the group again, and
+    /// `auto.offset.reset` is consulted (`log::start_offsets`).
+    pub forming: bool,
     /// The stream's name: the one topic every member subscribes to.
     pub topic: String,
     pub strategy: Strategy,
@@ -69,6 +76,9 @@ impl GroupState {
             rebalancing: false,
             awaiting: BTreeSet::new(),
             committed: vec![Offset(0); partition_count as usize],
+            has_committed: vec![false; partition_count as usize],
+            no_offset: vec![false; partition_count as usize],
+            forming: true,
             topic,
             strategy,
         }
@@ -79,6 +89,8 @@ impl GroupState {
     pub fn grow(&mut self, partition_count: u32) {
         if partition_count as usize > self.committed.len() {
             self.committed.resize(partition_count as usize, Offset(0));
+            self.has_committed.resize(partition_count as usize, false);
+            self.no_offset.resize(partition_count as usize, false);
         }
     }
 

@@ -9,3 +9,4 @@ pub mod broker;
 pub mod group;
 pub mod partition_log;
 pub mod partitioner;
+pub mod start_offsets;

@@ -309,6 +309,9 @@ pub enum RebalanceProtocol {
 pub enum OffsetReset {
     Earliest,
     Latest,
+    /// No reset: a partition without a committed offset cannot be read
+    /// (`NoOffsetForPartitionException`).
+    None,
 }
 
 /// A consumer group: the instances of one service reading one stream.

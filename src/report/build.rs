@@ -250,6 +250,8 @@ impl Builder<'_> {
             poll_timeouts: stats.poll_timeouts,
             commits_failed: stats.commits_failed,
             static_returns: stats.static_returns,
+            reset_not_consulted: stats.reset_not_consulted,
+            no_offset_partitions: stats.no_offset,
             rebalance_list: self.rebalance_list(group_id),
             admin_resets: stats
                 .admin_resets
@@ -356,6 +358,8 @@ impl Builder<'_> {
             poll_timeouts: 0,
             commits_failed: 0,
             static_returns: 0,
+            reset_not_consulted: 0,
+            no_offset_partitions: 0,
             rebalance_list: Vec::new(),
             admin_resets: Vec::new(),
             latency_us: stats.latency.percentiles(),

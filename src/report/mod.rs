@@ -156,6 +156,14 @@ pub struct GroupReport {
     /// back with no rebalance (omitted when 0).
     #[serde(skip_serializing_if = "is_zero")]
     pub static_returns: u64,
+    /// Partitions the group resumed from their committed offset when it formed again:
+    /// `auto.offset.reset` was not consulted (omitted when 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reset_not_consulted: u64,
+    /// Partitions nobody read for want of an offset: `auto.offset.reset=none` and no
+    /// committed offset (`NoOffsetForPartitionException`; omitted when 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub no_offset_partitions: u64,
     /// Each rebalance (the first 1,000): cause, pause, partitions moved (omitted when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rebalance_list: Vec<RebalanceReport>,

@@ -139,6 +139,7 @@ fn log_consumer(model: &Scenario, consumption: &crate::model::Consumption) -> St
         let reset = match consumption.offset_reset {
             crate::model::OffsetReset::Earliest => "earliest",
             crate::model::OffsetReset::Latest => "latest",
+            crate::model::OffsetReset::None => "none",
         };
         line.push_str(&format!(
             ", joins at {} (auto.offset.reset {reset})",

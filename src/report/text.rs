@@ -176,6 +176,20 @@ fn render_membership(out: &mut String, group: &GroupReport) {
             format_us(reset.at_us)
         );
     }
+    if group.reset_not_consulted > 0 {
+        let _ = writeln!(
+            out,
+            "    auto.offset.reset not consulted for {} partitions: the group formed again and resumed from its committed offsets",
+            group.reset_not_consulted
+        );
+    }
+    if group.no_offset_partitions > 0 {
+        let _ = writeln!(
+            out,
+            "    auto.offset.reset=none: no committed offset for {} partitions, so poll() throws NoOffsetForPartitionException and nobody reads them",
+            group.no_offset_partitions
+        );
+    }
     if group.static_returns > 0 {
         let _ = writeln!(
             out,

@@ -520,8 +520,10 @@ pub struct RawConsumerKafka {
     /// assignor supports it (only `cooperative-sticky` does).
     #[serde(rename = "partition.assignment.strategy")]
     pub partition_assignment_strategy: Option<NameList>,
-    /// `"earliest"` or `"latest"` (Kafka's default): where a group with no committed offset
-    /// starts reading.
+    /// `"earliest"`, `"latest"` (Kafka's default) or `"none"`: where a group with no committed
+    /// offset for a partition starts reading it (`none`: nowhere, the consumer's poll() throws
+    /// NoOffsetForPartitionException). Consulted when the group forms, and never for a
+    /// partition the group has a committed offset for.
     #[serde(rename = "auto.offset.reset")]
     pub auto_offset_reset: Option<String>,
 }

@@ -395,6 +395,19 @@ fn member_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.u64("offset", offset.0);
             line.str("mode", mode);
         }
+        TraceEvent::ResetNotConsulted {
+            group,
+            partition,
+            committed,
+        } => {
+            line.group(group);
+            line.u64("partition", u64::from(partition.0));
+            line.u64("committed", committed.0);
+        }
+        TraceEvent::NoOffsetForPartition { group, partition } => {
+            line.group(group);
+            line.u64("partition", u64::from(partition.0));
+        }
         TraceEvent::ResetRefused {
             group,
             members,
@@ -589,6 +602,8 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::MemberExpired { .. }
         | TraceEvent::MemberLeft { .. }
         | TraceEvent::StaticMemberReturned { .. }
+        | TraceEvent::ResetNotConsulted { .. }
+        | TraceEvent::NoOffsetForPartition { .. }
         | TraceEvent::PollTimeoutExpired { .. }
         | TraceEvent::CommitFailed { .. }
         | TraceEvent::OffsetsResetByAdmin { .. }

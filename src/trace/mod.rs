@@ -127,6 +127,20 @@ pub enum TraceEvent {
         members: u32,
         mode: &'static str,
     },
+    /// The group (re)formed and resumed `partition` from its committed offset: the partition's
+    /// `auto.offset.reset` was not consulted.
+    ResetNotConsulted {
+        group: GroupId,
+        partition: PartitionId,
+        committed: Offset,
+    },
+    /// The group formed without a committed offset for `partition` and
+    /// `auto.offset.reset=none`: its consumer's poll() throws `NoOffsetForPartitionException`,
+    /// and nobody reads the partition.
+    NoOffsetForPartition {
+        group: GroupId,
+        partition: PartitionId,
+    },
     /// KIP-345: a static member (`group.instance.id`) re-joined within its session timeout and
     /// got its partitions back without a rebalance.
     StaticMemberReturned {
@@ -291,6 +305,8 @@ impl TraceEvent {
             TraceEvent::MemberExpired { .. } => "member_expired",
             TraceEvent::PollTimeoutExpired { .. } => "poll_timeout_expired",
             TraceEvent::MemberLeft { .. } => "member_left",
+            TraceEvent::ResetNotConsulted { .. } => "reset_not_consulted",
+            TraceEvent::NoOffsetForPartition { .. } => "no_offset_for_partition",
             TraceEvent::StaticMemberReturned { .. } => "static_member_returned",
             TraceEvent::OffsetsResetByAdmin { .. } => "offsets_reset_by_admin",
             TraceEvent::ResetRefused { .. } => "reset_refused",

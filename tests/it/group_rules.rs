@@ -346,3 +346,34 @@ fn static_membership_avoids_a_rebalance_on_a_quick_restart() {
     let groups = &run.report.streams[0].groups;
     assert_eq!((groups[0].static_returns, groups[1].static_returns), (0, 1));
 }
+
+#[test]
+fn auto_offset_reset_is_ignored_once_the_group_has_committed() {
+    let text = eventlab::bundled::find("reset-ignored-once-committed").expect("bundled");
+    let run = run_traced(text, "reset-ignored-once-committed");
+    let events = trace_json(&run);
+    let history = kinds_of(&events, "produced")
+        .iter()
+        .filter(|event| event["time_us"].as_u64().expect("time_us") < 4_000_000)
+        .count() as u64;
+    let stream = &run.report.streams[0];
+    let [reports, alerts, audit] = [&stream.groups[0], &stream.groups[1], &stream.groups[2]];
+    // First formation: earliest reads the history, latest skips it, none reads nothing.
+    assert_eq!(reports.consumed_distinct, stream.produced);
+    assert_eq!(alerts.consumed_distinct, stream.produced - history);
+    assert_eq!((audit.consumed, audit.no_offset_partitions), (0, 2));
+    // Second formation, after both stopped: the policy is not consulted on either partition,
+    // so latest does not skip what came while it was down and earliest does not start over.
+    assert_eq!(reports.reset_not_consulted, 2);
+    assert_eq!(alerts.reset_not_consulted, 2);
+    assert!(
+        reports.checks.duplicated < history,
+        "no replay of the history"
+    );
+    let not_consulted = kinds_of(&events, "reset_not_consulted");
+    assert!(
+        not_consulted
+            .iter()
+            .all(|event| event["time_us"].as_u64() > Some(10_000_000))
+    );
+}

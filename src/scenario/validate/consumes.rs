@@ -26,6 +26,7 @@ const OFFSET_RESETS: Choices<'static, OffsetReset> = Choices {
     table: &[
         ("earliest", OffsetReset::Earliest),
         ("latest", OffsetReset::Latest),
+        ("none", OffsetReset::None),
     ],
 };
 
