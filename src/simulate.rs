@@ -112,11 +112,17 @@ struct RunSinks<'m, W: Write> {
     /// Only when a table is checked against a stream (the sink keeps that stream's latest
     /// values); otherwise the pipeline reports need no trace event.
     pipelines: Option<crate::pipeline::PipelineSink>,
+    /// Whether the run ended drained, so its consumers close (and commit): a run cut by a
+    /// stop time or a limit ends without their `close()`.
+    drained: bool,
 }
 
 impl<W: Write> Sink<TraceEvent> for RunSinks<'_, W> {
     #[inline(always)]
     fn on_event(&mut self, at: SimTime, actor: ActorId, event: &TraceEvent) {
+        if matches!(event, TraceEvent::CommittedOnClose { .. }) && !self.drained {
+            return;
+        }
         self.collector.on_event(at, event);
         if let Some(pipelines) = &mut self.pipelines {
             pipelines.on_event(event);
@@ -417,8 +423,11 @@ pub fn simulate<W: Write>(
         stop_rule: StopRule::new(model),
         trace,
         pipelines: tracking,
+        drained: false,
     };
     let stop = kernel.run(&mut sinks);
+    sinks.drained = matches!(stop, StopReason::Done | StopReason::AgendaEmpty)
+        && matches!(model.stop, crate::model::Stop::Drained);
     kernel.finish(&mut sinks);
     let stats = kernel.stats();
     let end = RunEnd {

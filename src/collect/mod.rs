@@ -308,6 +308,12 @@ impl Collector {
                     mode,
                     refused_members: members,
                 }),
+            TraceEvent::CommittedOnClose {
+                group,
+                partition,
+                offset,
+                ..
+            } => metrics.groups[group.index()].commit(partition, offset),
             TraceEvent::ResetNotConsulted { group, .. } => {
                 metrics.groups[group.index()].reset_not_consulted += 1
             }

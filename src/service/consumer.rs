@@ -91,6 +91,8 @@ pub struct ConsumerRole {
     processing: Option<TimerId>,
     /// When the member last polled (was idle at a poll tick), in µs: KIP-62's poll timer.
     last_poll_us: u64,
+    /// The run ends drained, and then the application closes its consumer.
+    close_at_end: bool,
     /// The last assignment received and its generation (the sticky assignor's user data).
     last_assignment: Vec<PartitionId>,
     last_generation: Option<u32>,
@@ -133,6 +135,7 @@ impl ConsumerRole {
             cursor: (0, 0),
             processing: None,
             last_poll_us: 0,
+            close_at_end: false,
             last_assignment: Vec::new(),
             last_generation: None,
             pending_assignment: None,
@@ -159,6 +162,30 @@ impl ConsumerRole {
 
     fn cooperative(&self) -> bool {
         self.config.protocol == RebalanceProtocol::Cooperative
+    }
+
+    /// The run ends when it is drained: the application then closes its consumer, which
+    /// commits what it has processed when auto-commit is on.
+    pub fn close_at_end(&mut self) {
+        self.close_at_end = true;
+    }
+
+    /// `KafkaConsumer.close()` at the end of a drained run: with `enable.auto.commit` it
+    /// commits synchronously (Kafka 3.9 `ConsumerCoordinator.close` →
+    /// `maybeAutoCommitOffsetsSync`). The run ends there, so the commit is traced as the
+    /// consumer's last act rather than sent (no broker step follows the end).
+    pub fn close<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>) {
+        if !self.close_at_end || !self.config.auto_commit || !self.consuming() {
+            return;
+        }
+        for (partition, offset) in self.commit_offsets() {
+            ctx.emit(TraceEvent::CommittedOnClose {
+                group: self.group,
+                instance: self.me,
+                partition,
+                offset,
+            });
+        }
     }
 
     /// The group forms later (`start_us`): wait for the coordinator's first assignment.

@@ -142,6 +142,10 @@ impl InstanceActor {
                     // The coordinator forms the group then and sends the assignment.
                     role.wait_for_start();
                 }
+                // Whether the run really ended drained, the run's sinks decide.
+                if matches!(model.stop, crate::model::Stop::Drained) {
+                    role.close_at_end();
+                }
                 role
             })
             .collect();
@@ -502,6 +506,12 @@ impl Actor for InstanceActor {
         }
         if self.dataflow.is_some() {
             self.run_flows(ctx);
+        }
+    }
+
+    fn on_end<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>) {
+        for consumer in &mut self.consumers {
+            consumer.close(ctx);
         }
     }
 

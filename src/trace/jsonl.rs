@@ -404,6 +404,17 @@ fn member_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.u64("partition", u64::from(partition.0));
             line.u64("committed", committed.0);
         }
+        TraceEvent::CommittedOnClose {
+            group,
+            instance,
+            partition,
+            offset,
+        } => {
+            line.group(group);
+            line.instance(instance);
+            line.u64("partition", u64::from(partition.0));
+            line.u64("offset", offset.0);
+        }
         TraceEvent::NoOffsetForPartition { group, partition } => {
             line.group(group);
             line.u64("partition", u64::from(partition.0));
@@ -604,6 +615,7 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::StaticMemberReturned { .. }
         | TraceEvent::ResetNotConsulted { .. }
         | TraceEvent::NoOffsetForPartition { .. }
+        | TraceEvent::CommittedOnClose { .. }
         | TraceEvent::PollTimeoutExpired { .. }
         | TraceEvent::CommitFailed { .. }
         | TraceEvent::OffsetsResetByAdmin { .. }

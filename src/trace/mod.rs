@@ -141,6 +141,14 @@ pub enum TraceEvent {
         group: GroupId,
         partition: PartitionId,
     },
+    /// The run ended drained and the consumer closed: with auto-commit on, `close()` committed
+    /// `offset` for `partition` (its last act; no broker step follows the end of the run).
+    CommittedOnClose {
+        group: GroupId,
+        instance: InstanceId,
+        partition: PartitionId,
+        offset: Offset,
+    },
     /// KIP-345: a static member (`group.instance.id`) re-joined within its session timeout and
     /// got its partitions back without a rebalance.
     StaticMemberReturned {
@@ -305,6 +313,7 @@ impl TraceEvent {
             TraceEvent::MemberExpired { .. } => "member_expired",
             TraceEvent::PollTimeoutExpired { .. } => "poll_timeout_expired",
             TraceEvent::MemberLeft { .. } => "member_left",
+            TraceEvent::CommittedOnClose { .. } => "committed_on_close",
             TraceEvent::ResetNotConsulted { .. } => "reset_not_consulted",
             TraceEvent::NoOffsetForPartition { .. } => "no_offset_for_partition",
             TraceEvent::StaticMemberReturned { .. } => "static_member_returned",

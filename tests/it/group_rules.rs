@@ -377,3 +377,35 @@ fn auto_offset_reset_is_ignored_once_the_group_has_committed() {
             .all(|event| event["time_us"].as_u64() > Some(10_000_000))
     );
 }
+
+/// Records for 1 s, committed every 5 s (Kafka's default interval): nothing is committed by the
+/// time the run drains, unless the consumer's `close()` does it.
+fn close_scenario(stop: &str) -> String {
+    format!(
+        r#"{{
+  "name": "close", "seed": 2, {stop}
+  "streams": [{{ "name": "orders", "partition_count": 2 }}],
+  "services": [
+    {{ "name": "shop",
+      "produces": [{{ "stream": "orders", "interval_us": 20000, "produce_until_us": 1000000, "keys": {{ "sequential": 4 }} }}] }},
+    {{ "name": "billing", "consumes": [{{ "stream": "orders" }}] }}
+  ]
+}}"#
+    )
+}
+
+#[test]
+fn closing_the_consumer_at_the_end_of_a_drained_run_commits_with_auto_commit_on() {
+    let run = run_traced(&close_scenario(""), "close.json");
+    let group = &run.report.streams[0].groups[0];
+    assert_eq!(group.lag_end, 0, "close() committed everything processed");
+    let closes = kinds_of(&trace_json(&run), "committed_on_close").len();
+    assert_eq!(closes, 2, "one commit per partition");
+    // A run cut at a time does not close its consumers.
+    let cut = run_traced(
+        &close_scenario(r#""stop": { "at_us": 1500000 },"#),
+        "cut.json",
+    );
+    assert!(kinds_of(&trace_json(&cut), "committed_on_close").is_empty());
+    assert!(cut.report.streams[0].groups[0].lag_end > 0);
+}
