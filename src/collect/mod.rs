@@ -13,6 +13,7 @@
 pub mod checks;
 pub mod histogram;
 pub mod metrics;
+pub mod offsets;
 pub mod progress;
 pub mod queues;
 pub mod rebalances;
@@ -26,6 +27,7 @@ use crate::trace::TraceEvent;
 
 use checks::Checks;
 use metrics::Metrics;
+use offsets::OffsetTimeline;
 use progress::Progress;
 use queues::QueueCollector;
 use rebalances::Rebalances;
@@ -52,6 +54,7 @@ pub struct Collector {
     progress: Progress,
     queues: QueueCollector,
     rebalances: Rebalances,
+    offsets: OffsetTimeline,
 }
 
 impl Lookup {
@@ -108,6 +111,7 @@ impl Collector {
             progress: Progress::new(model),
             queues: QueueCollector::new(queues),
             rebalances: Rebalances::new(model),
+            offsets: OffsetTimeline::new(model),
         }
     }
 
@@ -129,6 +133,10 @@ impl Collector {
 
     pub fn rebalances(&self) -> &Rebalances {
         &self.rebalances
+    }
+
+    pub fn offsets(&self) -> &OffsetTimeline {
+        &self.offsets
     }
 
     /// The groups that consume `stream`, in declaration order.
@@ -203,7 +211,11 @@ impl Collector {
                 group,
                 partition,
                 offset,
-            } => metrics.groups[group.index()].commit(partition, offset),
+            } => {
+                metrics.groups[group.index()].commit(partition, offset);
+                self.offsets
+                    .committed(at, group, partition.index(), offset.0);
+            }
             TraceEvent::ProducerFinished { instance, .. } => {
                 self.progress.producer_finished(instance)
             }
@@ -235,7 +247,7 @@ impl Collector {
                 group,
                 partition,
                 offset,
-            } => self.on_offset_reset(group, partition, offset),
+            } => self.on_offset_reset(at, group, partition, offset),
             TraceEvent::Routed { stream, queues, .. } => {
                 self.progress.in_network -= 1;
                 metrics.routed(stream, queues);
@@ -276,8 +288,16 @@ impl Collector {
                 .rebalances
                 .assigned(at, group, generation, instance, partitions),
             TraceEvent::Fetched {
-                group, instance, ..
-            } => self.rebalances.fetched(at, group, instance),
+                group,
+                instance,
+                partition,
+                first_offset,
+                count,
+            } => {
+                self.rebalances.fetched(at, group, instance);
+                self.offsets
+                    .fetched(group, partition.index(), first_offset.0 + u64::from(count));
+            }
             TraceEvent::PollTimeoutExpired { group, .. } => {
                 metrics.groups[group.index()].poll_timeouts += 1
             }
@@ -289,6 +309,8 @@ impl Collector {
             } => {
                 let stats = &mut metrics.groups[group.index()];
                 stats.commit(partition, offset);
+                self.offsets
+                    .committed(at, group, partition.index(), offset.0);
                 if stats.admin_resets.last().is_none_or(|last| last.at != at) {
                     stats.admin_resets.push(metrics::AdminReset {
                         at,
@@ -313,7 +335,11 @@ impl Collector {
                 partition,
                 offset,
                 ..
-            } => metrics.groups[group.index()].commit(partition, offset),
+            } => {
+                metrics.groups[group.index()].commit(partition, offset);
+                self.offsets
+                    .committed(at, group, partition.index(), offset.0);
+            }
             TraceEvent::ResetNotConsulted { group, .. } => {
                 metrics.groups[group.index()].reset_not_consulted += 1
             }
@@ -466,7 +492,13 @@ impl Collector {
         }
     }
 
-    fn on_offset_reset(&mut self, group: GroupId, partition: PartitionId, offset: Offset) {
+    fn on_offset_reset(
+        &mut self,
+        at: SimTime,
+        group: GroupId,
+        partition: PartitionId,
+        offset: Offset,
+    ) {
         let log_end =
             self.metrics.log_end[self.lookup.group_stream[group.index()]][partition.index()];
         let checkers = self.checks.group(group);
@@ -476,5 +508,7 @@ impl Collector {
             self.progress.behind -= 1;
         }
         self.metrics.groups[group.index()].commit(partition, offset);
+        self.offsets
+            .committed(at, group, partition.index(), offset.0);
     }
 }

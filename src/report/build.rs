@@ -253,6 +253,17 @@ impl Builder<'_> {
             reset_not_consulted: stats.reset_not_consulted,
             no_offset_partitions: stats.no_offset,
             rebalance_list: self.rebalance_list(group_id),
+            offsets_over_time: self
+                .collector
+                .offsets()
+                .of(group_id)
+                .iter()
+                .map(|sample| super::OffsetSampleReport {
+                    at_us: sample.at.as_us(),
+                    committed: sample.committed.clone(),
+                    position: sample.position.clone(),
+                })
+                .collect(),
             admin_resets: stats
                 .admin_resets
                 .iter()
@@ -361,6 +372,7 @@ impl Builder<'_> {
             reset_not_consulted: 0,
             no_offset_partitions: 0,
             rebalance_list: Vec::new(),
+            offsets_over_time: Vec::new(),
             admin_resets: Vec::new(),
             latency_us: stats.latency.percentiles(),
             partitions: Vec::new(),

@@ -167,6 +167,10 @@ pub struct GroupReport {
     /// Each rebalance (the first 1,000): cause, pause, partitions moved (omitted when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rebalance_list: Vec<RebalanceReport>,
+    /// Committed offset against position per partition, at each instant the committed offsets
+    /// changed (the first 1,000; omitted when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub offsets_over_time: Vec<OffsetSampleReport>,
     /// The admin's `reset_offsets` on this group (omitted when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub admin_resets: Vec<AdminResetReport>,
@@ -184,6 +188,15 @@ pub struct GroupReport {
     /// What the queue adds, when the stream is carried by the queue.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueGroupReport>,
+}
+
+/// A group's committed offsets and positions, one entry per partition, at `at_us`.
+#[derive(Clone, Debug, Serialize)]
+pub struct OffsetSampleReport {
+    pub at_us: u64,
+    pub committed: Vec<u64>,
+    /// Where the group's last fetch of each partition ended.
+    pub position: Vec<u64>,
 }
 
 /// One `reset_offsets` admin action on a group.

@@ -409,3 +409,28 @@ fn closing_the_consumer_at_the_end_of_a_drained_run_commits_with_auto_commit_on(
     assert!(kinds_of(&trace_json(&cut), "committed_on_close").is_empty());
     assert!(cut.report.streams[0].groups[0].lag_end > 0);
 }
+
+#[test]
+fn committed_offsets_trail_positions_over_time_in_the_json() {
+    let text = eventlab::bundled::find("hello-log").expect("bundled");
+    let run = run_traced(text, "hello-log");
+    let group = &run.report.streams[0].groups[0];
+    let samples = &group.offsets_over_time;
+    assert!(samples.len() >= 2);
+    assert!(samples.windows(2).all(|pair| pair[0].at_us < pair[1].at_us));
+    for sample in samples {
+        // Commits after processing never run ahead of what was fetched.
+        for (committed, position) in sample.committed.iter().zip(&sample.position) {
+            assert!(committed <= position, "{sample:?}");
+        }
+    }
+    let last = samples.last().expect("a sample");
+    let final_committed: Vec<u64> = group
+        .partitions
+        .iter()
+        .map(|p| p.committed_offset)
+        .collect();
+    assert_eq!(last.committed, final_committed);
+    let json = run.json();
+    assert!(json.contains("\"offsets_over_time\""));
+}
