@@ -41,10 +41,16 @@ pub struct LogBroker {
     /// `auto.offset.reset` is latest.
     group_start_us: Vec<u64>,
     group_reset: Vec<crate::model::OffsetReset>,
+    /// Per group: the rebalance timeout, in µs (Kafka's consumer sends `max.poll.interval.ms`).
+    rebalance_timeout_us: Vec<u64>,
 }
 
 /// Timer tags at and above this activate a late group (tag − base = group index).
 const ACTIVATE_TAG_BASE: u32 = 1 << 31;
+
+/// Timer tags from this one up to `ACTIVATE_TAG_BASE` end a group's rebalance timeout (tag −
+/// base = group index); session tags stay below it.
+const REBALANCE_TAG_BASE: u32 = 1 << 30;
 
 impl LogBroker {
     /// A key's length in bytes.
@@ -94,12 +100,14 @@ impl LogBroker {
         let mut group_streams = Vec::new();
         let mut group_start_us = Vec::new();
         let mut group_reset = Vec::new();
+        let mut rebalance_timeout_us = Vec::new();
         for group in &model.groups {
             group_streams.push(group.stream.index());
             session_tag_base.push(session_tags.len() as u32);
             let consumption = &model.service(group.service).consumes[group.consumption];
             group_start_us.push(consumption.start_us);
             group_reset.push(consumption.offset_reset);
+            rebalance_timeout_us.push(consumption.max_poll_interval_us);
             let members: Vec<Member> = model
                 .instances
                 .iter()
@@ -160,6 +168,7 @@ impl LogBroker {
                 .min(),
             group_start_us,
             group_reset,
+            rebalance_timeout_us,
         }
     }
 
@@ -240,6 +249,11 @@ impl LogBroker {
             generation: group.generation + 1,
             cause,
         });
+        debug_assert!((group_id.index() as u32) < ACTIVATE_TAG_BASE - REBALANCE_TAG_BASE);
+        group.rebalance_timer = Some(ctx.set_timer(
+            self.rebalance_timeout_us[group_id.index()],
+            REBALANCE_TAG_BASE + group_id.0,
+        ));
         for (index, member) in group.members.iter().enumerate() {
             if member.alive && Some(index) != joined {
                 group.awaiting.insert(index);
@@ -265,6 +279,9 @@ impl LogBroker {
             return;
         }
         group.rebalancing = false;
+        if let Some(timer) = group.rebalance_timer.take() {
+            ctx.cancel_timer(timer);
+        }
         group.generation += 1;
         // A group left empty forms again only when a member joins.
         let has_members = group.members.iter().any(|member| member.alive);
@@ -418,6 +435,31 @@ impl LogBroker {
             instance: state.instance,
             partitions: state.assigned.clone(),
         });
+    }
+
+    /// The rebalance timeout passed: the members that have not re-joined are removed, and the
+    /// rebalance completes with the others.
+    fn rebalance_timed_out<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, group_id: GroupId) {
+        let group = &mut self.groups[group_id.index()];
+        group.rebalance_timer = None;
+        if !group.rebalancing {
+            return;
+        }
+        for member in std::mem::take(&mut group.awaiting) {
+            let state = &mut group.members[member];
+            ctx.emit(TraceEvent::JoinTimedOut {
+                group: group_id,
+                instance: state.instance,
+            });
+            state.alive = false;
+            state.owned.clear();
+            state.owned_generation = None;
+            if let Some(timer) = state.session_timer.take() {
+                ctx.cancel_timer(timer);
+            }
+        }
+        group.forming = !group.members.iter().any(|member| member.alive);
+        self.complete_rebalance_if_ready(ctx, group_id);
     }
 
     /// LeaveGroup from a live member: it leaves at once (Kafka's `GroupMetadataManager`
@@ -676,6 +718,10 @@ impl Actor for LogBroker {
         }
         if tag >= ACTIVATE_TAG_BASE {
             self.activate(ctx, GroupId(tag - ACTIVATE_TAG_BASE));
+            return;
+        }
+        if tag >= REBALANCE_TAG_BASE {
+            self.rebalance_timed_out(ctx, GroupId(tag - REBALANCE_TAG_BASE));
             return;
         }
         let (group, member) = self.session_tags[tag as usize];

@@ -47,6 +47,9 @@ pub struct GroupState {
     pub members: Vec<Member>,
     pub generation: u32,
     pub rebalancing: bool,
+    /// The rebalance's deadline: the coordinator waits for re-joins up to the rebalance
+    /// timeout (the members' `max.poll.interval.ms`), then goes on without the missing ones.
+    pub rebalance_timer: Option<TimerId>,
     /// Members asked to re-join that have not yet.
     pub awaiting: BTreeSet<usize>,
     /// Committed offsets, one per partition (so also the partition count).
@@ -74,6 +77,7 @@ impl GroupState {
             members,
             generation: 1,
             rebalancing: false,
+            rebalance_timer: None,
             awaiting: BTreeSet::new(),
             committed: vec![Offset(0); partition_count as usize],
             has_committed: vec![false; partition_count as usize],

@@ -371,6 +371,7 @@ fn member_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
     match *event {
         TraceEvent::MemberExpired { group, instance }
         | TraceEvent::MemberLeft { group, instance }
+        | TraceEvent::JoinTimedOut { group, instance }
         | TraceEvent::StaticMemberReturned { group, instance } => {
             line.group(group);
             line.instance(instance);
@@ -612,6 +613,7 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::LeftInQueue { .. }
         | TraceEvent::MemberExpired { .. }
         | TraceEvent::MemberLeft { .. }
+        | TraceEvent::JoinTimedOut { .. }
         | TraceEvent::StaticMemberReturned { .. }
         | TraceEvent::ResetNotConsulted { .. }
         | TraceEvent::NoOffsetForPartition { .. }

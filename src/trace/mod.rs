@@ -155,6 +155,13 @@ pub enum TraceEvent {
         group: GroupId,
         instance: InstanceId,
     },
+    /// The rebalance timeout (`max.poll.interval.ms`) passed before the member re-joined: the
+    /// coordinator removed it and completed the rebalance without it (Kafka's
+    /// `GroupCoordinator.onCompleteJoin` removes members that have not re-joined).
+    JoinTimedOut {
+        group: GroupId,
+        instance: InstanceId,
+    },
     /// The coordinator received the member's LeaveGroup and removed it from the group.
     MemberLeft {
         group: GroupId,
@@ -313,6 +320,7 @@ impl TraceEvent {
             TraceEvent::MemberExpired { .. } => "member_expired",
             TraceEvent::PollTimeoutExpired { .. } => "poll_timeout_expired",
             TraceEvent::MemberLeft { .. } => "member_left",
+            TraceEvent::JoinTimedOut { .. } => "join_timed_out",
             TraceEvent::CommittedOnClose { .. } => "committed_on_close",
             TraceEvent::ResetNotConsulted { .. } => "reset_not_consulted",
             TraceEvent::NoOffsetForPartition { .. } => "no_offset_for_partition",

@@ -434,3 +434,52 @@ fn committed_offsets_trail_positions_over_time_in_the_json() {
     let json = run.json();
     assert!(json.contains("\"offsets_over_time\""));
 }
+
+#[test]
+fn the_coordinator_waits_for_rejoins_only_up_to_the_rebalance_timeout() {
+    // billing-1 crashes at 2 s, but its 30 s session keeps it in the group; billing-2 restarts at
+    // 3 s and joins, so the coordinator waits for billing-0 and billing-1 to re-join. billing-1
+    // never does: after the rebalance timeout (max.poll.interval.ms, 5 s) it is removed.
+    let text = r#"{
+  "name": "rebalance-timeout", "seed": 4,
+  "streams": [{ "name": "orders", "partition_count": 3 }],
+  "services": [
+    { "name": "shop",
+      "produces": [{ "stream": "orders", "interval_us": 20000, "produce_until_us": 10000000, "keys": { "sequential": 9 } }] },
+    { "name": "billing", "instance_count": 3,
+      "consumes": [{ "stream": "orders",
+        "kafka": { "session.timeout.ms": 30000, "max.poll.interval.ms": 5000, "auto.commit.interval.ms": 500 } }] }
+  ],
+  "faults": [
+    { "action": "crash", "instance": "billing-1", "at_us": 2000000 },
+    { "action": "crash", "instance": "billing-2", "at_us": 2500000 },
+    { "action": "restart", "instance": "billing-2", "at_us": 3000000 }
+  ],
+  "stop": { "at_us": 12000000 }
+}"#;
+    let run = run_traced(text, "rebalance-timeout.json");
+    let events = trace_json(&run);
+    let timed_out = kinds_of(&events, "join_timed_out");
+    assert_eq!(timed_out.len(), 1);
+    assert_eq!(timed_out[0]["instance"], "billing-1");
+    let started = kinds_of(&events, "rebalance_started")[0]["time_us"]
+        .as_u64()
+        .expect("time_us");
+    let at = timed_out[0]["time_us"].as_u64().expect("time_us");
+    assert_eq!(at - started, 5_000_000, "exactly the rebalance timeout");
+    // The rebalance completes then, without billing-1: its partitions go to the others.
+    let generation_2: Vec<&serde_json::Value> = kinds_of(&events, "assigned")
+        .into_iter()
+        .filter(|event| event["generation"] == 2)
+        .collect();
+    assert_eq!(generation_2.len(), 2);
+    assert!(
+        generation_2
+            .iter()
+            .all(|event| event["time_us"].as_u64() == Some(at))
+    );
+    assert!(
+        kinds_of(&events, "member_expired").is_empty(),
+        "not its session"
+    );
+}
