@@ -276,6 +276,8 @@ pub struct Consumption {
     pub heartbeat_interval_us: u64,
     /// Kafka `max.poll.interval.ms`, in µs: the most time between polls (KIP-62).
     pub max_poll_interval_us: u64,
+    /// The application's `seek` calls, in time order (log only).
+    pub seeks: Vec<Seek>,
     /// Kafka `group.instance.id` (KIP-345, static membership): instance i of the service is
     /// `<this>-<i>`. None: dynamic members.
     pub group_instance_id: Option<String>,
@@ -292,6 +294,14 @@ pub struct Consumption {
     pub offset_reset: OffsetReset,
     /// How the service consumes when the stream is on the queue broker.
     pub queue: QueueConsumer,
+}
+
+/// `KafkaConsumer.seek(partition, offset)` at `at_us`, by the instance that owns the partition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seek {
+    pub at_us: u64,
+    pub partition: PartitionId,
+    pub offset: Offset,
 }
 
 /// Kafka's `ConsumerPartitionAssignor.RebalanceProtocol`.

@@ -348,6 +348,22 @@ pub struct RawConsumes {
     /// Queue-carrier consumer settings.
     #[serde(default)]
     pub rabbitmq: RawConsumerRabbitmq,
+    /// Log only: the application calls `KafkaConsumer.seek(partition, offset)` at `at_us`; the
+    /// instance that owns the partition then fetches from `offset` (back: records are read
+    /// again; forward: records are skipped). Its next commit commits from there. A run that
+    /// stops when drained does not wait for a seek still to come: keep producing past it, or
+    /// give `stop.at_us`.
+    #[serde(default)]
+    pub seek: Vec<RawSeek>,
+}
+
+/// One `seek` of a consumer script, e.g. `{"at_us": 5000000, "partition": 0, "offset": 0}`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeek {
+    pub at_us: u64,
+    pub partition: u64,
+    pub offset: u64,
 }
 
 /// One pipeline step: exactly one operator, and an optional display `label` for diagrams.

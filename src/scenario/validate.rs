@@ -330,6 +330,8 @@ impl ServicesWalk<'_> {
                 group,
                 exchange_type: self.streams[stream.index()].rabbitmq.exchange_type,
                 instance_count,
+                partition_count: self.streams[stream.index()].partition_count,
+                on_log: self.streams[stream.index()].carrier == crate::model::Carrier::Log,
             };
             consumes.push(consumes::consumes(v, &path, consume, consumed));
         }

@@ -93,6 +93,10 @@ pub struct ConsumerRole {
     last_poll_us: u64,
     /// The run ends drained, and then the application closes its consumer.
     close_at_end: bool,
+    /// The next of the application's `seek` calls (`config.seeks`) still to come.
+    next_seek: usize,
+    /// A seek happened while a fetch was under way: its response reads from before the seek.
+    discard_fetch: bool,
     /// The last assignment received and its generation (the sticky assignor's user data).
     last_assignment: Vec<PartitionId>,
     last_generation: Option<u32>,
@@ -136,6 +140,8 @@ impl ConsumerRole {
             processing: None,
             last_poll_us: 0,
             close_at_end: false,
+            next_seek: 0,
+            discard_fetch: false,
             last_assignment: Vec::new(),
             last_generation: None,
             pending_assignment: None,
@@ -184,6 +190,48 @@ impl ConsumerRole {
                 instance: self.me,
                 partition,
                 offset,
+            });
+        }
+    }
+
+    /// When the next `seek` is due after `now_us` (None: no more). Seeks whose time passed
+    /// while the instance was down are skipped.
+    pub fn next_seek_delay_us(&mut self, now_us: u64) -> Option<u64> {
+        let seeks = &self.config.seeks;
+        while seeks
+            .get(self.next_seek)
+            .is_some_and(|seek| seek.at_us < now_us)
+        {
+            self.next_seek += 1;
+        }
+        seeks.get(self.next_seek).map(|seek| seek.at_us - now_us)
+    }
+
+    /// The application's `seek` calls due now: the partition's next fetch starts at the offset
+    /// (Kafka's `SubscriptionState.seek`). A partition this member does not own is not sought
+    /// (Kafka throws "No current assignment for partition"); the owner does it.
+    pub fn on_seek_timer<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>) {
+        let now_us = ctx.now().as_us();
+        while let Some(&seek) = self.config.seeks.get(self.next_seek) {
+            if seek.at_us > now_us {
+                break;
+            }
+            self.next_seek += 1;
+            let Some(owned) = self
+                .owned
+                .iter_mut()
+                .find(|owned| owned.partition == seek.partition)
+            else {
+                continue;
+            };
+            owned.position = seek.offset;
+            owned.processed = seek.offset;
+            self.discard_fetch |= self.fetch_in_flight;
+            ctx.emit(TraceEvent::Sought {
+                group: self.group,
+                instance: self.me,
+                partition: seek.partition,
+                offset: seek.offset,
             });
         }
     }
@@ -377,6 +425,9 @@ impl ConsumerRole {
             return; // A response from before a rebalance or a crash: its records are not ours.
         }
         self.fetch_in_flight = false;
+        if std::mem::take(&mut self.discard_fetch) {
+            return; // Fetched from before a seek; the next poll fetches from the new position.
+        }
         let mut batches = batches;
         let (group, owned_partitions) = (self.group, &mut self.owned);
         batches.retain(|batch| {

@@ -366,6 +366,9 @@ impl Actor for InstanceActor {
             ctx.set_timer(0, tag::POLL | index);
             ctx.set_timer(consumer.heartbeat_interval_us(), tag::HEARTBEAT | index);
             ctx.set_timer(consumer.max_poll_interval_us(), tag::POLL_TIMEOUT | index);
+            if let Some(delay_us) = consumer.next_seek_delay_us(ctx.now().as_us()) {
+                ctx.set_timer(delay_us, tag::SEEK | index);
+            }
             if let Some(interval_us) = consumer.auto_commit_interval_us() {
                 ctx.set_timer(interval_us, tag::COMMIT | index);
             }
@@ -484,6 +487,13 @@ impl Actor for InstanceActor {
                 ctx.set_timer(consumer.heartbeat_interval_us(), timer_tag);
             }
             tag::PROCESS => self.consumers[index].on_processed(ctx, broker, me, slow),
+            tag::SEEK => {
+                let consumer = &mut self.consumers[index];
+                consumer.on_seek_timer(ctx);
+                if let Some(delay_us) = consumer.next_seek_delay_us(ctx.now().as_us()) {
+                    ctx.set_timer(delay_us, timer_tag);
+                }
+            }
             tag::POLL_TIMEOUT => {
                 let next_us = self.consumers[index].on_poll_timer(ctx, broker);
                 ctx.set_timer(next_us, timer_tag);

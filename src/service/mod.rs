@@ -25,5 +25,6 @@ pub(crate) mod tag {
     pub const QUEUE_CLOSE: u32 = 9 << 24;
     pub const QUEUE_GET: u32 = 10 << 24;
     pub const POLL_TIMEOUT: u32 = 11 << 24;
+    pub const SEEK: u32 = 12 << 24;
     pub const KIND_MASK: u32 = 0xff << 24;
 }

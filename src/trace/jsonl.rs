@@ -410,6 +410,12 @@ fn member_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             instance,
             partition,
             offset,
+        }
+        | TraceEvent::Sought {
+            group,
+            instance,
+            partition,
+            offset,
         } => {
             line.group(group);
             line.instance(instance);
@@ -618,6 +624,7 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::ResetNotConsulted { .. }
         | TraceEvent::NoOffsetForPartition { .. }
         | TraceEvent::CommittedOnClose { .. }
+        | TraceEvent::Sought { .. }
         | TraceEvent::PollTimeoutExpired { .. }
         | TraceEvent::CommitFailed { .. }
         | TraceEvent::OffsetsResetByAdmin { .. }

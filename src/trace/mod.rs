@@ -162,6 +162,14 @@ pub enum TraceEvent {
         group: GroupId,
         instance: InstanceId,
     },
+    /// The application called `seek(partition, offset)` on the member that owns the partition:
+    /// its next fetch of it starts at `offset`.
+    Sought {
+        group: GroupId,
+        instance: InstanceId,
+        partition: PartitionId,
+        offset: Offset,
+    },
     /// The coordinator received the member's LeaveGroup and removed it from the group.
     MemberLeft {
         group: GroupId,
@@ -320,6 +328,7 @@ impl TraceEvent {
             TraceEvent::MemberExpired { .. } => "member_expired",
             TraceEvent::PollTimeoutExpired { .. } => "poll_timeout_expired",
             TraceEvent::MemberLeft { .. } => "member_left",
+            TraceEvent::Sought { .. } => "sought",
             TraceEvent::JoinTimedOut { .. } => "join_timed_out",
             TraceEvent::CommittedOnClose { .. } => "committed_on_close",
             TraceEvent::ResetNotConsulted { .. } => "reset_not_consulted",

@@ -483,3 +483,58 @@ fn the_coordinator_waits_for_rejoins_only_up_to_the_rebalance_timeout() {
         "not its session"
     );
 }
+
+fn seek_scenario(seeks: &str) -> String {
+    format!(
+        r#"{{
+  "name": "seek", "seed": 5,
+  "streams": [{{ "name": "orders", "partition_count": 1 }}],
+  "services": [
+    {{ "name": "shop",
+      "produces": [{{ "stream": "orders", "interval_us": 10000, "produce_until_us": 2000000, "keys": {{ "sequential": 3 }} }}] }},
+    {{ "name": "billing", "instance_count": 2, "consumes": [{{ "stream": "orders", "seek": [{seeks}] }}] }}
+  ]
+}}"#
+    )
+}
+
+#[test]
+fn seek_moves_the_owners_position_back_to_replay_or_forward_to_skip() {
+    // Back to 0 at 1 s: what was read before is read again, by the owner only.
+    let run = run_traced(
+        &seek_scenario(r#"{ "at_us": 1000000, "partition": 0, "offset": 0 }"#),
+        "seek.json",
+    );
+    let events = trace_json(&run);
+    let sought = kinds_of(&events, "sought");
+    assert_eq!(sought.len(), 1, "only the partition's owner seeks");
+    let consumed_before = kinds_of(&events, "consumed")
+        .iter()
+        .filter(|event| event["time_us"].as_u64().expect("time_us") < 1_000_000)
+        .count() as u64;
+    let group = &run.report.streams[0].groups[0];
+    assert!(consumed_before > 50);
+    assert_eq!(group.checks.duplicated, consumed_before);
+    assert_eq!(group.checks.lost, 0);
+    // Forward to offset 120 at 1 s, about 20 past the position: those records are never read.
+    let ahead = run_traced(
+        &seek_scenario(r#"{ "at_us": 1000000, "partition": 0, "offset": 120 }"#),
+        "seek-ahead.json",
+    );
+    let group = &ahead.report.streams[0].groups[0];
+    assert!(group.checks.lost > 0);
+    assert_eq!(group.checks.duplicated, 0);
+}
+
+#[test]
+fn seek_entries_are_validated_with_their_paths() {
+    let text = seek_scenario(r#"{ "at_us": 1000000, "partition": 3, "offset": 0 }"#);
+    let errors = eventlab::scenario::parse_and_validate(&text, "seek.json").expect_err("invalid");
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "seek.json: services[1].consumes[0].seek[0].partition: no partition 3 at the start (the stream starts with 1, numbered from 0)"
+        ]
+    );
+}

@@ -36,6 +36,10 @@ pub(super) struct Consumed {
     pub(super) group: GroupId,
     pub(super) exchange_type: ExchangeType,
     pub(super) instance_count: u32,
+    /// The stream's partition count at the start.
+    pub(super) partition_count: u32,
+    /// Whether the stream is on the log (only a log consumer can seek).
+    pub(super) on_log: bool,
 }
 
 /// Validates the `consumes` entry at `path`, whose stream and group the walk has resolved.
@@ -100,7 +104,54 @@ pub(super) fn consumes(
         heartbeat_interval_us: kafka.heartbeat_interval_us,
         max_poll_interval_us: kafka.max_poll_interval_us,
         group_instance_id: group_instance_id(v, &format!("{path}.kafka"), &consume.kafka),
+        seeks: seeks(v, path, &consume.seek, &consumed),
     }
+}
+
+/// `seek[]`: each in the run's time range and on a partition the stream has from the start;
+/// in time order (a stable sort keeps the file's order at one instant).
+fn seeks(
+    v: &mut Validator,
+    path: &str,
+    raw: &[crate::scenario::raw::RawSeek],
+    consumed: &Consumed,
+) -> Vec<crate::model::Seek> {
+    let partition_count = consumed.partition_count;
+    if !raw.is_empty() && !consumed.on_log {
+        v.error(
+            format!("{path}.seek"),
+            "the stream is on the queue, which has no offsets to seek to (seek is for the log)",
+        );
+        return Vec::new();
+    }
+    let mut seeks = Vec::new();
+    for (index, seek) in raw.iter().enumerate() {
+        let at = format!("{path}.seek[{index}]");
+        let at_us = v.ranged(
+            &format!("{at}.at_us"),
+            seek.at_us,
+            0,
+            defaults::TIME_US_MAX,
+            "at_us",
+        );
+        if seek.partition >= u64::from(partition_count) {
+            v.error(
+                format!("{at}.partition"),
+                format!(
+                    "no partition {} at the start (the stream starts with {partition_count}, numbered from 0)",
+                    seek.partition
+                ),
+            );
+            continue;
+        }
+        seeks.push(crate::model::Seek {
+            at_us,
+            partition: crate::model::PartitionId(seek.partition as u32),
+            offset: crate::model::Offset(seek.offset),
+        });
+    }
+    seeks.sort_by_key(|seek| seek.at_us);
+    seeks
 }
 
 /// `group.instance.id`: a non-blank name, if given.
