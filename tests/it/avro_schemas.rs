@@ -1,0 +1,554 @@
+//! Avro schemas beyond compatibility: bad `.avsc` files with their exact messages, schema
+//! resolution (each promotion, defaults, skipped fields, enum defaults, unions, aliases; Avro
+//! Java's `TestSchemaCompatibility` decoding cases and `TestSchemaCompatibilityEnumDefaults`),
+//! validation of produced values, and code generation.
+
+use eventlab::schema::datum::Datum;
+use eventlab::schema::resolve::resolve;
+use eventlab::schema::{Schema, parse_schema};
+use eventlab::value::Value;
+
+fn s(text: &str) -> Schema {
+    parse_schema(text).unwrap_or_else(|error| panic!("{text}: {error}"))
+}
+
+#[track_caller]
+fn check_parse_err(text: &str, expected: &str) {
+    let error = parse_schema(text).expect_err("the schema is invalid");
+    assert_eq!(error.to_string(), expected);
+}
+
+#[test]
+fn bad_avsc_files_have_exact_messages() {
+    check_parse_err(
+        "{\"type\": \"record\", \"name\": \"R\",\n \"fields\": [}",
+        "line 2, column 13: expected value",
+    );
+    check_parse_err("{\"name\": \"R\"}", "missing \"type\"");
+    check_parse_err(
+        "42",
+        "expected a type: a type name, an object with \"type\", or an array of types (a union)",
+    );
+    check_parse_err(
+        r#"{"type": "record", "name": "Order", "fields": [{"name": "id", "type": "string"},
+            {"name": "total", "type": "lnog"}]}"#,
+        "fields[1].type: unknown type \"lnog\" (did you mean \"long\"?)",
+    );
+    check_parse_err(
+        r#"{"type": "record", "name": "Order"}"#,
+        "missing \"fields\"",
+    );
+    check_parse_err(
+        r#"{"type": "record", "name": "9lives", "fields": []}"#,
+        "name: \"9lives\" is not a valid Avro name (a letter or _, then letters, digits or _)",
+    );
+    check_parse_err(
+        r#"{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}, {"name": "a", "type": "long"}]}"#,
+        "fields[1].name: field \"a\" appears twice in record \"R\"",
+    );
+    check_parse_err(
+        r#"{"type": "record", "name": "R", "fields": [{"name": "a"}]}"#,
+        "fields[0]: field \"a\" is missing \"type\"",
+    );
+    check_parse_err(
+        r#"{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int", "default": "zero"}]}"#,
+        "fields[0].default: invalid default for field \"a\": expected int, found \"zero\"",
+    );
+    check_parse_err(
+        r#"{"type": "record", "name": "R", "fields": [{"name": "a", "type": ["null", "string"], "default": "x"}]}"#,
+        "fields[0].default: invalid default for field \"a\": expected null, found \"x\"",
+    );
+    check_parse_err(
+        r#"{"type": "enum", "name": "Status", "symbols": ["NEW", "PAID", "NEW"]}"#,
+        "symbols[2]: symbol \"NEW\" appears twice",
+    );
+    check_parse_err(
+        r#"{"type": "enum", "name": "Status", "symbols": ["NEW", "PAID"], "default": "LOST"}"#,
+        "default: the enum default \"LOST\" is not one of its symbols",
+    );
+    check_parse_err(
+        r#"{"type": "fixed", "name": "Hash", "size": -1}"#,
+        "size: expected a whole number from 0 to 2147483647",
+    );
+    check_parse_err(
+        r#"["null", ["int", "long"]]"#,
+        "[1]: a union may not contain a union directly",
+    );
+    check_parse_err(
+        r#"["string", "int", "string"]"#,
+        "[2]: \"string\" appears twice in the union",
+    );
+    check_parse_err(
+        r#"{"type": "record", "name": "R", "fields": [{"name": "a", "type": {"type": "enum", "name": "R", "symbols": []}}]}"#,
+        "fields[0].type.name: type \"R\" is defined twice",
+    );
+    check_parse_err(r#"{"type": "array"}"#, "missing \"items\"");
+    check_parse_err(
+        r#"{"type": "record", "name": "int", "fields": []}"#,
+        "name: a named type may not be called \"int\", a primitive",
+    );
+}
+
+#[test]
+fn names_namespaces_aliases_and_logical_types_parse() {
+    let schema = s(
+        r#"{"type": "record", "name": "Order", "namespace": "shop", "aliases": ["Purchase"], "fields": [
+        {"name": "id", "type": {"type": "string", "logicalType": "uuid"}},
+        {"name": "day", "type": {"type": "int", "logicalType": "date"}},
+        {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+        {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}},
+        {"name": "bad", "type": {"type": "bytes", "logicalType": "decimal", "precision": 2, "scale": 3}},
+        {"name": "line", "type": {"type": "record", "name": "Line", "fields": [{"name": "sku", "type": "string"}]}},
+        {"name": "lines", "type": {"type": "array", "items": "Line"}},
+        {"name": "other", "type": "shop.Line"}]}"#,
+    );
+    let eventlab::schema::Kind::Record(record) = schema.kind(schema.root()) else {
+        panic!("a record")
+    };
+    assert_eq!(record.name.full_name(), "shop.Order");
+    assert_eq!(record.aliases, ["shop.Purchase"]);
+    let logical: Vec<Option<eventlab::schema::Logical>> = record
+        .fields
+        .iter()
+        .map(|field| schema.node(field.schema).logical.clone())
+        .collect();
+    use eventlab::schema::Logical;
+    assert_eq!(
+        logical[..5],
+        [
+            Some(Logical::Uuid),
+            Some(Logical::Date),
+            Some(Logical::TimestampMillis),
+            Some(Logical::Decimal {
+                precision: 9,
+                scale: 2
+            }),
+            None, // A scale above the precision is invalid: ignored, as the specification says.
+        ]
+    );
+    // The nested record takes the enclosing namespace, and both references find it.
+    assert_eq!(schema.describe(record.fields[5].schema), "shop.Line");
+    assert_eq!(record.fields[7].schema, record.fields[5].schema);
+}
+
+#[track_caller]
+fn check_resolve(writer: &str, datum: Datum, reader: &str, expected: Result<Datum, &str>) {
+    let (writer, reader) = (s(writer), s(reader));
+    let found = resolve(&writer, writer.root(), &reader, reader.root(), &datum);
+    assert_eq!(found, expected.map_err(str::to_string));
+}
+
+const ENUM1_AB: &str = r#"{"type": "enum", "name": "Enum1", "symbols": ["A", "B"]}"#;
+const ENUM1_ABC: &str = r#"{"type": "enum", "name": "Enum1", "symbols": ["A", "B", "C"]}"#;
+const ENUM1_BC: &str = r#"{"type": "enum", "name": "Enum1", "symbols": ["B", "C"]}"#;
+const ENUM_AB_DEFAULT_A: &str =
+    r#"{"type": "enum", "name": "Enum", "symbols": ["A", "B"], "default": "A"}"#;
+const ENUM_ABC_DEFAULT_A: &str =
+    r#"{"type": "enum", "name": "Enum", "symbols": ["A", "B", "C"], "default": "A"}"#;
+
+#[test]
+fn test_schema_compatibility_decoding_cases() {
+    // TestSchemaCompatibility.DECODING_COMPATIBILITY_TEST_CASES: every promotion of int.
+    check_resolve("\"int\"", Datum::Int(1), "\"int\"", Ok(Datum::Int(1)));
+    check_resolve("\"int\"", Datum::Int(1), "\"long\"", Ok(Datum::Long(1)));
+    check_resolve("\"int\"", Datum::Int(1), "\"float\"", Ok(Datum::Float(1.0)));
+    check_resolve(
+        "\"int\"",
+        Datum::Int(1),
+        "\"double\"",
+        Ok(Datum::Double(1.0)),
+    );
+    // Accepted with a loss of precision: a float has a 24-bit mantissa.
+    check_resolve(
+        "\"int\"",
+        Datum::Int((1 << 24) + 1),
+        "\"float\"",
+        Ok(Datum::Float(16_777_216.0)),
+    );
+    check_resolve(
+        ENUM1_AB,
+        Datum::Enum("A".into()),
+        ENUM1_ABC,
+        Ok(Datum::Enum("A".into())),
+    );
+    check_resolve(
+        ENUM1_ABC,
+        Datum::Enum("A".into()),
+        ENUM1_AB,
+        Ok(Datum::Enum("A".into())),
+    );
+    check_resolve(
+        ENUM1_ABC,
+        Datum::Enum("B".into()),
+        ENUM1_BC,
+        Ok(Datum::Enum("B".into())),
+    );
+    check_resolve(
+        ENUM_ABC_DEFAULT_A,
+        Datum::Enum("C".into()),
+        ENUM_AB_DEFAULT_A,
+        Ok(Datum::Enum("A".into())),
+    );
+    let the_string = Datum::Union(1, Box::new(Datum::String("the string".into())));
+    check_resolve(
+        r#"["int", "string"]"#,
+        the_string.clone(),
+        "\"string\"",
+        Ok(Datum::String("the string".into())),
+    );
+    check_resolve(
+        r#"["int", "string"]"#,
+        the_string,
+        r#"["string"]"#,
+        Ok(Datum::Union(
+            0,
+            Box::new(Datum::String("the string".into())),
+        )),
+    );
+}
+
+#[test]
+fn every_promotion_resolves_and_the_rest_fail() {
+    check_resolve(
+        "\"long\"",
+        Datum::Long(-5),
+        "\"float\"",
+        Ok(Datum::Float(-5.0)),
+    );
+    check_resolve(
+        "\"long\"",
+        Datum::Long(1 << 40),
+        "\"double\"",
+        Ok(Datum::Double(1_099_511_627_776.0)),
+    );
+    check_resolve(
+        "\"float\"",
+        Datum::Float(0.5),
+        "\"double\"",
+        Ok(Datum::Double(0.5)),
+    );
+    check_resolve(
+        "\"string\"",
+        Datum::String("hé".into()),
+        "\"bytes\"",
+        Ok(Datum::Bytes("hé".as_bytes().to_vec())),
+    );
+    check_resolve(
+        "\"bytes\"",
+        Datum::Bytes(b"ok".to_vec()),
+        "\"string\"",
+        Ok(Datum::String("ok".into())),
+    );
+    check_resolve(
+        "\"long\"",
+        Datum::Long(1),
+        "\"int\"",
+        Err("Found long, expecting int"),
+    );
+    check_resolve(
+        "\"double\"",
+        Datum::Double(1.0),
+        "\"float\"",
+        Err("Found double, expecting float"),
+    );
+    check_resolve(
+        "\"int\"",
+        Datum::Int(1),
+        "\"string\"",
+        Err("Found int, expecting string"),
+    );
+    check_resolve(
+        "\"int\"",
+        Datum::Int(1),
+        r#"["null", "string"]"#,
+        Err("Found int, expecting union"),
+    );
+    // A reader union takes the first branch the writer's type promotes to.
+    check_resolve(
+        "\"int\"",
+        Datum::Int(7),
+        r#"["null", "string", "long"]"#,
+        Ok(Datum::Union(2, Box::new(Datum::Long(7)))),
+    );
+}
+
+const WRITER_V1: &str = r#"{"type": "record", "name": "Order", "fields": [
+    {"name": "id", "type": "string"}, {"name": "qty", "type": "int"}, {"name": "note", "type": "string"}]}"#;
+
+fn order_v1() -> Datum {
+    Datum::Record(vec![
+        ("id".into(), Datum::String("o-1".into())),
+        ("qty".into(), Datum::Int(3)),
+        ("note".into(), Datum::String("gift".into())),
+    ])
+}
+
+#[test]
+fn defaults_fill_missing_fields_and_unknown_fields_are_skipped() {
+    let reader = r#"{"type": "record", "name": "Order", "fields": [
+        {"name": "id", "type": "string"}, {"name": "qty", "type": "long"},
+        {"name": "currency", "type": "string", "default": "EUR"},
+        {"name": "coupon", "type": ["null", "string"], "default": null}]}"#;
+    let expected = Datum::Record(vec![
+        ("id".into(), Datum::String("o-1".into())),
+        ("qty".into(), Datum::Long(3)),
+        ("currency".into(), Datum::String("EUR".into())),
+        ("coupon".into(), Datum::Union(0, Box::new(Datum::Null))),
+    ]);
+    check_resolve(WRITER_V1, order_v1(), reader, Ok(expected));
+    let no_default = r#"{"type": "record", "name": "Order", "fields": [{"name": "currency", "type": "string"}]}"#;
+    check_resolve(
+        WRITER_V1,
+        order_v1(),
+        no_default,
+        Err("Found Order, expecting Order, missing required field currency"),
+    );
+}
+
+#[test]
+fn aliases_rename_fields_and_records() {
+    let reader = r#"{"type": "record", "name": "Purchase", "aliases": ["Order"], "fields": [
+        {"name": "order_id", "type": "string", "aliases": ["id"]}]}"#;
+    let expected = Datum::Record(vec![("order_id".into(), Datum::String("o-1".into()))]);
+    check_resolve(WRITER_V1, order_v1(), reader, Ok(expected));
+    let other = r#"{"type": "record", "name": "Purchase", "fields": []}"#;
+    check_resolve(
+        WRITER_V1,
+        order_v1(),
+        other,
+        Err("Found Order, expecting Purchase"),
+    );
+}
+
+#[test]
+fn test_schema_compatibility_enum_defaults() {
+    // TestSchemaCompatibilityEnumDefaults.
+    let record = |field: &str, schema: &str, default: &str| {
+        format!(
+            r#"{{"type": "record", "name": "Record1", "fields": [{{"name": "{field}", "type": {schema}{default}}}]}}"#
+        )
+    };
+    let enum2_ab = r#"{"type": "enum", "name": "Enum2", "symbols": ["A", "B"]}"#;
+    let datum =
+        |field: &str, symbol: &str| Datum::Record(vec![(field.into(), Datum::Enum(symbol.into()))]);
+    // enumDefaultNotAppliedWhenWriterFieldMissing.
+    check_resolve(
+        &record("field2", enum2_ab, ""),
+        datum("field2", "B"),
+        &record("field1", ENUM_AB_DEFAULT_A, ""),
+        Err("Found Record1, expecting Record1, missing required field field1"),
+    );
+    // enumDefaultAppliedWhenNoFieldDefaultDefined.
+    check_resolve(
+        &record("field1", ENUM_ABC_DEFAULT_A, ""),
+        datum("field1", "C"),
+        &record("field1", ENUM_AB_DEFAULT_A, ""),
+        Ok(datum("field1", "A")),
+    );
+    // enumDefaultNotAppliedWhenCompatibleSymbolIsFound.
+    check_resolve(
+        &record("field1", ENUM_ABC_DEFAULT_A, ""),
+        datum("field1", "B"),
+        &record("field1", ENUM_AB_DEFAULT_A, ""),
+        Ok(datum("field1", "B")),
+    );
+    // enumDefaultAppliedWhenFieldDefaultDefined.
+    check_resolve(
+        &record("field1", ENUM_ABC_DEFAULT_A, ""),
+        datum("field1", "C"),
+        &record("field1", ENUM_AB_DEFAULT_A, r#", "default": "B""#),
+        Ok(datum("field1", "A")),
+    );
+    // fieldDefaultNotAppliedForUnknownSymbol.
+    check_resolve(
+        &record("field1", ENUM1_ABC, ""),
+        datum("field1", "C"),
+        &record("field1", ENUM1_AB, r#", "default": "A""#),
+        Err("No match for C"),
+    );
+}
+
+#[test]
+fn produced_values_are_checked_against_the_schema() {
+    let schema = s(r#"{"type": "record", "name": "Order", "fields": [
+        {"name": "id", "type": "string"}, {"name": "qty", "type": "int"},
+        {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["NEW", "PAID"]}},
+        {"name": "coupon", "type": ["null", "string"], "default": null}]}"#);
+    let value = |pairs: &[(&str, Value)]| {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(key, value)| (key.to_string(), value.clone()))
+                .collect(),
+        )
+    };
+    let check = |value: &Value| {
+        Datum::from_value(&schema, schema.root(), value).map_err(|error| error.to_string())
+    };
+    let good = value(&[
+        ("id", Value::Str("o-1".into())),
+        ("qty", Value::Int(2)),
+        ("status", Value::Str("NEW".into())),
+    ]);
+    assert_eq!(
+        check(&good),
+        Ok(Datum::Record(vec![
+            ("id".into(), Datum::String("o-1".into())),
+            ("qty".into(), Datum::Int(2)),
+            ("status".into(), Datum::Enum("NEW".into())),
+            ("coupon".into(), Datum::Union(0, Box::new(Datum::Null))),
+        ]))
+    );
+    let missing = value(&[
+        ("id", Value::Str("o-1".into())),
+        ("status", Value::Str("NEW".into())),
+    ]);
+    assert_eq!(
+        check(&missing),
+        Err("field \"qty\": missing, and the schema gives it no default".to_string())
+    );
+    let big = value(&[
+        ("id", Value::Str("o".into())),
+        ("qty", Value::Int(1 << 40)),
+        ("status", Value::Str("NEW".into())),
+    ]);
+    assert_eq!(
+        check(&big),
+        Err("field \"qty\": expected int, found 1099511627776".to_string())
+    );
+    let symbol = value(&[
+        ("id", Value::Str("o".into())),
+        ("qty", Value::Int(1)),
+        ("status", Value::Str("LOST".into())),
+    ]);
+    assert_eq!(
+        check(&symbol),
+        Err("field \"status\": expected Status, found \"LOST\"".to_string())
+    );
+    let extra = value(&[
+        ("id", Value::Str("o".into())),
+        ("qty", Value::Int(1)),
+        ("status", Value::Str("NEW".into())),
+        ("colour", Value::Str("red".into())),
+    ]);
+    assert_eq!(
+        check(&extra),
+        Err("field \"colour\": record \"Order\" has no such field".to_string())
+    );
+}
+
+mod cli {
+    use crate::common::{eventlab_in, scratch_dir, write};
+
+    const V1: &str =
+        r#"{"type":"record","name":"myrecord","fields":[{"type":"string","name":"f1"}]}"#;
+    const V2: &str = r#"{"type":"record","name":"myrecord","fields":[{"type":"string","name":"f1"},
+        {"type":"string","name":"f2","default":"foo"}]}"#;
+    const V3: &str = r#"{"type":"record","name":"myrecord","fields":[{"type":"string","name":"f1"},
+        {"type":"string","name":"f2"}]}"#;
+
+    fn dir(test: &str) -> std::path::PathBuf {
+        let dir = scratch_dir(test);
+        write(&dir, "v1.avsc", V1);
+        write(&dir, "v2.avsc", V2);
+        write(&dir, "v3.avsc", V3);
+        write(
+            &dir,
+            "bad.avsc",
+            r#"{"type": "record", "name": "R", "fields": [{"name": "a", "type": "strin"}]}"#,
+        );
+        dir
+    }
+
+    #[test]
+    fn compat_pair_exits_0_when_the_reader_reads_the_writer() {
+        eventlab_in(&dir("compat_pair_ok"))
+            .args(["compat", "--reader", "v2.avsc", "--writer", "v1.avsc"])
+            .assert()
+            .code(0)
+            .stdout("compatible: the reader schema can read every record written with the writer schema\n");
+    }
+
+    #[test]
+    fn compat_pair_exits_1_with_each_incompatibility() {
+        eventlab_in(&dir("compat_pair_bad"))
+            .args(["compat", "--reader", "v3.avsc", "--writer", "v1.avsc", "--format", "json"])
+            .assert()
+            .code(1)
+            .stdout(
+                "{\"compatible\": false, \"incompatibilities\": [\n  {\"type\": \"READER_FIELD_MISSING_DEFAULT_VALUE\", \
+                 \"location\": \"/fields/1\", \"message\": \"f2\"}\n]}\n",
+            );
+    }
+
+    #[test]
+    fn compat_history_names_the_version_it_fails_against() {
+        let dir = dir("compat_history");
+        eventlab_in(&dir)
+            .args([
+                "compat",
+                "--mode",
+                "BACKWARD",
+                "--history",
+                "v1.avsc",
+                "v2.avsc",
+                "--candidate",
+                "v3.avsc",
+            ])
+            .assert()
+            .code(0);
+        eventlab_in(&dir)
+            .args(["compat", "--mode", "BACKWARD_TRANSITIVE", "--history", "v1.avsc", "v2.avsc", "--candidate", "v3.avsc"])
+            .assert()
+            .code(1)
+            .stdout(
+                "incompatible: BACKWARD_TRANSITIVE refuses the candidate; it fails against version 1 (v1.avsc)\n\
+                 version 1 (the candidate reading its data): READER_FIELD_MISSING_DEFAULT_VALUE at /fields/1: f2\n",
+            );
+        eventlab_in(&dir)
+            .args(["compat", "--mode", "FORWARD_TRANSITIVE", "--history", "v3.avsc", "v2.avsc", "--candidate", "v1.avsc"])
+            .args(["--format", "json"])
+            .assert()
+            .code(1)
+            .stdout(
+                "{\"compatible\": false, \"incompatibilities\": [\n  {\"type\": \"READER_FIELD_MISSING_DEFAULT_VALUE\", \
+                 \"location\": \"/fields/1\", \"message\": \"f2\", \"version\": 1, \"reader\": \"old\"}\n]}\n",
+            );
+    }
+
+    #[test]
+    fn compat_exits_2_on_bad_input() {
+        let dir = dir("compat_bad_input");
+        eventlab_in(&dir)
+            .args(["compat", "--reader", "bad.avsc", "--writer", "v1.avsc"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr("eventlab: bad.avsc: fields[0].type: unknown type \"strin\" (did you mean \"string\"?)\n");
+        eventlab_in(&dir)
+            .args(["compat", "--reader", "missing.avsc", "--writer", "v1.avsc"])
+            .assert()
+            .code(2);
+        eventlab_in(&dir)
+            .args(["compat", "--mode", "SIDEWAYS", "--history", "v1.avsc", "--candidate", "v2.avsc"])
+            .assert()
+            .code(2)
+            .stderr(
+                "eventlab: --mode: unknown mode \"SIDEWAYS\" (expected one of NONE, BACKWARD, BACKWARD_TRANSITIVE, \
+                 FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE)\n",
+            );
+        eventlab_in(&dir)
+            .args(["compat", "--reader", "v1.avsc"])
+            .assert()
+            .code(2);
+    }
+
+    #[test]
+    fn codegen_prints_rust_types() {
+        eventlab_in(&dir("codegen_cli"))
+            .args(["codegen", "v2.avsc"])
+            .assert()
+            .code(0)
+            .stdout(predicates::str::contains("pub struct Myrecord {"));
+    }
+}
