@@ -54,8 +54,12 @@ pub fn generate(schema: &Schema, origin: &str) -> String {
             _ => {}
         }
     }
-    while let Some((name, branches)) = generator.unions.pop() {
+    // Unions in the order their fields were met (a union may add unions of its own).
+    let mut next = 0;
+    while next < generator.unions.len() {
+        let (name, branches) = generator.unions[next].clone();
         generator.union(&name, &branches);
+        next += 1;
     }
     generator.out
 }

@@ -204,9 +204,12 @@ impl Parser {
                     "a union may not contain a union directly",
                 ));
             }
-            let key = kind
-                .name()
-                .map_or_else(|| kind.type_of().avro_name().to_string(), Name::full_name);
+            // A named type still being defined (a recursive reference) has no kind yet: its name
+            // is its identity.
+            let key = match self.names.iter().find(|(_, named)| **named == id) {
+                Some((full_name, _)) => full_name.clone(),
+                None => kind.type_of().avro_name().to_string(),
+            };
             if seen.contains(&key) {
                 return Err(error(
                     &branch_path,
