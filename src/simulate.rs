@@ -272,6 +272,7 @@ fn add_actors(
         .map(|group| broker.initial_assignment(group.id))
         .collect();
     let jitter = |name: &str| RngStream::new(model.seed, stream_id("actor", name, "link-jitter"));
+    let schemas = crate::service::SchemaRun::new(model);
     let broker_id = kernel.add_actor(
         RunActor::Log(broker),
         LinkConfig::default(),
@@ -293,6 +294,10 @@ fn add_actors(
         .with_queue(model, queue_broker_id, &model.queue_layout.queue_of_group);
         let actor = match dataflow {
             Some(dataflow) => actor.with_dataflow(dataflow),
+            None => actor,
+        };
+        let actor = match &schemas {
+            Some(schemas) => actor.with_schemas(schemas),
             None => actor,
         };
         let link = model.service(instance.service).link;

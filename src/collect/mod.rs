@@ -15,6 +15,7 @@ pub mod histogram;
 pub mod metrics;
 pub mod progress;
 pub mod queues;
+pub mod schemas;
 
 use crate::check::Consumption;
 use crate::model::{
@@ -49,6 +50,7 @@ pub struct Collector {
     checks: Checks,
     progress: Progress,
     queues: QueueCollector,
+    schemas: schemas::SchemaCounts,
 }
 
 impl Lookup {
@@ -104,7 +106,12 @@ impl Collector {
             checks: Checks::new(model),
             progress: Progress::new(model),
             queues: QueueCollector::new(queues),
+            schemas: schemas::SchemaCounts::new(model),
         }
+    }
+
+    pub fn schemas(&self) -> &schemas::SchemaCounts {
+        &self.schemas
     }
 
     pub fn metrics(&self) -> &Metrics {
@@ -293,6 +300,12 @@ impl Collector {
                 }
                 self.queues.on_event(at, event);
             }
+            TraceEvent::ProduceRejected {
+                stream, ref reason, ..
+            } => self.schemas.rejected(stream, reason),
+            TraceEvent::DecodeFailed {
+                group, ref reason, ..
+            } => self.schemas.decode_failed(group, reason),
             // Fetches, assignments, revocations and the end of a slow period count nothing;
             // the queue broker's other events are its bookkeeping's.
             _ => self.queues.on_event(at, event),

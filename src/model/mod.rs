@@ -9,6 +9,7 @@ mod kafka;
 mod keys;
 mod queue;
 mod queue_layout;
+pub mod schemas;
 pub mod topology;
 
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
@@ -44,6 +45,9 @@ pub struct Scenario {
     /// The record accumulator of a client that emits to a stream its service has no `produces`
     /// entry for (a pipeline's `emit`, a table's changelog): the scenario defaults.
     pub emission_batching: ProducerBatching,
+    /// Streams' schemas, the registry's subjects and who writes and reads with which version
+    /// (see `model::schemas`); empty when no stream declares a schema.
+    pub schemas: schemas::SchemaPlan,
 }
 
 impl Scenario {

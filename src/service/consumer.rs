@@ -92,6 +92,8 @@ pub struct ConsumerRole {
     pub flow: Option<std::rc::Rc<crate::pipeline::Dataflow>>,
     /// What the flow sent on since the instance last took it.
     pub emissions: Vec<crate::pipeline::Emission>,
+    /// The run's schema checks (the deserializer), when a stream has a schema.
+    pub schemas: Option<std::rc::Rc<super::SchemaRun>>,
 }
 
 impl ConsumerRole {
@@ -107,6 +109,7 @@ impl ConsumerRole {
         let mut role = ConsumerRole {
             flow: None,
             emissions: Vec::new(),
+            schemas: None,
             group: config.group,
             me,
             index,
@@ -344,7 +347,21 @@ impl ConsumerRole {
             key: record.key,
             sent_at: record.sent_at,
         });
-        if let Some(dataflow) = &self.flow {
+        let decode_failure = match &self.schemas {
+            Some(schemas) => schemas.check_consume(self.group, &record, ctx.now()),
+            None => None,
+        };
+        if let Some(reason) = decode_failure {
+            // The record is skipped: no flow sees it.
+            ctx.emit(TraceEvent::DecodeFailed {
+                group: self.group,
+                instance: me,
+                partition: batch.partition,
+                offset,
+                msg: record.id,
+                reason,
+            });
+        } else if let Some(dataflow) = &self.flow {
             dataflow.run(self.group, &record, &mut self.emissions);
         }
         self.cursor = (batch_index, record_index + 1);

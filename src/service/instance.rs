@@ -34,6 +34,8 @@ pub struct InstanceActor {
     /// By `StreamId`: the index in `producers` of the client that sends what this instance's
     /// flows emit to that stream (made on first use).
     emitters: Vec<Option<usize>>,
+    /// The run's schema checks, when a stream has a schema.
+    schemas: Option<Rc<super::SchemaRun>>,
 }
 
 impl InstanceActor {
@@ -55,6 +57,7 @@ impl InstanceActor {
             queue_consumers: Vec::new(),
             dataflow: None,
             emitters: Vec::new(),
+            schemas: None,
         }
     }
 
@@ -86,6 +89,15 @@ impl InstanceActor {
     }
 
     /// Runs the service's flows on the records its consumers finish, and sends what they emit.
+    /// Gives the instance's producers and log consumers the run's schema checks.
+    pub fn with_schemas(mut self, schemas: &Rc<super::SchemaRun>) -> Self {
+        for consumer in &mut self.consumers {
+            consumer.schemas = Some(Rc::clone(schemas));
+        }
+        self.schemas = Some(Rc::clone(schemas));
+        self
+    }
+
     pub fn with_dataflow(mut self, dataflow: &Rc<Dataflow>) -> Self {
         let mut any = false;
         for consumer in &mut self.consumers {
@@ -174,7 +186,19 @@ impl InstanceActor {
         let producer = &mut self.producers[index];
         let (record, partition, next) = producer.produce(me, seq, ctx.now());
         let stream = producer.stream;
-        self.send_record(ctx, index, partition, record);
+        let rejected = match &self.schemas {
+            Some(schemas) => schemas.check_produce(me, index, &record, ctx.now()),
+            None => None,
+        };
+        match rejected {
+            Some(reason) => ctx.emit(TraceEvent::ProduceRejected {
+                stream,
+                instance: me,
+                msg: record.id,
+                reason,
+            }),
+            None => self.send_record(ctx, index, partition, record),
+        }
         let producer = &self.producers[index];
         match next {
             Some(delay_us) => {

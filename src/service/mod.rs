@@ -6,11 +6,13 @@ mod instance;
 mod processing;
 mod producer;
 mod queue_consumer;
+mod schemas;
 
 pub use consumer::ConsumerRole;
 pub use instance::InstanceActor;
 pub use producer::ProducerRole;
 pub use queue_consumer::QueueConsumerRole;
+pub use schemas::SchemaRun;
 
 /// Timer tags carry the role kind in the top byte and the role index below.
 pub(crate) mod tag {

@@ -273,6 +273,32 @@ fn log_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.u64("records", records);
             line.u64("log_start_offset", log_start_offset.0);
         }
+        TraceEvent::ProduceRejected {
+            stream,
+            instance,
+            msg,
+            ref reason,
+        } => {
+            line.stream(stream);
+            line.instance(instance);
+            line.msg(msg);
+            line.str("reason", reason);
+        }
+        TraceEvent::DecodeFailed {
+            group,
+            instance,
+            partition,
+            offset,
+            msg,
+            ref reason,
+        } => {
+            line.group(group);
+            line.instance(instance);
+            line.partition(partition);
+            line.u64("offset", offset.0);
+            line.msg(msg);
+            line.str("reason", reason);
+        }
         _ => group_fields(line, at, event),
     }
 }
@@ -528,6 +554,8 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::Committed { .. }
         | TraceEvent::Consumed { .. }
         | TraceEvent::Crashed { .. }
+        | TraceEvent::DecodeFailed { .. }
+        | TraceEvent::ProduceRejected { .. }
         | TraceEvent::DeadLettered { .. }
         | TraceEvent::Delivered { .. }
         | TraceEvent::Dropped { .. }

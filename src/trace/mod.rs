@@ -226,6 +226,24 @@ pub enum TraceEvent {
         group: GroupId,
         instance: InstanceId,
     },
+    /// A producer's send failed in the client: the value does not match the producer's schema
+    /// version, or the registry refused that version. The record never left the producer.
+    ProduceRejected {
+        stream: StreamId,
+        instance: InstanceId,
+        msg: MessageId,
+        reason: std::rc::Rc<str>,
+    },
+    /// A consumer could not decode a record with its reader schema (Avro schema resolution
+    /// failed); it skips the record, as an error-handling deserializer does.
+    DecodeFailed {
+        group: GroupId,
+        instance: InstanceId,
+        partition: PartitionId,
+        offset: Offset,
+        msg: MessageId,
+        reason: std::rc::Rc<str>,
+    },
 }
 
 impl TraceEvent {
@@ -264,6 +282,8 @@ impl TraceEvent {
             TraceEvent::Processed { .. } => "processed",
             TraceEvent::DeliveryLost { .. } => "delivery_lost",
             TraceEvent::ConsumerFinished { .. } => "consumer_finished",
+            TraceEvent::ProduceRejected { .. } => "produce_rejected",
+            TraceEvent::DecodeFailed { .. } => "decode_failed",
         }
     }
 }
