@@ -228,3 +228,103 @@ pub fn render_history(
         }
     }
 }
+
+/// Puts the `.avsc` files a scenario file names (`streams[].schema`, `consumes[].schema`,
+/// `schema_upgrades[].schema`; a string ending in `.avsc` or holding a `/`) into its text,
+/// read relative to the scenario's directory, so validation sees only inline schemas. The text
+/// comes back unchanged when it names no file (or is not JSON: validation reports that).
+pub(super) fn inline_schema_files(
+    text: &str,
+    scenario_path: &std::path::Path,
+) -> Result<String, Failure> {
+    let Ok(mut document) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Ok(text.to_string());
+    };
+    let dir = scenario_path
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new(""));
+    let mut slots: Vec<&mut serde_json::Value> = Vec::new();
+    collect_schema_slots(&mut document, &mut slots);
+    let mut changed = false;
+    for slot in slots {
+        if !crate::scenario::schema_is_path(slot) {
+            continue;
+        }
+        let name = slot.as_str().expect("a path is a string").to_string();
+        let file = dir.join(&name);
+        let schema_text = std::fs::read_to_string(&file)
+            .map_err(|error| Failure::usage(format!("{}: cannot read: {error}", file.display())))?;
+        let schema: serde_json::Value = serde_json::from_str(&schema_text).map_err(|error| {
+            Failure::usage(format!(
+                "{}: line {}, column {}: not JSON",
+                file.display(),
+                error.line(),
+                error.column()
+            ))
+        })?;
+        *slot = schema;
+        changed = true;
+    }
+    if !changed {
+        return Ok(text.to_string());
+    }
+    Ok(serde_json::to_string_pretty(&document).expect("a JSON value serializes"))
+}
+
+/// Every place a scenario may hold a schema, in document order.
+fn collect_schema_slots<'a>(
+    document: &'a mut serde_json::Value,
+    slots: &mut Vec<&'a mut serde_json::Value>,
+) {
+    let Some(object) = document.as_object_mut() else {
+        return;
+    };
+    let mut streams = None;
+    let mut services = None;
+    for (key, value) in object.iter_mut() {
+        match key.as_str() {
+            "streams" => streams = value.as_array_mut(),
+            "services" => services = value.as_array_mut(),
+            _ => {}
+        }
+    }
+    for stream in streams.into_iter().flatten() {
+        if let Some(schema) = stream.get_mut("schema") {
+            slots.push(schema);
+        }
+    }
+    for service in services.into_iter().flatten() {
+        let Some(service) = service.as_object_mut() else {
+            continue;
+        };
+        for (key, entries) in service.iter_mut() {
+            if key != "produces" && key != "consumes" {
+                continue;
+            }
+            for entry in entries.as_array_mut().into_iter().flatten() {
+                let Some(fields) = entry.as_object_mut() else {
+                    continue;
+                };
+                let mut own = None;
+                let mut later = None;
+                for (field, value) in fields.iter_mut() {
+                    match field.as_str() {
+                        "schema" => own = Some(value),
+                        "schema_upgrades" => later = Some(value),
+                        _ => {}
+                    }
+                }
+                if let Some(own) = own {
+                    slots.push(own);
+                }
+                if let Some(list) = later.and_then(serde_json::Value::as_array_mut) {
+                    for upgrade in list {
+                        if let Some(schema) = upgrade.get_mut("schema") {
+                            slots.push(schema);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

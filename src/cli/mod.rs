@@ -272,6 +272,7 @@ fn load(argument: &str) -> Result<(String, String), Failure> {
     if path.is_file() {
         let text = std::fs::read_to_string(path)
             .map_err(|error| Failure::usage(format!("{argument}: cannot read: {error}")))?;
+        let text = avro::inline_schema_files(&text, path)?;
         return Ok((argument.to_string(), text));
     }
     if let Some(text) = bundled::find(argument) {

@@ -544,6 +544,39 @@ mod cli {
     }
 
     #[test]
+    fn a_scenario_file_names_schema_files_relative_to_itself() {
+        let dir = dir("scenario_schema_files");
+        std::fs::create_dir_all(dir.join("schemas")).expect("mkdir");
+        write(&dir.join("schemas"), "v1.avsc", V1);
+        write(&dir.join("schemas"), "v3.avsc", V3);
+        let scenario = r#"{"name": "files", "streams": [{"name": "orders", "schema": "schemas/v1.avsc"}],
+            "services": [{"name": "shop", "produces": [{"stream": "orders", "count": 4, "interval_us": 1000,
+              "value": {"f1": "counter"}, "schema_upgrades": [{"at_us": 2500, "schema": "schemas/v3.avsc"}]}]}]}"#;
+        write(
+            &dir,
+            "files.json",
+            &scenario.replace("\"counter\"", "{\"const\": \"x\"}"),
+        );
+        eventlab_in(&dir)
+            .args(["run", "files.json"])
+            .assert()
+            .code(0)
+            .stdout(predicates::str::contains(
+                "REFUSED at 2500 µs: shop's new schema breaks BACKWARD",
+            ));
+        write(
+            &dir,
+            "missing.json",
+            &scenario.replace("schemas/v3.avsc", "schemas/v9.avsc"),
+        );
+        eventlab_in(&dir)
+            .args(["validate", "missing.json"])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("schemas/v9.avsc: cannot read:"));
+    }
+
+    #[test]
     fn codegen_prints_rust_types() {
         eventlab_in(&dir("codegen_cli"))
             .args(["codegen", "v2.avsc"])
@@ -652,4 +685,144 @@ fn generated_types_read_json_written_by_an_older_schema_as_avro_resolution_does(
         serde_json::to_string(&leg).expect("serialize"),
         r#"{"from":"a","to":"b","next":null}"#
     );
+}
+
+/// Schemas in runs, through the scenario boundary.
+mod runs {
+    use crate::common::{run_traced, trace_json};
+
+    const V1: &str = r#"{"type": "record", "name": "Order", "fields": [
+        {"name": "id", "type": "string"}, {"name": "qty", "type": "int"}]}"#;
+
+    fn scenario(stream_extra: &str, produce_extra: &str, consume_extra: &str) -> String {
+        format!(
+            r#"{{"name": "schemas", "seed": 1,
+              "streams": [{{"name": "orders", "schema": {V1}{stream_extra}}}],
+              "services": [
+                {{"name": "shop", "produces": [{{"stream": "orders", "count": 20, "interval_us": 1000,
+                   "keys": {{"uniform": 4}}, "value": {{"id": "key", "qty": {{"int_range": [1, 3]}}}}{produce_extra}}}]}},
+                {{"name": "books", "consumes": [{{"stream": "orders", "poll_interval_ms": 5{consume_extra}}}]}}]}}"#
+        )
+    }
+
+    #[track_caller]
+    fn check_validate_err(text: &str, expected: &str) {
+        let errors =
+            eventlab::scenario::parse_and_validate(text, "test.json").expect_err("invalid");
+        let actual: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(actual.join("\n"), expected);
+    }
+
+    #[test]
+    fn a_bad_inline_schema_names_its_path_in_the_scenario() {
+        let text = scenario("", "", "").replace(r#""type": "int""#, r#""type": "Int""#);
+        check_validate_err(
+            &text,
+            "test.json: streams[0].schema.fields[1].type: unknown type \"Int\" (did you mean \"int\"?)",
+        );
+        check_validate_err(
+            &scenario(r#", "compatibility": "BACKWARDS""#, "", ""),
+            "test.json: streams[0].compatibility: unknown level \"BACKWARDS\" (did you mean \"BACKWARD\"?)",
+        );
+        check_validate_err(
+            &scenario(
+                "",
+                r#", "schema_upgrades": [{"at_us": 5, "schema": "order-v2.avsc"}]"#,
+                "",
+            ),
+            "test.json: services[0].produces[0].schema_upgrades[0].schema: \"order-v2.avsc\" is a schema file, \
+             which only a scenario read from a file can name (inline the schema)",
+        );
+    }
+
+    #[test]
+    fn every_value_is_checked_on_produce_and_invalid_ones_are_rejected_and_counted() {
+        // The template's qty exceeds nothing, but its id is a key string and v1 wants an int
+        // after the upgrade: the upgraded schema makes `id` an int.
+        let v2 = V1.replace(
+            r#""name": "id", "type": "string""#,
+            r#""name": "id", "type": "int""#,
+        );
+        let produce = format!(r#", "schema_upgrades": [{{"at_us": 10000, "schema": {v2}}}]"#);
+        let run = run_traced(
+            &scenario(r#", "compatibility": "NONE""#, &produce, ""),
+            "test.json",
+        );
+        let subject = &run.report.schemas[0];
+        assert_eq!(subject.versions.len(), 2);
+        // Records 0..=9 are sent before 10 ms with v1; the other ten fail v2.
+        assert_eq!(run.report.streams[0].produced, 10);
+        assert_eq!(subject.rejected_on_produce.count, 10);
+        assert_eq!(
+            subject.rejected_on_produce.reasons[0].reason,
+            "the value does not match orders-value version 2 (id 2): field \"id\": expected int, found \"key-1\""
+                .replace("key-1", &subject_first_key(&run)),
+        );
+        let rejected: Vec<_> = trace_json(&run)
+            .into_iter()
+            .filter(|line| line["kind"] == "produce_rejected")
+            .collect();
+        assert_eq!(rejected.len(), 10, "each rejection is in the trace");
+        assert_eq!(rejected[0]["stream"], "orders");
+    }
+
+    fn subject_first_key(run: &eventlab::run::ScenarioRun) -> String {
+        let reason = &run.report.schemas[0].rejected_on_produce.reasons[0].reason;
+        reason
+            .rsplit("found \"")
+            .next()
+            .expect("a found value")
+            .trim_end_matches('"')
+            .to_string()
+    }
+
+    #[test]
+    fn a_refused_registration_fails_every_later_send() {
+        let v2 = V1.replace(
+            r#"{"name": "qty", "type": "int"}"#,
+            r#"{"name": "qty", "type": "int"}, {"name": "note", "type": "string"}"#,
+        );
+        let produce = format!(r#", "schema_upgrades": [{{"at_us": 10000, "schema": {v2}}}]"#);
+        let run = run_traced(&scenario("", &produce, ""), "test.json");
+        let subject = &run.report.schemas[0];
+        assert_eq!(subject.versions.len(), 1);
+        assert_eq!(subject.refused.len(), 1);
+        let refusal = &subject.refused[0].incompatibilities[0];
+        assert_eq!(
+            (
+                refusal.kind.as_str(),
+                refusal.location.as_str(),
+                refusal.message.as_str()
+            ),
+            ("READER_FIELD_MISSING_DEFAULT_VALUE", "/fields/2", "note")
+        );
+        assert_eq!(subject.rejected_on_produce.count, 10);
+        assert_eq!(run.report.streams[0].produced, 10);
+        assert_eq!(subject.groups[0].decode_failures.count, 0);
+    }
+
+    #[test]
+    fn a_reader_that_cannot_resolve_the_writer_counts_and_traces_each_failure() {
+        let reader = r#"{"type": "record", "name": "Order", "fields": [
+            {"name": "id", "type": "string"}, {"name": "qty", "type": "int"}, {"name": "paid", "type": "boolean"}]}"#;
+        let consume = format!(r#", "schema_upgrades": [{{"at_us": 12000, "schema": {reader}}}]"#);
+        let run = run_traced(&scenario("", "", &consume), "test.json");
+        let group = &run.report.schemas[0].groups[0];
+        let failed: Vec<_> = trace_json(&run)
+            .into_iter()
+            .filter(|line| line["kind"] == "decode_failed")
+            .collect();
+        assert!(
+            group.decode_failures.count > 0,
+            "records consumed after 12 ms fail"
+        );
+        assert_eq!(failed.len() as u64, group.decode_failures.count);
+        assert_eq!(
+            group.decode_failures.reasons[0].reason,
+            "cannot read orders-value version 1 (id 1) with the reader schema: Found Order, expecting Order, missing required field paid"
+        );
+        assert_eq!(failed[0]["group"], "books");
+        // Every record was still consumed (and skipped by the deserializer), none lost.
+        assert_eq!(run.report.streams[0].groups[0].consumed, 20);
+    }
 }
