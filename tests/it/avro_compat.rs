@@ -782,11 +782,11 @@ fn a_transitive_check_names_every_failing_version_newest_first() {
     assert!(none.is_empty(), "NONE accepts anything");
 }
 
-/// Every schema of this file is compatible with itself in every
+/// Every schema of this file and of the bundled scenarios is compatible with itself in every
 /// mode, with a history of itself once and twice.
 #[test]
 fn every_schema_is_compatible_with_itself_in_every_mode() {
-    let texts: Vec<String> = [
+    let mut texts: Vec<String> = [
         NULL,
         BOOLEAN,
         INT,
@@ -851,6 +851,15 @@ fn every_schema_is_compatible_with_itself_in_every_mode() {
     .iter()
     .map(|text| text.to_string())
     .collect();
+    texts.extend(
+        crate::avro_schemas::bundled_schema_texts()
+            .into_iter()
+            .map(|(_, text)| text),
+    );
+    assert!(
+        texts.len() > 60,
+        "the bundled scenarios' schemas are included"
+    );
     for text in &texts {
         let schema = s(text);
         assert!(

@@ -603,6 +603,115 @@ mod generated {
     }
 }
 
+/// The generated code of every schema in the bundled scenarios, one module per schema: what
+/// `bundled_generated_code` builds and `tests/fixtures/avro/bundled.rs` holds.
+#[allow(dead_code)]
+mod bundled_generated {
+    include!("../fixtures/avro/bundled.rs");
+}
+
+/// Every schema a bundled scenario holds (stream schemas, reader schemas, upgrades), as
+/// (scenario, JSON text), in document order, each distinct text once per scenario.
+pub fn bundled_schema_texts() -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    for (name, text) in eventlab::bundled::SCENARIOS {
+        let document: serde_json::Value =
+            serde_json::from_str(text).expect("bundled scenarios are JSON");
+        let mut schemas = Vec::new();
+        for stream in document["streams"].as_array().into_iter().flatten() {
+            schemas.extend(stream.get("schema").cloned());
+        }
+        for service in document["services"].as_array().into_iter().flatten() {
+            for key in ["produces", "consumes"] {
+                for entry in service[key].as_array().into_iter().flatten() {
+                    schemas.extend(entry.get("schema").cloned());
+                    for upgrade in entry["schema_upgrades"].as_array().into_iter().flatten() {
+                        schemas.extend(upgrade.get("schema").cloned());
+                    }
+                }
+            }
+        }
+        for schema in schemas {
+            let text = schema.to_string();
+            if !found
+                .iter()
+                .any(|(scenario, known)| scenario == name && *known == text)
+            {
+                found.push((name.to_string(), text));
+            }
+        }
+    }
+    found
+}
+
+fn bundled_generated_code() -> String {
+    let mut out = String::from(
+        "// The generated code of every schema in the bundled scenarios (eventlab codegen), one\n\
+         // module each; tests/it/avro_schemas.rs keeps this file equal to it and compiles it.\n",
+    );
+    let mut count_per_scenario: Vec<(String, usize)> = Vec::new();
+    for (scenario, text) in bundled_schema_texts() {
+        let index = match count_per_scenario
+            .iter_mut()
+            .find(|(name, _)| *name == scenario)
+        {
+            Some(entry) => {
+                entry.1 += 1;
+                entry.1
+            }
+            None => {
+                count_per_scenario.push((scenario.clone(), 1));
+                1
+            }
+        };
+        let module = format!("{}_{index}", scenario.replace('-', "_"));
+        let code =
+            eventlab::schema::codegen::generate(&s(&text), &format!("{scenario} (schema {index})"));
+        out.push_str(&format!("\npub mod {module} {{\n"));
+        for line in code.lines() {
+            if line.is_empty() {
+                out.push('\n');
+            } else {
+                out.push_str(&format!("    {line}\n"));
+            }
+        }
+        out.push_str("}\n");
+    }
+    out
+}
+
+#[test]
+fn the_bundled_schemas_generated_code_compiles() {
+    let generated = bundled_generated_code();
+    assert!(
+        generated.contains("pub mod schema_rolling_upgrade_1"),
+        "the bundled scenarios hold schemas"
+    );
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/avro/bundled.rs"
+    );
+    if std::env::var_os("EVENTLAB_BLESS").is_some() {
+        std::fs::write(path, &generated).expect("write generated code");
+    }
+    let checked_in = std::fs::read_to_string(path).expect("generated fixture");
+    assert_eq!(
+        generated, checked_in,
+        "{path} is stale: run with EVENTLAB_BLESS=1 to rewrite it"
+    );
+    // A value of a generated type, to show the module is real code.
+    let order = bundled_generated::schema_rolling_upgrade_2::Order {
+        order_id: "o".to_string(),
+        amount: 5,
+        status: bundled_generated::schema_rolling_upgrade_2::Status::Paid,
+        currency: "EUR".to_string(),
+    };
+    assert_eq!(
+        serde_json::to_string(&order).expect("serialize"),
+        r#"{"order_id":"o","amount":5,"status":"PAID","currency":"EUR"}"#
+    );
+}
+
 const CODEGEN_FIXTURES: [&str; 3] = ["order-v1", "order-v2", "every-type"];
 
 #[test]
