@@ -306,6 +306,8 @@ impl Collector {
             TraceEvent::DecodeFailed {
                 group, ref reason, ..
             } => self.schemas.decode_failed(group, reason),
+            // The registry's answers are in the model's plan; the report reads them there.
+            TraceEvent::SchemaRegistered { .. } | TraceEvent::SchemaRefused { .. } => {}
             // Fetches, assignments, revocations and the end of a slow period count nothing;
             // the queue broker's other events are its bookkeeping's.
             _ => self.queues.on_event(at, event),

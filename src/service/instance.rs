@@ -180,6 +180,32 @@ impl InstanceActor {
         seq
     }
 
+    /// Each producer registers its schema at its start (the version in effect now, again after
+    /// a restart) and at each later upgrade, by a timer.
+    fn schedule_registrations<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>) {
+        let Some(schemas) = self.schemas.clone() else {
+            return;
+        };
+        let now = ctx.now().as_us();
+        for index in 0..self.producers.len() {
+            let steps = schemas.registrations(self.id, index);
+            let current = steps.iter().rev().find(|(from_us, _)| *from_us <= now);
+            if let Some((_, step)) = current {
+                ctx.emit(schemas.registration(self.id, index, *step));
+            }
+            for (from_us, step) in steps.iter().filter(|(from_us, _)| *from_us > now) {
+                assert!(
+                    index < 1 << 16 && *step < 1 << 8,
+                    "validation bounds producers and upgrades"
+                );
+                ctx.set_timer(
+                    from_us - now,
+                    tag::SCHEMA | (index << 8) as u32 | *step as u32,
+                );
+            }
+        }
+    }
+
     fn send_next<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, index: usize) {
         let me = self.id;
         let seq = self.next_seq(self.producers[index].stream);
@@ -374,6 +400,7 @@ impl Actor for InstanceActor {
                 }
             }
         }
+        self.schedule_registrations(ctx);
         for role in &mut self.queue_consumers {
             role.start(ctx);
         }
@@ -478,6 +505,13 @@ impl Actor for InstanceActor {
             tag::QUEUE_CLOSE => self.queue_consumers[index].on_close_timer(ctx, queue_broker, me),
             tag::QUEUE_GET => self.queue_consumers[index].on_get_timer(ctx, queue_broker, me),
             tag::PRODUCE => self.send_next(ctx, index),
+            tag::SCHEMA => {
+                let schemas = self
+                    .schemas
+                    .as_ref()
+                    .expect("only schema runs set schema timers");
+                ctx.emit(schemas.registration(me, index >> 8, index & 0xff));
+            }
             tag::POLL => {
                 let consumer = &mut self.consumers[index];
                 consumer.on_poll(ctx, broker);

@@ -26,5 +26,7 @@ pub(crate) mod tag {
     pub const QUEUE_PROCESS: u32 = 8 << 24;
     pub const QUEUE_CLOSE: u32 = 9 << 24;
     pub const QUEUE_GET: u32 = 10 << 24;
+    /// A producer's schema registration: producer index << 8 | the plan's step.
+    pub const SCHEMA: u32 = 11 << 24;
     pub const KIND_MASK: u32 = 0xff << 24;
 }

@@ -21,6 +21,7 @@ use crate::schema::Datum;
 use crate::schema::resolve::resolve;
 use crate::sim::SimTime;
 use crate::sim::rng::{self, RngStream};
+use crate::trace::TraceEvent;
 use crate::value::Value;
 
 pub struct SchemaRun {
@@ -59,6 +60,55 @@ impl SchemaRun {
             u64::from(record.id.seq) + 1,
             &mut draws,
         )
+    }
+
+    /// The registration steps of `instance`'s production `production`: `(from_us, step)`.
+    pub fn registrations(&self, instance: InstanceId, production: usize) -> Vec<(u64, usize)> {
+        let service = self.model.instance(instance).service;
+        match self.model.schemas.writer(service, production) {
+            Some(plan) => plan
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(step, at)| (at.from_us, step))
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The trace event of a registration: the registry's answer to step `step`.
+    pub fn registration(&self, instance: InstanceId, production: usize, step: usize) -> TraceEvent {
+        let service = self.model.instance(instance).service;
+        let plan = self
+            .model
+            .schemas
+            .writer(service, production)
+            .expect("a registration has a plan");
+        let subject = self
+            .model
+            .schemas
+            .subject(plan.stream)
+            .expect("a writer plan's stream has a subject");
+        match &plan.steps[step].writes {
+            Writes::Version(version) => TraceEvent::SchemaRegistered {
+                stream: plan.stream,
+                instance,
+                version: subject.versions[*version].version,
+                id: subject.versions[*version].id,
+            },
+            Writes::Refused(refusal) => {
+                let refusal = &subject.refusals[*refusal];
+                let first = &refusal.incompatibilities[0];
+                TraceEvent::SchemaRefused {
+                    stream: plan.stream,
+                    instance,
+                    reason: Rc::from(format!(
+                        "subject {} ({}) refuses the new schema: {} against version {}",
+                        subject.name, subject.compatibility, first.incompatibility, first.version
+                    )),
+                }
+            }
+        }
     }
 
     /// Why the producer's serializer fails on `record` at `now`, or `None` when it is sent.

@@ -273,6 +273,37 @@ fn log_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.u64("records", records);
             line.u64("log_start_offset", log_start_offset.0);
         }
+        TraceEvent::SchemaRegistered { .. }
+        | TraceEvent::SchemaRefused { .. }
+        | TraceEvent::ProduceRejected { .. }
+        | TraceEvent::DecodeFailed { .. } => schema_fields(line, event),
+        _ => group_fields(line, at, event),
+    }
+}
+
+/// The fields of the schema events: registrations, rejected sends, failed decodes.
+fn schema_fields(line: &mut Line<'_>, event: &TraceEvent) {
+    match *event {
+        TraceEvent::SchemaRegistered {
+            stream,
+            instance,
+            version,
+            id,
+        } => {
+            line.stream(stream);
+            line.instance(instance);
+            line.u64("version", u64::from(version));
+            line.u64("id", u64::from(id));
+        }
+        TraceEvent::SchemaRefused {
+            stream,
+            instance,
+            ref reason,
+        } => {
+            line.stream(stream);
+            line.instance(instance);
+            line.str("reason", reason);
+        }
         TraceEvent::ProduceRejected {
             stream,
             instance,
@@ -299,7 +330,7 @@ fn log_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.msg(msg);
             line.str("reason", reason);
         }
-        _ => group_fields(line, at, event),
+        _ => unreachable!("{} is not a schema event", event.kind()),
     }
 }
 
@@ -556,6 +587,8 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::Crashed { .. }
         | TraceEvent::DecodeFailed { .. }
         | TraceEvent::ProduceRejected { .. }
+        | TraceEvent::SchemaRefused { .. }
+        | TraceEvent::SchemaRegistered { .. }
         | TraceEvent::DeadLettered { .. }
         | TraceEvent::Delivered { .. }
         | TraceEvent::Dropped { .. }

@@ -226,6 +226,22 @@ pub enum TraceEvent {
         group: GroupId,
         instance: InstanceId,
     },
+    /// A producer registered its schema with the registry (at its start, or at a schema
+    /// upgrade) and got `version` and `id` back: a new version, or the existing one of an
+    /// identical schema.
+    SchemaRegistered {
+        stream: StreamId,
+        instance: InstanceId,
+        version: u32,
+        id: u32,
+    },
+    /// The registry refused a producer's new schema: it breaks the subject's compatibility
+    /// level. Every send with it fails from now on.
+    SchemaRefused {
+        stream: StreamId,
+        instance: InstanceId,
+        reason: std::rc::Rc<str>,
+    },
     /// A producer's send failed in the client: the value does not match the producer's schema
     /// version, or the registry refused that version. The record never left the producer.
     ProduceRejected {
@@ -282,6 +298,8 @@ impl TraceEvent {
             TraceEvent::Processed { .. } => "processed",
             TraceEvent::DeliveryLost { .. } => "delivery_lost",
             TraceEvent::ConsumerFinished { .. } => "consumer_finished",
+            TraceEvent::SchemaRegistered { .. } => "schema_registered",
+            TraceEvent::SchemaRefused { .. } => "schema_refused",
             TraceEvent::ProduceRejected { .. } => "produce_rejected",
             TraceEvent::DecodeFailed { .. } => "decode_failed",
         }

@@ -908,6 +908,23 @@ mod runs {
         assert_eq!(subject.rejected_on_produce.count, 10);
         assert_eq!(run.report.streams[0].produced, 10);
         assert_eq!(subject.groups[0].decode_failures.count, 0);
+        let registry: Vec<(u64, String)> = trace_json(&run)
+            .into_iter()
+            .filter(|line| line["kind"] == "schema_registered" || line["kind"] == "schema_refused")
+            .map(|line| {
+                (
+                    line["time_us"].as_u64().expect("a time"),
+                    line["kind"].as_str().expect("a kind").to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            registry,
+            [
+                (0, "schema_registered".to_string()),
+                (10_000, "schema_refused".to_string())
+            ]
+        );
     }
 
     #[test]

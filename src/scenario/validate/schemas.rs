@@ -105,6 +105,10 @@ fn upgrades(
         v.error(path, "schema upgrades need the stream's \"schema\"");
         return Vec::new();
     }
+    if raw.len() > 255 {
+        v.error(path, "at most 255 schema upgrades");
+        return Vec::new();
+    }
     let mut found = Vec::new();
     let mut last_us = 0;
     for (position, upgrade) in raw.iter().enumerate() {
