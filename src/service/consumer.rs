@@ -356,8 +356,7 @@ impl ConsumerRole {
             ctx.emit(TraceEvent::DecodeFailed {
                 group: self.group,
                 instance: me,
-                partition: batch.partition,
-                offset,
+                position: Some((batch.partition, offset)),
                 msg: record.id,
                 reason,
             });

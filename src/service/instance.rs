@@ -89,9 +89,12 @@ impl InstanceActor {
     }
 
     /// Runs the service's flows on the records its consumers finish, and sends what they emit.
-    /// Gives the instance's producers and log consumers the run's schema checks.
+    /// Gives the instance's producers and consumers the run's schema checks (after `with_queue`).
     pub fn with_schemas(mut self, schemas: &Rc<super::SchemaRun>) -> Self {
         for consumer in &mut self.consumers {
+            consumer.schemas = Some(Rc::clone(schemas));
+        }
+        for consumer in &mut self.queue_consumers {
             consumer.schemas = Some(Rc::clone(schemas));
         }
         self.schemas = Some(Rc::clone(schemas));

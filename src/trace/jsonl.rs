@@ -318,15 +318,16 @@ fn schema_fields(line: &mut Line<'_>, event: &TraceEvent) {
         TraceEvent::DecodeFailed {
             group,
             instance,
-            partition,
-            offset,
+            position,
             msg,
             ref reason,
         } => {
             line.group(group);
             line.instance(instance);
-            line.partition(partition);
-            line.u64("offset", offset.0);
+            if let Some((partition, offset)) = position {
+                line.partition(partition);
+                line.u64("offset", offset.0);
+            }
             line.msg(msg);
             line.str("reason", reason);
         }

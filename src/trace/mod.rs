@@ -255,8 +255,8 @@ pub enum TraceEvent {
     DecodeFailed {
         group: GroupId,
         instance: InstanceId,
-        partition: PartitionId,
-        offset: Offset,
+        /// The record's partition and offset on the log; `None` for a queue's message.
+        position: Option<(PartitionId, Offset)>,
         msg: MessageId,
         reason: std::rc::Rc<str>,
     },

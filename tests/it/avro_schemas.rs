@@ -951,4 +951,30 @@ mod runs {
         // Every record was still consumed (and skipped by the deserializer), none lost.
         assert_eq!(run.report.streams[0].groups[0].consumed, 20);
     }
+
+    #[test]
+    fn queue_consumers_decode_too() {
+        let reader =
+            r#"{"type": "record", "name": "Order", "fields": [{"name": "qty", "type": "string"}]}"#;
+        let consume = format!(r#", "schema": {reader}"#);
+        let text = scenario("", "", &consume).replace(
+            r#"{"name": "orders","#,
+            r#"{"name": "orders", "carrier": "queue","#,
+        );
+        let run = run_traced(&text, "test.json");
+        let group = &run.report.schemas[0].groups[0];
+        assert_eq!(group.decode_failures.count, 20);
+        assert_eq!(
+            group.decode_failures.reasons[0].reason,
+            "cannot read orders-value version 1 (id 1) with the reader schema: Found int, expecting string"
+        );
+        let failed = trace_json(&run)
+            .into_iter()
+            .find(|line| line["kind"] == "decode_failed")
+            .expect("traced");
+        assert!(
+            failed.get("partition").is_none(),
+            "a queue message has no partition: {failed}"
+        );
+    }
 }
