@@ -114,6 +114,12 @@ impl Collector {
         &self.schemas
     }
 
+    /// Where the schema events' reasons are interned, for the report's texts.
+    pub fn with_reasons(mut self, reasons: &std::rc::Rc<crate::trace::Reasons>) -> Self {
+        self.schemas.texts = std::rc::Rc::clone(reasons);
+        self
+    }
+
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
     }
@@ -300,12 +306,12 @@ impl Collector {
                 }
                 self.queues.on_event(at, event);
             }
-            TraceEvent::ProduceRejected {
-                stream, ref reason, ..
-            } => self.schemas.rejected(stream, reason),
-            TraceEvent::DecodeFailed {
-                group, ref reason, ..
-            } => self.schemas.decode_failed(group, reason),
+            TraceEvent::ProduceRejected { stream, reason, .. } => {
+                self.schemas.rejected(stream, reason)
+            }
+            TraceEvent::DecodeFailed { group, reason, .. } => {
+                self.schemas.decode_failed(group, reason)
+            }
             // The registry's answers are in the model's plan; the report reads them there.
             TraceEvent::SchemaRegistered { .. } | TraceEvent::SchemaRefused { .. } => {}
             // Fetches, assignments, revocations and the end of a slow period count nothing;

@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use crate::model::{GroupId, Scenario, StreamId};
+use crate::trace::{ReasonId, Reasons};
 
 /// The most distinct reasons kept per stream or group.
 pub const REASONS_MAX: usize = 5;
@@ -13,16 +14,16 @@ pub const REASONS_MAX: usize = 5;
 pub struct ReasonCounts {
     pub count: u64,
     /// Distinct reasons in the order first seen, with how often each occurred.
-    pub reasons: Vec<(Rc<str>, u64)>,
+    pub reasons: Vec<(ReasonId, u64)>,
 }
 
 impl ReasonCounts {
-    fn add(&mut self, reason: &Rc<str>) {
+    fn add(&mut self, reason: ReasonId) {
         self.count += 1;
-        if let Some(entry) = self.reasons.iter_mut().find(|(known, _)| known == reason) {
+        if let Some(entry) = self.reasons.iter_mut().find(|(known, _)| *known == reason) {
             entry.1 += 1;
         } else if self.reasons.len() < REASONS_MAX {
-            self.reasons.push((Rc::clone(reason), 1));
+            self.reasons.push((reason, 1));
         }
     }
 }
@@ -33,6 +34,8 @@ pub struct SchemaCounts {
     pub rejected: Vec<ReasonCounts>,
     /// By `GroupId`: records a group could not decode.
     pub decode_failed: Vec<ReasonCounts>,
+    /// The reasons' texts.
+    pub texts: Rc<Reasons>,
 }
 
 impl SchemaCounts {
@@ -40,14 +43,15 @@ impl SchemaCounts {
         SchemaCounts {
             rejected: vec![ReasonCounts::default(); model.streams.len()],
             decode_failed: vec![ReasonCounts::default(); model.groups.len()],
+            texts: Rc::default(),
         }
     }
 
-    pub fn rejected(&mut self, stream: StreamId, reason: &Rc<str>) {
+    pub fn rejected(&mut self, stream: StreamId, reason: ReasonId) {
         self.rejected[stream.index()].add(reason);
     }
 
-    pub fn decode_failed(&mut self, group: GroupId, reason: &Rc<str>) {
+    pub fn decode_failed(&mut self, group: GroupId, reason: ReasonId) {
         self.decode_failed[group.index()].add(reason);
     }
 }

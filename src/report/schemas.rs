@@ -72,14 +72,14 @@ pub struct GroupDecodeReport {
     pub decode_failures: CountReport,
 }
 
-fn counts(counts: &ReasonCounts) -> CountReport {
+fn counts(counts: &ReasonCounts, texts: &crate::trace::Reasons) -> CountReport {
     CountReport {
         count: counts.count,
         reasons: counts
             .reasons
             .iter()
             .map(|(reason, count)| ReasonReport {
-                reason: reason.to_string(),
+                reason: texts.text(*reason).to_string(),
                 count: *count,
             })
             .collect(),
@@ -126,13 +126,16 @@ pub fn reports(model: &Scenario, collector: &Collector) -> Vec<SubjectReport> {
                             .collect(),
                     })
                     .collect(),
-                rejected_on_produce: counts(&found.rejected[stream.id.index()]),
+                rejected_on_produce: counts(&found.rejected[stream.id.index()], &found.texts),
                 groups: model
                     .groups_of(stream.id)
                     .filter(|group| model.schemas.reader(group.id).is_some())
                     .map(|group| GroupDecodeReport {
                         group: group.name.clone(),
-                        decode_failures: counts(&found.decode_failed[group.id.index()]),
+                        decode_failures: counts(
+                            &found.decode_failed[group.id.index()],
+                            &found.texts,
+                        ),
                     })
                     .collect(),
             })

@@ -209,24 +209,39 @@ impl InstanceActor {
         }
     }
 
+    /// The serializer: whether producer `index` may send `record`; a rejection is traced. Out
+    /// of line and cold: only runs with schemas take it.
+    #[cold]
+    #[inline(never)]
+    fn serialize<S: TraceSink>(
+        &self,
+        ctx: &mut InstanceCtx<S>,
+        index: usize,
+        record: &Record,
+    ) -> bool {
+        let schemas = self.schemas.as_ref().expect("the caller checked");
+        match schemas.check_produce(self.id, index, record, ctx.now()) {
+            None => true,
+            Some(reason) => {
+                ctx.emit(TraceEvent::ProduceRejected {
+                    stream: self.producers[index].stream,
+                    instance: self.id,
+                    msg: record.id,
+                    reason,
+                });
+                false
+            }
+        }
+    }
+
     fn send_next<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, index: usize) {
         let me = self.id;
         let seq = self.next_seq(self.producers[index].stream);
         let producer = &mut self.producers[index];
         let (record, partition, next) = producer.produce(me, seq, ctx.now());
         let stream = producer.stream;
-        let rejected = match &self.schemas {
-            Some(schemas) => schemas.check_produce(me, index, &record, ctx.now()),
-            None => None,
-        };
-        match rejected {
-            Some(reason) => ctx.emit(TraceEvent::ProduceRejected {
-                stream,
-                instance: me,
-                msg: record.id,
-                reason,
-            }),
-            None => self.send_record(ctx, index, partition, record),
+        if self.schemas.is_none() || self.serialize(ctx, index, &record) {
+            self.send_record(ctx, index, partition, record);
         }
         let producer = &self.producers[index];
         match next {

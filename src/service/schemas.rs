@@ -21,19 +21,21 @@ use crate::schema::Datum;
 use crate::schema::resolve::resolve;
 use crate::sim::SimTime;
 use crate::sim::rng::{self, RngStream};
-use crate::trace::TraceEvent;
+use crate::trace::{ReasonId, Reasons, TraceEvent};
 use crate::value::Value;
 
 pub struct SchemaRun {
     model: Scenario,
+    reasons: Rc<Reasons>,
 }
 
 impl SchemaRun {
-    /// `None` when no stream has a schema.
-    pub fn new(model: &Scenario) -> Option<Rc<SchemaRun>> {
+    /// `None` when no stream has a schema. Reasons are interned in `reasons`.
+    pub fn new(model: &Scenario, reasons: &Rc<Reasons>) -> Option<Rc<SchemaRun>> {
         (!model.schemas.is_empty()).then(|| {
             Rc::new(SchemaRun {
                 model: model.clone(),
+                reasons: Rc::clone(reasons),
             })
         })
     }
@@ -102,7 +104,7 @@ impl SchemaRun {
                 TraceEvent::SchemaRefused {
                     stream: plan.stream,
                     instance,
-                    reason: Rc::from(format!(
+                    reason: self.reasons.intern(format!(
                         "subject {} ({}) refuses the new schema: {} against version {}",
                         subject.name, subject.compatibility, first.incompatibility, first.version
                     )),
@@ -118,7 +120,7 @@ impl SchemaRun {
         production: usize,
         record: &Record,
         now: SimTime,
-    ) -> Option<Rc<str>> {
+    ) -> Option<ReasonId> {
         let service = self.model.instance(instance).service;
         let plan = self.model.schemas.writer(service, production)?;
         let subject = self
@@ -130,7 +132,7 @@ impl SchemaRun {
             Writes::Refused(refusal) => {
                 let refusal = &subject.refusals[*refusal];
                 let first = &refusal.incompatibilities[0];
-                return Some(Rc::from(format!(
+                return Some(self.reasons.intern(format!(
                     "the registry refused the schema at {} us ({} of subject {}): {} against version {}",
                     refusal.at_us,
                     subject.compatibility,
@@ -147,7 +149,7 @@ impl SchemaRun {
         }
         match Datum::from_value(&version.schema, version.schema.root(), &value) {
             Ok(_) => None,
-            Err(error) => Some(Rc::from(format!(
+            Err(error) => Some(self.reasons.intern(format!(
                 "the value does not match {} version {} (id {}): {error}",
                 subject.name, version.version, version.id
             ))),
@@ -155,7 +157,7 @@ impl SchemaRun {
     }
 
     /// Why `group`'s deserializer fails on `record` at `now`, or `None` when it decodes.
-    pub fn check_consume(&self, group: GroupId, record: &Record, now: SimTime) -> Option<Rc<str>> {
+    pub fn check_consume(&self, group: GroupId, record: &Record, now: SimTime) -> Option<ReasonId> {
         let reader = self.model.schemas.reader(group)?;
         let producer = self.model.instance(record.id.producer);
         let (production, plan) = self
@@ -191,7 +193,7 @@ impl SchemaRun {
             &datum,
         ) {
             Ok(_) => None,
-            Err(error) => Some(Rc::from(format!(
+            Err(error) => Some(self.reasons.intern(format!(
                 "cannot read {} version {} (id {}) with the reader schema: {error}",
                 subject.name, written.version, written.id
             ))),

@@ -30,6 +30,8 @@ struct Names {
     instances: Vec<Vec<u8>>,
     queues: Vec<Vec<u8>>,
     keys: std::rc::Rc<crate::model::RunKeys>,
+    /// The texts of the schema events' reasons (`with_reasons`).
+    reasons: std::rc::Rc<super::Reasons>,
 }
 
 /// One line being written: `,"<field>":<value>` appenders over the line's bytes.
@@ -53,6 +55,11 @@ impl Line<'_> {
     fn str(&mut self, name: &str, value: &str) {
         self.name(name);
         push_str(self.bytes, value);
+    }
+
+    fn reason(&mut self, reason: super::ReasonId) {
+        let text = self.names.reasons.text(reason);
+        self.str("reason", &text);
     }
 
     fn bool(&mut self, name: &str, value: bool) {
@@ -148,6 +155,7 @@ impl<W: Write> TraceWriter<W> {
         };
         let names = Names {
             keys,
+            reasons: std::rc::Rc::default(),
             actors: actor_names.iter().map(|name| quoted(name)).collect(),
             streams: model
                 .streams
@@ -178,6 +186,12 @@ impl<W: Write> TraceWriter<W> {
             window_us,
             error: None,
         })
+    }
+
+    /// Where the schema events' reasons are interned (the run's schema checks fill it).
+    pub fn with_reasons(mut self, reasons: &std::rc::Rc<super::Reasons>) -> Self {
+        self.names.reasons = std::rc::Rc::clone(reasons);
+        self
     }
 
     /// The first write error, if any; writing stops after it.
@@ -298,29 +312,29 @@ fn schema_fields(line: &mut Line<'_>, event: &TraceEvent) {
         TraceEvent::SchemaRefused {
             stream,
             instance,
-            ref reason,
+            reason,
         } => {
             line.stream(stream);
             line.instance(instance);
-            line.str("reason", reason);
+            line.reason(reason);
         }
         TraceEvent::ProduceRejected {
             stream,
             instance,
             msg,
-            ref reason,
+            reason,
         } => {
             line.stream(stream);
             line.instance(instance);
             line.msg(msg);
-            line.str("reason", reason);
+            line.reason(reason);
         }
         TraceEvent::DecodeFailed {
             group,
             instance,
             position,
             msg,
-            ref reason,
+            reason,
         } => {
             line.group(group);
             line.instance(instance);
@@ -329,7 +343,7 @@ fn schema_fields(line: &mut Line<'_>, event: &TraceEvent) {
                 line.u64("offset", offset.0);
             }
             line.msg(msg);
-            line.str("reason", reason);
+            line.reason(reason);
         }
         _ => unreachable!("{} is not a schema event", event.kind()),
     }

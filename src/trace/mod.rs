@@ -2,6 +2,9 @@
 //! Lines writer is one more sink over it.
 
 pub mod jsonl;
+pub mod reasons;
+
+pub use reasons::{ReasonId, Reasons};
 
 use crate::model::{
     DeathReason, Decision, GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, QueueId,
@@ -240,7 +243,7 @@ pub enum TraceEvent {
     SchemaRefused {
         stream: StreamId,
         instance: InstanceId,
-        reason: std::rc::Rc<str>,
+        reason: ReasonId,
     },
     /// A producer's send failed in the client: the value does not match the producer's schema
     /// version, or the registry refused that version. The record never left the producer.
@@ -248,7 +251,7 @@ pub enum TraceEvent {
         stream: StreamId,
         instance: InstanceId,
         msg: MessageId,
-        reason: std::rc::Rc<str>,
+        reason: ReasonId,
     },
     /// A consumer could not decode a record with its reader schema (Avro schema resolution
     /// failed); it skips the record, as an error-handling deserializer does.
@@ -258,7 +261,7 @@ pub enum TraceEvent {
         /// The record's partition and offset on the log; `None` for a queue's message.
         position: Option<(PartitionId, Offset)>,
         msg: MessageId,
-        reason: std::rc::Rc<str>,
+        reason: ReasonId,
     },
 }
 
