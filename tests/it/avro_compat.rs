@@ -877,3 +877,108 @@ fn every_schema_is_compatible_with_itself_in_every_mode() {
         }
     }
 }
+
+mod generated {
+    //! Properties over generated schemas (proptest): every schema is compatible with itself in
+    //! every mode, and parsing never panics, whatever the text.
+
+    use eventlab::schema::{
+        CompatibilityMode, check_reader_writer, check_with_history, parse_schema,
+    };
+    use proptest::prelude::*;
+
+    /// A schema's JSON text; named types get unique names from `names` (a counter in the text
+    /// would not be unique across branches, so each name carries its path).
+    fn schema_text() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("\"null\"".to_string()),
+            Just("\"boolean\"".to_string()),
+            Just("\"int\"".to_string()),
+            Just("\"long\"".to_string()),
+            Just("\"float\"".to_string()),
+            Just("\"double\"".to_string()),
+            Just("\"bytes\"".to_string()),
+            Just("\"string\"".to_string()),
+            Just(r#"{"type": "int", "logicalType": "date"}"#.to_string()),
+            Just(r#"{"type": "long", "logicalType": "timestamp-millis"}"#.to_string()),
+            (1u32..20)
+                .prop_map(|size| format!(r#"{{"type": "fixed", "name": "NAME", "size": {size}}}"#)),
+            prop::collection::btree_set("[A-E]", 1..4).prop_map(|symbols| {
+                let symbols: Vec<String> = symbols
+                    .into_iter()
+                    .map(|symbol| format!("\"{symbol}\""))
+                    .collect();
+                format!(
+                    r#"{{"type": "enum", "name": "NAME", "symbols": [{}]}}"#,
+                    symbols.join(", ")
+                )
+            }),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                inner
+                    .clone()
+                    .prop_map(|items| format!(r#"{{"type": "array", "items": {items}}}"#)),
+                inner
+                    .clone()
+                    .prop_map(|values| format!(r#"{{"type": "map", "values": {values}}}"#)),
+                prop::collection::vec(inner.clone(), 0..4).prop_map(|fields| {
+                    let fields: Vec<String> = fields
+                        .iter()
+                        .enumerate()
+                        .map(|(position, field)| {
+                            format!(r#"{{"name": "f{position}", "type": {field}}}"#)
+                        })
+                        .collect();
+                    format!(
+                        r#"{{"type": "record", "name": "NAME", "fields": [{}]}}"#,
+                        fields.join(", ")
+                    )
+                }),
+                // A nullable union: null and one non-union type.
+                inner
+                    .prop_filter("not a union", |branch| !branch.starts_with('['))
+                    .prop_map(|branch| {
+                        if branch == "\"null\"" {
+                            "[\"null\"]".to_string()
+                        } else {
+                            format!("[\"null\", {branch}]")
+                        }
+                    }),
+            ]
+        })
+        .prop_map(|text| {
+            // Give every named type its own name, in text order.
+            let mut out = String::new();
+            for (index, part) in text.split("NAME").enumerate() {
+                if index > 0 {
+                    out.push_str(&format!("N{index}"));
+                }
+                out.push_str(part);
+            }
+            out
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn every_generated_schema_is_compatible_with_itself_in_every_mode(text in schema_text()) {
+            let schema = parse_schema(&text).unwrap_or_else(|error| panic!("{text}: {error}"));
+            prop_assert!(check_reader_writer(&schema, &schema).is_empty(), "{} reads itself", text);
+            for mode in CompatibilityMode::ALL {
+                let history = [parse_schema(&text).expect("parses again"), parse_schema(&text).expect("parses again")];
+                let found = check_with_history(mode, &schema, &history);
+                prop_assert!(found.is_empty(), "{} against itself in {}: {:?}", text, mode, found);
+            }
+        }
+
+        #[test]
+        fn parsing_never_panics_on_mangled_schemas(text in schema_text(), cut in 0usize..400, junk in "[\\[\\]{}\",:a-z0-9 ]{0,6}") {
+            let cut = cut.min(text.len());
+            let mangled = format!("{}{junk}{}", &text[..cut], &text[cut..]);
+            let _ = parse_schema(&mangled);
+        }
+    }
+}
