@@ -148,8 +148,22 @@ fn logical_doc(logical: &Logical) -> String {
 }
 
 impl Generator<'_> {
+    /// A named type's Rust name: its name in camel case, or its full name (namespace
+    /// included) when another named type of the schema has the same name.
     fn type_name(&self, id: NodeId) -> String {
-        camel(&self.schema.kind(id).name().expect("a named type").name)
+        let name = self.schema.kind(id).name().expect("a named type");
+        let shared = self.schema.nodes().any(|(other, node)| {
+            other != id
+                && node
+                    .kind
+                    .name()
+                    .is_some_and(|other_name| other_name.name == name.name)
+        });
+        if shared {
+            camel(&name.full_name().replace('.', "_"))
+        } else {
+            camel(&name.name)
+        }
     }
 
     /// The Rust type for a node; `context` names a union enum made for it.

@@ -735,6 +735,22 @@ fn generated_code_matches_codegen() {
 }
 
 #[test]
+fn codegen_names_types_of_one_name_in_two_namespaces_apart() {
+    let schema = s(r#"{"type": "record", "name": "Outer", "fields": [
+        {"name": "a", "type": {"type": "record", "name": "Inner", "namespace": "ns1", "fields": []}},
+        {"name": "b", "type": {"type": "record", "name": "Inner", "namespace": "ns2", "fields": []}}]}"#);
+    let code = eventlab::schema::codegen::generate(&schema, "two.avsc");
+    assert!(
+        code.contains("pub a: Ns1Inner,") && code.contains("pub b: Ns2Inner,"),
+        "{code}"
+    );
+    assert!(
+        code.contains("pub struct Ns1Inner {") && code.contains("pub struct Ns2Inner {"),
+        "{code}"
+    );
+}
+
+#[test]
 fn codegen_snapshots() {
     crate::common::snapshot_settings().bind(|| {
         insta::glob!("../fixtures/avro", "*.avsc", |path| {
