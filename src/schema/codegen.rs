@@ -105,10 +105,11 @@ fn snake(name: &str) -> String {
             out.push(character);
         }
     }
-    if KEYWORDS.contains(&out.as_str()) {
-        format!("r#{out}")
-    } else {
-        out
+    match out.as_str() {
+        // Keywords that cannot be raw identifiers.
+        "crate" | "self" | "super" | "Self" => format!("{out}_"),
+        keyword if KEYWORDS.contains(&keyword) => format!("r#{out}"),
+        _ => out,
     }
 }
 
@@ -305,11 +306,22 @@ impl Generator<'_> {
             for alias in &field.aliases {
                 let _ = writeln!(self.out, "    #[serde(alias = \"{alias}\")]");
             }
-            match field
-                .default
-                .as_ref()
-                .and_then(|default| default_literal(default, &field_type))
-            {
+            let literal = match (&field.default, self.schema.kind(field.schema)) {
+                // An enum's variant names come from all its symbols (see `variant_names`).
+                (Some(Datum::Enum(symbol)), Kind::Enum(enumeration)) => {
+                    let position = enumeration.symbols.iter().position(|known| known == symbol);
+                    position.map(|position| {
+                        format!(
+                            "{field_type}::{}",
+                            variant_names(&enumeration.symbols)[position]
+                        )
+                    })
+                }
+                (default, _) => default
+                    .as_ref()
+                    .and_then(|default| default_literal(default, &field_type)),
+            };
+            match literal {
                 Some(literal) if literal == "Default::default()" => {
                     self.out.push_str("    #[serde(default)]\n")
                 }
@@ -353,16 +365,20 @@ impl Generator<'_> {
             "#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]\n",
         );
         let _ = writeln!(self.out, "pub enum {name} {{");
-        for symbol in &enumeration.symbols {
-            let variant = camel(&symbol.to_ascii_lowercase());
-            if variant != *symbol {
+        let variants = variant_names(&enumeration.symbols);
+        for (symbol, variant) in enumeration.symbols.iter().zip(&variants) {
+            if variant != symbol {
                 let _ = writeln!(self.out, "    #[serde(rename = \"{symbol}\")]");
             }
             let _ = writeln!(self.out, "    {variant},");
         }
         self.out.push_str("}\n");
         if let Some(default) = &enumeration.default {
-            let variant = camel(&default.to_ascii_lowercase());
+            let position = enumeration
+                .symbols
+                .iter()
+                .position(|symbol| symbol == default);
+            let variant = &variants[position.expect("the parser checked the enum default")];
             let _ = write!(
                 self.out,
                 "\n/// The enum default: what a reader uses for a symbol it does not know.\n\
@@ -420,6 +436,20 @@ impl Generator<'_> {
     }
 }
 
+/// Rust variant names for enum symbols: camel case (`PAID` -> `Paid`), with the position added where
+/// two symbols would get one name or a name would be `Self`.
+fn variant_names(symbols: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(symbols.len());
+    for (position, symbol) in symbols.iter().enumerate() {
+        let mut name = camel(&symbol.to_ascii_lowercase());
+        if name == "Self" || names.contains(&name) {
+            name = format!("{name}{position}");
+        }
+        names.push(name);
+    }
+    names
+}
+
 /// A Rust expression for a field default, for the defaults a literal can state.
 fn default_literal(default: &Datum, field_type: &str) -> Option<String> {
     Some(match default {
@@ -436,7 +466,6 @@ fn default_literal(default: &Datum, field_type: &str) -> Option<String> {
         Datum::Float(number) => format!("{number:?}_f32"),
         Datum::Double(number) => format!("{number:?}_f64"),
         Datum::String(text) => format!("{text:?}.to_string()"),
-        Datum::Enum(symbol) => format!("{}::{}", field_type, camel(&symbol.to_ascii_lowercase())),
         Datum::Array(elements) if elements.is_empty() => "Vec::new()".to_string(),
         Datum::Map(entries) if entries.is_empty() => "Default::default()".to_string(),
         _ => return None,

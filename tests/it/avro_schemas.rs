@@ -601,6 +601,9 @@ mod generated {
     pub mod every_type {
         include!("../fixtures/avro/every-type.rs");
     }
+    pub mod edge_names {
+        include!("../fixtures/avro/edge-names.rs");
+    }
 }
 
 /// The generated code of every schema in the bundled scenarios, one module per schema: what
@@ -712,7 +715,7 @@ fn the_bundled_schemas_generated_code_compiles() {
     );
 }
 
-const CODEGEN_FIXTURES: [&str; 3] = ["order-v1", "order-v2", "every-type"];
+const CODEGEN_FIXTURES: [&str; 4] = ["order-v1", "order-v2", "every-type", "edge-names"];
 
 #[test]
 fn generated_code_matches_codegen() {
@@ -748,6 +751,26 @@ fn codegen_names_types_of_one_name_in_two_namespaces_apart() {
         code.contains("pub struct Ns1Inner {") && code.contains("pub struct Ns2Inner {"),
         "{code}"
     );
+}
+
+#[test]
+fn codegen_keeps_enum_variants_and_field_names_valid_rust() {
+    let schema = s(r#"{"type": "record", "name": "R", "fields": [
+        {"name": "self", "type": {"type": "enum", "name": "E", "symbols": ["A_B", "A__B", "SELF"], "default": "A__B"},
+         "default": "SELF"},
+        {"name": "type", "type": "string"}]}"#);
+    let code = eventlab::schema::codegen::generate(&schema, "edge.avsc");
+    for expected in [
+        "    AB,",
+        "    AB1,",
+        "    Self2,",
+        "        E::AB1",
+        "pub self_: E,",
+        "    E::Self2",
+        "pub r#type: String,",
+    ] {
+        assert!(code.contains(expected), "{expected} in:\n{code}");
+    }
 }
 
 #[test]
