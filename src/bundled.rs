@@ -33,6 +33,9 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "replay-needs-a-log",
     "dead-letters",
     "prefetch-and-slow-consumers",
+    "schema-rolling-upgrade",
+    "schema-breaking-change",
+    "schema-registry-refuses",
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {

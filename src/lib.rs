@@ -18,6 +18,7 @@ pub mod queue;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod schema;
 pub mod service;
 pub mod sim;
 pub mod simulate;

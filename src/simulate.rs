@@ -270,6 +270,7 @@ fn add_actors(
     model: &Scenario,
     dataflow: Option<&Rc<Dataflow>>,
     run_keys: &Rc<RunKeys>,
+    reasons: &Rc<crate::trace::Reasons>,
 ) -> Vec<String> {
     let broker = LogBroker::new(model, actor_of, Rc::clone(run_keys));
     let initial: Vec<_> = model
@@ -278,6 +279,7 @@ fn add_actors(
         .map(|group| broker.initial_assignment(group.id))
         .collect();
     let jitter = |name: &str| RngStream::new(model.seed, stream_id("actor", name, "link-jitter"));
+    let schemas = crate::service::SchemaRun::new(model, reasons);
     let broker_id = kernel.add_actor(
         RunActor::Log(broker),
         LinkConfig::default(),
@@ -299,6 +301,10 @@ fn add_actors(
         .with_queue(model, queue_broker_id, &model.queue_layout.queue_of_group);
         let actor = match dataflow {
             Some(dataflow) => actor.with_dataflow(dataflow),
+            None => actor,
+        };
+        let actor = match &schemas {
+            Some(schemas) => actor.with_schemas(schemas),
             None => actor,
         };
         let link = model.service(instance.service).link;
@@ -401,17 +407,17 @@ pub fn simulate<W: Write>(
         Some(dataflow) => Rc::clone(&dataflow.keys),
         None => Rc::new(RunKeys::new(&model.keys)),
     };
-    let actor_names = add_actors(&mut kernel, model, dataflow.as_ref(), &run_keys);
+    // The texts of schema events' reasons: interned by the run's schema checks, read by the
+    // trace writer and the report.
+    let reasons = Rc::new(crate::trace::Reasons::default());
+    let actor_names = add_actors(&mut kernel, model, dataflow.as_ref(), &run_keys, &reasons);
     schedule_timeline(&mut kernel, model);
 
     let trace = match trace {
-        Some(out) => Some(TraceWriter::new(
-            model,
-            actor_names,
-            out,
-            options.trace_window_us,
-            run_keys,
-        )?),
+        Some(out) => Some(
+            TraceWriter::new(model, actor_names, out, options.trace_window_us, run_keys)?
+                .with_reasons(&reasons),
+        ),
         None => None,
     };
     let (tracking, idle_pipelines) = match dataflow.map(crate::pipeline::PipelineSink::new) {
@@ -419,7 +425,7 @@ pub fn simulate<W: Write>(
         other => (None, other),
     };
     let mut sinks = RunSinks {
-        collector: Collector::new(model, model.queue_layout.clone()),
+        collector: Collector::new(model, model.queue_layout.clone()).with_reasons(&reasons),
         stop_rule: StopRule::new(model),
         trace,
         pipelines: tracking,

@@ -4,6 +4,7 @@
 //! Exit codes: 0 the run completed (checker findings are data); 1 a limit was hit or an
 //! `expect` failed; 2 usage or scenario error; 3 an internal invariant broke.
 
+mod avro;
 mod compare;
 mod duration;
 pub mod topology;
@@ -36,6 +37,8 @@ Examples:
   eventlab diagram hello-log                  draw the topology as a Mermaid flowchart
   eventlab impact hello-log orders            what depends on the orders stream
   eventlab schema                             the scenario format as JSON Schema
+  eventlab compat --reader v2.avsc --writer v1.avsc   can v2 read what v1 wrote?
+  eventlab codegen order.avsc                 Rust types for an Avro schema
 
 Exit codes: 0 run completed (findings are data), 1 a limit was hit or an expect failed,
 2 usage or scenario error, 3 internal error (with the command that reproduces it).";
@@ -79,6 +82,12 @@ pub enum Command {
     /// Print the JSON Schema of scenario files, for editors and other tools.
     #[command(after_help = SCHEMA_HELP)]
     Schema,
+    /// Check Avro schema compatibility: a reader against a writer, or a candidate version
+    /// against a subject's history under a Schema Registry mode.
+    #[command(after_help = avro::COMPAT_HELP)]
+    Compat(avro::CompatArgs),
+    /// Print Rust types (serde structs and enums) generated from an Avro schema file.
+    Codegen(avro::CodegenArgs),
 }
 
 const SCHEMA_HELP: &str = "\
@@ -210,6 +219,8 @@ pub fn main() -> ExitCode {
         Command::Impact(args) => topology::impact(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Schema => print(&scenario::scenario_schema_text()).map(|()| 0),
+        Command::Compat(args) => avro::compat(&args),
+        Command::Codegen(args) => avro::codegen(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -261,6 +272,7 @@ fn load(argument: &str) -> Result<(String, String), Failure> {
     if path.is_file() {
         let text = std::fs::read_to_string(path)
             .map_err(|error| Failure::usage(format!("{argument}: cannot read: {error}")))?;
+        let text = avro::inline_schema_files(&text, path)?;
         return Ok((argument.to_string(), text));
     }
     if let Some(text) = bundled::find(argument) {

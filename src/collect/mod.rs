@@ -17,6 +17,7 @@ pub mod offsets;
 pub mod progress;
 pub mod queues;
 pub mod rebalances;
+pub mod schemas;
 
 use crate::check::Consumption;
 use crate::model::{
@@ -55,6 +56,7 @@ pub struct Collector {
     queues: QueueCollector,
     rebalances: Rebalances,
     offsets: OffsetTimeline,
+    schemas: schemas::SchemaCounts,
 }
 
 impl Lookup {
@@ -112,7 +114,18 @@ impl Collector {
             queues: QueueCollector::new(queues),
             rebalances: Rebalances::new(model),
             offsets: OffsetTimeline::new(model),
+            schemas: schemas::SchemaCounts::new(model),
         }
+    }
+
+    pub fn schemas(&self) -> &schemas::SchemaCounts {
+        &self.schemas
+    }
+
+    /// Where the schema events' reasons are interned, for the report's texts.
+    pub fn with_reasons(mut self, reasons: &std::rc::Rc<crate::trace::Reasons>) -> Self {
+        self.schemas.texts = std::rc::Rc::clone(reasons);
+        self
     }
 
     pub fn metrics(&self) -> &Metrics {
@@ -406,6 +419,14 @@ impl Collector {
                 }
                 self.queues.on_event(at, event);
             }
+            TraceEvent::ProduceRejected { stream, reason, .. } => {
+                self.schemas.rejected(stream, reason)
+            }
+            TraceEvent::DecodeFailed { group, reason, .. } => {
+                self.schemas.decode_failed(group, reason)
+            }
+            // The registry's answers are in the model's plan; the report reads them there.
+            TraceEvent::SchemaRegistered { .. } | TraceEvent::SchemaRefused { .. } => {}
             // Fetches, assignments, revocations and the end of a slow period count nothing;
             // the queue broker's other events are its bookkeeping's.
             _ => self.queues.on_event(at, event),

@@ -10,6 +10,7 @@ mod kafka;
 mod keys;
 mod queue;
 mod queue_layout;
+pub mod schemas;
 pub mod topology;
 
 pub use group_admin::{OffsetResetOrder, ResetMode};
@@ -46,6 +47,9 @@ pub struct Scenario {
     /// The record accumulator of a client that emits to a stream its service has no `produces`
     /// entry for (a pipeline's `emit`, a table's changelog): the scenario defaults.
     pub emission_batching: ProducerBatching,
+    /// Streams' schemas, the registry's subjects and who writes and reads with which version
+    /// (see `model::schemas`); empty when no stream declares a schema.
+    pub schemas: schemas::SchemaPlan,
 }
 
 impl Scenario {

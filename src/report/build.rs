@@ -52,6 +52,7 @@ impl RunReport {
             outcome,
             streams,
             queues: queues::reports(model, collector.queues()),
+            schemas: super::schemas::reports(model, collector),
             expect,
             faults: FaultSummary {
                 crashes: faults.crashes,

@@ -8,6 +8,7 @@ pub mod compare;
 mod expect;
 pub mod json;
 mod queues;
+pub mod schemas;
 pub mod setup;
 pub mod tables;
 pub mod text;
@@ -41,6 +42,9 @@ pub struct RunReport {
     /// Each table's final contents and checks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tables: Vec<tables::TableReport>,
+    /// Each schema registry subject (only when a stream has a schema).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub schemas: Vec<schemas::SubjectReport>,
     /// Per stream, an order-sensitive digest of every produced record (producer, message id,
     /// key, send time): equal digests mean the identical produced sequence. Not rendered.
     #[serde(skip)]

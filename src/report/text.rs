@@ -16,6 +16,7 @@ pub fn render(report: &RunReport) -> String {
         }
     }
     super::tables::render_text(&report.pipelines, &report.tables, &mut out);
+    super::schemas::render_text(&report.schemas, &mut out);
     for queue in &report.queues {
         render_queue(&mut out, queue);
     }

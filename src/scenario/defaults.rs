@@ -173,6 +173,8 @@ settings! {
         "partitions of a log stream", "");
     PARTITIONER = ("streams[].partitioner", Name("murmur2"), Accepted::Any, "",
         "how keyed records pick a partition", "Kafka's Java producer");
+    COMPATIBILITY = ("streams[].compatibility", Name("BACKWARD"), Accepted::Any, "",
+        "the schema subject's compatibility level", "Confluent Schema Registry");
     RETENTION_MS = ("streams[].kafka.\"retention.ms\"", Signed(604_800_000), whole(1, MS_MAX), "ms",
         "how long records are kept (7 days; -1 forever)", KAFKA_TOPIC);
     SEGMENT_BYTES = ("streams[].kafka.\"segment.bytes\"", Count(1_073_741_824), whole(1, u64::MAX / 2),

@@ -14,6 +14,7 @@ mod validate;
 
 pub use error::{ScenarioError, did_you_mean, hint_or_list, nearest, one_of};
 pub use shape::scenario_schema_text;
+pub use validate::schemas::is_schema_path as schema_is_path;
 pub use validate::validate;
 
 use crate::model::Scenario;

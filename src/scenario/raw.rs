@@ -110,6 +110,29 @@ pub struct RawStream {
     /// Queue-carrier settings under RabbitMQ's names (see `RawStreamRabbitmq`).
     #[serde(default)]
     pub rabbitmq: RawStreamRabbitmq,
+    /// The Avro schema of the stream's record values (standard `.avsc` JSON, inline; or, in a
+    /// scenario file, a path to a `.avsc` file relative to it). Registered by the stream's
+    /// producers at the start as version 1 of subject `<stream>-value`; every produced value is
+    /// checked against the producer's schema and consumers decode with theirs.
+    #[serde(default)]
+    pub schema: Option<serde_json::Value>,
+    /// The subject's compatibility level in the schema registry: `"BACKWARD"` (default, as
+    /// Confluent's), `"BACKWARD_TRANSITIVE"`, `"FORWARD"`, `"FORWARD_TRANSITIVE"`, `"FULL"`,
+    /// `"FULL_TRANSITIVE"` or `"NONE"`.
+    #[serde(default)]
+    pub compatibility: Option<String>,
+}
+
+/// A move to another schema version at a time of the run: a producer registers it then (and
+/// writes with it if the registry accepts it); a consumer reads with it from then on.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSchemaUpgrade {
+    /// When, in µs since the start.
+    pub at_us: u64,
+    /// The new schema (inline `.avsc` JSON, or a path to a `.avsc` file relative to the
+    /// scenario file).
+    pub schema: serde_json::Value,
 }
 
 /// Kafka topic configs (and the broker's retention check interval), under their real names.
@@ -237,6 +260,9 @@ pub struct RawProduces {
     /// Publisher settings for the queue carrier.
     #[serde(default)]
     pub rabbitmq: RawProducerRabbitmq,
+    /// Schema versions this producer moves to, in time order (the stream needs a `schema`).
+    #[serde(default)]
+    pub schema_upgrades: Vec<RawSchemaUpgrade>,
 }
 
 /// Kafka producer settings under their real names.
@@ -348,6 +374,13 @@ pub struct RawConsumes {
     /// Queue-carrier consumer settings.
     #[serde(default)]
     pub rabbitmq: RawConsumerRabbitmq,
+    /// The reader schema: the service decodes records with it (Avro schema resolution against
+    /// the writer's version). Default: the stream's `schema`.
+    #[serde(default)]
+    pub schema: Option<serde_json::Value>,
+    /// Reader schemas this service moves to, in time order.
+    #[serde(default)]
+    pub schema_upgrades: Vec<RawSchemaUpgrade>,
     /// Log only: the application calls `KafkaConsumer.seek(partition, offset)` at `at_us`; the
     /// instance that owns the partition then fetches from `offset` (back: records are read
     /// again; forward: records are skipped). Its next commit commits from there. A run that

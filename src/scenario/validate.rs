@@ -19,6 +19,7 @@ mod expectations;
 mod group_admin;
 mod produces;
 mod queue;
+pub(crate) mod schemas;
 mod streams;
 mod timeline;
 mod topology;
@@ -54,8 +55,10 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
     let names = StreamNames::new(raw.streams.iter().map(|s| s.name.as_str()).collect());
     let on_queue = streams::on_queue(&raw.streams);
     let mut streams = Vec::new();
+    let mut stream_schemas = Vec::new();
     for (index, stream) in raw.streams.iter().enumerate() {
         streams.push(streams::stream(&mut v, stream, index, &names, &on_queue));
+        stream_schemas.push(schemas::stream(&mut v, raw, index));
         topology.stream(&mut v, index);
     }
 
@@ -80,6 +83,9 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         mut groups,
         ..
     } = walk;
+    // Schema problems of services come after the services' other problems (a second pass: the
+    // registry's answers need every production first).
+    let schema_plan = schemas::plan(&mut v, raw, &stream_schemas, &services);
 
     let faults = timeline::faults(&mut v, &raw.faults, &instances);
     timeline::admin(&mut v, &raw.admin, &mut streams, &names, &mut groups);
@@ -96,6 +102,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         // First, while the parts it reads are not yet moved into the struct.
         queue_layout: QueueLayout::new(&streams, &services, &groups),
         emission_batching: produces::default_batching(),
+        schemas: schema_plan,
         name: raw.name.clone(),
         description: raw.description.clone(),
         seed: raw.seed,

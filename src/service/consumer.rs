@@ -110,6 +110,8 @@ pub struct ConsumerRole {
     pub flow: Option<std::rc::Rc<crate::pipeline::Dataflow>>,
     /// What the flow sent on since the instance last took it.
     pub emissions: Vec<crate::pipeline::Emission>,
+    /// The run's schema checks (the deserializer), when a stream has a schema.
+    pub schemas: Option<std::rc::Rc<super::SchemaRun>>,
 }
 
 impl ConsumerRole {
@@ -125,6 +127,7 @@ impl ConsumerRole {
         let mut role = ConsumerRole {
             flow: None,
             emissions: Vec::new(),
+            schemas: None,
             group: config.group,
             me,
             index,
@@ -516,10 +519,42 @@ impl ConsumerRole {
             key: record.key,
             sent_at: record.sent_at,
         });
-        if let Some(dataflow) = &self.flow {
+        // A record the deserializer cannot decode is skipped: no flow sees it.
+        let decoded =
+            self.schemas.is_none() || self.decode(ctx, me, batch.partition, offset, &record);
+        if decoded && let Some(dataflow) = &self.flow {
             dataflow.run(self.group, &record, &mut self.emissions);
         }
         self.cursor = (batch_index, record_index + 1);
+    }
+
+    /// The deserializer: whether `record` decodes with the group's reader schema; a failure is
+    /// traced. Out of line and cold: only runs with schemas take it, and the per-record path of
+    /// the others stays as small as before.
+    #[cold]
+    #[inline(never)]
+    fn decode<S: TraceSink>(
+        &self,
+        ctx: &mut InstanceCtx<S>,
+        me: InstanceId,
+        partition: PartitionId,
+        offset: Offset,
+        record: &crate::protocol::Record,
+    ) -> bool {
+        let schemas = self.schemas.as_ref().expect("the caller checked");
+        match schemas.check_consume(self.group, record, ctx.now()) {
+            None => true,
+            Some(reason) => {
+                ctx.emit(TraceEvent::DecodeFailed {
+                    group: self.group,
+                    instance: me,
+                    position: Some((partition, offset)),
+                    msg: record.id,
+                    reason,
+                });
+                false
+            }
+        }
     }
 
     fn batch_done<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {

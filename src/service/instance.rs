@@ -34,6 +34,8 @@ pub struct InstanceActor {
     /// By `StreamId`: the index in `producers` of the client that sends what this instance's
     /// flows emit to that stream (made on first use).
     emitters: Vec<Option<usize>>,
+    /// The run's schema checks, when a stream has a schema.
+    schemas: Option<Rc<super::SchemaRun>>,
 }
 
 impl InstanceActor {
@@ -55,6 +57,7 @@ impl InstanceActor {
             queue_consumers: Vec::new(),
             dataflow: None,
             emitters: Vec::new(),
+            schemas: None,
         }
     }
 
@@ -86,6 +89,18 @@ impl InstanceActor {
     }
 
     /// Runs the service's flows on the records its consumers finish, and sends what they emit.
+    /// Gives the instance's producers and consumers the run's schema checks (after `with_queue`).
+    pub fn with_schemas(mut self, schemas: &Rc<super::SchemaRun>) -> Self {
+        for consumer in &mut self.consumers {
+            consumer.schemas = Some(Rc::clone(schemas));
+        }
+        for consumer in &mut self.queue_consumers {
+            consumer.schemas = Some(Rc::clone(schemas));
+        }
+        self.schemas = Some(Rc::clone(schemas));
+        self
+    }
+
     pub fn with_dataflow(mut self, dataflow: &Rc<Dataflow>) -> Self {
         let mut any = false;
         for consumer in &mut self.consumers {
@@ -172,13 +187,66 @@ impl InstanceActor {
         seq
     }
 
+    /// Each producer registers its schema at its start (the version in effect now, again after
+    /// a restart) and at each later upgrade, by a timer.
+    fn schedule_registrations<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>) {
+        let Some(schemas) = self.schemas.clone() else {
+            return;
+        };
+        let now = ctx.now().as_us();
+        for index in 0..self.producers.len() {
+            let steps = schemas.registrations(self.id, index);
+            let current = steps.iter().rev().find(|(from_us, _)| *from_us <= now);
+            if let Some((_, step)) = current {
+                ctx.emit(schemas.registration(self.id, index, *step));
+            }
+            for (from_us, step) in steps.iter().filter(|(from_us, _)| *from_us > now) {
+                assert!(
+                    index < 1 << 16 && *step < 1 << 8,
+                    "validation bounds producers and upgrades"
+                );
+                ctx.set_timer(
+                    from_us - now,
+                    tag::SCHEMA | (index << 8) as u32 | *step as u32,
+                );
+            }
+        }
+    }
+
+    /// The serializer: whether producer `index` may send `record`; a rejection is traced. Out
+    /// of line and cold: only runs with schemas take it.
+    #[cold]
+    #[inline(never)]
+    fn serialize<S: TraceSink>(
+        &self,
+        ctx: &mut InstanceCtx<S>,
+        index: usize,
+        record: &Record,
+    ) -> bool {
+        let schemas = self.schemas.as_ref().expect("the caller checked");
+        match schemas.check_produce(self.id, index, record, ctx.now()) {
+            None => true,
+            Some(reason) => {
+                ctx.emit(TraceEvent::ProduceRejected {
+                    stream: self.producers[index].stream,
+                    instance: self.id,
+                    msg: record.id,
+                    reason,
+                });
+                false
+            }
+        }
+    }
+
     fn send_next<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, index: usize) {
         let me = self.id;
         let seq = self.next_seq(self.producers[index].stream);
         let producer = &mut self.producers[index];
         let (record, partition, next) = producer.produce(me, seq, ctx.now());
         let stream = producer.stream;
-        self.send_record(ctx, index, partition, record);
+        if self.schemas.is_none() || self.serialize(ctx, index, &record) {
+            self.send_record(ctx, index, partition, record);
+        }
         let producer = &self.producers[index];
         match next {
             Some(delay_us) => {
@@ -354,6 +422,7 @@ impl Actor for InstanceActor {
                 }
             }
         }
+        self.schedule_registrations(ctx);
         for role in &mut self.queue_consumers {
             role.start(ctx);
         }
@@ -464,6 +533,13 @@ impl Actor for InstanceActor {
             tag::QUEUE_CLOSE => self.queue_consumers[index].on_close_timer(ctx, queue_broker, me),
             tag::QUEUE_GET => self.queue_consumers[index].on_get_timer(ctx, queue_broker, me),
             tag::PRODUCE => self.send_next(ctx, index),
+            tag::SCHEMA => {
+                let schemas = self
+                    .schemas
+                    .as_ref()
+                    .expect("only schema runs set schema timers");
+                ctx.emit(schemas.registration(me, index >> 8, index & 0xff));
+            }
             tag::POLL => {
                 let consumer = &mut self.consumers[index];
                 consumer.on_poll(ctx, broker);

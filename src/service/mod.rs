@@ -6,11 +6,13 @@ mod instance;
 mod processing;
 mod producer;
 mod queue_consumer;
+mod schemas;
 
 pub use consumer::ConsumerRole;
 pub use instance::InstanceActor;
 pub use producer::ProducerRole;
 pub use queue_consumer::QueueConsumerRole;
+pub use schemas::SchemaRun;
 
 /// Timer tags carry the role kind in the top byte and the role index below.
 pub(crate) mod tag {
@@ -26,5 +28,7 @@ pub(crate) mod tag {
     pub const QUEUE_GET: u32 = 10 << 24;
     pub const POLL_TIMEOUT: u32 = 11 << 24;
     pub const SEEK: u32 = 12 << 24;
+    /// A producer's schema registration: producer index << 8 | the plan's step.
+    pub const SCHEMA: u32 = 13 << 24;
     pub const KIND_MASK: u32 = 0xff << 24;
 }

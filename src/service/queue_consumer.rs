@@ -59,6 +59,8 @@ pub struct QueueConsumerRole {
     /// The run's pipelines, when this group's flow runs on what it finishes (log: processed;
     /// queue: acked).
     pub flow: Option<std::rc::Rc<crate::pipeline::Dataflow>>,
+    /// The run's schema checks (the deserializer), when a stream has a schema.
+    pub schemas: Option<std::rc::Rc<super::SchemaRun>>,
     /// What the flow sent on since the instance last took it.
     pub emissions: Vec<crate::pipeline::Emission>,
 }
@@ -88,6 +90,7 @@ impl QueueConsumerRole {
         };
         QueueConsumerRole {
             flow: None,
+            schemas: None,
             emissions: Vec::new(),
             group: config.group,
             queue,
@@ -383,7 +386,20 @@ impl QueueConsumerRole {
                     sent_at: delivery.record.sent_at,
                     redelivered: delivery.redelivered,
                 });
-                if let Some(dataflow) = &self.flow {
+                let decode_failure = match &self.schemas {
+                    Some(schemas) => schemas.check_consume(self.group, &delivery.record, ctx.now()),
+                    None => None,
+                };
+                if let Some(reason) = decode_failure {
+                    // Acked and skipped: no flow sees it.
+                    ctx.emit(TraceEvent::DecodeFailed {
+                        group: self.group,
+                        instance: me,
+                        position: None,
+                        msg: delivery.record.id,
+                        reason,
+                    });
+                } else if let Some(dataflow) = &self.flow {
                     dataflow.run(self.group, &delivery.record, &mut self.emissions);
                 }
             }

@@ -30,6 +30,8 @@ struct Names {
     instances: Vec<Vec<u8>>,
     queues: Vec<Vec<u8>>,
     keys: std::rc::Rc<crate::model::RunKeys>,
+    /// The texts of the schema events' reasons (`with_reasons`).
+    reasons: std::rc::Rc<super::Reasons>,
 }
 
 /// One line being written: `,"<field>":<value>` appenders over the line's bytes.
@@ -53,6 +55,11 @@ impl Line<'_> {
     fn str(&mut self, name: &str, value: &str) {
         self.name(name);
         push_str(self.bytes, value);
+    }
+
+    fn reason(&mut self, reason: super::ReasonId) {
+        let text = self.names.reasons.text(reason);
+        self.str("reason", &text);
     }
 
     fn bool(&mut self, name: &str, value: bool) {
@@ -148,6 +155,7 @@ impl<W: Write> TraceWriter<W> {
         };
         let names = Names {
             keys,
+            reasons: std::rc::Rc::default(),
             actors: actor_names.iter().map(|name| quoted(name)).collect(),
             streams: model
                 .streams
@@ -178,6 +186,12 @@ impl<W: Write> TraceWriter<W> {
             window_us,
             error: None,
         })
+    }
+
+    /// Where the schema events' reasons are interned (the run's schema checks fill it).
+    pub fn with_reasons(mut self, reasons: &std::rc::Rc<super::Reasons>) -> Self {
+        self.names.reasons = std::rc::Rc::clone(reasons);
+        self
     }
 
     /// The first write error, if any; writing stops after it.
@@ -273,7 +287,65 @@ fn log_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.u64("records", records);
             line.u64("log_start_offset", log_start_offset.0);
         }
+        TraceEvent::SchemaRegistered { .. }
+        | TraceEvent::SchemaRefused { .. }
+        | TraceEvent::ProduceRejected { .. }
+        | TraceEvent::DecodeFailed { .. } => schema_fields(line, event),
         _ => group_fields(line, at, event),
+    }
+}
+
+/// The fields of the schema events: registrations, rejected sends, failed decodes.
+fn schema_fields(line: &mut Line<'_>, event: &TraceEvent) {
+    match *event {
+        TraceEvent::SchemaRegistered {
+            stream,
+            instance,
+            version,
+            id,
+        } => {
+            line.stream(stream);
+            line.instance(instance);
+            line.u64("version", u64::from(version));
+            line.u64("id", u64::from(id));
+        }
+        TraceEvent::SchemaRefused {
+            stream,
+            instance,
+            reason,
+        } => {
+            line.stream(stream);
+            line.instance(instance);
+            line.reason(reason);
+        }
+        TraceEvent::ProduceRejected {
+            stream,
+            instance,
+            msg,
+            reason,
+        } => {
+            line.stream(stream);
+            line.instance(instance);
+            line.msg(msg);
+            line.reason(reason);
+        }
+        TraceEvent::DecodeFailed {
+            group,
+            instance,
+            position,
+            msg,
+            reason,
+        } => {
+            line.group(group);
+            line.instance(instance);
+            if let Some((partition, offset)) = position {
+                line.partition(partition);
+                line.u64("offset", offset.0);
+            }
+            line.msg(msg);
+            line.reason(reason);
+        }
+        _ => unreachable!("{} is not a schema event", event.kind()),
     }
 }
 
@@ -611,6 +683,10 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::Committed { .. }
         | TraceEvent::Consumed { .. }
         | TraceEvent::Crashed { .. }
+        | TraceEvent::DecodeFailed { .. }
+        | TraceEvent::ProduceRejected { .. }
+        | TraceEvent::SchemaRefused { .. }
+        | TraceEvent::SchemaRegistered { .. }
         | TraceEvent::DeadLettered { .. }
         | TraceEvent::Delivered { .. }
         | TraceEvent::Dropped { .. }

@@ -2,6 +2,9 @@
 //! Lines writer is one more sink over it.
 
 pub mod jsonl;
+pub mod reasons;
+
+pub use reasons::{ReasonId, Reasons};
 
 use crate::model::{
     DeathReason, Decision, GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, QueueId,
@@ -308,6 +311,40 @@ pub enum TraceEvent {
         group: GroupId,
         instance: InstanceId,
     },
+    /// A producer registered its schema with the registry (at its start, or at a schema
+    /// upgrade) and got `version` and `id` back: a new version, or the existing one of an
+    /// identical schema.
+    SchemaRegistered {
+        stream: StreamId,
+        instance: InstanceId,
+        version: u32,
+        id: u32,
+    },
+    /// The registry refused a producer's new schema: it breaks the subject's compatibility
+    /// level. Every send with it fails from now on.
+    SchemaRefused {
+        stream: StreamId,
+        instance: InstanceId,
+        reason: ReasonId,
+    },
+    /// A producer's send failed in the client: the value does not match the producer's schema
+    /// version, or the registry refused that version. The record never left the producer.
+    ProduceRejected {
+        stream: StreamId,
+        instance: InstanceId,
+        msg: MessageId,
+        reason: ReasonId,
+    },
+    /// A consumer could not decode a record with its reader schema (Avro schema resolution
+    /// failed); it skips the record, as an error-handling deserializer does.
+    DecodeFailed {
+        group: GroupId,
+        instance: InstanceId,
+        /// The record's partition and offset on the log; `None` for a queue's message.
+        position: Option<(PartitionId, Offset)>,
+        msg: MessageId,
+        reason: ReasonId,
+    },
 }
 
 impl TraceEvent {
@@ -357,6 +394,10 @@ impl TraceEvent {
             TraceEvent::Processed { .. } => "processed",
             TraceEvent::DeliveryLost { .. } => "delivery_lost",
             TraceEvent::ConsumerFinished { .. } => "consumer_finished",
+            TraceEvent::SchemaRegistered { .. } => "schema_registered",
+            TraceEvent::SchemaRefused { .. } => "schema_refused",
+            TraceEvent::ProduceRejected { .. } => "produce_rejected",
+            TraceEvent::DecodeFailed { .. } => "decode_failed",
         }
     }
 }

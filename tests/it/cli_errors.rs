@@ -132,7 +132,7 @@ fn unknown_field_with_no_near_name_lists_the_fields() {
             r#"{ "name": "payments" }"#,
             r#"{ "name": "payments", "zzz": 1 }"#,
         ),
-        r#"eventlab: shop.json: streams[1].zzz: unknown field "zzz" (expected "carrier", "description", "entity", "kafka", "kind", "name", "partition_count", "partitioner" or "rabbitmq")"#,
+        r#"eventlab: shop.json: streams[1].zzz: unknown field "zzz" (expected "carrier", "compatibility", "description", "entity", "kafka", "kind", "name", "partition_count", "partitioner", "rabbitmq" or "schema")"#,
     );
 }
 

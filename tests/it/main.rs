@@ -7,6 +7,8 @@ mod common;
 
 mod assign_cli;
 mod assignment_runs;
+mod avro_compat;
+mod avro_schemas;
 mod cli_errors;
 mod compare;
 mod conservation;
