@@ -25,6 +25,28 @@ pub struct FetchedBatch {
     pub partition: PartitionId,
     pub first_offset: Offset,
     pub records: Vec<Record>,
+    /// Each record's offset when they are not consecutive (the cleaner removed some in
+    /// between); empty when record `i` is at `first_offset + i`.
+    pub offsets: Vec<Offset>,
+}
+
+impl FetchedBatch {
+    /// The offset of the `index`-th record.
+    #[inline]
+    pub fn offset(&self, index: usize) -> Offset {
+        match self.offsets.get(index) {
+            Some(&offset) => offset,
+            None => Offset(self.first_offset.0 + index as u64),
+        }
+    }
+
+    /// The position after the batch: the last record's offset + 1.
+    pub fn next_offset(&self) -> Offset {
+        match self.records.len() {
+            0 => self.first_offset,
+            count => Offset(self.offset(count - 1).0 + 1),
+        }
+    }
 }
 
 /// What a member hands in when it (re-)joins its group.

@@ -79,6 +79,7 @@ impl LogBroker {
                 let policy = SegmentPolicy {
                     segment_bytes: stream.log.segment_bytes,
                     segment_us: stream.log.segment_us,
+                    segment_records: stream.log.segment_records,
                 };
                 // Partitions a CreatePartitions adds later exist, empty, from the start: no
                 // client knows them before their creation, so nothing reaches them earlier.
@@ -434,13 +435,16 @@ impl Actor for LogBroker {
                         continue;
                     };
                     let mut records = Vec::new();
-                    let first_offset = log.read_into(position, remaining, &mut records);
+                    let mut offsets = Vec::new();
+                    let first_offset =
+                        log.read_into(position, remaining, &mut records, &mut offsets);
                     if !records.is_empty() {
                         remaining -= records.len() as u32;
                         batches.push(FetchedBatch {
                             partition,
                             first_offset,
                             records,
+                            offsets,
                         });
                     }
                 }

@@ -6,6 +6,8 @@
 
 pub mod assignor;
 pub mod broker;
+pub mod cleaner;
 pub mod group;
 pub mod partition_log;
 pub mod partitioner;
+pub mod segment;

@@ -131,6 +131,55 @@ pub struct LogConfig {
     pub max_message_bytes: u64,
     /// The broker's `log.retention.check.interval.ms`.
     pub retention_check_interval_us: u64,
+    /// `cleanup.policy`.
+    pub cleanup: CleanupPolicy,
+    /// `retention.bytes`; None is Kafka's -1: no size limit.
+    pub retention_bytes: Option<u64>,
+    /// eventlab's own `segment.records` (not Kafka's): roll once the active segment holds this
+    /// many records.
+    pub segment_records: Option<u64>,
+    /// `min.cleanable.dirty.ratio`, in parts per million.
+    pub min_cleanable_ratio_ppm: u32,
+    /// `min.compaction.lag.ms`.
+    pub min_compaction_lag_us: u64,
+    /// `max.compaction.lag.ms` (`u64::MAX`: Kafka's default, never).
+    pub max_compaction_lag_us: u64,
+    /// `delete.retention.ms`: how long a tombstone outlives its first cleaner pass.
+    pub delete_retention_us: u64,
+    /// The broker's `log.cleaner.backoff.ms`: how often the cleaner looks for work.
+    pub cleaner_backoff_us: u64,
+}
+
+/// Kafka's `cleanup.policy`: delete old segments (retention), compact (keep the latest record
+/// per key), or both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CleanupPolicy {
+    pub delete: bool,
+    pub compact: bool,
+}
+
+impl CleanupPolicy {
+    pub const DELETE: CleanupPolicy = CleanupPolicy {
+        delete: true,
+        compact: false,
+    };
+    pub const COMPACT: CleanupPolicy = CleanupPolicy {
+        delete: false,
+        compact: true,
+    };
+    pub const COMPACT_DELETE: CleanupPolicy = CleanupPolicy {
+        delete: true,
+        compact: true,
+    };
+
+    /// The policy as Kafka writes it.
+    pub fn name(self) -> &'static str {
+        match (self.compact, self.delete) {
+            (true, true) => "compact,delete",
+            (true, false) => "compact",
+            _ => "delete",
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

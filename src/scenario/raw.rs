@@ -131,6 +131,36 @@ pub struct RawStreamKafka {
     /// How often the broker deletes expired segments, in ms. Default 300000 (5 minutes).
     #[serde(rename = "log.retention.check.interval.ms")]
     pub retention_check_interval_ms: Option<u64>,
+    /// `"delete"` (default: retention deletes old segments), `"compact"` (the cleaner keeps the
+    /// latest record per key; records need keys) or `"compact,delete"` (both).
+    #[serde(rename = "cleanup.policy")]
+    pub cleanup_policy: Option<String>,
+    /// The most bytes a partition keeps before retention deletes its oldest segments; -1
+    /// (default) sets no limit. Applies with `cleanup.policy` `delete`.
+    #[serde(rename = "retention.bytes")]
+    pub retention_bytes: Option<i64>,
+    /// eventlab's own, not Kafka's: a segment rolls before an append once it holds this many
+    /// records. For small teaching logs. No limit by default.
+    #[serde(rename = "segment.records")]
+    pub segment_records: Option<u64>,
+    /// The cleaner takes a log only when its dirty bytes over all its bytes are strictly above
+    /// this ratio (0 to 1). Default 0.5.
+    #[serde(rename = "min.cleanable.dirty.ratio")]
+    pub min_cleanable_dirty_ratio: Option<f64>,
+    /// A record stays uncompacted at least this long after it was written, in ms. Default 0.
+    #[serde(rename = "min.compaction.lag.ms")]
+    pub min_compaction_lag_ms: Option<u64>,
+    /// A dirty record older than this, in ms, makes the log eligible for cleaning whatever its
+    /// dirty ratio. Default: never (Kafka's Long.MAX_VALUE).
+    #[serde(rename = "max.compaction.lag.ms")]
+    pub max_compaction_lag_ms: Option<u64>,
+    /// How long a tombstone stays after the cleaner pass that first re-copied it, in ms
+    /// (KIP-534). Default 86400000 (1 day).
+    #[serde(rename = "delete.retention.ms")]
+    pub delete_retention_ms: Option<u64>,
+    /// How often the cleaner looks for a log to clean, in ms. Default 15000.
+    #[serde(rename = "log.cleaner.backoff.ms")]
+    pub cleaner_backoff_ms: Option<u64>,
 }
 
 /// How a stream is carried on the queue broker (RabbitMQ 3.13 classic queues): an exchange
