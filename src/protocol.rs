@@ -5,7 +5,9 @@
 //! JoinGroup); eventlab's group protocol is Kafka's classic protocol, eager or cooperative,
 //! simplified (see `log::group`).
 
-use crate::model::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, QueueId, StreamId};
+use crate::model::{
+    GroupId, InstanceId, KeyId, LogAdmin, MessageId, Offset, PartitionId, QueueId, StreamId,
+};
 use crate::sim::SimTime;
 
 /// A record as producers send it and the log stores it (24 bytes: the value is modelled by its
@@ -115,6 +117,11 @@ pub enum Msg {
     CreatePartitions {
         stream: StreamId,
         partition_count: u32,
+    },
+    /// Roll, clean or DeleteRecords on the stream's logs.
+    LogAdmin {
+        stream: StreamId,
+        admin: LogAdmin,
     },
 
     // Publisher → queue broker (AMQP basic.publish to the stream's exchange; the routing key

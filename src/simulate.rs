@@ -265,7 +265,13 @@ fn add_actors(
     dataflow: Option<&Rc<Dataflow>>,
     run_keys: &Rc<RunKeys>,
 ) -> Vec<String> {
-    let broker = LogBroker::new(model, actor_of, Rc::clone(run_keys));
+    let mut broker = LogBroker::new(model, actor_of, Rc::clone(run_keys));
+    if let Some(dataflow) = dataflow {
+        let dataflow = Rc::clone(dataflow);
+        broker = broker.with_tombstone_test(Rc::new(move |stream, record| {
+            dataflow.is_tombstone(stream, record)
+        }));
+    }
     let initial: Vec<_> = model
         .groups
         .iter()
@@ -354,6 +360,16 @@ fn schedule_timeline(kernel: &mut Kernel<Msg, TraceEvent, RunActor>, model: &Sce
                 Msg::CreatePartitions {
                     stream: stream.id,
                     partition_count: created.partition_count,
+                },
+            );
+        }
+        for admin in &stream.log_admin {
+            kernel.schedule_fault(
+                SimTime(admin.at_us),
+                BROKER,
+                Msg::LogAdmin {
+                    stream: stream.id,
+                    admin: admin.admin,
                 },
             );
         }

@@ -11,6 +11,7 @@
 //! offsets, consumption frontiers and queue states the other sinks keep).
 
 pub mod checks;
+pub mod compaction;
 pub mod histogram;
 pub mod metrics;
 pub mod progress;
@@ -49,6 +50,7 @@ pub struct Collector {
     checks: Checks,
     progress: Progress,
     queues: QueueCollector,
+    compaction: compaction::CompactionFigures,
 }
 
 impl Lookup {
@@ -104,6 +106,7 @@ impl Collector {
             checks: Checks::new(model),
             progress: Progress::new(model),
             queues: QueueCollector::new(queues),
+            compaction: compaction::CompactionFigures::new(model),
         }
     }
 
@@ -121,6 +124,11 @@ impl Collector {
 
     pub fn queues(&self) -> &QueueCollector {
         &self.queues
+    }
+
+    /// The cleaner's passes and the compacted logs' figures.
+    pub fn compaction(&self) -> &compaction::CompactionFigures {
+        &self.compaction
     }
 
     /// The groups that consume `stream`, in declaration order.
@@ -239,6 +247,12 @@ impl Collector {
                 let index = self.lookup.index_in_service[instance.index()];
                 self.progress.consumer_finished(group, index);
             }
+            TraceEvent::RecordRejected { .. } => {
+                // Refused at the broker: off the wire, never appended.
+                self.progress.in_network -= 1;
+                self.compaction.on_event(at, event);
+            }
+            _ if self.compaction.on_event(at, event) => {}
             _ => self.on_queue_incident(at, event),
         }
     }

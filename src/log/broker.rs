@@ -8,6 +8,10 @@ use crate::protocol::{FetchedBatch, JoinRequest, Msg};
 use crate::sim::{Actor, ActorId, Ctx, TimerId};
 use crate::trace::{TraceEvent, TraceSink};
 
+mod compaction;
+
+pub use compaction::TombstoneTest;
+
 use super::group::{GroupState, Member};
 use super::partition_log::{PartitionLog, SegmentPolicy};
 
@@ -41,6 +45,9 @@ pub struct LogBroker {
     /// `auto.offset.reset` is latest.
     group_start_us: Vec<u64>,
     group_reset_latest: Vec<bool>,
+    /// `retention.bytes` per stream (None: no limit).
+    retention_bytes: Vec<Option<u64>>,
+    compaction: compaction::Compaction,
 }
 
 /// Timer tags at and above this activate a late group (tag − base = group index).
@@ -128,6 +135,7 @@ impl LogBroker {
             ));
             session_timeout_us.push(consumption.session_timeout_us);
         }
+        let retention = retention_settings(model);
         LogBroker {
             logs,
             groups,
@@ -146,19 +154,12 @@ impl LogBroker {
                         .len() as u64
                 })
                 .collect(),
-            retention_us: model
-                .streams
-                .iter()
-                .map(|stream| stream.log.retention_us)
-                .collect(),
-            retention_check_us: model
-                .streams
-                .iter()
-                .filter(|stream| stream.log.retention_us.is_some())
-                .map(|stream| stream.log.retention_check_interval_us)
-                .min(),
+            retention_us: retention.0,
+            retention_bytes: retention.1,
+            retention_check_us: retention.2,
             group_start_us,
             group_reset_latest,
+            compaction: compaction::Compaction::new(model),
         }
     }
 
@@ -394,6 +395,7 @@ impl Actor for LogBroker {
         if let Some(interval_us) = self.retention_check_us {
             ctx.set_timer(interval_us, RETENTION_CHECK_TAG);
         }
+        self.start_cleaner(ctx);
     }
 
     fn on_msg<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, from: ActorId, msg: Msg) {
@@ -403,6 +405,9 @@ impl Actor for LogBroker {
                 partition,
                 record,
             } => {
+                if self.refuses(ctx, stream, partition, &record) {
+                    return;
+                }
                 let size_bytes = u64::from(record.value_size_bytes)
                     + record.key.map_or(0, |key| self.key_len(key));
                 let log = &mut self.logs[stream.index()][partition.index()];
@@ -469,6 +474,7 @@ impl Actor for LogBroker {
                 stream,
                 partition_count,
             } => self.on_create_partitions(ctx, stream, partition_count),
+            Msg::LogAdmin { stream, admin } => self.on_log_admin(ctx, stream, admin),
             Msg::FetchResponse { .. }
             | Msg::RebalanceStart { .. }
             | Msg::Assignment { .. }
@@ -494,6 +500,10 @@ impl Actor for LogBroker {
             if let Some(interval_us) = self.retention_check_us {
                 ctx.set_timer(interval_us, RETENTION_CHECK_TAG);
             }
+            return;
+        }
+        if tag == compaction::CLEANER_TAG {
+            self.on_cleaner_timer(ctx);
             return;
         }
         if tag >= ACTIVATE_TAG_BASE {
@@ -525,18 +535,32 @@ impl Actor for LogBroker {
     fn on_crash<S: TraceSink>(&mut self, _ctx: &mut BrokerCtx<S>) {
         // Broker faults are a later issue; validation only lets instances crash.
     }
+
+    fn on_end<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>) {
+        self.report_compacted_logs(ctx);
+    }
 }
 
 impl LogBroker {
-    /// Kafka's `LogManager.cleanupLogs`, time-based part: delete expired non-active segments.
+    /// Kafka's `LogManager.cleanupLogs` for `cleanup.policy` delete: delete expired non-active
+    /// segments, then the oldest while the log is over `retention.bytes`.
     fn delete_expired_segments<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>) {
         for (stream_index, partitions) in self.logs.iter_mut().enumerate() {
-            let Some(retention_us) = self.retention_us[stream_index] else {
-                continue;
-            };
+            let retention_us = self.retention_us[stream_index];
+            let retention_bytes = self.retention_bytes[stream_index];
             for (partition_index, log) in partitions.iter_mut().enumerate() {
-                if let Some(deleted) = log.delete_expired(ctx.now(), retention_us) {
-                    self.stored_records -= deleted.records;
+                let stored = log.stored();
+                let by_time = retention_us.and_then(|us| log.delete_expired(ctx.now(), us));
+                let by_size = retention_bytes.and_then(|bytes| log.delete_over_size(bytes));
+                let deleted = match (by_time, by_size) {
+                    (Some(time), Some(size)) => Some(super::partition_log::Deleted {
+                        records: time.records + size.records,
+                        log_start_offset: size.log_start_offset,
+                    }),
+                    (time, size) => time.or(size),
+                };
+                if let Some(deleted) = deleted {
+                    self.stored_records -= stored - log.stored();
                     ctx.emit(TraceEvent::SegmentsDeleted {
                         stream: crate::model::StreamId(stream_index as u32),
                         partition: PartitionId(partition_index as u32),
@@ -551,6 +575,43 @@ impl LogBroker {
     fn stream_of(&self, group: GroupId) -> usize {
         self.group_streams[group.index()]
     }
+}
+
+/// Per stream `retention.ms` and `retention.bytes`, which apply with `cleanup.policy` delete
+/// (`UnifiedLog.deleteOldSegments`), and how often the retention check runs: the smallest
+/// `log.retention.check.interval.ms` of the streams it has work on.
+#[allow(clippy::type_complexity)]
+fn retention_settings(model: &Scenario) -> (Vec<Option<u64>>, Vec<Option<u64>>, Option<u64>) {
+    let by_time = model
+        .streams
+        .iter()
+        .map(|stream| {
+            stream
+                .log
+                .retention_us
+                .filter(|_| stream.log.cleanup.delete)
+        })
+        .collect();
+    let by_size = model
+        .streams
+        .iter()
+        .map(|stream| {
+            stream
+                .log
+                .retention_bytes
+                .filter(|_| stream.log.cleanup.delete)
+        })
+        .collect();
+    let check_us = model
+        .streams
+        .iter()
+        .filter(|stream| {
+            stream.log.cleanup.delete
+                && (stream.log.retention_us.is_some() || stream.log.retention_bytes.is_some())
+        })
+        .map(|stream| stream.log.retention_check_interval_us)
+        .min();
+    (by_time, by_size, check_us)
 }
 
 /// Hands every live member its partitions for the group's current generation, each starting at

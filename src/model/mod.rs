@@ -96,6 +96,8 @@ pub struct Stream {
     pub log: LogConfig,
     /// Kafka's CreatePartitions on this stream, in time order, each with a larger count.
     pub partitions_created: Vec<PartitionsCreated>,
+    /// Admin operations on the stream's logs (roll, clean, DeleteRecords), in file order.
+    pub log_admin: Vec<LogAdminAt>,
     /// How the stream is carried on the queue broker (used when `carrier` is `Queue`, and by
     /// `eventlab compare`).
     pub rabbitmq: QueueArgs,
@@ -108,6 +110,28 @@ impl Stream {
             .last()
             .map_or(self.partition_count, |created| created.partition_count)
     }
+}
+
+/// An admin operation on a stream's logs, from the `admin` timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogAdmin {
+    /// Roll every partition's active segment (Kafka's `UnifiedLog.roll`).
+    Roll,
+    /// One cleaner pass on each partition now, whatever its dirty ratio (as Kafka's tests call
+    /// `Cleaner.clean`).
+    Clean,
+    /// Kafka's DeleteRecords: the partition's log start offset moves to `before_offset`.
+    DeleteRecords {
+        partition: PartitionId,
+        before_offset: Offset,
+    },
+}
+
+/// An admin operation on a stream's logs at a virtual time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogAdminAt {
+    pub at_us: u64,
+    pub admin: LogAdmin,
 }
 
 /// An admin timeline entry: at `at_us` the stream grows to `partition_count` partitions (Kafka's

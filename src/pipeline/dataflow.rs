@@ -163,7 +163,19 @@ impl Dataflow {
             .map(|group| flow_plan(model, group))
             .collect();
         let any_tables = topology.services.iter().any(|s| !s.tables.is_empty());
-        if plans.iter().all(Option::is_none) && !any_tables {
+        // A compacted stream whose records may be tombstones needs the values too: the
+        // cleaner asks which records are null.
+        let compacted_values = model.streams.iter().any(|stream| {
+            stream.log.cleanup.compact
+                && topology.services.iter().any(|service| {
+                    service
+                        .values
+                        .iter()
+                        .flatten()
+                        .any(|template| template.tombstone_ppm > 0)
+                })
+        });
+        if plans.iter().all(Option::is_none) && !any_tables && !compacted_values {
             return None;
         }
         let mut values_read = vec![false; model.streams.len()];
@@ -234,6 +246,15 @@ impl Dataflow {
     /// Stores the value of a record a pipeline emitted.
     pub fn put_value(&self, stream: StreamId, msg: MessageId, value: Value) {
         self.state.borrow_mut().values.insert((stream, msg), value);
+    }
+
+    /// Whether `record` on `stream` is a tombstone (its value is null), for the log cleaner. A
+    /// pipeline's null has no bytes; a producer's comes from its template's draw.
+    pub fn is_tombstone(&self, stream: StreamId, record: &Record) -> bool {
+        if self.written[stream.index()] && record.value_size_bytes == 0 {
+            return true;
+        }
+        self.value_of(stream, record.id, record.key) == Value::Null
     }
 
     /// The value of record `msg` on `stream`: what its pipeline emitted, else its producer's

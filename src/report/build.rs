@@ -59,6 +59,20 @@ impl RunReport {
                 slow_periods: faults.slow_periods,
                 members_expired: faults.members_expired,
             },
+            cleaner_passes: collector
+                .compaction()
+                .passes
+                .iter()
+                .map(|pass| CleanerPassReport {
+                    at_us: pass.at.as_us(),
+                    stream: model.stream(pass.stream).name.clone(),
+                    partition: pass.partition.0,
+                    first_dirty_offset: pass.first_dirty_offset.0,
+                    end_offset: pass.end_offset.0,
+                    removed: pass.removed,
+                    tombstones_removed: pass.tombstones_removed,
+                })
+                .collect(),
             pipelines: Vec::new(),
             tables: Vec::new(),
             produced_digest: collector.metrics().produced_digest.clone(),
@@ -104,6 +118,8 @@ impl Builder<'_> {
         let index = stream_id.index();
         let log_end = &metrics.log_end[index];
         let on_queue = stream.carrier == Carrier::Queue;
+        let compaction = self.collector.compaction();
+        let compacted = stream.log.cleanup.compact && !on_queue;
         // On the queue, "appended" counts publishes that reached the exchange.
         let appended: u64 = if on_queue {
             metrics.routed[index]
@@ -119,6 +135,11 @@ impl Builder<'_> {
                 appended: end,
                 log_start_offset: metrics.log_start[index][partition],
                 log_end_offset: end,
+                dirty_ratio: compaction.dirty_ratio_ppm[index]
+                    .get(partition)
+                    .copied()
+                    .flatten()
+                    .map(|ppm| ppm as f64 / 1_000_000.0),
             })
             .collect();
         let groups = self
@@ -155,6 +176,9 @@ impl Builder<'_> {
             producers: self.producer_reports(stream_id),
             partitions,
             groups,
+            cleanup_policy: compacted.then(|| stream.log.cleanup.name().to_string()),
+            removed_by_cleaner: compacted.then(|| compaction.removed[index]),
+            rejected_unkeyed: compacted.then(|| compaction.rejected_unkeyed[index]),
         }
     }
 

@@ -35,6 +35,8 @@ pub struct RunReport {
     pub queues: Vec<QueueReport>,
     pub expect: Vec<ExpectOutcome>,
     pub faults: FaultSummary,
+    /// Every log cleaner pass, in time order (empty when no stream is compacted).
+    pub cleaner_passes: Vec<CleanerPassReport>,
     /// Each service pipeline's counts (only when a scenario declares pipelines or tables).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pipelines: Vec<tables::PipelineReport>,
@@ -95,6 +97,30 @@ pub struct StreamReport {
     /// partition (omitted otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keys_moved: Option<KeysMovedReport>,
+    /// A compacted stream's `cleanup.policy` (omitted for `delete`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleanup_policy: Option<String>,
+    /// On a compacted stream: records the cleaner removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed_by_cleaner: Option<u64>,
+    /// On a compacted stream: records refused for having no key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_unkeyed: Option<u64>,
+}
+
+/// One log cleaner pass over one partition (Kafka's `Cleaner.doClean`).
+#[derive(Clone, Debug, Serialize)]
+pub struct CleanerPassReport {
+    pub at_us: u64,
+    pub stream: String,
+    pub partition: u32,
+    /// Where the dirty section started (the cleaner's checkpoint before the pass).
+    pub first_dirty_offset: u64,
+    /// One past the dirty section's last offset: the checkpoint after the pass.
+    pub end_offset: u64,
+    /// Records removed, tombstones included.
+    pub removed: u64,
+    pub tombstones_removed: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -128,6 +154,10 @@ pub struct PartitionReport {
     /// The first offset still stored (moves when retention deletes segments).
     pub log_start_offset: u64,
     pub log_end_offset: u64,
+    /// On a compacted stream: the dirty section's bytes over the log's at the end (what
+    /// `min.cleanable.dirty.ratio` is compared with).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dirty_ratio: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -11,6 +11,7 @@ pub fn render(report: &RunReport) -> String {
     render_outcome(&mut out, report);
     for stream in &report.streams {
         render_stream(&mut out, stream);
+        render_cleaner(&mut out, stream, &report.cleaner_passes);
         for group in &stream.groups {
             render_group(&mut out, group);
         }
@@ -153,6 +154,42 @@ fn render_stream(out: &mut String, stream: &StreamReport) {
             out,
             "  keys on more than one partition: {} of {} keys ({why})",
             keys.moved, keys.keys
+        );
+    }
+}
+
+/// A compacted stream: one line per cleaner pass, then what the cleaner and the key rule did.
+fn render_cleaner(out: &mut String, stream: &StreamReport, passes: &[super::CleanerPassReport]) {
+    let Some(policy) = &stream.cleanup_policy else {
+        return;
+    };
+    for pass in passes.iter().filter(|pass| pass.stream == stream.name) {
+        let _ = writeln!(
+            out,
+            "  cleaner at {}: partition {} offsets {}..{} dirty, removed {} records ({} tombstones)",
+            format_us(pass.at_us),
+            pass.partition,
+            pass.first_dirty_offset,
+            pass.end_offset,
+            pass.removed,
+            pass.tombstones_removed
+        );
+    }
+    let ratios: Vec<String> = stream
+        .partitions
+        .iter()
+        .map(|p| p.dirty_ratio.map_or("-".to_string(), |r| format!("{r:.2}")))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  cleanup.policy {policy}: cleaner removed {} records; dirty ratio at the end: {}",
+        stream.removed_by_cleaner.unwrap_or(0),
+        ratios.join(" / ")
+    );
+    if let Some(rejected) = stream.rejected_unkeyed.filter(|&count| count > 0) {
+        let _ = writeln!(
+            out,
+            "  refused {rejected} records without a key (a compacted stream needs keys)"
         );
     }
 }

@@ -607,12 +607,16 @@ pub struct RawFault {
     pub factor: Option<f64>,
 }
 
-/// One admin operation. `action` is `"create_partitions"` (Kafka's CreatePartitions): at `at_us`
-/// (µs, required) the stream `stream` (required) grows to `partition_count` partitions in total
-/// (required; more than it has then, like Kafka's `NewPartitions.increaseTo`). Keyed records
-/// produced from then on use the new count, so existing keys move; every group on the stream
-/// rebalances. Producers and consumers see the new partitions at once (in Kafka, at their next
-/// metadata refresh, within `metadata.max.age.ms`).
+/// One admin operation at `at_us` (µs, required) on the stream `stream` (required). `action`:
+/// `"create_partitions"` (Kafka's CreatePartitions): the stream grows to `partition_count`
+/// partitions in total (required; more than it has then, like Kafka's
+/// `NewPartitions.increaseTo`). Keyed records produced from then on use the new count, so
+/// existing keys move; every group on the stream rebalances. Producers and consumers see the new
+/// partitions at once (in Kafka, at their next metadata refresh, within `metadata.max.age.ms`).
+/// `"roll"`: every partition's active segment rolls (if it holds records). `"clean"`: one
+/// cleaner pass on each partition now, whatever its dirty ratio (a compacted stream only).
+/// `"delete_records"` (Kafka's DeleteRecords): partition `partition`'s log start offset moves
+/// to `before_offset` (at most its log end), and segments wholly before it are deleted.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAdmin {
@@ -620,6 +624,8 @@ pub struct RawAdmin {
     pub at_us: Option<u64>,
     pub stream: Option<String>,
     pub partition_count: Option<u64>,
+    pub partition: Option<u64>,
+    pub before_offset: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -16,6 +16,7 @@
 
 mod consumes;
 mod expectations;
+mod log_admin;
 mod produces;
 mod queue;
 mod streams;

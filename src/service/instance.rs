@@ -431,7 +431,8 @@ impl Actor for InstanceActor {
             | Msg::OffsetCommit { .. }
             | Msg::Heartbeat { .. }
             | Msg::JoinGroup { .. }
-            | Msg::CreatePartitions { .. } => {
+            | Msg::CreatePartitions { .. }
+            | Msg::LogAdmin { .. } => {
                 debug_assert!(false, "an instance never receives {msg:?}");
             }
         }

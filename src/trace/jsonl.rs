@@ -273,6 +273,50 @@ fn log_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.u64("records", records);
             line.u64("log_start_offset", log_start_offset.0);
         }
+        _ => cleaner_fields(line, at, event),
+    }
+}
+
+/// The fields of the log cleaner's and the compacted logs' events.
+fn cleaner_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
+    match *event {
+        TraceEvent::CleanerPass {
+            stream,
+            partition,
+            first_dirty_offset,
+            end_offset,
+            removed,
+            tombstones_removed,
+        } => {
+            line.stream(stream);
+            line.partition(partition);
+            line.u64("first_dirty_offset", first_dirty_offset.0);
+            line.u64("end_offset", end_offset.0);
+            line.u64("removed", removed);
+            line.u64("tombstones_removed", tombstones_removed);
+        }
+        TraceEvent::RecordRejected {
+            stream,
+            partition,
+            msg,
+        } => {
+            line.stream(stream);
+            line.partition(partition);
+            line.msg(msg);
+        }
+        TraceEvent::LogEnd {
+            stream,
+            partition,
+            log_start_offset,
+            log_end_offset,
+            dirty_ratio_ppm,
+        } => {
+            line.stream(stream);
+            line.partition(partition);
+            line.u64("log_start_offset", log_start_offset.0);
+            line.u64("log_end_offset", log_end_offset.0);
+            line.u64("dirty_ratio_ppm", dirty_ratio_ppm);
+        }
         _ => group_fields(line, at, event),
     }
 }
@@ -548,6 +592,9 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::Revoked { .. }
         | TraceEvent::Routed { .. }
         | TraceEvent::SegmentsDeleted { .. }
+        | TraceEvent::CleanerPass { .. }
+        | TraceEvent::RecordRejected { .. }
+        | TraceEvent::LogEnd { .. }
         | TraceEvent::SlowEnded { .. }
         | TraceEvent::SlowStarted { .. } => {
             unreachable!("{} fields are written before the chain's end", event.kind())

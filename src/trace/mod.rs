@@ -54,6 +54,32 @@ pub enum TraceEvent {
         records: u64,
         log_start_offset: Offset,
     },
+    /// The log cleaner re-copied a partition's segments before `end_offset` (its new
+    /// checkpoint), keeping the latest record per key: `removed` records went, tombstones
+    /// included.
+    CleanerPass {
+        stream: StreamId,
+        partition: PartitionId,
+        first_dirty_offset: Offset,
+        end_offset: Offset,
+        removed: u64,
+        tombstones_removed: u64,
+    },
+    /// The broker refused a record without a key on a compacted stream (Kafka's
+    /// `InvalidRecordException` from `LogValidator`).
+    RecordRejected {
+        stream: StreamId,
+        partition: PartitionId,
+        msg: MessageId,
+    },
+    /// At the end of the run, one compacted partition's state: its offsets and dirty ratio.
+    LogEnd {
+        stream: StreamId,
+        partition: PartitionId,
+        log_start_offset: Offset,
+        log_end_offset: Offset,
+        dirty_ratio_ppm: u64,
+    },
     /// A consumer received a fetch response: `count` records from `first_offset` on.
     Fetched {
         group: GroupId,
@@ -237,6 +263,9 @@ impl TraceEvent {
             TraceEvent::PartitionsCreated { .. } => "partitions_created",
             TraceEvent::Appended { .. } => "appended",
             TraceEvent::SegmentsDeleted { .. } => "segments_deleted",
+            TraceEvent::CleanerPass { .. } => "cleaner_pass",
+            TraceEvent::RecordRejected { .. } => "record_rejected",
+            TraceEvent::LogEnd { .. } => "log_end",
             TraceEvent::Fetched { .. } => "fetched",
             TraceEvent::Consumed { .. } => "consumed",
             TraceEvent::Committed { .. } => "committed",

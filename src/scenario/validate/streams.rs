@@ -75,6 +75,7 @@ pub(super) fn stream(
         partitioner,
         log: log_config(v, &path, &raw.kafka),
         partitions_created: Vec::new(),
+        log_admin: Vec::new(),
         rabbitmq,
     }
 }

@@ -1,5 +1,5 @@
 //! Validation of the scenario's timelines: `faults[]` (crash, restart, slow) and `admin[]`
-//! (CreatePartitions).
+//! (CreatePartitions; the log operations roll, clean and delete_records are `log_admin`'s).
 //!
 //! Both are checked twice: each entry on its own, in file order, and then all of them in time
 //! order (an instance's crashes and restarts alternate; a stream only grows). The problems of each
@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 
+use super::log_admin::LogAction;
 use super::validator::{Declaration, StreamNames, Validator};
 use crate::model::{Fault, Instance, InstanceId, PartitionsCreated, Stream, StreamId};
 use crate::scenario::choice::Choices;
@@ -31,14 +32,20 @@ const FAULT_ACTIONS: Choices<'static, FaultAction> = Choices {
     ],
 };
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum AdminAction {
     CreatePartitions,
+    Log(LogAction),
 }
 
 const ADMIN_ACTIONS: Choices<'static, AdminAction> = Choices {
     noun: "admin action",
-    table: &[("create_partitions", AdminAction::CreatePartitions)],
+    table: &[
+        ("create_partitions", AdminAction::CreatePartitions),
+        ("roll", AdminAction::Log(LogAction::Roll)),
+        ("clean", AdminAction::Log(LogAction::Clean)),
+        ("delete_records", AdminAction::Log(LogAction::DeleteRecords)),
+    ],
 };
 
 /// Validates `faults[]`: each entry, then each instance's crash/restart order.
@@ -208,7 +215,7 @@ pub(super) fn admin(
     let mut problems: Vec<Vec<ScenarioError>> = Vec::with_capacity(raw.len());
     let mut creations = Vec::new();
     for (index, entry) in raw.iter().enumerate() {
-        let (creation, errors) = v.aside(|v| admin_entry(v, index, entry, names));
+        let (creation, errors) = v.aside(|v| admin_entry(v, index, entry, names, streams));
         problems.push(errors);
         creations.extend(creation);
     }
@@ -248,10 +255,14 @@ fn admin_entry(
     index: usize,
     admin: &RawAdmin,
     names: &StreamNames,
+    streams: &mut [Stream],
 ) -> Option<Creation> {
     let path = format!("admin[{index}]");
-    let AdminAction::CreatePartitions =
-        v.choose_required(format!("{path}.action"), &admin.action, &ADMIN_ACTIONS)?;
+    let action = v.choose_required(format!("{path}.action"), &admin.action, &ADMIN_ACTIONS)?;
+    if let AdminAction::Log(action) = action {
+        super::log_admin::entry(v, &path, action, admin, names, streams);
+        return None;
+    }
     let (Some(at_us), Some(stream_name), Some(count)) =
         (admin.at_us, admin.stream.as_deref(), admin.partition_count)
     else {
