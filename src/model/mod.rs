@@ -295,6 +295,8 @@ pub struct ExplicitRecord {
     pub at_us: u64,
     pub key: Option<KeyId>,
     pub value_size_bytes: u32,
+    /// The value the file gives (`Value::Null`: a tombstone); None: the template's.
+    pub value: Option<crate::value::Value>,
 }
 
 /// How a producer picks the key of its next record. Key ids index `Scenario::keys`.

@@ -99,6 +99,9 @@ pub struct Dataflow {
     values_read: Vec<bool>,
     /// By `StreamId`: a pipeline writes this stream (only then can a value be stored).
     written: Vec<bool>,
+    /// The values explicit records give, by (stream, producing instance), in sequence order
+    /// (None: that record takes its template's value).
+    explicit: BTreeMap<(StreamId, crate::model::InstanceId), Vec<Option<Value>>>,
     pub(super) state: RefCell<State>,
 }
 
@@ -157,6 +160,7 @@ impl Dataflow {
     /// `None` when the scenario declares no pipelines, outputs or tables: nothing to run.
     pub fn new(model: &Scenario) -> Option<Self> {
         let topology = &model.topology;
+        let explicit = explicit_values(model);
         let mut plans: Vec<Option<FlowPlan>> = model
             .groups
             .iter()
@@ -165,16 +169,17 @@ impl Dataflow {
         let any_tables = topology.services.iter().any(|s| !s.tables.is_empty());
         // A compacted stream whose records may be tombstones needs the values too: the
         // cleaner asks which records are null.
-        let compacted_values = model.streams.iter().any(|stream| {
-            stream.log.cleanup.compact
-                && topology.services.iter().any(|service| {
-                    service
-                        .values
-                        .iter()
-                        .flatten()
-                        .any(|template| template.tombstone_ppm > 0)
-                })
-        });
+        let compacted_values = !explicit.is_empty()
+            || model.streams.iter().any(|stream| {
+                stream.log.cleanup.compact
+                    && topology.services.iter().any(|service| {
+                        service
+                            .values
+                            .iter()
+                            .flatten()
+                            .any(|template| template.tombstone_ppm > 0)
+                    })
+            });
         if plans.iter().all(Option::is_none) && !any_tables && !compacted_values {
             return None;
         }
@@ -202,9 +207,18 @@ impl Dataflow {
         let templates = value_templates(model);
         for plan in plans.iter_mut().flatten() {
             let stream = plan.flow.stream.index();
+            let given = |instance: usize| {
+                explicit.contains_key(&(
+                    StreamId(stream as u32),
+                    crate::model::InstanceId(instance as u32),
+                ))
+            };
             plan.empty_value = templates[stream]
                 .iter()
-                .map(|template| template.is_none() && !written[stream])
+                .enumerate()
+                .map(|(instance, template)| {
+                    template.is_none() && !written[stream] && !given(instance)
+                })
                 .collect();
         }
         Some(Dataflow {
@@ -230,6 +244,7 @@ impl Dataflow {
             sources,
             values_read,
             written,
+            explicit,
         })
     }
 
@@ -441,6 +456,12 @@ impl Dataflow {
         {
             return value.clone();
         }
+        if !self.explicit.is_empty()
+            && let Some(values) = self.explicit.get(&(stream, msg.producer))
+            && let Some(Some(value)) = values.get(msg.seq as usize)
+        {
+            return value.clone();
+        }
         match self.templates[stream.index()][msg.producer.index()] {
             Some(index) => {
                 let service = self.model.instance(msg.producer).service;
@@ -452,6 +473,28 @@ impl Dataflow {
             None => Value::object(),
         }
     }
+}
+
+/// The values of explicit records that give one, by (stream, instance). A service's instances
+/// each send its list; with one `produces` entry on a stream, a record's sequence number is its
+/// place in the list.
+fn explicit_values(
+    model: &Scenario,
+) -> BTreeMap<(StreamId, crate::model::InstanceId), Vec<Option<Value>>> {
+    let mut explicit = BTreeMap::new();
+    for instance in &model.instances {
+        for production in &model.service(instance.service).produces {
+            let crate::model::Schedule::Explicit(records) = &production.schedule else {
+                continue;
+            };
+            if records.iter().all(|record| record.value.is_none()) {
+                continue;
+            }
+            let values = records.iter().map(|record| record.value.clone()).collect();
+            explicit.insert((production.stream, instance.id), values);
+        }
+    }
+    explicit
 }
 
 /// The length of `value` as compact JSON: the size of a record a pipeline made.

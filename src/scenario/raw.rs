@@ -331,6 +331,20 @@ pub struct RawRecord {
     #[serde(default)]
     pub key: Option<String>,
     pub value_size_bytes: Option<u64>,
+    /// The record's value: an object, string, whole number or boolean, or `null` for a
+    /// tombstone (deletes the key from tables; a compacted log drops it after
+    /// `delete.retention.ms`). A null value has no bytes. Absent: the producer's `value`
+    /// template, else an empty object.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub value: Option<serde_json::Value>,
+}
+
+/// A field that is present, `null` included (absent fields take the default, `None`).
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(deserializer).map(Some)
 }
 
 /// `"unkeyed"`, `{"sequential": N}`, `{"uniform": N}`, `{"zipf": {"count": N, "exponent": s}}`
