@@ -22,7 +22,7 @@ pub struct SegmentPolicy {
     pub segment_records: Option<u64>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PartitionLog {
     policy: SegmentPolicy,
     /// Oldest first; the last one is the active segment. Never empty.
