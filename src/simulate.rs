@@ -32,6 +32,8 @@ pub struct RunOptions {
     pub reproduce: String,
     /// Only trace events with `FROM <= time_us <= TO`.
     pub trace_window_us: Option<(u64, u64)>,
+    /// List every log partition's segments and records in the report (`--logs`).
+    pub logs: bool,
 }
 
 pub struct Run {
@@ -264,8 +266,12 @@ fn add_actors(
     model: &Scenario,
     dataflow: Option<&Rc<Dataflow>>,
     run_keys: &Rc<RunKeys>,
+    list_logs: bool,
 ) -> Vec<String> {
     let mut broker = LogBroker::new(model, actor_of, Rc::clone(run_keys));
+    if list_logs {
+        broker = broker.with_log_listing();
+    }
     if let Some(dataflow) = dataflow {
         let dataflow = Rc::clone(dataflow);
         broker = broker.with_tombstone_test(Rc::new(move |stream, record| {
@@ -399,7 +405,14 @@ pub fn simulate<W: Write>(
         Some(dataflow) => Rc::clone(&dataflow.keys),
         None => Rc::new(RunKeys::new(&model.keys)),
     };
-    let actor_names = add_actors(&mut kernel, model, dataflow.as_ref(), &run_keys);
+    let actor_names = add_actors(
+        &mut kernel,
+        model,
+        dataflow.as_ref(),
+        &run_keys,
+        options.logs,
+    );
+    let values = dataflow.clone();
     schedule_timeline(&mut kernel, model);
 
     let trace = match trace {
@@ -432,6 +445,9 @@ pub fn simulate<W: Write>(
         kernel: stats,
     };
     let mut report = RunReport::build(model, &sinks.collector, end);
+    if let Some(values) = values.filter(|_| options.logs) {
+        report.fill_log_values(|stream, msg, key| values.value_of(stream, msg, key));
+    }
     if let Some(pipelines) = sinks.pipelines.or(idle_pipelines) {
         (report.pipelines, report.tables) =
             crate::report::tables::reports(model, pipelines.finish());

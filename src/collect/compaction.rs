@@ -2,7 +2,8 @@
 //! for having no key, and each compacted partition's dirty ratio at the end of the run.
 //!
 //! A sink of trace events like the others; it words nothing (`report` does) and keeps one entry
-//! per cleaner pass, which the cleaner's backoff bounds.
+//! per cleaner pass, which the cleaner's backoff bounds, and with `--logs` a copy of every
+//! partition's log at the end.
 
 use crate::model::{Offset, PartitionId, Scenario, StreamId};
 use crate::sim::SimTime;
@@ -29,6 +30,8 @@ pub struct CompactionFigures {
     pub removed: Vec<u64>,
     /// `dirty_ratio_ppm[stream][partition]` at the end, for compacted streams.
     pub dirty_ratio_ppm: Vec<Vec<Option<u64>>>,
+    /// With `--logs`: every log-carried partition's segments and records at the end.
+    pub listings: Vec<crate::trace::LogListing>,
 }
 
 impl CompactionFigures {
@@ -42,6 +45,7 @@ impl CompactionFigures {
                 .iter()
                 .map(|stream| vec![None; stream.partition_count_max() as usize])
                 .collect(),
+            listings: Vec::new(),
         }
     }
 
@@ -79,6 +83,7 @@ impl CompactionFigures {
                     *slot = Some(dirty_ratio_ppm);
                 }
             }
+            TraceEvent::LogListed(ref listing) => self.listings.push((**listing).clone()),
             _ => return false,
         }
         true

@@ -45,9 +45,9 @@ pub struct LogBroker {
     /// `auto.offset.reset` is latest.
     group_start_us: Vec<u64>,
     group_reset_latest: Vec<bool>,
-    /// `retention.bytes` per stream (None: no limit).
-    retention_bytes: Vec<Option<u64>>,
-    compaction: compaction::Compaction,
+    /// Compaction's settings and state, `retention.bytes` among them (boxed: the broker is one
+    /// variant of the run's actor enum, kept near the size of the others).
+    compaction: Box<compaction::Compaction>,
 }
 
 /// Timer tags at and above this activate a late group (tag − base = group index).
@@ -155,11 +155,10 @@ impl LogBroker {
                 })
                 .collect(),
             retention_us: retention.0,
-            retention_bytes: retention.1,
             retention_check_us: retention.2,
             group_start_us,
             group_reset_latest,
-            compaction: compaction::Compaction::new(model),
+            compaction: Box::new(compaction::Compaction::new(model, retention.1)),
         }
     }
 
@@ -547,7 +546,7 @@ impl LogBroker {
     fn delete_expired_segments<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>) {
         for (stream_index, partitions) in self.logs.iter_mut().enumerate() {
             let retention_us = self.retention_us[stream_index];
-            let retention_bytes = self.retention_bytes[stream_index];
+            let retention_bytes = self.compaction.retention_bytes[stream_index];
             for (partition_index, log) in partitions.iter_mut().enumerate() {
                 let stored = log.stored();
                 let by_time = retention_us.and_then(|us| log.delete_expired(ctx.now(), us));

@@ -31,11 +31,12 @@ impl RunReport {
     /// The report of a run that has ended. Pipelines and tables are filled in afterwards.
     pub fn build(model: &Scenario, collector: &Collector, end: RunEnd<'_>) -> RunReport {
         let builder = Builder { model, collector };
-        let streams = model
+        let mut streams = model
             .streams
             .iter()
             .map(|stream| builder.stream_report(stream.id))
             .collect::<Vec<_>>();
+        list_logs(model, collector, &mut streams);
         let expect = model
             .expects
             .iter()
@@ -76,6 +77,59 @@ impl RunReport {
             pipelines: Vec::new(),
             tables: Vec::new(),
             produced_digest: collector.metrics().produced_digest.clone(),
+        }
+    }
+}
+
+/// With `--logs`: each partition's segments and records (values are filled in by
+/// `RunReport::fill_log_values`; until then every value is an empty object).
+fn list_logs(model: &Scenario, collector: &Collector, streams: &mut [StreamReport]) {
+    for listing in &collector.compaction().listings {
+        let Some(partition) = streams[listing.stream.index()]
+            .partitions
+            .get_mut(listing.partition.index())
+        else {
+            continue;
+        };
+        partition.segments = Some(
+            listing
+                .segments
+                .iter()
+                .map(|(base, offsets)| SegmentReport {
+                    base_offset: base.0,
+                    offsets: offsets.iter().map(|offset| offset.0).collect(),
+                })
+                .collect(),
+        );
+        partition.log = Some(
+            listing
+                .records
+                .iter()
+                .map(|(offset, record)| LogEntryReport {
+                    offset: offset.0,
+                    key: record.key.map(|key| model.keys.text(key).to_string()),
+                    value: JsonValue(crate::value::Value::object()),
+                    msg: record.id,
+                    key_id: record.key,
+                })
+                .collect(),
+        );
+    }
+}
+
+impl RunReport {
+    /// Puts each listed record's value (`--logs`) in place: `value_of(stream, message, key)`.
+    pub fn fill_log_values(
+        &mut self,
+        value_of: impl Fn(StreamId, MessageId, Option<crate::model::KeyId>) -> crate::value::Value,
+    ) {
+        for (index, stream) in self.streams.iter_mut().enumerate() {
+            for partition in &mut stream.partitions {
+                for entry in partition.log.iter_mut().flatten() {
+                    entry.value =
+                        JsonValue(value_of(StreamId(index as u32), entry.msg, entry.key_id));
+                }
+            }
         }
     }
 }
@@ -140,6 +194,8 @@ impl Builder<'_> {
                     .copied()
                     .flatten()
                     .map(|ppm| ppm as f64 / 1_000_000.0),
+                segments: None,
+                log: None,
             })
             .collect();
         let groups = self

@@ -158,6 +158,56 @@ pub struct PartitionReport {
     /// `min.cleanable.dirty.ratio` is compared with).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dirty_ratio: Option<f64>,
+    /// With `--logs`: the segments, oldest first (the last is the active one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segments: Option<Vec<SegmentReport>>,
+    /// With `--logs`: every stored record from the log start on, tombstones included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<Vec<LogEntryReport>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SegmentReport {
+    pub base_offset: u64,
+    /// The offsets of the records the segment holds (gaps: what the cleaner removed).
+    pub offsets: Vec<u64>,
+}
+
+/// One stored record (`--logs`).
+#[derive(Clone, Debug, Serialize)]
+pub struct LogEntryReport {
+    pub offset: u64,
+    pub key: Option<String>,
+    /// The record's value; `null` for a tombstone.
+    pub value: JsonValue,
+    #[serde(skip)]
+    pub msg: crate::model::MessageId,
+    #[serde(skip)]
+    pub key_id: Option<crate::model::KeyId>,
+}
+
+/// A record value written into the JSON report as JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonValue(pub crate::value::Value);
+
+impl Serialize for JsonValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::value::Value;
+        use serde::ser::SerializeMap;
+        match &self.0 {
+            Value::Null => serializer.serialize_none(),
+            Value::Bool(flag) => serializer.serialize_bool(*flag),
+            Value::Int(number) => serializer.serialize_i64(*number),
+            Value::Str(text) => serializer.serialize_str(text),
+            Value::Object(fields) => {
+                let mut map = serializer.serialize_map(Some(fields.len()))?;
+                for (name, field) in fields {
+                    map.serialize_entry(name, &JsonValue(field.clone()))?;
+                }
+                map.end()
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -317,6 +317,12 @@ fn cleaner_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.u64("log_end_offset", log_end_offset.0);
             line.u64("dirty_ratio_ppm", dirty_ratio_ppm);
         }
+        TraceEvent::LogListed(ref listing) => {
+            line.stream(listing.stream);
+            line.partition(listing.partition);
+            line.u64("segments", listing.segments.len() as u64);
+            line.u64("records", listing.records.len() as u64);
+        }
         _ => group_fields(line, at, event),
     }
 }
@@ -595,6 +601,7 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::CleanerPass { .. }
         | TraceEvent::RecordRejected { .. }
         | TraceEvent::LogEnd { .. }
+        | TraceEvent::LogListed(_)
         | TraceEvent::SlowEnded { .. }
         | TraceEvent::SlowStarted { .. } => {
             unreachable!("{} fields are written before the chain's end", event.kind())

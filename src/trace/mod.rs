@@ -9,6 +9,16 @@ use crate::model::{
 };
 use crate::sim::SimTime;
 
+/// One partition's log as it stands: each segment's base offset and record offsets, and every
+/// stored record from the log start on, in offset order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogListing {
+    pub stream: StreamId,
+    pub partition: PartitionId,
+    pub segments: Vec<(Offset, Vec<Offset>)>,
+    pub records: Vec<(Offset, crate::protocol::Record)>,
+}
+
 /// The trace format version written in the header line of every trace file.
 pub const TRACE_FORMAT_VERSION: u32 = 1;
 
@@ -80,6 +90,9 @@ pub enum TraceEvent {
         log_end_offset: Offset,
         dirty_ratio_ppm: u64,
     },
+    /// At the end of a run asked for `--logs`: one partition's segments and stored records.
+    /// Boxed: rare, and kept out of the size of every trace event.
+    LogListed(Box<LogListing>),
     /// A consumer received a fetch response: `count` records from `first_offset` on.
     Fetched {
         group: GroupId,
@@ -266,6 +279,7 @@ impl TraceEvent {
             TraceEvent::CleanerPass { .. } => "cleaner_pass",
             TraceEvent::RecordRejected { .. } => "record_rejected",
             TraceEvent::LogEnd { .. } => "log_end",
+            TraceEvent::LogListed(_) => "log_listed",
             TraceEvent::Fetched { .. } => "fetched",
             TraceEvent::Consumed { .. } => "consumed",
             TraceEvent::Committed { .. } => "committed",

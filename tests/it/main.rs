@@ -8,6 +8,7 @@ mod common;
 mod assign_cli;
 mod assignment_runs;
 mod cli_errors;
+mod compaction;
 mod compare;
 mod conservation;
 mod emission;

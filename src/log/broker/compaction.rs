@@ -29,10 +29,16 @@ pub(super) struct Compaction {
     /// The smallest `log.cleaner.backoff.ms` of the compacted streams.
     backoff_us: Option<u64>,
     tombstone: Option<TombstoneTest>,
+    /// List every log-carried partition at the end (`--logs`).
+    list_logs: bool,
+    /// By stream: `retention.bytes` where it applies (None: no limit). The retention check's.
+    pub(super) retention_bytes: Vec<Option<u64>>,
+    /// By stream: carried by this broker (the others' logs stay empty).
+    log_carried: Vec<bool>,
 }
 
 impl Compaction {
-    pub(super) fn new(model: &Scenario) -> Self {
+    pub(super) fn new(model: &Scenario, retention_bytes: Vec<Option<u64>>) -> Self {
         let cleaners: Vec<Option<CleanerConfig>> = model
             .streams
             .iter()
@@ -56,6 +62,13 @@ impl Compaction {
             cleaners,
             backoff_us,
             tombstone: None,
+            list_logs: false,
+            retention_bytes,
+            log_carried: model
+                .streams
+                .iter()
+                .map(|stream| stream.carrier == crate::model::Carrier::Log)
+                .collect(),
         }
     }
 
@@ -76,6 +89,12 @@ impl LogBroker {
     /// Hands the broker the run's tombstone test (without one, no record is a tombstone).
     pub fn with_tombstone_test(mut self, test: TombstoneTest) -> Self {
         self.compaction.tombstone = Some(test);
+        self
+    }
+
+    /// Lists every partition's log at the end of the run (`eventlab run --logs`).
+    pub fn with_log_listing(mut self) -> Self {
+        self.compaction.list_logs = true;
         self
     }
 
@@ -214,8 +233,39 @@ impl LogBroker {
         }
     }
 
+    /// Every partition's segments and records, as trace events (with `--logs`).
+    fn list_logs<S: TraceSink>(&self, ctx: &mut BrokerCtx<S>, streams: &[bool]) {
+        for (stream, partitions) in self.logs.iter().enumerate() {
+            if !streams[stream] {
+                continue;
+            }
+            for (partition, log) in partitions.iter().enumerate() {
+                let segments = log
+                    .segments()
+                    .iter()
+                    .map(|s| (s.base_offset(), (0..s.len()).map(|i| s.offset(i)).collect()))
+                    .collect();
+                let records = log
+                    .segments()
+                    .iter()
+                    .flat_map(|s| (0..s.len()).map(move |i| (s.offset(i), *s.record(i))))
+                    .filter(|(offset, _)| *offset >= log.log_start_offset())
+                    .collect();
+                ctx.emit(TraceEvent::LogListed(Box::new(crate::trace::LogListing {
+                    stream: StreamId(stream as u32),
+                    partition: PartitionId(partition as u32),
+                    segments,
+                    records,
+                })));
+            }
+        }
+    }
+
     /// The compacted partitions' final state, as trace events.
     pub(super) fn report_compacted_logs<S: TraceSink>(&self, ctx: &mut BrokerCtx<S>) {
+        if self.compaction.list_logs {
+            self.list_logs(ctx, &self.compaction.log_carried);
+        }
         for (stream, config) in self.compaction.cleaners.iter().enumerate() {
             let Some(config) = config else { continue };
             for (partition, log) in self.logs[stream].iter().enumerate() {
