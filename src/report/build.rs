@@ -339,6 +339,12 @@ impl Builder<'_> {
                 first_duplicate: delivery.first_duplicate.map(|msg| self.message_name(msg)),
                 key_order_inversions: order.inversions,
                 first_inversion: order.first_inversion.map(|msg| self.message_name(msg)),
+                compacted_away: model
+                    .stream(group.stream)
+                    .log
+                    .cleanup
+                    .compact
+                    .then_some(delivery.compacted_away),
             },
             replay: self.replay(group_id),
             queue: None,
@@ -405,6 +411,7 @@ impl Builder<'_> {
                     .map(|msg| self.message_name(msg)),
                 key_order_inversions: order.inversions,
                 first_inversion: order.first_inversion.map(|msg| self.message_name(msg)),
+                compacted_away: None,
             },
             // Assignors are the log's; a queue dispatches to competing consumers instead.
             assignment: None,

@@ -372,6 +372,10 @@ pub struct GroupChecks {
     pub first_duplicate: Option<String>,
     pub key_order_inversions: u64,
     pub first_inversion: Option<String>,
+    /// On a compacted stream: offsets the group skipped because the cleaner had removed them
+    /// (not losses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compacted_away: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]

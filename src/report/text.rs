@@ -278,6 +278,12 @@ fn render_group(out: &mut String, group: &GroupReport) {
         c.key_order_inversions,
         first(&c.first_inversion)
     );
+    if let Some(skipped) = c.compacted_away.filter(|&count| count > 0) {
+        let _ = writeln!(
+            out,
+            "    skipped {skipped} offsets the cleaner had removed (compaction, not loss)"
+        );
+    }
     if let Some(queue) = &group.queue {
         let _ = writeln!(
             out,
