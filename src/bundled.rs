@@ -22,6 +22,7 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "compaction-keeps-latest",
     "lazy-compaction",
     "tombstones-and-delete-retention",
+    "table-restored-from-changelog",
     "rekey-for-join",
     "single-writer-violation",
     "ecommerce",

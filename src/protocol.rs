@@ -51,6 +51,17 @@ impl FetchedBatch {
     }
 }
 
+/// Every stored record of a stream, partition by partition in offset order, as a restoring
+/// table reads it; `without_compaction` is how many records the same read would have taken had
+/// the cleaner removed none (log end − log start, summed over the partitions).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogContents {
+    pub stream: StreamId,
+    pub tag: u32,
+    pub records: Vec<Record>,
+    pub without_compaction: u64,
+}
+
 /// What a member hands in when it (re-)joins its group.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JoinRequest {
@@ -123,6 +134,15 @@ pub enum Msg {
         stream: StreamId,
         admin: LogAdmin,
     },
+
+    // Instance ↔ log broker: a table's restore from its changelog.
+    /// Read every stored record of `stream` from the log start (`tag`: the table's index).
+    ReadLog {
+        stream: StreamId,
+        tag: u32,
+    },
+    /// What `ReadLog` asked for (boxed: rare, and large).
+    LogContents(Box<LogContents>),
 
     // Publisher → queue broker (AMQP basic.publish to the stream's exchange; the routing key
     // is the record's key).

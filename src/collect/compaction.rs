@@ -32,6 +32,20 @@ pub struct CompactionFigures {
     pub dirty_ratio_ppm: Vec<Vec<Option<u64>>>,
     /// With `--logs`: every log-carried partition's segments and records at the end.
     pub listings: Vec<crate::trace::LogListing>,
+    /// Tables restored from their changelog: (time, instance, table, changelog, read,
+    /// without compaction).
+    pub restores: Vec<RestoreFigure>,
+}
+
+/// One table restored from its changelog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RestoreFigure {
+    pub at: SimTime,
+    pub instance: crate::model::InstanceId,
+    pub table: u32,
+    pub stream: StreamId,
+    pub read: u64,
+    pub without_compaction: u64,
 }
 
 impl CompactionFigures {
@@ -46,6 +60,7 @@ impl CompactionFigures {
                 .map(|stream| vec![None; stream.partition_count_max() as usize])
                 .collect(),
             listings: Vec::new(),
+            restores: Vec::new(),
         }
     }
 
@@ -84,6 +99,20 @@ impl CompactionFigures {
                 }
             }
             TraceEvent::LogListed(ref listing) => self.listings.push((**listing).clone()),
+            TraceEvent::TableRestored {
+                instance,
+                table,
+                stream,
+                read,
+                without_compaction,
+            } => self.restores.push(RestoreFigure {
+                at,
+                instance,
+                table,
+                stream,
+                read,
+                without_compaction,
+            }),
             _ => return false,
         }
         true

@@ -474,7 +474,9 @@ impl Actor for LogBroker {
                 partition_count,
             } => self.on_create_partitions(ctx, stream, partition_count),
             Msg::LogAdmin { stream, admin } => self.on_log_admin(ctx, stream, admin),
+            Msg::ReadLog { stream, tag } => self.on_read_log(ctx, from, stream, tag),
             Msg::FetchResponse { .. }
+            | Msg::LogContents(_)
             | Msg::RebalanceStart { .. }
             | Msg::Assignment { .. }
             | Msg::SlowStart { .. }

@@ -263,6 +263,26 @@ impl Dataflow {
         self.state.borrow_mut().values.insert((stream, msg), value);
     }
 
+    /// Rebuilds table `table` of `service` from its changelog's records, in order (a restore
+    /// after a restart): the table is emptied, then every record is applied (a null value
+    /// deletes its key).
+    pub fn restore_table(
+        &self,
+        service: ServiceId,
+        table: usize,
+        stream: StreamId,
+        records: &[Record],
+    ) {
+        let mut state = self.state.borrow_mut();
+        let mut rebuilt = Table::default();
+        for record in records {
+            let Some(key) = record.key else { continue };
+            let value = self.value_with(&state, stream, record.id, record.key);
+            rebuilt.apply(&self.keys.text(key), value);
+        }
+        state.tables[service.index()][table] = rebuilt;
+    }
+
     /// Whether `record` on `stream` is a tombstone (its value is null), for the log cleaner. A
     /// pipeline's null has no bytes; a producer's comes from its template's draw.
     pub fn is_tombstone(&self, stream: StreamId, record: &Record) -> bool {

@@ -74,6 +74,26 @@ impl RunReport {
                     tombstones_removed: pass.tombstones_removed,
                 })
                 .collect(),
+            table_restores: collector
+                .compaction()
+                .restores
+                .iter()
+                .map(|restore| {
+                    let instance = model.instance(restore.instance);
+                    TableRestoreReport {
+                        at_us: restore.at.as_us(),
+                        instance: instance.name.clone(),
+                        service: model.service(instance.service).name.clone(),
+                        table: model.topology.services[instance.service.index()].tables
+                            [restore.table as usize]
+                            .name
+                            .clone(),
+                        changelog: model.stream(restore.stream).name.clone(),
+                        read: restore.read,
+                        without_compaction: restore.without_compaction,
+                    }
+                })
+                .collect(),
             pipelines: Vec::new(),
             tables: Vec::new(),
             produced_digest: collector.metrics().produced_digest.clone(),

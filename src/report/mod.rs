@@ -37,6 +37,9 @@ pub struct RunReport {
     pub faults: FaultSummary,
     /// Every log cleaner pass, in time order (empty when no stream is compacted).
     pub cleaner_passes: Vec<CleanerPassReport>,
+    /// Tables rebuilt from their changelog after a restart (omitted when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub table_restores: Vec<TableRestoreReport>,
     /// Each service pipeline's counts (only when a scenario declares pipelines or tables).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pipelines: Vec<tables::PipelineReport>,
@@ -106,6 +109,20 @@ pub struct StreamReport {
     /// On a compacted stream: records refused for having no key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejected_unkeyed: Option<u64>,
+}
+
+/// A table rebuilt from its changelog when an instance restarted (`restore_from_changelog`).
+#[derive(Clone, Debug, Serialize)]
+pub struct TableRestoreReport {
+    pub at_us: u64,
+    pub instance: String,
+    pub service: String,
+    pub table: String,
+    pub changelog: String,
+    /// Records the restore read: what the changelog holds from its log start.
+    pub read: u64,
+    /// Records the same read would have taken without compaction.
+    pub without_compaction: u64,
 }
 
 /// One log cleaner pass over one partition (Kafka's `Cleaner.doClean`).

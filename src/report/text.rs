@@ -17,6 +17,19 @@ pub fn render(report: &RunReport) -> String {
         }
     }
     super::tables::render_text(&report.pipelines, &report.tables, &mut out);
+    for restore in &report.table_restores {
+        let _ = writeln!(
+            out,
+            "table {} of {} restored by {} at {} from changelog \"{}\": read {} records ({} without compaction)",
+            restore.table,
+            restore.service,
+            restore.instance,
+            format_us(restore.at_us),
+            restore.changelog,
+            restore.read,
+            restore.without_compaction
+        );
+    }
     for queue in &report.queues {
         render_queue(&mut out, queue);
     }

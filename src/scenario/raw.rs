@@ -220,6 +220,12 @@ pub struct RawTable {
     /// Publish every change of the table to this stream (a changelog: key, new value or null).
     #[serde(default)]
     pub changelog_stream: Option<String>,
+    /// When an instance of the service restarts, rebuild the table by reading its changelog
+    /// stream from the beginning (as Kafka Streams restores a state store). Needs
+    /// `changelog_stream`; with `cleanup.policy` `compact` on it, the restore reads only what the
+    /// cleaner kept. Default false.
+    #[serde(default)]
+    pub restore_from_changelog: bool,
 }
 
 /// An API served from one of the service's tables.

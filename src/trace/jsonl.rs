@@ -317,6 +317,19 @@ fn cleaner_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.u64("log_end_offset", log_end_offset.0);
             line.u64("dirty_ratio_ppm", dirty_ratio_ppm);
         }
+        TraceEvent::TableRestored {
+            table,
+            stream,
+            read,
+            without_compaction,
+            instance,
+        } => {
+            line.instance(instance);
+            line.u64("table", u64::from(table));
+            line.stream(stream);
+            line.u64("read", read);
+            line.u64("without_compaction", without_compaction);
+        }
         TraceEvent::LogListed(ref listing) => {
             line.stream(listing.stream);
             line.partition(listing.partition);
@@ -602,6 +615,7 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::RecordRejected { .. }
         | TraceEvent::LogEnd { .. }
         | TraceEvent::LogListed(_)
+        | TraceEvent::TableRestored { .. }
         | TraceEvent::SlowEnded { .. }
         | TraceEvent::SlowStarted { .. } => {
             unreachable!("{} fields are written before the chain's end", event.kind())

@@ -93,6 +93,15 @@ pub enum TraceEvent {
     /// At the end of a run asked for `--logs`: one partition's segments and stored records.
     /// Boxed: rare, and kept out of the size of every trace event.
     LogListed(Box<LogListing>),
+    /// An instance rebuilt its service's table `table` from the changelog `stream`: it read
+    /// `read` records, where the log without compaction would have taken `without_compaction`.
+    TableRestored {
+        instance: InstanceId,
+        table: u32,
+        stream: StreamId,
+        read: u64,
+        without_compaction: u64,
+    },
     /// A consumer received a fetch response: `count` records from `first_offset` on.
     Fetched {
         group: GroupId,
@@ -280,6 +289,7 @@ impl TraceEvent {
             TraceEvent::RecordRejected { .. } => "record_rejected",
             TraceEvent::LogEnd { .. } => "log_end",
             TraceEvent::LogListed(_) => "log_listed",
+            TraceEvent::TableRestored { .. } => "table_restored",
             TraceEvent::Fetched { .. } => "fetched",
             TraceEvent::Consumed { .. } => "consumed",
             TraceEvent::Committed { .. } => "committed",

@@ -160,3 +160,37 @@ fn log_admin_actions_are_checked() {
         ]
     );
 }
+
+#[test]
+fn a_restored_table_reads_the_compacted_changelog() {
+    let text = eventlab::bundled::find("table-restored-from-changelog").expect("bundled");
+    let report = json_of(text, RunOptions::default());
+    let restores = report["table_restores"].as_array().expect("restores");
+    assert_eq!(restores.len(), 1);
+    let read = restores[0]["read"].as_u64().expect("a count");
+    let without = restores[0]["without_compaction"].as_u64().expect("a count");
+    assert!(
+        read < without / 2,
+        "read {read}, without compaction {without}"
+    );
+    assert!(read >= 12, "at least one record per user");
+    assert_eq!(report["tables"][0]["check"]["matches"], true);
+}
+
+#[test]
+fn restore_from_changelog_needs_a_changelog() {
+    let text = r#"{
+      "name": "restore",
+      "streams": [{ "name": "s" }],
+      "services": [{ "name": "t", "tables": [{ "name": "x", "restore_from_changelog": true }],
+        "consumes": [{ "stream": "s", "materialize": "x" }] }]
+    }"#;
+    let errors = run_scenario(text, "r.json", RunOptions::default()).expect_err("invalid");
+    let messages: Vec<String> = errors.iter().map(|error| error.to_string()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "r.json: services[0].tables[0].restore_from_changelog: a table restores from its changelog, so it needs \"changelog_stream\""
+        ]
+    );
+}

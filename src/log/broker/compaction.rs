@@ -261,6 +261,35 @@ impl LogBroker {
         }
     }
 
+    /// A restoring table reads the whole stream: every stored record from each partition's log
+    /// start (what the cleaner kept), and how many the log held before any pass.
+    pub(super) fn on_read_log<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        from: crate::sim::ActorId,
+        stream: StreamId,
+        tag: u32,
+    ) {
+        let mut records = Vec::new();
+        let mut without_compaction = 0;
+        for log in &self.logs[stream.index()] {
+            log.read_into(
+                log.log_start_offset(),
+                u32::MAX,
+                &mut records,
+                &mut Vec::new(),
+            );
+            without_compaction += log.log_end_offset().0 - log.log_start_offset().0;
+        }
+        let contents = crate::protocol::LogContents {
+            stream,
+            tag,
+            records,
+            without_compaction,
+        };
+        ctx.send(from, crate::protocol::Msg::LogContents(Box::new(contents)));
+    }
+
     /// The compacted partitions' final state, as trace events.
     pub(super) fn report_compacted_logs<S: TraceSink>(&self, ctx: &mut BrokerCtx<S>) {
         if self.compaction.list_logs {

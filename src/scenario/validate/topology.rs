@@ -173,9 +173,16 @@ impl<'r> TopologyWalk<'r> {
             if let Some(stream) = changelog {
                 self.writers.add(stream, writer, changelog_path);
             }
+            if table.restore_from_changelog && table.changelog_stream.is_none() {
+                v.error(
+                    format!("{path}.tables[{index}].restore_from_changelog"),
+                    "a table restores from its changelog, so it needs \"changelog_stream\"",
+                );
+            }
             tables.push(Table {
                 name: table.name.clone(),
                 changelog,
+                restore_from_changelog: table.restore_from_changelog,
             });
         }
         tables
