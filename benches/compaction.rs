@@ -5,7 +5,7 @@
 //! flag) the log is cut to 10,000 records.
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use eventlab::log::cleaner::{CleanerConfig, clean};
+use eventlab::log::cleaner::{CleanerConfig, RecordFacts, clean};
 use eventlab::log::partition_log::{PartitionLog, SegmentPolicy};
 use eventlab::model::{InstanceId, KeyId, MessageId};
 use eventlab::protocol::Record;
@@ -48,8 +48,13 @@ fn compaction(c: &mut Criterion) {
         b.iter_batched(
             || base.clone(),
             |mut log| {
-                let pass = clean(&mut log, SimTime(u64::from(records)), &config, |_| false)
-                    .expect("a dirty section");
+                let pass = clean(&mut log, SimTime(u64::from(records)), &config, |_| {
+                    RecordFacts {
+                        tombstone: false,
+                        bytes: 100,
+                    }
+                })
+                .expect("a dirty section");
                 assert_eq!(log.stored(), u64::from(records) - pass.removed);
                 log
             },

@@ -4,7 +4,7 @@
 //! the two runs (instruction counts under `valgrind --tool=callgrind`, peak memory under
 //! `/usr/bin/time -v`).
 
-use eventlab::log::cleaner::{CleanerConfig, clean};
+use eventlab::log::cleaner::{CleanerConfig, RecordFacts, clean};
 use eventlab::log::partition_log::{PartitionLog, SegmentPolicy};
 use eventlab::model::{InstanceId, KeyId, MessageId};
 use eventlab::protocol::Record;
@@ -39,8 +39,13 @@ fn main() {
         max_lag_us: u64::MAX,
         delete_retention_us: 86_400_000_000,
     };
-    let pass =
-        clean(&mut log, SimTime(u64::from(records)), &config, |_| false).expect("a dirty section");
+    let pass = clean(&mut log, SimTime(u64::from(records)), &config, |_| {
+        RecordFacts {
+            tombstone: false,
+            bytes: 100,
+        }
+    })
+    .expect("a dirty section");
     println!(
         "removed {} of {} records; {} left in {} segments",
         pass.removed,

@@ -446,7 +446,10 @@ pub fn simulate<W: Write>(
     };
     let mut report = RunReport::build(model, &sinks.collector, end);
     if let Some(values) = values.filter(|_| options.logs) {
-        report.fill_log_values(|stream, msg, key| values.value_of(stream, msg, key));
+        report.fill_log_values(
+            |stream, msg, key| values.value_of(stream, msg, key),
+            |key| values.keys.text(key).to_string(),
+        );
     }
     if let Some(pipelines) = sinks.pipelines.or(idle_pipelines) {
         (report.pipelines, report.tables) =

@@ -31,10 +31,20 @@ pub struct CompactionFigures {
     /// `dirty_ratio_ppm[stream][partition]` at the end, for compacted streams.
     pub dirty_ratio_ppm: Vec<Vec<Option<u64>>>,
     /// With `--logs`: every log-carried partition's segments and records at the end.
-    pub listings: Vec<crate::trace::LogListing>,
+    pub listings: Vec<Listing>,
     /// Tables restored from their changelog: (time, instance, table, changelog, read,
     /// without compaction).
     pub restores: Vec<RestoreFigure>,
+}
+
+/// One partition's log as it stood at the end (`--logs`): each segment's base offset and
+/// record offsets, and every readable record as (offset, message, key).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listing {
+    pub stream: StreamId,
+    pub partition: PartitionId,
+    pub segments: Vec<(Offset, Vec<Offset>)>,
+    pub records: Vec<(Offset, crate::model::MessageId, Option<crate::model::KeyId>)>,
 }
 
 /// One table restored from its changelog.
@@ -62,6 +72,24 @@ impl CompactionFigures {
             listings: Vec::new(),
             restores: Vec::new(),
         }
+    }
+
+    /// A listed segment: the first of its partition opens the partition's listing.
+    fn listed_segment(&mut self, stream: StreamId, partition: PartitionId, base_offset: Offset) {
+        let same = self
+            .listings
+            .last()
+            .is_some_and(|last| last.stream == stream && last.partition == partition);
+        if !same {
+            self.listings.push(Listing {
+                stream,
+                partition,
+                segments: Vec::new(),
+                records: Vec::new(),
+            });
+        }
+        let listing = self.listings.last_mut().expect("just pushed");
+        listing.segments.push((base_offset, Vec::new()));
     }
 
     /// Takes the compaction events; returns whether `event` was one.
@@ -98,7 +126,26 @@ impl CompactionFigures {
                     *slot = Some(dirty_ratio_ppm);
                 }
             }
-            TraceEvent::LogListed(ref listing) => self.listings.push((**listing).clone()),
+            TraceEvent::LogSegmentListed {
+                stream,
+                partition,
+                base_offset,
+            } => self.listed_segment(stream, partition, base_offset),
+            TraceEvent::LogRecordListed {
+                offset,
+                msg,
+                key,
+                readable,
+                ..
+            } => {
+                let listing = self.listings.last_mut().expect("a segment is listed first");
+                if let Some((_, offsets)) = listing.segments.last_mut() {
+                    offsets.push(offset);
+                }
+                if readable {
+                    listing.records.push((offset, msg, key));
+                }
+            }
             TraceEvent::TableRestored {
                 instance,
                 table,

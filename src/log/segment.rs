@@ -1,4 +1,4 @@
-//! One log segment: records at increasing offsets, with their sizes and timestamps.
+//! One log segment: records at increasing offsets, with their total size and timestamps.
 //!
 //! Follows Kafka's `LogSegment`: a segment has a base offset (the offset it starts at, never
 //! changed), holds records in offset order, and knows its size in bytes and its largest
@@ -17,8 +17,6 @@ pub struct Segment {
     records: Vec<Record>,
     /// Each record's offset; `None` while the records are dense (offset = base + index).
     offsets: Option<Vec<u64>>,
-    /// Each record's size in bytes (key + value), as `segment.bytes` counts it.
-    sizes: Vec<u32>,
     /// The delete horizons of the tombstones a cleaner pass re-copied (KIP-534), as
     /// (offset, horizon µs), in offset order.
     horizons: Vec<(u64, u64)>,
@@ -34,7 +32,6 @@ impl Segment {
             base_offset,
             records: Vec::new(),
             offsets: None,
-            sizes: Vec::new(),
             horizons: Vec::new(),
             bytes: 0,
             created_at,
@@ -95,10 +92,6 @@ impl Segment {
         &self.records
     }
 
-    pub fn size(&self, index: usize) -> u32 {
-        self.sizes[index]
-    }
-
     /// The index of the first record at or after `offset` (`len()` when there is none).
     #[inline]
     pub fn index_of(&self, offset: Offset) -> usize {
@@ -132,8 +125,6 @@ impl Segment {
             offsets.push(offset.0);
         }
         self.records.push(record);
-        self.sizes
-            .push(u32::try_from(size_bytes).unwrap_or(u32::MAX));
         self.bytes += size_bytes;
         self.max_timestamp = self.max_timestamp.max(record.sent_at);
     }

@@ -125,12 +125,15 @@ fn list_logs(model: &Scenario, collector: &Collector, streams: &mut [StreamRepor
             listing
                 .records
                 .iter()
-                .map(|(offset, record)| LogEntryReport {
+                .map(|&(offset, msg, key)| LogEntryReport {
                     offset: offset.0,
-                    key: record.key.map(|key| model.keys.text(key).to_string()),
+                    // Keys a pipeline made during the run are named by `fill_log_values`.
+                    key: key
+                        .filter(|key| key.index() < model.keys.len())
+                        .map(|key| model.keys.text(key).to_string()),
                     value: JsonValue(crate::value::Value::object()),
-                    msg: record.id,
-                    key_id: record.key,
+                    msg,
+                    key_id: key,
                 })
                 .collect(),
         );
@@ -138,16 +141,19 @@ fn list_logs(model: &Scenario, collector: &Collector, streams: &mut [StreamRepor
 }
 
 impl RunReport {
-    /// Puts each listed record's value (`--logs`) in place: `value_of(stream, message, key)`.
+    /// Puts each listed record's value and key (`--logs`) in place: `value_of(stream, message,
+    /// key)`, `key_text(key)` (the run's keys, those pipelines made included).
     pub fn fill_log_values(
         &mut self,
         value_of: impl Fn(StreamId, MessageId, Option<crate::model::KeyId>) -> crate::value::Value,
+        key_text: impl Fn(crate::model::KeyId) -> String,
     ) {
         for (index, stream) in self.streams.iter_mut().enumerate() {
             for partition in &mut stream.partitions {
                 for entry in partition.log.iter_mut().flatten() {
                     entry.value =
                         JsonValue(value_of(StreamId(index as u32), entry.msg, entry.key_id));
+                    entry.key = entry.key_id.map(&key_text);
                 }
             }
         }

@@ -330,11 +330,29 @@ fn cleaner_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.u64("read", read);
             line.u64("without_compaction", without_compaction);
         }
-        TraceEvent::LogListed(ref listing) => {
-            line.stream(listing.stream);
-            line.partition(listing.partition);
-            line.u64("segments", listing.segments.len() as u64);
-            line.u64("records", listing.records.len() as u64);
+        TraceEvent::LogSegmentListed {
+            stream,
+            partition,
+            base_offset,
+        } => {
+            line.stream(stream);
+            line.partition(partition);
+            line.u64("base_offset", base_offset.0);
+        }
+        TraceEvent::LogRecordListed {
+            stream,
+            partition,
+            offset,
+            msg,
+            key,
+            readable,
+        } => {
+            line.stream(stream);
+            line.partition(partition);
+            line.u64("offset", offset.0);
+            line.msg(msg);
+            line.key(key);
+            line.bool("readable", readable);
         }
         _ => group_fields(line, at, event),
     }
@@ -614,7 +632,8 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::CleanerPass { .. }
         | TraceEvent::RecordRejected { .. }
         | TraceEvent::LogEnd { .. }
-        | TraceEvent::LogListed(_)
+        | TraceEvent::LogSegmentListed { .. }
+        | TraceEvent::LogRecordListed { .. }
         | TraceEvent::TableRestored { .. }
         | TraceEvent::SlowEnded { .. }
         | TraceEvent::SlowStarted { .. } => {

@@ -9,16 +9,6 @@ use crate::model::{
 };
 use crate::sim::SimTime;
 
-/// One partition's log as it stands: each segment's base offset and record offsets, and every
-/// stored record from the log start on, in offset order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LogListing {
-    pub stream: StreamId,
-    pub partition: PartitionId,
-    pub segments: Vec<(Offset, Vec<Offset>)>,
-    pub records: Vec<(Offset, crate::protocol::Record)>,
-}
-
 /// The trace format version written in the header line of every trace file.
 pub const TRACE_FORMAT_VERSION: u32 = 1;
 
@@ -90,9 +80,23 @@ pub enum TraceEvent {
         log_end_offset: Offset,
         dirty_ratio_ppm: u64,
     },
-    /// At the end of a run asked for `--logs`: one partition's segments and stored records.
-    /// Boxed: rare, and kept out of the size of every trace event.
-    LogListed(Box<LogListing>),
+    /// At the end of a run asked for `--logs`: one segment of a partition, oldest first (the
+    /// records it holds follow as `LogRecordListed`).
+    LogSegmentListed {
+        stream: StreamId,
+        partition: PartitionId,
+        base_offset: Offset,
+    },
+    /// At the end of a run asked for `--logs`: one stored record, in offset order.
+    LogRecordListed {
+        stream: StreamId,
+        partition: PartitionId,
+        offset: Offset,
+        msg: MessageId,
+        key: Option<KeyId>,
+        /// Before the log start offset (DeleteRecords): stored, no longer readable.
+        readable: bool,
+    },
     /// An instance rebuilt its service's table `table` from the changelog `stream`: it read
     /// `read` records, where the log without compaction would have taken `without_compaction`.
     TableRestored {
@@ -288,7 +292,8 @@ impl TraceEvent {
             TraceEvent::CleanerPass { .. } => "cleaner_pass",
             TraceEvent::RecordRejected { .. } => "record_rejected",
             TraceEvent::LogEnd { .. } => "log_end",
-            TraceEvent::LogListed(_) => "log_listed",
+            TraceEvent::LogSegmentListed { .. } => "log_segment_listed",
+            TraceEvent::LogRecordListed { .. } => "log_record_listed",
             TraceEvent::TableRestored { .. } => "table_restored",
             TraceEvent::Fetched { .. } => "fetched",
             TraceEvent::Consumed { .. } => "consumed",

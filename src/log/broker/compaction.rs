@@ -176,10 +176,15 @@ impl LogBroker {
         let stream_id = StreamId(stream as u32);
         let now = ctx.now();
         let compaction = &self.compaction;
+        let key_bytes = &self.key_bytes;
         let log = &mut self.logs[stream][partition];
-        let Some(pass) = cleaner::clean(log, now, &config, |record| {
-            compaction.is_tombstone(stream_id, record)
-        }) else {
+        // Every key of a stored record had its length learnt when the record was appended.
+        let facts = |record: &Record| cleaner::RecordFacts {
+            tombstone: compaction.is_tombstone(stream_id, record),
+            bytes: u64::from(record.value_size_bytes)
+                + record.key.map_or(0, |key| key_bytes[key.index()]),
+        };
+        let Some(pass) = cleaner::clean(log, now, &config, facts) else {
             return;
         };
         self.stored_records -= pass.removed;
@@ -239,24 +244,27 @@ impl LogBroker {
             if !streams[stream] {
                 continue;
             }
+            let stream = StreamId(stream as u32);
             for (partition, log) in partitions.iter().enumerate() {
-                let segments = log
-                    .segments()
-                    .iter()
-                    .map(|s| (s.base_offset(), (0..s.len()).map(|i| s.offset(i)).collect()))
-                    .collect();
-                let records = log
-                    .segments()
-                    .iter()
-                    .flat_map(|s| (0..s.len()).map(move |i| (s.offset(i), *s.record(i))))
-                    .filter(|(offset, _)| *offset >= log.log_start_offset())
-                    .collect();
-                ctx.emit(TraceEvent::LogListed(Box::new(crate::trace::LogListing {
-                    stream: StreamId(stream as u32),
-                    partition: PartitionId(partition as u32),
-                    segments,
-                    records,
-                })));
+                let partition = PartitionId(partition as u32);
+                for segment in log.segments() {
+                    ctx.emit(TraceEvent::LogSegmentListed {
+                        stream,
+                        partition,
+                        base_offset: segment.base_offset(),
+                    });
+                    for index in 0..segment.len() {
+                        let (offset, record) = (segment.offset(index), segment.record(index));
+                        ctx.emit(TraceEvent::LogRecordListed {
+                            stream,
+                            partition,
+                            offset,
+                            msg: record.id,
+                            key: record.key,
+                            readable: offset >= log.log_start_offset(),
+                        });
+                    }
+                }
             }
         }
     }

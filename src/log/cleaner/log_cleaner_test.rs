@@ -58,6 +58,14 @@ fn is_tombstone(record: &Record) -> bool {
     record.value_size_bytes == 0
 }
 
+/// Every record counts `RECORD_BYTES`; tombstones have a value size of 0.
+fn facts(record: &Record) -> RecordFacts {
+    RecordFacts {
+        tombstone: is_tombstone(record),
+        bytes: RECORD_BYTES,
+    }
+}
+
 fn append(log: &mut PartitionLog, record: Record) -> Offset {
     log.append(record, RECORD_BYTES, SimTime::ZERO)
 }
@@ -100,7 +108,7 @@ fn active_base(log: &PartitionLog) -> Offset {
 
 fn clean_to_active(log: &mut PartitionLog, first_dirty: u64, now: u64) -> Option<CleanerPass> {
     let dirty = Offset(first_dirty)..active_base(log);
-    clean_section(log, dirty, SimTime(now), &config(), is_tombstone)
+    clean_section(log, dirty, SimTime(now), &config(), facts)
 }
 
 #[test]
@@ -143,7 +151,7 @@ fn test_clean_segments() {
             &map,
             SimTime::ZERO,
             &config(),
-            &is_tombstone,
+            &facts,
             &mut pass,
         );
         cleaned.push(into);
@@ -220,7 +228,7 @@ fn test_cleaning_with_uncleanable_section() {
     let before = distinct(&log);
     assert!(before[..before.len() - 1].iter().all(|&count| count > n));
     let dirty = Offset(0)..first_uncleanable;
-    clean_section(&mut log, dirty, SimTime::ZERO, &config(), is_tombstone);
+    clean_section(&mut log, dirty, SimTime::ZERO, &config(), facts);
     let after = distinct(&log);
     assert!(
         before

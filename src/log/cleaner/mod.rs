@@ -92,6 +92,14 @@ impl Cleanable {
     }
 }
 
+/// What the cleaner needs to know of a record that the log does not store: whether its value is
+/// null, and its size in bytes (key + value, as `segment.bytes` counts it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordFacts {
+    pub tombstone: bool,
+    pub bytes: u64,
+}
+
 /// What one pass did to one partition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CleanerPass {
@@ -162,17 +170,17 @@ fn segment_end(log: &PartitionLog, segment: &Segment) -> Offset {
 }
 
 /// One pass over `log` now, whatever its dirty ratio (`Cleaner.clean` on the log's
-/// `LogToClean`). `is_tombstone` tells a record whose value is null. Returns `None` when the
+/// `LogToClean`). `facts` tells a record's size and whether its value is null. Returns `None` when the
 /// dirty section holds no record (Kafka's pass would find an empty offset map).
 pub fn clean(
     log: &mut PartitionLog,
     now: SimTime,
     config: &CleanerConfig,
-    is_tombstone: impl Fn(&Record) -> bool,
+    facts: impl Fn(&Record) -> RecordFacts,
 ) -> Option<CleanerPass> {
     let range = cleanable(log, now, config);
     let dirty = range.first_dirty_offset..range.first_uncleanable_offset;
-    clean_section(log, dirty, now, config, is_tombstone)
+    clean_section(log, dirty, now, config, facts)
 }
 
 /// `Cleaner.doClean` with the dirty section given, as Kafka's tests call it
@@ -182,7 +190,7 @@ pub fn clean_section(
     dirty: std::ops::Range<Offset>,
     now: SimTime,
     config: &CleanerConfig,
-    is_tombstone: impl Fn(&Record) -> bool,
+    facts: impl Fn(&Record) -> RecordFacts,
 ) -> Option<CleanerPass> {
     let map = build_offset_map(log, dirty.start, dirty.end);
     let end_offset = Offset(map.latest_offset()?.0 + 1);
@@ -203,15 +211,7 @@ pub fn clean_section(
     for group in group_by_size(&segments[..count], segment_bytes) {
         let mut into = Segment::new(group[0].base_offset(), group[0].created_at());
         for segment in group {
-            copy_retained(
-                segment,
-                &mut into,
-                &map,
-                now,
-                config,
-                &is_tombstone,
-                &mut pass,
-            );
+            copy_retained(segment, &mut into, &map, now, config, &facts, &mut pass);
         }
         cleaned.push(into);
     }
@@ -262,7 +262,7 @@ fn copy_retained(
     map: &OffsetMap,
     now: SimTime,
     config: &CleanerConfig,
-    is_tombstone: &impl Fn(&Record) -> bool,
+    facts: &impl Fn(&Record) -> RecordFacts,
     pass: &mut CleanerPass,
 ) {
     let latest = map
@@ -271,7 +271,7 @@ fn copy_retained(
     for index in 0..source.len() {
         let offset = source.offset(index);
         let record = source.record(index);
-        let tombstone = is_tombstone(record);
+        let RecordFacts { tombstone, bytes } = facts(record);
         let horizon = if tombstone {
             source.horizon(offset)
         } else {
@@ -292,7 +292,7 @@ fn copy_retained(
             pass.tombstones_removed += u64::from(tombstone);
             continue;
         }
-        into.push(offset, *record, u64::from(source.size(index)));
+        into.push(offset, *record, bytes);
         if tombstone {
             let horizon =
                 horizon.unwrap_or_else(|| now.as_us().saturating_add(config.delete_retention_us));

@@ -80,7 +80,10 @@ proptest! {
                     if !forced && !range.qualifies(config.min_cleanable_ratio_ppm) {
                         continue;
                     }
-                    clean(&mut log, now, &config, is_tombstone);
+                    clean(&mut log, now, &config, |record| RecordFacts {
+                        tombstone: is_tombstone(record),
+                        bytes: 10,
+                    });
                     let after = contents(&log);
                     // Order and offsets: a subsequence of what was there, offsets as appended.
                     let mut rest = before.iter();
