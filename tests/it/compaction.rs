@@ -194,3 +194,23 @@ fn restore_from_changelog_needs_a_changelog() {
         ]
     );
 }
+
+#[test]
+fn record_values_need_the_only_producer_of_their_stream() {
+    let text = r#"{
+      "name": "values",
+      "streams": [{ "name": "s" }],
+      "services": [{ "name": "p", "produces": [
+        { "stream": "s", "records": [{ "at_us": 0, "key": "a", "value": null }] },
+        { "stream": "s", "interval_us": 1000, "count": 2 }
+      ] }]
+    }"#;
+    let errors = run_scenario(text, "v.json", RunOptions::default()).expect_err("invalid");
+    let messages: Vec<String> = errors.iter().map(|error| error.to_string()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "v.json: services[0].produces[0].records: records with a \"value\" need this to be the service's only \"produces\" entry for stream \"s\""
+        ]
+    );
+}
