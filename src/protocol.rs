@@ -5,7 +5,9 @@
 //! JoinGroup); eventlab's group protocol is Kafka's classic protocol, eager or cooperative,
 //! simplified (see `log::group`).
 
-use crate::model::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, QueueId, StreamId};
+use crate::model::{
+    GroupId, InstanceId, KeyId, LogAdmin, MessageId, Offset, PartitionId, QueueId, StreamId,
+};
 use crate::sim::SimTime;
 
 /// A record as producers send it and the log stores it (24 bytes: the value is modelled by its
@@ -25,6 +27,39 @@ pub struct FetchedBatch {
     pub partition: PartitionId,
     pub first_offset: Offset,
     pub records: Vec<Record>,
+    /// Each record's offset when they are not consecutive (the cleaner removed some in
+    /// between); empty when record `i` is at `first_offset + i`.
+    pub offsets: Vec<Offset>,
+}
+
+impl FetchedBatch {
+    /// The offset of the `index`-th record.
+    #[inline]
+    pub fn offset(&self, index: usize) -> Offset {
+        match self.offsets.get(index) {
+            Some(&offset) => offset,
+            None => Offset(self.first_offset.0 + index as u64),
+        }
+    }
+
+    /// The position after the batch: the last record's offset + 1.
+    pub fn next_offset(&self) -> Offset {
+        match self.records.len() {
+            0 => self.first_offset,
+            count => Offset(self.offset(count - 1).0 + 1),
+        }
+    }
+}
+
+/// Every stored record of a stream, partition by partition in offset order, as a restoring
+/// table reads it; `without_compaction` is how many records the same read would have taken had
+/// the cleaner removed none (log end − log start, summed over the partitions).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogContents {
+    pub stream: StreamId,
+    pub tag: u32,
+    pub records: Vec<Record>,
+    pub without_compaction: u64,
 }
 
 /// What a member hands in when it (re-)joins its group.
@@ -136,6 +171,20 @@ pub enum Msg {
         stream: StreamId,
         partition_count: u32,
     },
+    /// Roll, clean or DeleteRecords on the stream's logs.
+    LogAdmin {
+        stream: StreamId,
+        admin: LogAdmin,
+    },
+
+    // Instance ↔ log broker: a table's restore from its changelog.
+    /// Read every stored record of `stream` from the log start (`tag`: the table's index).
+    ReadLog {
+        stream: StreamId,
+        tag: u32,
+    },
+    /// What `ReadLog` asked for (boxed: rare, and large).
+    LogContents(Box<LogContents>),
 
     // Publisher → queue broker (AMQP basic.publish to the stream's exchange; the routing key
     // is the record's key).

@@ -26,6 +26,8 @@ pub struct RunOptions {
     pub trace_window_us: Option<(u64, u64)>,
     /// Keep the JSON Lines trace in memory (`--trace`).
     pub trace: bool,
+    /// List every log partition's segments and records in the report (`--logs`).
+    pub logs: bool,
 }
 
 /// A finished run.
@@ -113,6 +115,7 @@ pub fn run_model(model: &Scenario, origin: &str, options: &RunOptions) -> Scenar
         until: options.until,
         reproduce,
         trace_window_us: options.trace_window_us,
+        logs: options.logs,
     };
     let (run, trace) = if options.trace {
         let mut trace = Vec::new();

@@ -32,6 +32,8 @@ pub struct RunOptions {
     pub reproduce: String,
     /// Only trace events with `FROM <= time_us <= TO`.
     pub trace_window_us: Option<(u64, u64)>,
+    /// List every log partition's segments and records in the report (`--logs`).
+    pub logs: bool,
 }
 
 pub struct Run {
@@ -271,8 +273,18 @@ fn add_actors(
     dataflow: Option<&Rc<Dataflow>>,
     run_keys: &Rc<RunKeys>,
     reasons: &Rc<crate::trace::Reasons>,
+    list_logs: bool,
 ) -> Vec<String> {
-    let broker = LogBroker::new(model, actor_of, Rc::clone(run_keys));
+    let mut broker = LogBroker::new(model, actor_of, Rc::clone(run_keys));
+    if list_logs {
+        broker = broker.with_log_listing();
+    }
+    if let Some(dataflow) = dataflow {
+        let dataflow = Rc::clone(dataflow);
+        broker = broker.with_tombstone_test(Rc::new(move |stream, record| {
+            dataflow.is_tombstone(stream, record)
+        }));
+    }
     let initial: Vec<_> = model
         .groups
         .iter()
@@ -381,6 +393,16 @@ fn schedule_timeline(kernel: &mut Kernel<Msg, TraceEvent, RunActor>, model: &Sce
                 },
             );
         }
+        for admin in &stream.log_admin {
+            kernel.schedule_fault(
+                SimTime(admin.at_us),
+                BROKER,
+                Msg::LogAdmin {
+                    stream: stream.id,
+                    admin: admin.admin,
+                },
+            );
+        }
     }
 }
 
@@ -410,7 +432,15 @@ pub fn simulate<W: Write>(
     // The texts of schema events' reasons: interned by the run's schema checks, read by the
     // trace writer and the report.
     let reasons = Rc::new(crate::trace::Reasons::default());
-    let actor_names = add_actors(&mut kernel, model, dataflow.as_ref(), &run_keys, &reasons);
+    let actor_names = add_actors(
+        &mut kernel,
+        model,
+        dataflow.as_ref(),
+        &run_keys,
+        &reasons,
+        options.logs,
+    );
+    let values = dataflow.clone();
     schedule_timeline(&mut kernel, model);
 
     let trace = match trace {
@@ -443,6 +473,12 @@ pub fn simulate<W: Write>(
         kernel: stats,
     };
     let mut report = RunReport::build(model, &sinks.collector, end);
+    if let Some(values) = values.filter(|_| options.logs) {
+        report.fill_log_values(
+            |stream, msg, key| values.value_of(stream, msg, key),
+            |key| values.keys.text(key).to_string(),
+        );
+    }
     if let Some(pipelines) = sinks.pipelines.or(idle_pipelines) {
         (report.pipelines, report.tables) =
             crate::report::tables::reports(model, pipelines.finish());

@@ -191,6 +191,10 @@ pub struct RunArgs {
     /// Only trace events in this window of virtual time, `FROM..TO` (e.g. `10ms..25ms`).
     #[arg(long, value_parser = parse_window_us, value_name = "FROM..TO", requires = "trace")]
     pub trace_window: Option<(u64, u64)>,
+    /// List every log partition's segments and records (offset, key, value; tombstones with a
+    /// null value) in the JSON report, as they stand when the run ends (with `--until`, then).
+    #[arg(long)]
+    pub logs: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -314,6 +318,7 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
         until: args.until.map(SimTime),
         reproduce: reproduce.clone(),
         trace_window_us: args.trace_window,
+        logs: args.logs,
     };
 
     let trace_file = match &args.trace {

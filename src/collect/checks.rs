@@ -76,7 +76,15 @@ impl Checks {
             .groups
             .iter()
             .map(|group| GroupCheckers {
-                delivery: DeliveryChecker::new(model.stream(group.stream).partition_count_max()),
+                delivery: {
+                    let stream = model.stream(group.stream);
+                    let checker = DeliveryChecker::new(stream.partition_count_max());
+                    if stream.log.cleanup.compact {
+                        checker.compacted()
+                    } else {
+                        checker
+                    }
+                },
                 key_order: KeyOrderChecker::new(model.keys.len(), model.instances.len()),
                 seen: Vec::new(),
                 publish_order: PublishOrderChecker::default(),

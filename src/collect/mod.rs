@@ -11,6 +11,7 @@
 //! offsets, consumption frontiers and queue states the other sinks keep).
 
 pub mod checks;
+pub mod compaction;
 pub mod histogram;
 pub mod metrics;
 pub mod offsets;
@@ -57,6 +58,7 @@ pub struct Collector {
     rebalances: Rebalances,
     offsets: OffsetTimeline,
     schemas: schemas::SchemaCounts,
+    compaction: compaction::CompactionFigures,
 }
 
 impl Lookup {
@@ -115,6 +117,7 @@ impl Collector {
             rebalances: Rebalances::new(model),
             offsets: OffsetTimeline::new(model),
             schemas: schemas::SchemaCounts::new(model),
+            compaction: compaction::CompactionFigures::new(model),
         }
     }
 
@@ -150,6 +153,11 @@ impl Collector {
 
     pub fn offsets(&self) -> &OffsetTimeline {
         &self.offsets
+    }
+
+    /// The cleaner's passes and the compacted logs' figures.
+    pub fn compaction(&self) -> &compaction::CompactionFigures {
+        &self.compaction
     }
 
     /// The groups that consume `stream`, in declaration order.
@@ -269,6 +277,12 @@ impl Collector {
                 let index = self.lookup.index_in_service[instance.index()];
                 self.progress.consumer_finished(group, index);
             }
+            TraceEvent::RecordRejected { .. } => {
+                // Refused at the broker: off the wire, never appended.
+                self.progress.in_network -= 1;
+                self.compaction.on_event(at, event);
+            }
+            _ if self.compaction.on_event(at, event) => {}
             _ => self.on_group_event(at, event),
         }
     }

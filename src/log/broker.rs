@@ -8,6 +8,10 @@ use crate::protocol::{FetchedBatch, JoinRequest, Msg, RebalanceCause};
 use crate::sim::{Actor, ActorId, Ctx, TimerId};
 use crate::trace::{TraceEvent, TraceSink};
 
+mod compaction;
+
+pub use compaction::TombstoneTest;
+
 use super::group::{GroupState, Member};
 use super::partition_log::{PartitionLog, SegmentPolicy};
 
@@ -43,6 +47,9 @@ pub struct LogBroker {
     group_reset: Vec<crate::model::OffsetReset>,
     /// Per group: the rebalance timeout, in µs (Kafka's consumer sends `max.poll.interval.ms`).
     rebalance_timeout_us: Vec<u64>,
+    /// Compaction's settings and state, `retention.bytes` among them (boxed: the broker is one
+    /// variant of the run's actor enum, kept near the size of the others).
+    compaction: Box<compaction::Compaction>,
 }
 
 /// Timer tags at and above this activate a late group (tag − base = group index).
@@ -85,6 +92,7 @@ impl LogBroker {
                 let policy = SegmentPolicy {
                     segment_bytes: stream.log.segment_bytes,
                     segment_us: stream.log.segment_us,
+                    segment_records: stream.log.segment_records,
                 };
                 // Partitions a CreatePartitions adds later exist, empty, from the start: no
                 // client knows them before their creation, so nothing reaches them earlier.
@@ -137,6 +145,7 @@ impl LogBroker {
             ));
             session_timeout_us.push(consumption.session_timeout_us);
         }
+        let retention = retention_settings(model);
         LogBroker {
             logs,
             groups,
@@ -155,20 +164,12 @@ impl LogBroker {
                         .len() as u64
                 })
                 .collect(),
-            retention_us: model
-                .streams
-                .iter()
-                .map(|stream| stream.log.retention_us)
-                .collect(),
-            retention_check_us: model
-                .streams
-                .iter()
-                .filter(|stream| stream.log.retention_us.is_some())
-                .map(|stream| stream.log.retention_check_interval_us)
-                .min(),
+            retention_us: retention.0,
+            retention_check_us: retention.2,
             group_start_us,
             group_reset,
             rebalance_timeout_us,
+            compaction: Box::new(compaction::Compaction::new(model, retention.1)),
         }
     }
 
@@ -615,6 +616,7 @@ impl Actor for LogBroker {
         if let Some(interval_us) = self.retention_check_us {
             ctx.set_timer(interval_us, RETENTION_CHECK_TAG);
         }
+        self.start_cleaner(ctx);
     }
 
     fn on_msg<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>, from: ActorId, msg: Msg) {
@@ -624,6 +626,9 @@ impl Actor for LogBroker {
                 partition,
                 record,
             } => {
+                if self.refuses(ctx, stream, partition, &record) {
+                    return;
+                }
                 let size_bytes = u64::from(record.value_size_bytes)
                     + record.key.map_or(0, |key| self.key_len(key));
                 let log = &mut self.logs[stream.index()][partition.index()];
@@ -656,13 +661,16 @@ impl Actor for LogBroker {
                         continue;
                     };
                     let mut records = Vec::new();
-                    let first_offset = log.read_into(position, remaining, &mut records);
+                    let mut offsets = Vec::new();
+                    let first_offset =
+                        log.read_into(position, remaining, &mut records, &mut offsets);
                     if !records.is_empty() {
                         remaining -= records.len() as u32;
                         batches.push(FetchedBatch {
                             partition,
                             first_offset,
                             records,
+                            offsets,
                         });
                     }
                 }
@@ -689,7 +697,10 @@ impl Actor for LogBroker {
                 partition_count,
             } => self.on_create_partitions(ctx, stream, partition_count),
             Msg::ResetOffsets { group, mode } => self.on_reset_offsets(ctx, group, mode),
+            Msg::LogAdmin { stream, admin } => self.on_log_admin(ctx, stream, admin),
+            Msg::ReadLog { stream, tag } => self.on_read_log(ctx, from, stream, tag),
             Msg::FetchResponse { .. }
+            | Msg::LogContents(_)
             | Msg::RebalanceStart { .. }
             | Msg::Assignment { .. }
             | Msg::SlowStart { .. }
@@ -716,6 +727,10 @@ impl Actor for LogBroker {
             }
             return;
         }
+        if tag == compaction::CLEANER_TAG {
+            self.on_cleaner_timer(ctx);
+            return;
+        }
         if tag >= ACTIVATE_TAG_BASE {
             self.activate(ctx, GroupId(tag - ACTIVATE_TAG_BASE));
             return;
@@ -740,18 +755,32 @@ impl Actor for LogBroker {
     fn on_crash<S: TraceSink>(&mut self, _ctx: &mut BrokerCtx<S>) {
         // Broker faults are a later issue; validation only lets instances crash.
     }
+
+    fn on_end<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>) {
+        self.report_compacted_logs(ctx);
+    }
 }
 
 impl LogBroker {
-    /// Kafka's `LogManager.cleanupLogs`, time-based part: delete expired non-active segments.
+    /// Kafka's `LogManager.cleanupLogs` for `cleanup.policy` delete: delete expired non-active
+    /// segments, then the oldest while the log is over `retention.bytes`.
     fn delete_expired_segments<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>) {
         for (stream_index, partitions) in self.logs.iter_mut().enumerate() {
-            let Some(retention_us) = self.retention_us[stream_index] else {
-                continue;
-            };
+            let retention_us = self.retention_us[stream_index];
+            let retention_bytes = self.compaction.retention_bytes[stream_index];
             for (partition_index, log) in partitions.iter_mut().enumerate() {
-                if let Some(deleted) = log.delete_expired(ctx.now(), retention_us) {
-                    self.stored_records -= deleted.records;
+                let stored = log.stored();
+                let by_time = retention_us.and_then(|us| log.delete_expired(ctx.now(), us));
+                let by_size = retention_bytes.and_then(|bytes| log.delete_over_size(bytes));
+                let deleted = match (by_time, by_size) {
+                    (Some(time), Some(size)) => Some(super::partition_log::Deleted {
+                        records: time.records + size.records,
+                        log_start_offset: size.log_start_offset,
+                    }),
+                    (time, size) => time.or(size),
+                };
+                if let Some(deleted) = deleted {
+                    self.stored_records -= stored - log.stored();
                     ctx.emit(TraceEvent::SegmentsDeleted {
                         stream: crate::model::StreamId(stream_index as u32),
                         partition: PartitionId(partition_index as u32),
@@ -766,6 +795,43 @@ impl LogBroker {
     fn stream_of(&self, group: GroupId) -> usize {
         self.group_streams[group.index()]
     }
+}
+
+/// Per stream `retention.ms` and `retention.bytes`, which apply with `cleanup.policy` delete
+/// (`UnifiedLog.deleteOldSegments`), and how often the retention check runs: the smallest
+/// `log.retention.check.interval.ms` of the streams it has work on.
+#[allow(clippy::type_complexity)]
+fn retention_settings(model: &Scenario) -> (Vec<Option<u64>>, Vec<Option<u64>>, Option<u64>) {
+    let by_time = model
+        .streams
+        .iter()
+        .map(|stream| {
+            stream
+                .log
+                .retention_us
+                .filter(|_| stream.log.cleanup.delete)
+        })
+        .collect();
+    let by_size = model
+        .streams
+        .iter()
+        .map(|stream| {
+            stream
+                .log
+                .retention_bytes
+                .filter(|_| stream.log.cleanup.delete)
+        })
+        .collect();
+    let check_us = model
+        .streams
+        .iter()
+        .filter(|stream| {
+            stream.log.cleanup.delete
+                && (stream.log.retention_us.is_some() || stream.log.retention_bytes.is_some())
+        })
+        .map(|stream| stream.log.retention_check_interval_us)
+        .min();
+    (by_time, by_size, check_us)
 }
 
 /// Hands every live member its partitions for the group's current generation, each starting at

@@ -6,7 +6,9 @@
 
 pub mod assignor;
 pub mod broker;
+pub mod cleaner;
 pub mod group;
 pub mod partition_log;
 pub mod partitioner;
 pub mod start_offsets;
+pub mod segment;

@@ -102,6 +102,8 @@ pub struct Stream {
     pub log: LogConfig,
     /// Kafka's CreatePartitions on this stream, in time order, each with a larger count.
     pub partitions_created: Vec<PartitionsCreated>,
+    /// Admin operations on the stream's logs (roll, clean, DeleteRecords), in file order.
+    pub log_admin: Vec<LogAdminAt>,
     /// How the stream is carried on the queue broker (used when `carrier` is `Queue`, and by
     /// `eventlab compare`).
     pub rabbitmq: QueueArgs,
@@ -114,6 +116,28 @@ impl Stream {
             .last()
             .map_or(self.partition_count, |created| created.partition_count)
     }
+}
+
+/// An admin operation on a stream's logs, from the `admin` timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogAdmin {
+    /// Roll every partition's active segment (Kafka's `UnifiedLog.roll`).
+    Roll,
+    /// One cleaner pass on each partition now, whatever its dirty ratio (as Kafka's tests call
+    /// `Cleaner.clean`).
+    Clean,
+    /// Kafka's DeleteRecords: the partition's log start offset moves to `before_offset`.
+    DeleteRecords {
+        partition: PartitionId,
+        before_offset: Offset,
+    },
+}
+
+/// An admin operation on a stream's logs at a virtual time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogAdminAt {
+    pub at_us: u64,
+    pub admin: LogAdmin,
 }
 
 /// An admin timeline entry: at `at_us` the stream grows to `partition_count` partitions (Kafka's
@@ -137,6 +161,55 @@ pub struct LogConfig {
     pub max_message_bytes: u64,
     /// The broker's `log.retention.check.interval.ms`.
     pub retention_check_interval_us: u64,
+    /// `cleanup.policy`.
+    pub cleanup: CleanupPolicy,
+    /// `retention.bytes`; None is Kafka's -1: no size limit.
+    pub retention_bytes: Option<u64>,
+    /// eventlab's own `segment.records` (not Kafka's): roll once the active segment holds this
+    /// many records.
+    pub segment_records: Option<u64>,
+    /// `min.cleanable.dirty.ratio`, in parts per million.
+    pub min_cleanable_ratio_ppm: u32,
+    /// `min.compaction.lag.ms`.
+    pub min_compaction_lag_us: u64,
+    /// `max.compaction.lag.ms` (`u64::MAX`: Kafka's default, never).
+    pub max_compaction_lag_us: u64,
+    /// `delete.retention.ms`: how long a tombstone outlives its first cleaner pass.
+    pub delete_retention_us: u64,
+    /// The broker's `log.cleaner.backoff.ms`: how often the cleaner looks for work.
+    pub cleaner_backoff_us: u64,
+}
+
+/// Kafka's `cleanup.policy`: delete old segments (retention), compact (keep the latest record
+/// per key), or both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CleanupPolicy {
+    pub delete: bool,
+    pub compact: bool,
+}
+
+impl CleanupPolicy {
+    pub const DELETE: CleanupPolicy = CleanupPolicy {
+        delete: true,
+        compact: false,
+    };
+    pub const COMPACT: CleanupPolicy = CleanupPolicy {
+        delete: false,
+        compact: true,
+    };
+    pub const COMPACT_DELETE: CleanupPolicy = CleanupPolicy {
+        delete: true,
+        compact: true,
+    };
+
+    /// The policy as Kafka writes it.
+    pub fn name(self) -> &'static str {
+        match (self.compact, self.delete) {
+            (true, true) => "compact,delete",
+            (true, false) => "compact",
+            _ => "delete",
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -228,6 +301,8 @@ pub struct ExplicitRecord {
     pub at_us: u64,
     pub key: Option<KeyId>,
     pub value_size_bytes: u32,
+    /// The value the file gives (`Value::Null`: a tombstone); None: the template's.
+    pub value: Option<crate::value::Value>,
 }
 
 /// How a producer picks the key of its next record. Key ids index `Scenario::keys`.

@@ -103,6 +103,8 @@ pub struct ServiceTopology {
 pub struct Table {
     pub name: String,
     pub changelog: Option<StreamId>,
+    /// Rebuilt from the changelog when an instance of the service restarts.
+    pub restore_from_changelog: bool,
 }
 
 /// An API served from a table of its service.

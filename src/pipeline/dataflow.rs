@@ -99,6 +99,9 @@ pub struct Dataflow {
     values_read: Vec<bool>,
     /// By `StreamId`: a pipeline writes this stream (only then can a value be stored).
     written: Vec<bool>,
+    /// The values explicit records give, by (stream, producing instance), in sequence order
+    /// (None: that record takes its template's value).
+    explicit: BTreeMap<(StreamId, crate::model::InstanceId), Vec<Option<Value>>>,
     pub(super) state: RefCell<State>,
 }
 
@@ -157,13 +160,27 @@ impl Dataflow {
     /// `None` when the scenario declares no pipelines, outputs or tables: nothing to run.
     pub fn new(model: &Scenario) -> Option<Self> {
         let topology = &model.topology;
+        let explicit = explicit_values(model);
         let mut plans: Vec<Option<FlowPlan>> = model
             .groups
             .iter()
             .map(|group| flow_plan(model, group))
             .collect();
         let any_tables = topology.services.iter().any(|s| !s.tables.is_empty());
-        if plans.iter().all(Option::is_none) && !any_tables {
+        // A compacted stream whose records may be tombstones needs the values too: the
+        // cleaner asks which records are null.
+        let compacted_values = !explicit.is_empty()
+            || model.streams.iter().any(|stream| {
+                stream.log.cleanup.compact
+                    && topology.services.iter().any(|service| {
+                        service
+                            .values
+                            .iter()
+                            .flatten()
+                            .any(|template| template.tombstone_ppm > 0)
+                    })
+            });
+        if plans.iter().all(Option::is_none) && !any_tables && !compacted_values {
             return None;
         }
         let mut values_read = vec![false; model.streams.len()];
@@ -190,9 +207,18 @@ impl Dataflow {
         let templates = value_templates(model);
         for plan in plans.iter_mut().flatten() {
             let stream = plan.flow.stream.index();
+            let given = |instance: usize| {
+                explicit.contains_key(&(
+                    StreamId(stream as u32),
+                    crate::model::InstanceId(instance as u32),
+                ))
+            };
             plan.empty_value = templates[stream]
                 .iter()
-                .map(|template| template.is_none() && !written[stream])
+                .enumerate()
+                .map(|(instance, template)| {
+                    template.is_none() && !written[stream] && !given(instance)
+                })
                 .collect();
         }
         Some(Dataflow {
@@ -218,6 +244,7 @@ impl Dataflow {
             sources,
             values_read,
             written,
+            explicit,
         })
     }
 
@@ -234,6 +261,35 @@ impl Dataflow {
     /// Stores the value of a record a pipeline emitted.
     pub fn put_value(&self, stream: StreamId, msg: MessageId, value: Value) {
         self.state.borrow_mut().values.insert((stream, msg), value);
+    }
+
+    /// Rebuilds table `table` of `service` from its changelog's records, in order (a restore
+    /// after a restart): the table is emptied, then every record is applied (a null value
+    /// deletes its key).
+    pub fn restore_table(
+        &self,
+        service: ServiceId,
+        table: usize,
+        stream: StreamId,
+        records: &[Record],
+    ) {
+        let mut state = self.state.borrow_mut();
+        let mut rebuilt = Table::default();
+        for record in records {
+            let Some(key) = record.key else { continue };
+            let value = self.value_with(&state, stream, record.id, record.key);
+            rebuilt.apply(&self.keys.text(key), value);
+        }
+        state.tables[service.index()][table] = rebuilt;
+    }
+
+    /// Whether `record` on `stream` is a tombstone (its value is null), for the log cleaner. A
+    /// pipeline's null has no bytes; a producer's comes from its template's draw.
+    pub fn is_tombstone(&self, stream: StreamId, record: &Record) -> bool {
+        if self.written[stream.index()] && record.value_size_bytes == 0 {
+            return true;
+        }
+        self.value_of(stream, record.id, record.key) == Value::Null
     }
 
     /// The value of record `msg` on `stream`: what its pipeline emitted, else its producer's
@@ -420,6 +476,12 @@ impl Dataflow {
         {
             return value.clone();
         }
+        if !self.explicit.is_empty()
+            && let Some(values) = self.explicit.get(&(stream, msg.producer))
+            && let Some(Some(value)) = values.get(msg.seq as usize)
+        {
+            return value.clone();
+        }
         match self.templates[stream.index()][msg.producer.index()] {
             Some(index) => {
                 let service = self.model.instance(msg.producer).service;
@@ -431,6 +493,28 @@ impl Dataflow {
             None => Value::object(),
         }
     }
+}
+
+/// The values of explicit records that give one, by (stream, instance). A service's instances
+/// each send its list; with one `produces` entry on a stream, a record's sequence number is its
+/// place in the list.
+fn explicit_values(
+    model: &Scenario,
+) -> BTreeMap<(StreamId, crate::model::InstanceId), Vec<Option<Value>>> {
+    let mut explicit = BTreeMap::new();
+    for instance in &model.instances {
+        for production in &model.service(instance.service).produces {
+            let crate::model::Schedule::Explicit(records) = &production.schedule else {
+                continue;
+            };
+            if records.iter().all(|record| record.value.is_none()) {
+                continue;
+            }
+            let values = records.iter().map(|record| record.value.clone()).collect();
+            explicit.insert((production.stream, instance.id), values);
+        }
+    }
+    explicit
 }
 
 /// The length of `value` as compact JSON: the size of a record a pipeline made.

@@ -31,11 +31,12 @@ impl RunReport {
     /// The report of a run that has ended. Pipelines and tables are filled in afterwards.
     pub fn build(model: &Scenario, collector: &Collector, end: RunEnd<'_>) -> RunReport {
         let builder = Builder { model, collector };
-        let streams = model
+        let mut streams = model
             .streams
             .iter()
             .map(|stream| builder.stream_report(stream.id))
             .collect::<Vec<_>>();
+        list_logs(model, collector, &mut streams);
         let expect = model
             .expects
             .iter()
@@ -60,9 +61,102 @@ impl RunReport {
                 slow_periods: faults.slow_periods,
                 members_expired: faults.members_expired,
             },
+            cleaner_passes: collector
+                .compaction()
+                .passes
+                .iter()
+                .map(|pass| CleanerPassReport {
+                    at_us: pass.at.as_us(),
+                    stream: model.stream(pass.stream).name.clone(),
+                    partition: pass.partition.0,
+                    first_dirty_offset: pass.first_dirty_offset.0,
+                    end_offset: pass.end_offset.0,
+                    removed: pass.removed,
+                    tombstones_removed: pass.tombstones_removed,
+                })
+                .collect(),
+            table_restores: collector
+                .compaction()
+                .restores
+                .iter()
+                .map(|restore| {
+                    let instance = model.instance(restore.instance);
+                    TableRestoreReport {
+                        at_us: restore.at.as_us(),
+                        instance: instance.name.clone(),
+                        service: model.service(instance.service).name.clone(),
+                        table: model.topology.services[instance.service.index()].tables
+                            [restore.table as usize]
+                            .name
+                            .clone(),
+                        changelog: model.stream(restore.stream).name.clone(),
+                        read: restore.read,
+                        without_compaction: restore.without_compaction,
+                    }
+                })
+                .collect(),
             pipelines: Vec::new(),
             tables: Vec::new(),
             produced_digest: collector.metrics().produced_digest.clone(),
+        }
+    }
+}
+
+/// With `--logs`: each partition's segments and records (values are filled in by
+/// `RunReport::fill_log_values`; until then every value is an empty object).
+fn list_logs(model: &Scenario, collector: &Collector, streams: &mut [StreamReport]) {
+    for listing in &collector.compaction().listings {
+        let Some(partition) = streams[listing.stream.index()]
+            .partitions
+            .get_mut(listing.partition.index())
+        else {
+            continue;
+        };
+        partition.segments = Some(
+            listing
+                .segments
+                .iter()
+                .map(|(base, offsets)| SegmentReport {
+                    base_offset: base.0,
+                    offsets: offsets.iter().map(|offset| offset.0).collect(),
+                })
+                .collect(),
+        );
+        partition.log = Some(
+            listing
+                .records
+                .iter()
+                .map(|&(offset, msg, key)| LogEntryReport {
+                    offset: offset.0,
+                    // Keys a pipeline made during the run are named by `fill_log_values`.
+                    key: key
+                        .filter(|key| key.index() < model.keys.len())
+                        .map(|key| model.keys.text(key).to_string()),
+                    value: JsonValue(crate::value::Value::object()),
+                    msg,
+                    key_id: key,
+                })
+                .collect(),
+        );
+    }
+}
+
+impl RunReport {
+    /// Puts each listed record's value and key (`--logs`) in place: `value_of(stream, message,
+    /// key)`, `key_text(key)` (the run's keys, those pipelines made included).
+    pub fn fill_log_values(
+        &mut self,
+        value_of: impl Fn(StreamId, MessageId, Option<crate::model::KeyId>) -> crate::value::Value,
+        key_text: impl Fn(crate::model::KeyId) -> String,
+    ) {
+        for (index, stream) in self.streams.iter_mut().enumerate() {
+            for partition in &mut stream.partitions {
+                for entry in partition.log.iter_mut().flatten() {
+                    entry.value =
+                        JsonValue(value_of(StreamId(index as u32), entry.msg, entry.key_id));
+                    entry.key = entry.key_id.map(&key_text);
+                }
+            }
         }
     }
 }
@@ -105,6 +199,8 @@ impl Builder<'_> {
         let index = stream_id.index();
         let log_end = &metrics.log_end[index];
         let on_queue = stream.carrier == Carrier::Queue;
+        let compaction = self.collector.compaction();
+        let compacted = stream.log.cleanup.compact && !on_queue;
         // On the queue, "appended" counts publishes that reached the exchange.
         let appended: u64 = if on_queue {
             metrics.routed[index]
@@ -120,6 +216,13 @@ impl Builder<'_> {
                 appended: end,
                 log_start_offset: metrics.log_start[index][partition],
                 log_end_offset: end,
+                dirty_ratio: compaction.dirty_ratio_ppm[index]
+                    .get(partition)
+                    .copied()
+                    .flatten()
+                    .map(|ppm| ppm as f64 / 1_000_000.0),
+                segments: None,
+                log: None,
             })
             .collect();
         let groups = self
@@ -156,6 +259,9 @@ impl Builder<'_> {
             producers: self.producer_reports(stream_id),
             partitions,
             groups,
+            cleanup_policy: compacted.then(|| stream.log.cleanup.name().to_string()),
+            removed_by_cleaner: compacted.then(|| compaction.removed[index]),
+            rejected_unkeyed: compacted.then(|| compaction.rejected_unkeyed[index]),
         }
     }
 
@@ -287,6 +393,12 @@ impl Builder<'_> {
                 first_duplicate: delivery.first_duplicate.map(|msg| self.message_name(msg)),
                 key_order_inversions: order.inversions,
                 first_inversion: order.first_inversion.map(|msg| self.message_name(msg)),
+                compacted_away: model
+                    .stream(group.stream)
+                    .log
+                    .cleanup
+                    .compact
+                    .then_some(delivery.compacted_away),
             },
             replay: self.replay(group_id),
             queue: None,
@@ -387,6 +499,7 @@ impl Builder<'_> {
                     .map(|msg| self.message_name(msg)),
                 key_order_inversions: order.inversions,
                 first_inversion: order.first_inversion.map(|msg| self.message_name(msg)),
+                compacted_away: None,
             },
             // Assignors are the log's; a queue dispatches to competing consumers instead.
             assignment: None,

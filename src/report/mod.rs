@@ -36,6 +36,11 @@ pub struct RunReport {
     pub queues: Vec<QueueReport>,
     pub expect: Vec<ExpectOutcome>,
     pub faults: FaultSummary,
+    /// Every log cleaner pass, in time order (empty when no stream is compacted).
+    pub cleaner_passes: Vec<CleanerPassReport>,
+    /// Tables rebuilt from their changelog after a restart (omitted when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub table_restores: Vec<TableRestoreReport>,
     /// Each service pipeline's counts (only when a scenario declares pipelines or tables).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pipelines: Vec<tables::PipelineReport>,
@@ -99,6 +104,44 @@ pub struct StreamReport {
     /// partition (omitted otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keys_moved: Option<KeysMovedReport>,
+    /// A compacted stream's `cleanup.policy` (omitted for `delete`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleanup_policy: Option<String>,
+    /// On a compacted stream: records the cleaner removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed_by_cleaner: Option<u64>,
+    /// On a compacted stream: records refused for having no key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_unkeyed: Option<u64>,
+}
+
+/// A table rebuilt from its changelog when an instance restarted (`restore_from_changelog`).
+#[derive(Clone, Debug, Serialize)]
+pub struct TableRestoreReport {
+    pub at_us: u64,
+    pub instance: String,
+    pub service: String,
+    pub table: String,
+    pub changelog: String,
+    /// Records the restore read: what the changelog holds from its log start.
+    pub read: u64,
+    /// Records the same read would have taken without compaction.
+    pub without_compaction: u64,
+}
+
+/// One log cleaner pass over one partition (Kafka's `Cleaner.doClean`).
+#[derive(Clone, Debug, Serialize)]
+pub struct CleanerPassReport {
+    pub at_us: u64,
+    pub stream: String,
+    pub partition: u32,
+    /// Where the dirty section started (the cleaner's checkpoint before the pass).
+    pub first_dirty_offset: u64,
+    /// One past the dirty section's last offset: the checkpoint after the pass.
+    pub end_offset: u64,
+    /// Records removed, tombstones included.
+    pub removed: u64,
+    pub tombstones_removed: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -132,6 +175,60 @@ pub struct PartitionReport {
     /// The first offset still stored (moves when retention deletes segments).
     pub log_start_offset: u64,
     pub log_end_offset: u64,
+    /// On a compacted stream: the dirty section's bytes over the log's at the end (what
+    /// `min.cleanable.dirty.ratio` is compared with).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dirty_ratio: Option<f64>,
+    /// With `--logs`: the segments, oldest first (the last is the active one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segments: Option<Vec<SegmentReport>>,
+    /// With `--logs`: every stored record from the log start on, tombstones included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<Vec<LogEntryReport>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SegmentReport {
+    pub base_offset: u64,
+    /// The offsets of the records the segment holds (gaps: what the cleaner removed).
+    pub offsets: Vec<u64>,
+}
+
+/// One stored record (`--logs`).
+#[derive(Clone, Debug, Serialize)]
+pub struct LogEntryReport {
+    pub offset: u64,
+    pub key: Option<String>,
+    /// The record's value; `null` for a tombstone.
+    pub value: JsonValue,
+    #[serde(skip)]
+    pub msg: crate::model::MessageId,
+    #[serde(skip)]
+    pub key_id: Option<crate::model::KeyId>,
+}
+
+/// A record value written into the JSON report as JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonValue(pub crate::value::Value);
+
+impl Serialize for JsonValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::value::Value;
+        use serde::ser::SerializeMap;
+        match &self.0 {
+            Value::Null => serializer.serialize_none(),
+            Value::Bool(flag) => serializer.serialize_bool(*flag),
+            Value::Int(number) => serializer.serialize_i64(*number),
+            Value::Str(text) => serializer.serialize_str(text),
+            Value::Object(fields) => {
+                let mut map = serializer.serialize_map(Some(fields.len()))?;
+                for (name, field) in fields {
+                    map.serialize_entry(name, &JsonValue(field.clone()))?;
+                }
+                map.end()
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -371,6 +468,10 @@ pub struct GroupChecks {
     pub first_duplicate: Option<String>,
     pub key_order_inversions: u64,
     pub first_inversion: Option<String>,
+    /// On a compacted stream: offsets the group skipped because the cleaner had removed them
+    /// (not losses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compacted_away: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]

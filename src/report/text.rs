@@ -11,12 +11,26 @@ pub fn render(report: &RunReport) -> String {
     render_outcome(&mut out, report);
     for stream in &report.streams {
         render_stream(&mut out, stream);
+        render_cleaner(&mut out, stream, &report.cleaner_passes);
         for group in &stream.groups {
             render_group(&mut out, group);
         }
     }
     super::tables::render_text(&report.pipelines, &report.tables, &mut out);
     super::schemas::render_text(&report.schemas, &mut out);
+    for restore in &report.table_restores {
+        let _ = writeln!(
+            out,
+            "table {} of {} restored by {} at {} from changelog \"{}\": read {} records ({} without compaction)",
+            restore.table,
+            restore.service,
+            restore.instance,
+            format_us(restore.at_us),
+            restore.changelog,
+            restore.read,
+            restore.without_compaction
+        );
+    }
     for queue in &report.queues {
         render_queue(&mut out, queue);
     }
@@ -207,6 +221,42 @@ fn render_membership(out: &mut String, group: &GroupReport) {
     }
 }
 
+/// A compacted stream: one line per cleaner pass, then what the cleaner and the key rule did.
+fn render_cleaner(out: &mut String, stream: &StreamReport, passes: &[super::CleanerPassReport]) {
+    let Some(policy) = &stream.cleanup_policy else {
+        return;
+    };
+    for pass in passes.iter().filter(|pass| pass.stream == stream.name) {
+        let _ = writeln!(
+            out,
+            "  cleaner at {}: partition {} offsets {}..{} dirty, removed {} records ({} tombstones)",
+            format_us(pass.at_us),
+            pass.partition,
+            pass.first_dirty_offset,
+            pass.end_offset,
+            pass.removed,
+            pass.tombstones_removed
+        );
+    }
+    let ratios: Vec<String> = stream
+        .partitions
+        .iter()
+        .map(|p| p.dirty_ratio.map_or("-".to_string(), |r| format!("{r:.2}")))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  cleanup.policy {policy}: cleaner removed {} records; dirty ratio at the end: {}",
+        stream.removed_by_cleaner.unwrap_or(0),
+        ratios.join(" / ")
+    );
+    if let Some(rejected) = stream.rejected_unkeyed.filter(|&count| count > 0) {
+        let _ = writeln!(
+            out,
+            "  refused {rejected} records without a key (a compacted stream needs keys)"
+        );
+    }
+}
+
 /// The rebalances shown in the text, at most; JSON lists them all (up to 1,000).
 const REBALANCE_LINES_MAX: usize = 12;
 
@@ -338,6 +388,12 @@ fn render_group(out: &mut String, group: &GroupReport) {
         c.key_order_inversions,
         first(&c.first_inversion)
     );
+    if let Some(skipped) = c.compacted_away.filter(|&count| count > 0) {
+        let _ = writeln!(
+            out,
+            "    skipped {skipped} offsets the cleaner had removed (compaction, not loss)"
+        );
+    }
     if let Some(queue) = &group.queue {
         let _ = writeln!(
             out,

@@ -6,8 +6,8 @@
 //! the caller decides where it goes.
 
 use super::error::hint_or_list;
-use crate::model::Partitioner;
 use crate::model::Strategy;
+use crate::model::{CleanupPolicy, Partitioner};
 
 /// The valid names of one setting, in the order messages list them, and the value each means.
 pub struct Choices<'t, T> {
@@ -57,6 +57,17 @@ pub fn strategies() -> Vec<(&'static str, Strategy)> {
 pub fn partitioners() -> Vec<(&'static str, Partitioner)> {
     Partitioner::ALL.iter().map(|&p| (p.name(), p)).collect()
 }
+
+/// Kafka's `cleanup.policy` values, as a topic config takes them (a comma-separated list).
+pub const CLEANUP_POLICIES: Choices<'static, CleanupPolicy> = Choices {
+    noun: "cleanup.policy",
+    table: &[
+        ("delete", CleanupPolicy::DELETE),
+        ("compact", CleanupPolicy::COMPACT),
+        ("compact,delete", CleanupPolicy::COMPACT_DELETE),
+        ("delete,compact", CleanupPolicy::COMPACT_DELETE),
+    ],
+};
 
 #[cfg(test)]
 mod tests {

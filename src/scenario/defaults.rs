@@ -186,6 +186,24 @@ settings! {
     RETENTION_CHECK_INTERVAL_MS = ("streams[].kafka.\"log.retention.check.interval.ms\"",
         Count(300_000), whole(1, MS_MAX), "ms", "how often expired segments are deleted",
         "Kafka 3.9 broker config");
+    CLEANUP_POLICY = ("streams[].kafka.\"cleanup.policy\"", Name("delete"), Accepted::Any, "",
+        "`delete`, `compact` or `compact,delete`", KAFKA_TOPIC);
+    RETENTION_BYTES = ("streams[].kafka.\"retention.bytes\"", Signed(-1), whole(1, u64::MAX / 2),
+        "bytes", "most bytes a partition keeps (-1: no limit)", KAFKA_TOPIC);
+    SEGMENT_RECORDS = ("streams[].kafka.\"segment.records\"", Words("no limit"), whole(1, 1_000_000_000),
+        "records", "a segment rolls before an append once it holds this many records",
+        "eventlab's own, not Kafka's");
+    MIN_CLEANABLE_DIRTY_RATIO = ("streams[].kafka.\"min.cleanable.dirty.ratio\"", Decimal(0.5),
+        Accepted::ZeroOrDecimal { max: 1.0 }, "", "the cleaner takes a log whose dirty ratio is above this",
+        KAFKA_TOPIC);
+    MIN_COMPACTION_LAG_MS = ("streams[].kafka.\"min.compaction.lag.ms\"", Count(0), whole(0, MS_MAX),
+        "ms", "records this new stay uncompacted", KAFKA_TOPIC);
+    MAX_COMPACTION_LAG_MS = ("streams[].kafka.\"max.compaction.lag.ms\"", Words("never (Long.MAX_VALUE)"),
+        whole(1, MS_MAX), "ms", "a dirty record this old forces a pass", KAFKA_TOPIC);
+    DELETE_RETENTION_MS = ("streams[].kafka.\"delete.retention.ms\"", Count(86_400_000), whole(0, MS_MAX),
+        "ms", "how long a tombstone outlives its first cleaner pass (1 day)", KAFKA_TOPIC);
+    CLEANER_BACKOFF_MS = ("streams[].kafka.\"log.cleaner.backoff.ms\"", Count(15_000), whole(1, MS_MAX),
+        "ms", "how often the cleaner looks for work", "Kafka 3.9 broker config");
     EXCHANGE_TYPE = ("streams[].rabbitmq.exchange_type", Name("fanout"), Accepted::Any, "",
         "how the exchange routes", "");
     MESSAGE_TTL = ("streams[].rabbitmq.\"x-message-ttl\"", Words("none"), whole(0, MS_MAX), "ms",

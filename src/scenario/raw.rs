@@ -154,6 +154,36 @@ pub struct RawStreamKafka {
     /// How often the broker deletes expired segments, in ms. Default 300000 (5 minutes).
     #[serde(rename = "log.retention.check.interval.ms")]
     pub retention_check_interval_ms: Option<u64>,
+    /// `"delete"` (default: retention deletes old segments), `"compact"` (the cleaner keeps the
+    /// latest record per key; records need keys) or `"compact,delete"` (both).
+    #[serde(rename = "cleanup.policy")]
+    pub cleanup_policy: Option<String>,
+    /// The most bytes a partition keeps before retention deletes its oldest segments; -1
+    /// (default) sets no limit. Applies with `cleanup.policy` `delete`.
+    #[serde(rename = "retention.bytes")]
+    pub retention_bytes: Option<i64>,
+    /// eventlab's own, not Kafka's: a segment rolls before an append once it holds this many
+    /// records. For small teaching logs. No limit by default.
+    #[serde(rename = "segment.records")]
+    pub segment_records: Option<u64>,
+    /// The cleaner takes a log only when its dirty bytes over all its bytes are strictly above
+    /// this ratio (0 to 1). Default 0.5.
+    #[serde(rename = "min.cleanable.dirty.ratio")]
+    pub min_cleanable_dirty_ratio: Option<f64>,
+    /// A record stays uncompacted at least this long after it was written, in ms. Default 0.
+    #[serde(rename = "min.compaction.lag.ms")]
+    pub min_compaction_lag_ms: Option<u64>,
+    /// A dirty record older than this, in ms, makes the log eligible for cleaning whatever its
+    /// dirty ratio. Default: never (Kafka's Long.MAX_VALUE).
+    #[serde(rename = "max.compaction.lag.ms")]
+    pub max_compaction_lag_ms: Option<u64>,
+    /// How long a tombstone stays after the cleaner pass that first re-copied it, in ms
+    /// (KIP-534). Default 86400000 (1 day).
+    #[serde(rename = "delete.retention.ms")]
+    pub delete_retention_ms: Option<u64>,
+    /// How often the cleaner looks for a log to clean, in ms. Default 15000.
+    #[serde(rename = "log.cleaner.backoff.ms")]
+    pub cleaner_backoff_ms: Option<u64>,
 }
 
 /// How a stream is carried on the queue broker (RabbitMQ 3.13 classic queues): an exchange
@@ -213,6 +243,12 @@ pub struct RawTable {
     /// Publish every change of the table to this stream (a changelog: key, new value or null).
     #[serde(default)]
     pub changelog_stream: Option<String>,
+    /// When an instance of the service restarts, rebuild the table by reading its changelog
+    /// stream from the beginning (as Kafka Streams restores a state store). Needs
+    /// `changelog_stream`; with `cleanup.policy` `compact` on it, the restore reads only what the
+    /// cleaner kept. Default false.
+    #[serde(default)]
+    pub restore_from_changelog: bool,
 }
 
 /// An API served from one of the service's tables.
@@ -327,6 +363,20 @@ pub struct RawRecord {
     #[serde(default)]
     pub key: Option<String>,
     pub value_size_bytes: Option<u64>,
+    /// The record's value: an object, string, whole number or boolean, or `null` for a
+    /// tombstone (deletes the key from tables; a compacted log drops it after
+    /// `delete.retention.ms`). A null value has no bytes. Absent: the producer's `value`
+    /// template, else an empty object.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub value: Option<serde_json::Value>,
+}
+
+/// A field that is present, `null` included (absent fields take the default, `None`).
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(deserializer).map(Some)
 }
 
 /// `"unkeyed"`, `{"sequential": N}`, `{"uniform": N}`, `{"zipf": {"count": N, "exponent": s}}`
@@ -638,12 +688,17 @@ pub struct RawFault {
     pub factor: Option<f64>,
 }
 
-/// One admin operation. `action` is `"create_partitions"` (Kafka's CreatePartitions): at `at_us`
-/// (µs, required) the stream `stream` (required) grows to `partition_count` partitions in total
-/// (required; more than it has then, like Kafka's `NewPartitions.increaseTo`). Keyed records
-/// produced from then on use the new count, so existing keys move; every group on the stream
-/// rebalances. Producers and consumers see the new partitions at once (in Kafka, at their next
-/// metadata refresh, within `metadata.max.age.ms`).
+/// One admin operation at `at_us` (µs, required). `action`:
+/// `"create_partitions"` (Kafka's CreatePartitions): the stream `stream` (required, as for
+/// `roll`, `clean` and `delete_records`) grows to `partition_count`
+/// partitions in total (required; more than it has then, like Kafka's
+/// `NewPartitions.increaseTo`). Keyed records produced from then on use the new count, so
+/// existing keys move; every group on the stream rebalances. Producers and consumers see the new
+/// partitions at once (in Kafka, at their next metadata refresh, within `metadata.max.age.ms`).
+/// `"roll"`: every partition's active segment rolls (if it holds records). `"clean"`: one
+/// cleaner pass on each partition now, whatever its dirty ratio (a compacted stream only).
+/// `"delete_records"` (Kafka's DeleteRecords): partition `partition`'s log start offset moves
+/// to `before_offset` (at most its log end), and segments wholly before it are deleted.
 ///
 /// `"reset_offsets"` is `kafka-consumer-groups.sh --reset-offsets --execute`: at `at_us` the
 /// committed offsets of consumer group `group` (its `group.id`; on `stream` only, else on every
@@ -659,6 +714,8 @@ pub struct RawAdmin {
     pub at_us: Option<u64>,
     pub stream: Option<String>,
     pub partition_count: Option<u64>,
+    pub partition: Option<u64>,
+    pub before_offset: Option<u64>,
     /// `reset_offsets`: the consumer group (`group.id`).
     pub group: Option<String>,
     /// `reset_offsets`: `to-earliest`, `to-latest`, `to-offset`, `to-datetime` or `shift-by`.

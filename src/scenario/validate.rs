@@ -17,6 +17,7 @@
 mod consumes;
 mod expectations;
 mod group_admin;
+mod log_admin;
 mod produces;
 mod queue;
 pub(crate) mod schemas;

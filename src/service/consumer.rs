@@ -443,7 +443,7 @@ impl ConsumerRole {
             // A fetch continues where the last one ended, or at the log start when retention
             // deleted the records at the position (auto.offset.reset=earliest).
             debug_assert!(batch.first_offset >= owned.position);
-            owned.position = Offset(batch.first_offset.0 + batch.records.len() as u64);
+            owned.position = batch.next_offset();
             ctx.emit(TraceEvent::Fetched {
                 group,
                 instance: me,
@@ -502,7 +502,7 @@ impl ConsumerRole {
         let (batch_index, record_index) = self.cursor;
         let batch = &self.batches[batch_index];
         let record = batch.records[record_index];
-        let offset = Offset(batch.first_offset.0 + record_index as u64);
+        let offset = batch.offset(record_index);
         if let Some(owned) = self
             .owned
             .iter_mut()

@@ -31,6 +31,8 @@ pub struct InstanceActor {
     queue_consumers: Vec<QueueConsumerRole>,
     /// The run's pipelines, when this instance's service runs a flow.
     dataflow: Option<Rc<Dataflow>>,
+    /// The service's tables restored from their changelog on a restart: (table, changelog).
+    restores: Vec<(usize, crate::model::StreamId)>,
     /// By `StreamId`: the index in `producers` of the client that sends what this instance's
     /// flows emit to that stream (made on first use).
     emitters: Vec<Option<usize>>,
@@ -56,6 +58,7 @@ impl InstanceActor {
             queue_broker: broker,
             queue_consumers: Vec::new(),
             dataflow: None,
+            restores: Vec::new(),
             emitters: Vec::new(),
             schemas: None,
         }
@@ -118,7 +121,39 @@ impl InstanceActor {
         if any {
             self.dataflow = Some(Rc::clone(dataflow));
         }
+        let service = dataflow.model.instance(self.id).service;
+        self.restores = dataflow.model.topology.services[service.index()]
+            .tables
+            .iter()
+            .enumerate()
+            .filter(|(_, table)| table.restore_from_changelog)
+            .filter_map(|(index, table)| table.changelog.map(|stream| (index, stream)))
+            .collect();
+        if !self.restores.is_empty() {
+            self.dataflow = Some(Rc::clone(dataflow));
+        }
         self
+    }
+
+    /// A table restored from its changelog: rebuild it from what the broker sent.
+    fn on_log_contents<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        contents: &crate::protocol::LogContents,
+    ) {
+        let Some(dataflow) = &self.dataflow else {
+            return;
+        };
+        let service = dataflow.model.instance(self.id).service;
+        let table = contents.tag as usize;
+        dataflow.restore_table(service, table, contents.stream, &contents.records);
+        ctx.emit(TraceEvent::TableRestored {
+            instance: self.id,
+            table: contents.tag,
+            stream: contents.stream,
+            read: contents.records.len() as u64,
+            without_compaction: contents.without_compaction,
+        });
     }
 
     /// Builds an instance's roles from the model; `initial` gives generation 1's partitions.
@@ -402,6 +437,15 @@ impl Actor for InstanceActor {
         self.started_before = true;
         if restarting {
             ctx.emit(TraceEvent::Restarted { instance: self.id });
+            for &(table, stream) in &self.restores {
+                ctx.send(
+                    self.broker,
+                    Msg::ReadLog {
+                        stream,
+                        tag: table as u32,
+                    },
+                );
+            }
         }
         for index in 0..self.producers.len() {
             let producer = &mut self.producers[index];
@@ -447,6 +491,7 @@ impl Actor for InstanceActor {
     fn on_msg<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, _from: ActorId, msg: Msg) {
         let (broker, me, slow) = (self.broker, self.id, self.slow_factor_ppm);
         match msg {
+            Msg::LogContents(contents) => self.on_log_contents(ctx, &contents),
             Msg::FetchResponse {
                 group,
                 generation,
@@ -510,7 +555,9 @@ impl Actor for InstanceActor {
             | Msg::JoinGroup { .. }
             | Msg::LeaveGroup { .. }
             | Msg::ResetOffsets { .. }
-            | Msg::CreatePartitions { .. } => {
+            | Msg::CreatePartitions { .. }
+            | Msg::ReadLog { .. }
+            | Msg::LogAdmin { .. } => {
                 debug_assert!(false, "an instance never receives {msg:?}");
             }
         }

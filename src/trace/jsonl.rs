@@ -291,6 +291,87 @@ fn log_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::SchemaRefused { .. }
         | TraceEvent::ProduceRejected { .. }
         | TraceEvent::DecodeFailed { .. } => schema_fields(line, event),
+        _ => cleaner_fields(line, at, event),
+    }
+}
+
+/// The fields of the log cleaner's and the compacted logs' events.
+fn cleaner_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
+    match *event {
+        TraceEvent::CleanerPass {
+            stream,
+            partition,
+            first_dirty_offset,
+            end_offset,
+            removed,
+            tombstones_removed,
+        } => {
+            line.stream(stream);
+            line.partition(partition);
+            line.u64("first_dirty_offset", first_dirty_offset.0);
+            line.u64("end_offset", end_offset.0);
+            line.u64("removed", removed);
+            line.u64("tombstones_removed", tombstones_removed);
+        }
+        TraceEvent::RecordRejected {
+            stream,
+            partition,
+            msg,
+        } => {
+            line.stream(stream);
+            line.partition(partition);
+            line.msg(msg);
+        }
+        TraceEvent::LogEnd {
+            stream,
+            partition,
+            log_start_offset,
+            log_end_offset,
+            dirty_ratio_ppm,
+        } => {
+            line.stream(stream);
+            line.partition(partition);
+            line.u64("log_start_offset", log_start_offset.0);
+            line.u64("log_end_offset", log_end_offset.0);
+            line.u64("dirty_ratio_ppm", dirty_ratio_ppm);
+        }
+        TraceEvent::TableRestored {
+            table,
+            stream,
+            read,
+            without_compaction,
+            instance,
+        } => {
+            line.instance(instance);
+            line.u64("table", u64::from(table));
+            line.stream(stream);
+            line.u64("read", read);
+            line.u64("without_compaction", without_compaction);
+        }
+        TraceEvent::LogSegmentListed {
+            stream,
+            partition,
+            base_offset,
+        } => {
+            line.stream(stream);
+            line.partition(partition);
+            line.u64("base_offset", base_offset.0);
+        }
+        TraceEvent::LogRecordListed {
+            stream,
+            partition,
+            offset,
+            msg,
+            key,
+            readable,
+        } => {
+            line.stream(stream);
+            line.partition(partition);
+            line.u64("offset", offset.0);
+            line.msg(msg);
+            line.key(key);
+            line.bool("readable", readable);
+        }
         _ => group_fields(line, at, event),
     }
 }
@@ -718,6 +799,12 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::Revoked { .. }
         | TraceEvent::Routed { .. }
         | TraceEvent::SegmentsDeleted { .. }
+        | TraceEvent::CleanerPass { .. }
+        | TraceEvent::RecordRejected { .. }
+        | TraceEvent::LogEnd { .. }
+        | TraceEvent::LogSegmentListed { .. }
+        | TraceEvent::LogRecordListed { .. }
+        | TraceEvent::TableRestored { .. }
         | TraceEvent::SlowEnded { .. }
         | TraceEvent::SlowStarted { .. } => {
             unreachable!("{} fields are written before the chain's end", event.kind())

@@ -57,6 +57,58 @@ pub enum TraceEvent {
         records: u64,
         log_start_offset: Offset,
     },
+    /// The log cleaner re-copied a partition's segments before `end_offset` (its new
+    /// checkpoint), keeping the latest record per key: `removed` records went, tombstones
+    /// included.
+    CleanerPass {
+        stream: StreamId,
+        partition: PartitionId,
+        first_dirty_offset: Offset,
+        end_offset: Offset,
+        removed: u64,
+        tombstones_removed: u64,
+    },
+    /// The broker refused a record without a key on a compacted stream (Kafka's
+    /// `InvalidRecordException` from `LogValidator`).
+    RecordRejected {
+        stream: StreamId,
+        partition: PartitionId,
+        msg: MessageId,
+    },
+    /// At the end of the run, one compacted partition's state: its offsets and dirty ratio.
+    LogEnd {
+        stream: StreamId,
+        partition: PartitionId,
+        log_start_offset: Offset,
+        log_end_offset: Offset,
+        dirty_ratio_ppm: u64,
+    },
+    /// At the end of a run asked for `--logs`: one segment of a partition, oldest first (the
+    /// records it holds follow as `LogRecordListed`).
+    LogSegmentListed {
+        stream: StreamId,
+        partition: PartitionId,
+        base_offset: Offset,
+    },
+    /// At the end of a run asked for `--logs`: one stored record, in offset order.
+    LogRecordListed {
+        stream: StreamId,
+        partition: PartitionId,
+        offset: Offset,
+        msg: MessageId,
+        key: Option<KeyId>,
+        /// Before the log start offset (DeleteRecords): stored, no longer readable.
+        readable: bool,
+    },
+    /// An instance rebuilt its service's table `table` from the changelog `stream`: it read
+    /// `read` records, where the log without compaction would have taken `without_compaction`.
+    TableRestored {
+        instance: InstanceId,
+        table: u32,
+        stream: StreamId,
+        read: u64,
+        without_compaction: u64,
+    },
     /// A consumer received a fetch response: `count` records from `first_offset` on.
     Fetched {
         group: GroupId,
@@ -356,6 +408,12 @@ impl TraceEvent {
             TraceEvent::PartitionsCreated { .. } => "partitions_created",
             TraceEvent::Appended { .. } => "appended",
             TraceEvent::SegmentsDeleted { .. } => "segments_deleted",
+            TraceEvent::CleanerPass { .. } => "cleaner_pass",
+            TraceEvent::RecordRejected { .. } => "record_rejected",
+            TraceEvent::LogEnd { .. } => "log_end",
+            TraceEvent::LogSegmentListed { .. } => "log_segment_listed",
+            TraceEvent::LogRecordListed { .. } => "log_record_listed",
+            TraceEvent::TableRestored { .. } => "table_restored",
             TraceEvent::Fetched { .. } => "fetched",
             TraceEvent::Consumed { .. } => "consumed",
             TraceEvent::Committed { .. } => "committed",

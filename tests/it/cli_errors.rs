@@ -810,7 +810,7 @@ fn create_partitions_problems_are_all_reported() {
         ),
         "eventlab: shop.json: admin[0].stream: unknown stream \"order\" (did you mean \"orders\"?)\n\
          eventlab: shop.json: admin[1].partition_count: stream \"orders\" has 3 partitions at 2000 us; CreatePartitions can only add partitions, so ask for more than 3\n\
-         eventlab: shop.json: admin[2].action: unknown admin action \"add_partitions\" (expected \"create_partitions\" or \"reset_offsets\")\n\
+         eventlab: shop.json: admin[2].action: unknown admin action \"add_partitions\" (expected \"create_partitions\", \"reset_offsets\", \"roll\", \"clean\" or \"delete_records\")\n\
          eventlab: shop.json: admin[3]: a \"create_partitions\" action needs \"at_us\", \"stream\" and \"partition_count\"\n\
          eventlab: shop.json: admin[4].partition_count: stream \"orders\" has 9 partitions at 5000 us; CreatePartitions can only add partitions, so ask for more than 9",
     );

@@ -10,6 +10,7 @@ mod assignment_runs;
 mod avro_compat;
 mod avro_schemas;
 mod cli_errors;
+mod compaction;
 mod compare;
 mod conservation;
 mod emission;

@@ -13,6 +13,7 @@ use crate::scenario::choice::Choices;
 use crate::scenario::defaults::{self, TIME_US_MAX};
 use crate::scenario::error::one_of;
 use crate::scenario::raw::{RawKeys, RawProduces, RawRecord};
+use crate::value::Value;
 
 /// `arrivals`: whether the gaps are Poisson (exponential) rather than fixed.
 const ARRIVALS: Choices<'static, bool> = Choices {
@@ -201,15 +202,65 @@ fn explicit(
                 "value_size_bytes",
             ) as u32
         });
+        let value_path = format!("{path}.records[{index}].value");
+        let value = record
+            .value
+            .as_ref()
+            .and_then(|given| record_value(v, &value_path, given));
+        // A null value has no bytes (Kafka's null value).
+        let null = value == Some(Value::Null);
         explicit.push(ExplicitRecord {
             at_us,
             key,
-            value_size_bytes: own_size.unwrap_or(value_size_bytes),
+            value_size_bytes: if null {
+                0
+            } else {
+                own_size.unwrap_or(value_size_bytes)
+            },
+            value,
         });
     }
     // Stable: records at one instant keep their file order.
     explicit.sort_by_key(|record| record.at_us);
     Schedule::Explicit(explicit)
+}
+
+/// An explicit record's value, as eventlab's values go: objects, strings, whole numbers,
+/// booleans and null.
+fn record_value(v: &mut Validator, path: &str, given: &serde_json::Value) -> Option<Value> {
+    let value = match given {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(flag) => Value::Bool(*flag),
+        serde_json::Value::String(text) => Value::Str(text.clone()),
+        serde_json::Value::Number(number) => match number.as_i64() {
+            Some(whole) => Value::Int(whole),
+            None => {
+                v.error(
+                    path,
+                    format!("{number} is not a whole number (values hold whole numbers)"),
+                );
+                return None;
+            }
+        },
+        serde_json::Value::Array(_) => {
+            v.error(
+                path,
+                "a value is an object, string, whole number, boolean or null, not a list",
+            );
+            return None;
+        }
+        serde_json::Value::Object(fields) => {
+            let mut object = std::collections::BTreeMap::new();
+            for (name, field) in fields {
+                object.insert(
+                    name.clone(),
+                    record_value(v, &format!("{path}.{name}"), field)?,
+                );
+            }
+            Value::Object(object)
+        }
+    };
+    Some(value)
 }
 
 /// A rate-driven schedule: interval or rate, arrivals, start and end.

@@ -6,7 +6,7 @@ use super::queue;
 use super::validator::{StreamNames, Validator};
 use crate::model::Partitioner;
 use crate::model::{Carrier, LogConfig, Stream, StreamId};
-use crate::scenario::choice::{Choices, partitioners};
+use crate::scenario::choice::{CLEANUP_POLICIES, Choices, partitioners};
 use crate::scenario::defaults;
 use crate::scenario::raw::{RawStream, RawStreamKafka};
 
@@ -75,6 +75,7 @@ pub(super) fn stream(
         partitioner,
         log: log_config(v, &path, &raw.kafka),
         partitions_created: Vec::new(),
+        log_admin: Vec::new(),
         rabbitmq,
     }
 }
@@ -128,5 +129,85 @@ fn log_config(v: &mut Validator, path: &str, kafka: &RawStreamKafka) -> LogConfi
             &defaults::RETENTION_CHECK_INTERVAL_MS,
             "log.retention.check.interval.ms",
         ),
+        cleanup: v.choose(
+            field("cleanup.policy"),
+            kafka.cleanup_policy.as_deref(),
+            &CLEANUP_POLICIES,
+            defaults::CLEANUP_POLICY.name(),
+        ),
+        retention_bytes: retention_bytes(v, &field("retention.bytes"), kafka.retention_bytes),
+        segment_records: kafka.segment_records.map(|given| {
+            v.setting(
+                &field("segment.records"),
+                Some(given),
+                &defaults::SEGMENT_RECORDS,
+                "segment.records",
+            )
+        }),
+        min_cleanable_ratio_ppm: dirty_ratio(
+            v,
+            &field("min.cleanable.dirty.ratio"),
+            kafka.min_cleanable_dirty_ratio,
+        ),
+        min_compaction_lag_us: v.setting_ms(
+            &field("min.compaction.lag.ms"),
+            kafka.min_compaction_lag_ms,
+            &defaults::MIN_COMPACTION_LAG_MS,
+            "min.compaction.lag.ms",
+        ),
+        max_compaction_lag_us: kafka.max_compaction_lag_ms.map_or(u64::MAX, |given| {
+            let setting = &defaults::MAX_COMPACTION_LAG_MS;
+            let path = field("max.compaction.lag.ms");
+            1_000
+                * v.ranged(
+                    &path,
+                    given,
+                    setting.min(),
+                    setting.max(),
+                    "max.compaction.lag.ms",
+                )
+        }),
+        delete_retention_us: v.setting_ms(
+            &field("delete.retention.ms"),
+            kafka.delete_retention_ms,
+            &defaults::DELETE_RETENTION_MS,
+            "delete.retention.ms",
+        ),
+        cleaner_backoff_us: v.setting_ms(
+            &field("log.cleaner.backoff.ms"),
+            kafka.cleaner_backoff_ms,
+            &defaults::CLEANER_BACKOFF_MS,
+            "log.cleaner.backoff.ms",
+        ),
+    }
+}
+
+/// `retention.bytes`: -1 (the default) sets no limit.
+fn retention_bytes(v: &mut Validator, path: &str, given: Option<i64>) -> Option<u64> {
+    match given.unwrap_or(defaults::RETENTION_BYTES.signed()) {
+        -1 => None,
+        negative if negative < 0 => {
+            v.error(
+                path,
+                format!("{negative} is not a size (use -1 for no limit)"),
+            );
+            None
+        }
+        positive => Some(v.setting(
+            path,
+            Some(positive as u64),
+            &defaults::RETENTION_BYTES,
+            "retention.bytes",
+        )),
+    }
+}
+
+/// `min.cleanable.dirty.ratio`, 0 to 1, in parts per million.
+fn dirty_ratio(v: &mut Validator, path: &str, given: Option<f64>) -> u32 {
+    let setting = &defaults::MIN_CLEANABLE_DIRTY_RATIO;
+    match given {
+        None => super::validator::to_ppm(setting.decimal()) as u32,
+        Some(0.0) => 0,
+        Some(ratio) => v.ppm(path, ratio, 0.0, setting.decimal_max()) as u32,
     }
 }

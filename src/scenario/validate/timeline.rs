@@ -1,5 +1,6 @@
 //! Validation of the scenario's timelines: `faults[]` (crash, restart, slow) and `admin[]`
-//! (CreatePartitions, and `reset_offsets`, whose own fields `group_admin.rs` checks).
+//! (CreatePartitions; `reset_offsets`, whose own fields `group_admin.rs` checks; the log
+//! operations roll, clean and delete_records, which are `log_admin`'s).
 //!
 //! Both are checked twice: each entry on its own, in file order, and then all of them in time
 //! order (an instance's crashes and restarts alternate; a stream only grows). The problems of each
@@ -8,6 +9,7 @@
 
 use std::collections::BTreeSet;
 
+use super::log_admin::LogAction;
 use super::validator::{Declaration, StreamNames, Validator};
 use crate::model::{
     Fault, Group, GroupId, Instance, InstanceId, OffsetResetOrder, PartitionsCreated, Stream,
@@ -34,10 +36,11 @@ const FAULT_ACTIONS: Choices<'static, FaultAction> = Choices {
     ],
 };
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum AdminAction {
     CreatePartitions,
     ResetOffsets,
+    Log(LogAction),
 }
 
 const ADMIN_ACTIONS: Choices<'static, AdminAction> = Choices {
@@ -45,6 +48,9 @@ const ADMIN_ACTIONS: Choices<'static, AdminAction> = Choices {
     table: &[
         ("create_partitions", AdminAction::CreatePartitions),
         ("reset_offsets", AdminAction::ResetOffsets),
+        ("roll", AdminAction::Log(LogAction::Roll)),
+        ("clean", AdminAction::Log(LogAction::Clean)),
+        ("delete_records", AdminAction::Log(LogAction::DeleteRecords)),
     ],
 };
 
@@ -273,11 +279,15 @@ fn admin_entry(
     index: usize,
     admin: &RawAdmin,
     names: &StreamNames,
-    streams: &[Stream],
+    streams: &mut [Stream],
     groups: &[Group],
 ) -> Option<AdminEntry> {
     let path = format!("admin[{index}]");
     let action = v.choose_required(format!("{path}.action"), &admin.action, &ADMIN_ACTIONS)?;
+    if let AdminAction::Log(action) = action {
+        super::log_admin::entry(v, &path, action, admin, names, streams);
+        return None;
+    }
     if let AdminAction::ResetOffsets = action {
         let Some(at_us) = admin.at_us else {
             v.error(&path, "a \"reset_offsets\" action needs \"at_us\"");

@@ -173,9 +173,16 @@ impl<'r> TopologyWalk<'r> {
             if let Some(stream) = changelog {
                 self.writers.add(stream, writer, changelog_path);
             }
+            if table.restore_from_changelog && table.changelog_stream.is_none() {
+                v.error(
+                    format!("{path}.tables[{index}].restore_from_changelog"),
+                    "a table restores from its changelog, so it needs \"changelog_stream\"",
+                );
+            }
             tables.push(Table {
                 name: table.name.clone(),
                 changelog,
+                restore_from_changelog: table.restore_from_changelog,
             });
         }
         tables
@@ -206,6 +213,28 @@ impl<'r> TopologyWalk<'r> {
                 );
             }
             values.push(value_template(v, &produce_path, produce, keys));
+            let gives_values = produce
+                .records
+                .iter()
+                .flatten()
+                .any(|record| record.value.is_some());
+            let shared = raw_service
+                .produces
+                .iter()
+                .filter(|other| other.stream == produce.stream)
+                .count()
+                > 1;
+            if gives_values && shared {
+                // A record's value is found by its place in the list, which holds only while
+                // the list is the service's one producer on the stream.
+                v.error(
+                    format!("{produce_path}.records"),
+                    format!(
+                        "records with a \"value\" need this to be the service's only \"produces\" entry for stream \"{}\"",
+                        produce.stream
+                    ),
+                );
+            }
         }
         values
     }
