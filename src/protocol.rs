@@ -129,6 +129,17 @@ pub enum Msg {
         group: GroupId,
         generation: u32,
         offsets: Vec<(PartitionId, Offset)>,
+        /// `commitSync`: the member waits for an [`Msg::OffsetCommitResponse`]. Asynchronous
+        /// commits (auto-commit, `commitAsync`) are answered in Kafka too, but only to a
+        /// callback that eventlab's consumers do not act on, so none is sent.
+        sync: bool,
+    },
+    /// The coordinator's answer to a synchronous OffsetCommit: whether it stored the offsets
+    /// (false: the member is not in the group's current generation, ILLEGAL_GENERATION or
+    /// UNKNOWN_MEMBER_ID).
+    OffsetCommitResponse {
+        group: GroupId,
+        accepted: bool,
     },
     Heartbeat {
         group: GroupId,

@@ -316,7 +316,10 @@ impl LogBroker {
     }
 
     /// OffsetCommit from a live member of the current generation; Kafka rejects commits from
-    /// an older generation (ILLEGAL_GENERATION).
+    /// an older generation (ILLEGAL_GENERATION) or a member it does not know
+    /// (UNKNOWN_MEMBER_ID). A synchronous commit gets the answer (`GroupCoordinator` /
+    /// `OffsetMetadataManager.commitOffset` answer every commit; an asynchronous one only to a
+    /// callback, not modelled).
     fn on_offset_commit<S: TraceSink>(
         &mut self,
         ctx: &mut BrokerCtx<S>,
@@ -324,13 +327,28 @@ impl LogBroker {
         group: GroupId,
         generation: u32,
         offsets: &[(PartitionId, Offset)],
+        sync: bool,
     ) {
         let state = &self.groups[group.index()];
         let is_member = state
             .member_of(from)
             .is_some_and(|member| state.members[member].alive);
-        if is_member && generation == state.generation {
+        let accepted = is_member && generation == state.generation;
+        if accepted {
             self.commit(ctx, group, offsets);
+        } else if let Some(member) = state.member_of(from) {
+            for &(partition, offset) in offsets {
+                ctx.emit(TraceEvent::CommitRejected {
+                    group,
+                    instance: state.members[member].instance,
+                    generation,
+                    partition,
+                    offset,
+                });
+            }
+        }
+        if sync {
+            ctx.send(from, Msg::OffsetCommitResponse { group, accepted });
         }
     }
 
@@ -688,7 +706,8 @@ impl Actor for LogBroker {
                 group,
                 generation,
                 offsets,
-            } => self.on_offset_commit(ctx, from, group, generation, &offsets),
+                sync,
+            } => self.on_offset_commit(ctx, from, group, generation, &offsets, sync),
             Msg::Heartbeat { group } => self.on_heartbeat(ctx, from, group),
             Msg::JoinGroup { group, join } => self.on_join_group(ctx, from, group, *join),
             Msg::LeaveGroup { group, cause } => self.on_leave_group(ctx, from, group, cause),
@@ -701,6 +720,7 @@ impl Actor for LogBroker {
             Msg::ReadLog { stream, tag } => self.on_read_log(ctx, from, stream, tag),
             Msg::FetchResponse { .. }
             | Msg::LogContents(_)
+            | Msg::OffsetCommitResponse { .. }
             | Msg::RebalanceStart { .. }
             | Msg::Assignment { .. }
             | Msg::SlowStart { .. }

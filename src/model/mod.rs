@@ -335,6 +335,18 @@ pub enum CommitMode {
     BeforeProcessing,
 }
 
+/// How the application commits after each batch when auto-commit is off (Kafka's
+/// `KafkaConsumer.commitSync` or `commitAsync`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitCall {
+    /// `commitSync`: the consumer waits for the OffsetCommit response before it polls again;
+    /// a rejected commit fails the call (`CommitFailedException`).
+    Sync,
+    /// `commitAsync`: the consumer polls on at once and never retries; a rejected commit is
+    /// lost, and a later commit carries its offsets (overtakes it).
+    Async,
+}
+
 /// What one service consumes from one stream; its instances form the consumer group.
 #[derive(Clone, Debug)]
 pub struct Consumption {
@@ -345,8 +357,10 @@ pub struct Consumption {
     pub max_poll_records: u32,
     pub processing: ProcessingTime,
     pub commit: CommitMode,
-    /// Kafka `enable.auto.commit`; when false nothing is committed until a rebalance.
+    /// Kafka `enable.auto.commit`; when false the application commits after each batch.
     pub auto_commit: bool,
+    /// With auto-commit off: `commitSync` or `commitAsync` after each batch.
+    pub commit_call: CommitCall,
     /// Kafka `auto.commit.interval.ms`, in µs.
     pub auto_commit_interval_us: u64,
     /// Kafka `session.timeout.ms`, in µs.

@@ -252,6 +252,8 @@ settings! {
         whole(1, TIME_US_MAX / 16), "µs", "mean of exponential processing times", "");
     COMMIT = ("services[].consumes[].commit", Name("after_processing"), Accepted::Any, "",
         "commit what was processed (at-least-once)", "");
+    MANUAL_COMMIT = ("services[].consumes[].manual_commit", Name("sync"), Accepted::Any, "",
+        "with auto-commit off, `commitSync` after each batch (`async`: `commitAsync`)", "");
     CONSUME_START = ("services[].consumes[].start_us", Count(0), whole(0, TIME_US_MAX), "µs",
         "when the consumer starts", "");
     GROUP_ID = ("services[].consumes[].kafka.\"group.id\"", Words("the service name"), Accepted::Any, "",

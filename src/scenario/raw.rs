@@ -406,6 +406,10 @@ pub struct RawConsumes {
     pub poll_interval_ms: Option<u64>,
     pub processing_time_us: Option<RawProcessing>,
     pub commit: Option<String>,
+    /// With `kafka."enable.auto.commit"` false, how the application commits after each batch:
+    /// `"sync"` (`commitSync`: waits for the coordinator's answer before polling again) or
+    /// `"async"` (`commitAsync`: polls on at once; a rejected commit is not retried).
+    pub manual_commit: Option<String>,
     /// When the service starts consuming, in µs (default 0). On the log its group joins then;
     /// on the queue its queue is declared and bound then, so it sees only later messages.
     pub start_us: Option<u64>,

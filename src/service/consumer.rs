@@ -4,8 +4,9 @@
 //! last batch, no fetch under way) sends one Fetch for all its partitions from its positions,
 //! taking at most `max.poll.records`. It processes the batch one record at a time; each record
 //! takes its processing time (keyed by group and message id, times the slow factor). Offsets are
-//! committed every `auto.commit.interval.ms` (or after each batch when auto-commit is off), and
-//! before re-joining in a rebalance. Heartbeats go out every `heartbeat.interval.ms`, from a
+//! committed every `auto.commit.interval.ms` (or after each batch when auto-commit is off:
+//! `commitSync`, which waits for the answer before the next poll, or `commitAsync`, which does
+//! not and is never retried), and before re-joining in a rebalance. Heartbeats go out every `heartbeat.interval.ms`, from a
 //! background thread as in Kafka, so a busy member still heartbeats.
 //!
 //! Rebalances follow Kafka's `ConsumerCoordinator`. Eager protocol: finish the batch, commit,
@@ -26,7 +27,8 @@
 
 use crate::model::Strategy;
 use crate::model::{
-    CommitMode, Consumption, GroupId, InstanceId, Offset, PartitionId, RebalanceProtocol,
+    CommitCall, CommitMode, Consumption, GroupId, InstanceId, Offset, PartitionId,
+    RebalanceProtocol,
 };
 use crate::protocol::{FetchedBatch, JoinRequest, Msg};
 use crate::sim::{ActorId, Ctx, TimerId, rng};
@@ -97,6 +99,9 @@ pub struct ConsumerRole {
     next_seek: usize,
     /// A seek happened while a fetch was under way: its response reads from before the seek.
     discard_fetch: bool,
+    /// A `commitSync` under way: how many partitions it commits. The application waits for
+    /// the answer, so the member neither polls nor processes meanwhile.
+    commit_in_flight: Option<u32>,
     /// The last assignment received and its generation (the sticky assignor's user data).
     last_assignment: Vec<PartitionId>,
     last_generation: Option<u32>,
@@ -145,6 +150,7 @@ impl ConsumerRole {
             close_at_end: false,
             next_seek: 0,
             discard_fetch: false,
+            commit_in_flight: None,
             last_assignment: Vec::new(),
             last_generation: None,
             pending_assignment: None,
@@ -255,6 +261,7 @@ impl ConsumerRole {
         self.cursor = (0, 0);
         self.processing = None;
         self.fetch_in_flight = false;
+        self.commit_in_flight = None;
         self.membership = Membership::AwaitingAssignment;
     }
 
@@ -305,8 +312,9 @@ impl ConsumerRole {
             .then_some(self.config.auto_commit_interval_us)
     }
 
+    /// Between batches and not blocked in `commitSync`.
     fn idle(&self) -> bool {
-        self.processing.is_none() && self.batches.is_empty()
+        self.processing.is_none() && self.batches.is_empty() && self.commit_in_flight.is_none()
     }
 
     /// Whether the member holds its partitions and may fetch and commit.
@@ -560,6 +568,17 @@ impl ConsumerRole {
     fn batch_done<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
         self.batches.clear();
         self.cursor = (0, 0);
+        self.between_batches(ctx, broker, true);
+    }
+
+    /// What the member does once it is idle: apply an assignment that waited, re-join, or,
+    /// with auto-commit off and `commit_after` (the batch just ended), commit the batch.
+    fn between_batches<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        broker: ActorId,
+        commit_after: bool,
+    ) {
         if let Some((generation, partitions)) = self.pending_assignment.take() {
             self.apply_cooperative(ctx, broker, generation, partitions);
             return;
@@ -567,10 +586,63 @@ impl ConsumerRole {
         match self.membership {
             Membership::RejoinPending => self.send_join(ctx, broker),
             Membership::Evicted => self.rejoin_after_eviction(ctx, broker),
-            Membership::Stable | Membership::Joining if !self.config.auto_commit => {
-                self.commit(ctx, broker)
+            Membership::Stable | Membership::Joining
+                if !self.config.auto_commit && commit_after =>
+            {
+                self.commit_batch(ctx, broker)
             }
             _ => {}
+        }
+    }
+
+    /// Auto-commit off: the application commits the batch it finished, with `commitSync`
+    /// (waits for the answer; Kafka's `ConsumerCoordinator.commitOffsetsSync`) or `commitAsync`
+    /// (does not wait and is never retried: `commitOffsetsAsync`; a later commit carries the
+    /// offsets of one that was lost or rejected).
+    fn commit_batch<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
+        if !self.consuming() {
+            return;
+        }
+        let offsets = self.commit_offsets();
+        if offsets.is_empty() {
+            return;
+        }
+        let sync = self.config.commit_call == CommitCall::Sync;
+        if sync {
+            self.commit_in_flight = Some(offsets.len() as u32);
+        }
+        ctx.send(
+            broker,
+            Msg::OffsetCommit {
+                group: self.group,
+                generation: self.generation,
+                offsets,
+                sync,
+            },
+        );
+    }
+
+    /// The coordinator answered a `commitSync`: a rejection fails the call
+    /// (`CommitFailedException`, not retried: the member is not in the current generation),
+    /// and the member goes on where the batch's end left it.
+    pub fn on_commit_response<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        broker: ActorId,
+        accepted: bool,
+    ) {
+        let Some(partitions) = self.commit_in_flight.take() else {
+            return;
+        };
+        if !accepted {
+            ctx.emit(TraceEvent::CommitFailed {
+                group: self.group,
+                instance: self.me,
+                partitions,
+            });
+        }
+        if self.idle() {
+            self.between_batches(ctx, broker, false);
         }
     }
 
@@ -609,6 +681,7 @@ impl ConsumerRole {
                     group: self.group,
                     generation: self.generation,
                     offsets,
+                    sync: false,
                 },
             );
         }
@@ -742,6 +815,7 @@ impl ConsumerRole {
                     group: self.group,
                     generation,
                     offsets: revoked_offsets,
+                    sync: false,
                 },
             );
         }

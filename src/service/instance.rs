@@ -515,6 +515,11 @@ impl Actor for InstanceActor {
                     consumer.on_assignment(ctx, broker, generation, partitions);
                 }
             }
+            Msg::OffsetCommitResponse { group, accepted } => {
+                if let Some(consumer) = self.consumer_of(group) {
+                    consumer.on_commit_response(ctx, broker, accepted);
+                }
+            }
             Msg::SlowStart { factor_ppm } => {
                 self.slow_factor_ppm = factor_ppm;
                 ctx.emit(TraceEvent::SlowStarted {

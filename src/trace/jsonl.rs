@@ -545,7 +545,7 @@ fn member_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             mode,
         } => {
             line.group(group);
-            line.u64("partition", u64::from(partition.0));
+            line.partition(partition);
             line.u64("offset", offset.0);
             line.str("mode", mode);
         }
@@ -555,7 +555,7 @@ fn member_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             committed,
         } => {
             line.group(group);
-            line.u64("partition", u64::from(partition.0));
+            line.partition(partition);
             line.u64("committed", committed.0);
         }
         TraceEvent::CommittedOnClose {
@@ -572,12 +572,12 @@ fn member_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         } => {
             line.group(group);
             line.instance(instance);
-            line.u64("partition", u64::from(partition.0));
+            line.partition(partition);
             line.u64("offset", offset.0);
         }
         TraceEvent::NoOffsetForPartition { group, partition } => {
             line.group(group);
-            line.u64("partition", u64::from(partition.0));
+            line.partition(partition);
         }
         TraceEvent::ResetRefused {
             group,
@@ -596,6 +596,19 @@ fn member_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
             line.group(group);
             line.instance(instance);
             line.u64("partitions", u64::from(partitions));
+        }
+        TraceEvent::CommitRejected {
+            group,
+            instance,
+            generation,
+            partition,
+            offset,
+        } => {
+            line.group(group);
+            line.instance(instance);
+            line.u64("generation", u64::from(generation));
+            line.partition(partition);
+            line.u64("offset", offset.0);
         }
         _ => queue_fields(line, at, event),
     }
@@ -784,6 +797,7 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::Sought { .. }
         | TraceEvent::PollTimeoutExpired { .. }
         | TraceEvent::CommitFailed { .. }
+        | TraceEvent::CommitRejected { .. }
         | TraceEvent::OffsetsResetByAdmin { .. }
         | TraceEvent::ResetRefused { .. }
         | TraceEvent::Nacked { .. }

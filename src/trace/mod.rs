@@ -238,6 +238,17 @@ pub enum TraceEvent {
         instance: InstanceId,
         partitions: u32,
     },
+    /// The coordinator refused to commit `offset` for `partition` (one event per partition of
+    /// the request), sent with `generation` by a member no longer in the group's current generation (Kafka's
+    /// ILLEGAL_GENERATION / UNKNOWN_MEMBER_ID). A `commitSync` learns it (`commit_failed`); an
+    /// asynchronous commit is not retried, and a later commit carries its offsets.
+    CommitRejected {
+        group: GroupId,
+        instance: InstanceId,
+        generation: u32,
+        partition: PartitionId,
+        offset: Offset,
+    },
     Crashed {
         instance: InstanceId,
     },
@@ -432,6 +443,7 @@ impl TraceEvent {
             TraceEvent::OffsetsResetByAdmin { .. } => "offsets_reset_by_admin",
             TraceEvent::ResetRefused { .. } => "reset_refused",
             TraceEvent::CommitFailed { .. } => "commit_failed",
+            TraceEvent::CommitRejected { .. } => "commit_rejected",
             TraceEvent::Crashed { .. } => "crashed",
             TraceEvent::Restarted { .. } => "restarted",
             TraceEvent::SlowStarted { .. } => "slow_started",

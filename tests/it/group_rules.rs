@@ -538,3 +538,127 @@ fn seek_entries_are_validated_with_their_paths() {
         ]
     );
 }
+
+/// Three members, auto-commit off, each batch committed with `manual_commit`; their links take
+/// 40 ms each way. payment-2 crashes and restarts twelve times, so the group rebalances
+/// cooperatively while batches end and commits are on the wire.
+fn manual_commit_scenario(call: &str, instance_count: u32, restarts: u32) -> String {
+    let faults: Vec<String> = (0..restarts)
+        .map(|k| {
+            let at_us = 1_000_000 + u64::from(k) * 1_507_300;
+            format!(
+                r#"{{ "action": "crash", "instance": "payment-2", "at_us": {at_us} }},
+                   {{ "action": "restart", "instance": "payment-2", "at_us": {} }}"#,
+                at_us + 300_000
+            )
+        })
+        .collect();
+    format!(
+        r#"{{
+  "name": "manual-commit", "seed": 14,
+  "streams": [{{ "name": "payments", "partition_count": 6 }}],
+  "services": [
+    {{ "name": "checkout",
+      "produces": [{{ "stream": "payments", "rate_per_s": 400, "produce_until_us": 20000000, "keys": {{ "uniform": 100 }} }}] }},
+    {{ "name": "payment", "instance_count": {instance_count}, "link": {{ "latency_us": 40000 }},
+      "consumes": [{{ "stream": "payments", "poll_interval_ms": 5, "processing_time_us": {{ "fixed": 7000 }},
+        "manual_commit": "{call}",
+        "kafka": {{ "max.poll.records": 7, "enable.auto.commit": false,
+                   "partition.assignment.strategy": ["cooperative-sticky"] }} }}] }}
+  ],
+  "faults": [{}]
+}}"#,
+        faults.join(",\n")
+    )
+}
+
+/// For each commit the coordinator stored, how long until the committing member's next
+/// fetch returned, in µs (the smallest over the run).
+fn shortest_commit_to_next_fetch_us(events: &[serde_json::Value]) -> u64 {
+    let mut shortest = u64::MAX;
+    for (index, commit) in events.iter().enumerate() {
+        if commit["kind"] != "committed" {
+            continue;
+        }
+        let at = commit["time_us"].as_u64().expect("time_us");
+        if let Some(fetch) = events[index..]
+            .iter()
+            .find(|event| event["kind"] == "fetched" && event["partition"] == commit["partition"])
+        {
+            shortest = shortest.min(fetch["time_us"].as_u64().expect("time_us") - at);
+        }
+    }
+    shortest
+}
+
+#[test]
+fn commit_sync_waits_for_the_coordinators_answer_before_polling_again() {
+    let sync = trace_json(&run_traced(
+        &manual_commit_scenario("sync", 1, 0),
+        "sync.json",
+    ));
+    let asynchronous = trace_json(&run_traced(
+        &manual_commit_scenario("async", 1, 0),
+        "async.json",
+    ));
+    // commitSync: the answer takes 40 ms back, then the next Fetch 40 ms there and 40 ms back.
+    assert!(shortest_commit_to_next_fetch_us(&sync) >= 120_000);
+    // commitAsync: the next Fetch left with the commit, so its answer comes 40 ms after it.
+    assert!(shortest_commit_to_next_fetch_us(&asynchronous) <= 45_000);
+    // Waiting for every commit, the synchronous consumer polls less often.
+    let fetches = |events: &[serde_json::Value]| kinds_of(events, "fetched").len();
+    assert!(fetches(&sync) < fetches(&asynchronous));
+}
+
+#[test]
+fn an_async_commit_is_not_retried_and_a_later_commit_overtakes_it() {
+    let events = trace_json(&run_traced(
+        &manual_commit_scenario("async", 3, 12),
+        "async.json",
+    ));
+    // Batches that end while the group moves to a new generation are committed with the old
+    // one, and the coordinator refuses them (ILLEGAL_GENERATION).
+    let rejected = kinds_of(&events, "commit_rejected");
+    assert!(
+        !rejected.is_empty(),
+        "some asynchronous commits are refused"
+    );
+    // commitAsync raises nothing: the application never learns of it.
+    assert!(kinds_of(&events, "commit_failed").is_empty());
+    for refusal in &rejected {
+        let at = refusal["time_us"].as_u64().expect("time_us");
+        let offset = refusal["offset"].as_u64().expect("offset");
+        // The next commit of the partition carries at least the refused offset: it overtook it.
+        let next = events
+            .iter()
+            .find(|event| {
+                event["kind"] == "committed"
+                    && event["partition"] == refusal["partition"]
+                    && event["time_us"].as_u64().expect("time_us") > at
+            })
+            .expect("a later commit of the partition");
+        assert!(next["offset"].as_u64().expect("offset") >= offset);
+    }
+    // Nothing is retried after a later commit, so no partition's committed offset goes back.
+    let mut committed = std::collections::BTreeMap::new();
+    for commit in kinds_of(&events, "committed") {
+        let offset = commit["offset"].as_u64().expect("offset");
+        let last = committed
+            .insert(commit["partition"].as_u64(), offset)
+            .unwrap_or(0);
+        assert!(offset >= last, "a commit went back: {commit}");
+    }
+}
+
+#[test]
+fn manual_commit_is_validated_with_its_path() {
+    let text = manual_commit_scenario("later", 1, 0);
+    let errors = eventlab::scenario::parse_and_validate(&text, "commit.json").expect_err("invalid");
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            r#"commit.json: services[1].consumes[0].manual_commit: unknown manual commit "later" (expected "sync" or "async")"#
+        ]
+    );
+}

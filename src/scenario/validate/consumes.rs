@@ -6,8 +6,8 @@ use super::queue;
 use super::validator::Validator;
 use crate::model::Strategy;
 use crate::model::{
-    CommitMode, Consumption, ExchangeType, GroupId, OffsetReset, ProcessingTime, RebalanceProtocol,
-    StreamId,
+    CommitCall, CommitMode, Consumption, ExchangeType, GroupId, OffsetReset, ProcessingTime,
+    RebalanceProtocol, StreamId,
 };
 use crate::scenario::choice::{Choices, strategies};
 use crate::scenario::defaults;
@@ -19,6 +19,11 @@ const COMMIT_MODES: Choices<'static, CommitMode> = Choices {
         ("after_processing", CommitMode::AfterProcessing),
         ("before_processing", CommitMode::BeforeProcessing),
     ],
+};
+
+const COMMIT_CALLS: Choices<'static, CommitCall> = Choices {
+    noun: "manual commit",
+    table: &[("sync", CommitCall::Sync), ("async", CommitCall::Async)],
 };
 
 const OFFSET_RESETS: Choices<'static, OffsetReset> = Choices {
@@ -62,6 +67,12 @@ pub(super) fn consumes(
         &COMMIT_MODES,
         defaults::COMMIT.name(),
     );
+    let commit_call = v.choose(
+        format!("{path}.manual_commit"),
+        consume.manual_commit.as_deref(),
+        &COMMIT_CALLS,
+        defaults::MANUAL_COMMIT.name(),
+    );
     let kafka = kafka(v, &format!("{path}.kafka"), &consume.kafka);
     let start_us = v.setting(
         &format!("{path}.start_us"),
@@ -99,6 +110,7 @@ pub(super) fn consumes(
             .kafka
             .enable_auto_commit
             .unwrap_or(defaults::AUTO_COMMIT.flag()),
+        commit_call,
         auto_commit_interval_us: kafka.auto_commit_interval_us,
         session_timeout_us: kafka.session_timeout_us,
         heartbeat_interval_us: kafka.heartbeat_interval_us,
