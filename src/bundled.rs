@@ -11,6 +11,7 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "hello-log",
     "crash-duplicates",
     "commit-before-processing",
+    "auto-commit-crash",
     "slow-consumer-lag",
     "retention-deletes-unread",
     "unkeyed-sticky",

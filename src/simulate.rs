@@ -140,9 +140,9 @@ struct StopRule<'m> {
 }
 
 impl<'m> StopRule<'m> {
-    fn new(model: &'m Scenario) -> Self {
+    fn new(model: &'m Scenario, faults: &[Fault]) -> Self {
         let mut down_for_good_at: Vec<Option<u64>> = vec![None; model.instances.len()];
-        for fault in &model.faults {
+        for fault in faults {
             match fault {
                 Fault::Crash { instance, at_us } => {
                     let slot = &mut down_for_good_at[instance.index()];
@@ -312,9 +312,14 @@ fn add_actors(
     actor_names
 }
 
-/// Schedules the scenario's timeline: faults, then partitions created by admin actions.
-fn schedule_timeline(kernel: &mut Kernel<Msg, TraceEvent, RunActor>, model: &Scenario) {
-    for fault in &model.faults {
+/// Schedules the scenario's timeline: the run's `faults`, then partitions created by admin
+/// actions.
+fn schedule_timeline(
+    kernel: &mut Kernel<Msg, TraceEvent, RunActor>,
+    model: &Scenario,
+    faults: &[Fault],
+) {
+    for fault in faults {
         match *fault {
             Fault::Crash { instance, at_us } => {
                 kernel.schedule_crash(SimTime(at_us), actor_of(instance));
@@ -384,7 +389,9 @@ pub fn simulate<W: Write>(
         None => Rc::new(RunKeys::new(&model.keys)),
     };
     let actor_names = add_actors(&mut kernel, model, dataflow.as_ref(), &run_keys);
-    schedule_timeline(&mut kernel, model);
+    // The faults of this seed: drawn times drawn from the fault stream.
+    let faults = model.faults_for_run();
+    schedule_timeline(&mut kernel, model, &faults);
 
     let trace = match trace {
         Some(out) => Some(TraceWriter::new(
@@ -402,7 +409,7 @@ pub fn simulate<W: Write>(
     };
     let mut sinks = RunSinks {
         collector: Collector::new(model, model.queue_layout.clone()),
-        stop_rule: StopRule::new(model),
+        stop_rule: StopRule::new(model, &faults),
         trace,
         pipelines: tracking,
     };
@@ -420,6 +427,7 @@ pub fn simulate<W: Write>(
         (report.pipelines, report.tables) =
             crate::report::tables::reports(model, pipelines.finish());
     }
+    report.expect = crate::report::expect::outcomes(model, &report);
     if let Some(trace) = sinks.trace {
         trace.finish()?;
     }

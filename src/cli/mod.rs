@@ -6,6 +6,7 @@
 
 mod compare;
 mod duration;
+mod explore;
 pub mod topology;
 
 use std::io::{self, BufWriter, Write};
@@ -36,6 +37,7 @@ Examples:
   eventlab diagram hello-log                  draw the topology as a Mermaid flowchart
   eventlab impact hello-log orders            what depends on the orders stream
   eventlab schema                             the scenario format as JSON Schema
+  eventlab explore my-shop.json --seeds 0..1000   which seeds break an expectation
 
 Exit codes: 0 run completed (findings are data), 1 a limit was hit or an expect failed,
 2 usage or scenario error, 3 internal error (with the command that reproduces it).";
@@ -79,6 +81,12 @@ pub enum Command {
     /// Print the JSON Schema of scenario files, for editors and other tools.
     #[command(after_help = SCHEMA_HELP)]
     Schema,
+    /// Run a scenario over a range of seeds, in parallel, and summarize which seeds broke which
+    /// expectation, with the smallest failing seed and the command that replays it.
+    #[command(after_help = explore::EXPLORE_HELP)]
+    Explore(explore::ExploreArgs),
+    /// Combine the JSON summaries of `explore --shard I/N` runs into the whole range's summary.
+    ExploreMerge(explore::MergeArgs),
 }
 
 const SCHEMA_HELP: &str = "\
@@ -210,6 +218,8 @@ pub fn main() -> ExitCode {
         Command::Impact(args) => topology::impact(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Schema => print(&scenario::scenario_schema_text()).map(|()| 0),
+        Command::Explore(args) => explore::run(&args),
+        Command::ExploreMerge(args) => explore::merge(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -346,7 +356,11 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
             .collect();
         return Err(Failure::Message {
             code: 1,
-            message: failed.join("\neventlab: "),
+            message: format!(
+                "{}\neventlab: replay with: {}",
+                failed.join("\neventlab: "),
+                run.report.reproduce
+            ),
         });
     }
     Ok(0)

@@ -4,6 +4,7 @@
 //! later stage (simulation, checks, reports) reads only this. Names are kept for display; all
 //! cross references are ids.
 
+mod fault_draw;
 mod ids;
 mod kafka;
 mod keys;
@@ -11,6 +12,7 @@ mod queue;
 mod queue_layout;
 pub mod topology;
 
+pub use fault_draw::FaultDraw;
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
 pub use kafka::{Partitioner, Strategy};
 pub use keys::{KeyTable, RunKeys};
@@ -33,6 +35,8 @@ pub struct Scenario {
     /// One consumer group per (group.id, stream), in declared order.
     pub groups: Vec<Group>,
     pub faults: Vec<Fault>,
+    /// The faults whose time the seed draws (`faults_for_run` gives a run's faults).
+    pub fault_draws: Vec<FaultDraw>,
     pub expects: Vec<Expect>,
     pub limits: RunLimits,
     pub stop: Stop,
@@ -350,6 +354,24 @@ pub enum Expect {
     MaxLagBelow {
         stream: StreamId,
         value: u64,
+    },
+    /// Every record's end-to-end latency (send to processed) stays below `value_us`.
+    MaxLatencyBelow {
+        stream: StreamId,
+        value_us: u64,
+    },
+    /// Every table filled straight from the stream equals the latest value per key of its log.
+    TableMatchesLog {
+        stream: StreamId,
+    },
+    /// Nothing the broker acknowledged to its producer is lost (Jepsen's queue checker: an
+    /// acknowledged enqueue never dequeued).
+    NoLossAcked {
+        stream: StreamId,
+    },
+    /// When the run ends, every group of the stream has consumed everything (nothing left).
+    EventuallyDrained {
+        stream: StreamId,
     },
 }
 

@@ -5,7 +5,7 @@
 
 pub mod build;
 pub mod compare;
-mod expect;
+pub mod expect;
 pub mod json;
 mod queues;
 pub mod setup;

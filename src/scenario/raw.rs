@@ -566,15 +566,29 @@ impl<'de> Deserialize<'de> for NameList {
     }
 }
 
+/// One fault on the timeline. `action` is `"crash"` or `"restart"` (at `at_us`, or at a time the
+/// seed draws: `at`), or `"slow"` (processing `factor` times as long from `from_us` until
+/// `until_us`). A crash loses the instance's memory; what it committed or acked survives.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
     pub action: String,
     pub instance: String,
     pub at_us: Option<u64>,
+    /// A time drawn from the seed instead of `at_us`: `{"uniform_us": [A, B]}` draws it
+    /// uniformly from A..=B µs with the run's fault stream, so each seed fails at another time.
+    pub at: Option<RawDrawnTime>,
     pub from_us: Option<u64>,
     pub until_us: Option<u64>,
     pub factor: Option<f64>,
+}
+
+/// A time drawn from the seed.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDrawnTime {
+    /// `[A, B]`: uniform in A..=B µs.
+    pub uniform_us: [u64; 2],
 }
 
 /// One admin operation. `action` is `"create_partitions"` (Kafka's CreatePartitions): at `at_us`
@@ -592,6 +606,12 @@ pub struct RawAdmin {
     pub partition_count: Option<u64>,
 }
 
+/// One expectation on a stream, judged when the run ends; a broken one makes `eventlab run`
+/// exit 1. `check` is `"no_loss"`, `"no_duplicates"`, `"per_key_order"`, `"max_lag_below"`
+/// (`value`: records), `"max_latency_below"` (`value`: µs, send to processed),
+/// `"table_matches_log"` (every table filled from the stream equals its log's latest value per
+/// key), `"no_loss_acked"` (nothing the broker acknowledged is lost) or `"eventually_drained"`
+/// (every group has consumed everything when the run ends).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpect {

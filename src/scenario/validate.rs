@@ -80,7 +80,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         ..
     } = walk;
 
-    let faults = timeline::faults(&mut v, &raw.faults, &instances);
+    let (faults, fault_draws) = timeline::faults(&mut v, &raw.faults, &instances);
     timeline::admin(&mut v, &raw.admin, &mut streams, &names);
     let expects = expectations::expects(&mut v, &raw.expect, &names);
     for index in 0..raw.external_systems.len() {
@@ -103,6 +103,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         instances,
         groups,
         faults,
+        fault_draws,
         expects,
         limits,
         stop,

@@ -12,6 +12,7 @@ mod compare;
 mod conservation;
 mod emission;
 mod entry_point;
+mod explore;
 mod kafka_cli;
 mod mutation;
 mod perf_reference;

@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use super::validator::{Declaration, StreamNames, Validator};
-use crate::model::{Fault, Instance, InstanceId, PartitionsCreated, Stream, StreamId};
+use crate::model::{Fault, FaultDraw, Instance, InstanceId, PartitionsCreated, Stream, StreamId};
 use crate::scenario::choice::Choices;
 use crate::scenario::defaults::{self, TIME_US_MAX};
 use crate::scenario::error::{ScenarioError, did_you_mean};
@@ -41,16 +41,30 @@ const ADMIN_ACTIONS: Choices<'static, AdminAction> = Choices {
     table: &[("create_partitions", AdminAction::CreatePartitions)],
 };
 
-/// Validates `faults[]`: each entry, then each instance's crash/restart order.
-pub(super) fn faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]) -> Vec<Fault> {
+/// Validates `faults[]`: each entry, then each instance's crash/restart order (a drawn time is
+/// checked at the start of its range; a run whose draws break the order is still well defined:
+/// the kernel ignores a crash of an instance that is down and a restart of one that is up).
+pub(super) fn faults(
+    v: &mut Validator,
+    raw: &[RawFault],
+    instances: &[Instance],
+) -> (Vec<Fault>, Vec<FaultDraw>) {
     let mut faults = Vec::new();
+    let mut draws = Vec::new();
     // The index in the file of each validated fault, for messages about it.
     let mut positions = Vec::new();
     let mut problems: Vec<Vec<ScenarioError>> = Vec::with_capacity(raw.len());
     for (index, raw_fault) in raw.iter().enumerate() {
         let (fault, errors) = v.aside(|v| fault(v, index, raw_fault, instances));
         problems.push(errors);
-        if let Some(fault) = fault {
+        if let Some((fault, draw)) = fault {
+            if let Some((min_us, max_us)) = draw {
+                draws.push(FaultDraw {
+                    fault: faults.len(),
+                    min_us,
+                    max_us,
+                });
+            }
             faults.push(fault);
             positions.push(index);
         }
@@ -63,16 +77,58 @@ pub(super) fn faults(v: &mut Validator, raw: &[RawFault], instances: &[Instance]
     for errors in problems {
         v.extend(errors);
     }
-    faults
+    (faults, draws)
 }
 
-/// One fault on its own; `None` when it cannot be used.
+/// A crash's or restart's time: `at_us`, or `at` drawn from the seed (then its range too).
+fn fault_time(
+    v: &mut Validator,
+    path: &str,
+    fault: &RawFault,
+) -> Option<(u64, Option<(u64, u64)>)> {
+    match (fault.at_us, &fault.at) {
+        (Some(at_us), None) => Some((
+            v.ranged(&format!("{path}.at_us"), at_us, 0, TIME_US_MAX, "at_us"),
+            None,
+        )),
+        (None, Some(drawn)) => {
+            let [low, high] = drawn.uniform_us;
+            let field = format!("{path}.at.uniform_us");
+            let low = v.ranged(&format!("{field}[0]"), low, 0, TIME_US_MAX, "the start");
+            let high = v.ranged(&format!("{field}[1]"), high, 0, TIME_US_MAX, "the end");
+            if low > high {
+                v.error(
+                    field,
+                    format!("[{low}, {high}] is empty: the end is before the start"),
+                );
+                return None;
+            }
+            Some((low, Some((low, high))))
+        }
+        (Some(_), Some(_)) => {
+            v.error(path, "give \"at_us\" or \"at\", not both");
+            None
+        }
+        (None, None) => {
+            v.error(
+                path,
+                format!(
+                    "a \"{}\" fault needs \"at_us\" (or \"at\": {{\"uniform_us\": [A, B]}})",
+                    fault.action
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// One fault on its own, with the range its time is drawn from; `None` when it cannot be used.
 fn fault(
     v: &mut Validator,
     index: usize,
     fault: &RawFault,
     instances: &[Instance],
-) -> Option<Fault> {
+) -> Option<(Fault, Option<(u64, u64)>)> {
     let path = format!("faults[{index}]");
     let Some(instance) = instances
         .iter()
@@ -110,21 +166,18 @@ fn fault(
                     ("factor", fault.factor.is_some()),
                 ],
             );
-            let Some(at_us) = fault.at_us else {
-                v.error(
-                    &path,
-                    format!("a \"{}\" fault needs \"at_us\"", fault.action),
-                );
-                return None;
-            };
-            let at_us = v.ranged(&format!("{path}.at_us"), at_us, 0, TIME_US_MAX, "at_us");
-            Some(match action {
+            let (at_us, draw) = fault_time(v, &path, fault)?;
+            let fault = match action {
                 FaultAction::Crash => Fault::Crash { instance, at_us },
                 _ => Fault::Restart { instance, at_us },
-            })
+            };
+            Some((fault, draw))
         }
         FaultAction::Slow => {
-            unwanted(v, &[("at_us", fault.at_us.is_some())]);
+            unwanted(
+                v,
+                &[("at_us", fault.at_us.is_some()), ("at", fault.at.is_some())],
+            );
             let (Some(from_us), Some(until_us), Some(factor)) =
                 (fault.from_us, fault.until_us, fault.factor)
             else {
@@ -142,12 +195,13 @@ fn fault(
             }
             let factor_max = defaults::SLOW_FACTOR.decimal_max();
             let factor_ppm = v.ppm(&format!("{path}.factor"), factor, 0.0, factor_max);
-            Some(Fault::Slow {
+            let slow = Fault::Slow {
                 instance,
                 from_us,
                 until_us: until_us.min(TIME_US_MAX),
                 factor_ppm,
-            })
+            };
+            Some((slow, None))
         }
     }
 }
