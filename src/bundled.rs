@@ -28,6 +28,7 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "replay-needs-a-log",
     "dead-letters",
     "prefetch-and-slow-consumers",
+    "network-partition-queue-vs-log",
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use crate::collect::Collector;
 use crate::log::broker::LogBroker;
-use crate::model::{Fault, InstanceId, RunKeys, Scenario};
+use crate::model::{Endpoint, Fault, InstanceId, LinkFaultEffect, RunKeys, Scenario};
 use crate::pipeline::Dataflow;
 use crate::protocol::Msg;
 use crate::queue::QueueBroker;
@@ -17,8 +17,8 @@ use crate::report::{RunEnd, RunReport};
 use crate::service::InstanceActor;
 use crate::sim::rng::{RngStream, stream_id};
 use crate::sim::{
-    Actor, ActorId, Ctx, Kernel, KernelStats, Limits, LinkConfig, SimTime, Sink, StopReason,
-    TimerId,
+    Actor, ActorId, Ctx, Kernel, KernelStats, Limits, LinkConfig, LinkEffect, LinkFault, SimTime,
+    Sink, StopReason, TimerId,
 };
 use crate::trace::TraceEvent;
 use crate::trace::jsonl::TraceWriter;
@@ -155,7 +155,7 @@ impl<'m> StopRule<'m> {
                         down_for_good_at[instance.index()] = None;
                     }
                 }
-                Fault::Slow { .. } => {}
+                Fault::Slow { .. } | Fault::Link { .. } => {}
             }
         }
         StopRule {
@@ -312,6 +312,14 @@ fn add_actors(
     actor_names
 }
 
+fn endpoint_actor(model: &Scenario, endpoint: Endpoint) -> ActorId {
+    match endpoint {
+        Endpoint::Instance(instance) => actor_of(instance),
+        Endpoint::LogBroker => BROKER,
+        Endpoint::QueueBroker => queue_broker_id(model),
+    }
+}
+
 /// Schedules the scenario's timeline: the run's `faults`, then partitions created by admin
 /// actions.
 fn schedule_timeline(
@@ -348,6 +356,24 @@ fn schedule_timeline(
                 );
                 kernel.schedule_fault(SimTime(until_us), actor_of(instance), Msg::SlowEnd);
             }
+            Fault::Link {
+                ref sides,
+                from_us,
+                until_us,
+                effect,
+            } => kernel.add_link_fault(LinkFault {
+                sides: sides.clone().map(|side| {
+                    side.iter()
+                        .map(|&endpoint| endpoint_actor(model, endpoint))
+                        .collect()
+                }),
+                from: SimTime(from_us),
+                until: SimTime(until_us),
+                effect: match effect {
+                    LinkFaultEffect::Partition => LinkEffect::Partition,
+                    LinkFaultEffect::Delay { extra_us } => LinkEffect::Delay { extra_us },
+                },
+            }),
         }
     }
 

@@ -8,7 +8,7 @@
 //! broken (one-minimal, as delta debugging calls it). It is not a search over new seeds or new
 //! times.
 
-use crate::model::{Fault, InstanceId, Scenario};
+use crate::model::{Endpoint, Fault, InstanceId, LinkFaultEffect, Scenario};
 
 use super::run_seed;
 
@@ -55,11 +55,12 @@ pub fn shrink(model: &Scenario, origin: &str, seed: u64) -> Option<Shrunk> {
     })
 }
 
-fn instance_of(fault: &Fault) -> InstanceId {
+fn instance_of(fault: &Fault) -> Option<InstanceId> {
     match *fault {
         Fault::Crash { instance, .. }
         | Fault::Restart { instance, .. }
-        | Fault::Slow { instance, .. } => instance,
+        | Fault::Slow { instance, .. } => Some(instance),
+        Fault::Link { .. } => None,
     }
 }
 
@@ -73,7 +74,7 @@ fn without_unit(faults: &[Fault], start: usize) -> Vec<Fault> {
             .enumerate()
             .filter(|(_, fault)| {
                 matches!(fault, Fault::Restart { .. })
-                    && instance_of(fault) == instance
+                    && instance_of(fault) == Some(instance)
                     && fault.at_us() >= at_us
             })
             .min_by_key(|(index, fault)| (fault.at_us(), *index));
@@ -98,30 +99,65 @@ fn decimal(ppm: u64) -> String {
     format!("{whole}.{}", digits.trim_end_matches('0'))
 }
 
+/// One fault as a scenario file writes it.
+fn fault_json(model: &Scenario, fault: &Fault) -> String {
+    let name = |instance: InstanceId| &model.instance(instance).name;
+    match fault {
+        Fault::Crash { instance, at_us } => format!(
+            "{{ \"action\": \"crash\", \"instance\": \"{}\", \"at_us\": {at_us} }}",
+            name(*instance)
+        ),
+        Fault::Restart { instance, at_us } => format!(
+            "{{ \"action\": \"restart\", \"instance\": \"{}\", \"at_us\": {at_us} }}",
+            name(*instance)
+        ),
+        Fault::Slow {
+            instance,
+            from_us,
+            until_us,
+            factor_ppm,
+        } => format!(
+            "{{ \"action\": \"slow\", \"instance\": \"{}\", \"from_us\": {from_us}, \"until_us\": {until_us}, \"factor\": {} }}",
+            name(*instance),
+            decimal(*factor_ppm)
+        ),
+        Fault::Link {
+            sides,
+            from_us,
+            until_us,
+            effect,
+        } => {
+            let side = |side: &[Endpoint]| {
+                let names: Vec<String> = side
+                    .iter()
+                    .map(|endpoint| match endpoint {
+                        Endpoint::Instance(instance) => format!("\"{}\"", name(*instance)),
+                        Endpoint::LogBroker => "\"log-broker\"".to_string(),
+                        Endpoint::QueueBroker => "\"queue-broker\"".to_string(),
+                    })
+                    .collect();
+                format!("[{}]", names.join(", "))
+            };
+            let (action, extra) = match effect {
+                LinkFaultEffect::Partition => ("partition", String::new()),
+                LinkFaultEffect::Delay { extra_us } => {
+                    ("delay", format!(", \"extra_us\": {extra_us}"))
+                }
+            };
+            format!(
+                "{{ \"action\": \"{action}\", \"between\": [{}, {}], \"from_us\": {from_us}, \"until_us\": {until_us}{extra} }}",
+                side(&sides[0]),
+                side(&sides[1])
+            )
+        }
+    }
+}
+
 /// The faults as the `"faults"` entry of a scenario file, every time fixed.
 pub fn fragment(model: &Scenario, faults: &[Fault]) -> String {
     let lines: Vec<String> = faults
         .iter()
-        .map(|fault| {
-            let instance = &model.instance(instance_of(fault)).name;
-            match *fault {
-                Fault::Crash { at_us, .. } => format!(
-                    "    {{ \"action\": \"crash\", \"instance\": \"{instance}\", \"at_us\": {at_us} }}"
-                ),
-                Fault::Restart { at_us, .. } => format!(
-                    "    {{ \"action\": \"restart\", \"instance\": \"{instance}\", \"at_us\": {at_us} }}"
-                ),
-                Fault::Slow {
-                    from_us,
-                    until_us,
-                    factor_ppm,
-                    ..
-                } => format!(
-                    "    {{ \"action\": \"slow\", \"instance\": \"{instance}\", \"from_us\": {from_us}, \"until_us\": {until_us}, \"factor\": {} }}",
-                    decimal(factor_ppm)
-                ),
-            }
-        })
+        .map(|fault| format!("    {}", fault_json(model, fault)))
         .collect();
     if lines.is_empty() {
         return "\"faults\": []".to_string();

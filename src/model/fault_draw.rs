@@ -27,11 +27,12 @@ impl Fault {
     pub fn at_us(&self) -> u64 {
         match *self {
             Fault::Crash { at_us, .. } | Fault::Restart { at_us, .. } => at_us,
-            Fault::Slow { from_us, .. } => from_us,
+            Fault::Slow { from_us, .. } | Fault::Link { from_us, .. } => from_us,
         }
     }
 
-    /// The same fault at another time (a slow period keeps its length).
+    /// The same fault at another time (a slow period keeps its length; a link fault its heal
+    /// time).
     fn at(&self, time_us: u64) -> Fault {
         match *self {
             Fault::Crash { instance, .. } => Fault::Crash {
@@ -52,6 +53,18 @@ impl Fault {
                 from_us: time_us,
                 until_us: time_us.saturating_add(until_us - from_us),
                 factor_ppm,
+            },
+            // A link fault heals at its fixed time, wherever it starts.
+            Fault::Link {
+                ref sides,
+                until_us,
+                effect,
+                ..
+            } => Fault::Link {
+                sides: sides.clone(),
+                from_us: time_us.min(until_us),
+                until_us,
+                effect,
             },
         }
     }

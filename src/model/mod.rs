@@ -337,6 +337,29 @@ pub enum Fault {
         until_us: u64,
         factor_ppm: u64,
     },
+    /// Every link between the two sides, both ways, from `from_us` until `until_us`: a network
+    /// partition (messages held until it heals) or a delay spike.
+    Link {
+        sides: [Vec<Endpoint>; 2],
+        from_us: u64,
+        until_us: u64,
+        effect: LinkFaultEffect,
+    },
+}
+
+/// One end of a link a fault cuts: an instance or a broker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Endpoint {
+    Instance(InstanceId),
+    LogBroker,
+    QueueBroker,
+}
+
+/// What a link fault does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkFaultEffect {
+    Partition,
+    Delay { extra_us: u64 },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

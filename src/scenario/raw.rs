@@ -567,17 +567,27 @@ impl<'de> Deserialize<'de> for NameList {
 }
 
 /// One fault on the timeline. `action` is `"crash"` or `"restart"` (at `at_us`, or at a time the
-/// seed draws: `at`), or `"slow"` (processing `factor` times as long from `from_us` until
-/// `until_us`). A crash loses the instance's memory; what it committed or acked survives.
+/// seed draws: `at`), `"slow"` (processing `factor` times as long from `from_us` until
+/// `until_us`), or a fault on every link between two sets of actors, both ways, from `from_us`
+/// (or `at`) until `until_us`: `"partition"` (a network partition: messages sent across it are
+/// held until it heals, as TCP retransmits them; heartbeats too, so sessions may expire) or
+/// `"delay"` (a delay spike of `extra_us`). A crash loses the instance's memory; what it
+/// committed or acked survives.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
     pub action: String,
-    pub instance: String,
+    /// The instance a `crash`, `restart` or `slow` fault hits (`"billing-0"`).
+    pub instance: Option<String>,
     pub at_us: Option<u64>,
     /// A time drawn from the seed instead of `at_us`: `{"uniform_us": [A, B]}` draws it
     /// uniformly from A..=B µs with the run's fault stream, so each seed fails at another time.
     pub at: Option<RawDrawnTime>,
+    /// For `"partition"` and `"delay"`: the two sides, lists of instance names (`"billing-0"`),
+    /// service names (every instance of it), `"log-broker"` or `"queue-broker"`.
+    pub between: Option<[Vec<String>; 2]>,
+    /// For `"delay"`: the extra latency, µs.
+    pub extra_us: Option<u64>,
     pub from_us: Option<u64>,
     pub until_us: Option<u64>,
     pub factor: Option<f64>,

@@ -80,7 +80,14 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         ..
     } = walk;
 
-    let (faults, fault_draws) = timeline::faults(&mut v, &raw.faults, &instances);
+    let actors = timeline::Actors {
+        instances: &instances,
+        services: &services,
+        queue_broker: streams
+            .iter()
+            .any(|stream| stream.carrier == crate::model::Carrier::Queue),
+    };
+    let (faults, fault_draws) = timeline::faults(&mut v, &raw.faults, &actors);
     timeline::admin(&mut v, &raw.admin, &mut streams, &names);
     let expects = expectations::expects(&mut v, &raw.expect, &names);
     for index in 0..raw.external_systems.len() {

@@ -13,6 +13,7 @@ mod conservation;
 mod emission;
 mod entry_point;
 mod explore;
+mod faults;
 mod kafka_cli;
 mod mutation;
 mod perf_reference;

@@ -9,7 +9,10 @@
 use std::collections::BTreeSet;
 
 use super::validator::{Declaration, StreamNames, Validator};
-use crate::model::{Fault, FaultDraw, Instance, InstanceId, PartitionsCreated, Stream, StreamId};
+use crate::model::{
+    Endpoint, Fault, FaultDraw, Instance, InstanceId, LinkFaultEffect, PartitionsCreated, Service,
+    Stream, StreamId,
+};
 use crate::scenario::choice::Choices;
 use crate::scenario::defaults::{self, TIME_US_MAX};
 use crate::scenario::error::{ScenarioError, did_you_mean};
@@ -20,6 +23,8 @@ enum FaultAction {
     Crash,
     Restart,
     Slow,
+    Partition,
+    Delay,
 }
 
 const FAULT_ACTIONS: Choices<'static, FaultAction> = Choices {
@@ -28,6 +33,8 @@ const FAULT_ACTIONS: Choices<'static, FaultAction> = Choices {
         ("crash", FaultAction::Crash),
         ("restart", FaultAction::Restart),
         ("slow", FaultAction::Slow),
+        ("partition", FaultAction::Partition),
+        ("delay", FaultAction::Delay),
     ],
 };
 
@@ -47,15 +54,16 @@ const ADMIN_ACTIONS: Choices<'static, AdminAction> = Choices {
 pub(super) fn faults(
     v: &mut Validator,
     raw: &[RawFault],
-    instances: &[Instance],
+    actors: &Actors<'_>,
 ) -> (Vec<Fault>, Vec<FaultDraw>) {
+    let instances = actors.instances;
     let mut faults = Vec::new();
     let mut draws = Vec::new();
     // The index in the file of each validated fault, for messages about it.
     let mut positions = Vec::new();
     let mut problems: Vec<Vec<ScenarioError>> = Vec::with_capacity(raw.len());
     for (index, raw_fault) in raw.iter().enumerate() {
-        let (fault, errors) = v.aside(|v| fault(v, index, raw_fault, instances));
+        let (fault, errors) = v.aside(|v| fault(v, index, raw_fault, actors));
         problems.push(errors);
         if let Some((fault, draw)) = fault {
             if let Some((min_us, max_us)) = draw {
@@ -127,20 +135,27 @@ fn fault(
     v: &mut Validator,
     index: usize,
     fault: &RawFault,
-    instances: &[Instance],
+    actors: &Actors<'_>,
 ) -> Option<(Fault, Option<(u64, u64)>)> {
     let path = format!("faults[{index}]");
-    let Some(instance) = instances
-        .iter()
-        .find(|i| i.name == fault.instance)
-        .map(|i| i.id)
-    else {
+    let action = v.choose_required(format!("{path}.action"), &fault.action, &FAULT_ACTIONS)?;
+    if let FaultAction::Partition | FaultAction::Delay = action {
+        return link_fault(v, &path, fault, action, actors);
+    }
+    let instances = actors.instances;
+    let Some(name) = fault.instance.as_deref() else {
+        v.error(
+            &path,
+            format!("a \"{}\" fault needs \"instance\"", fault.action),
+        );
+        return None;
+    };
+    let Some(instance) = instances.iter().find(|i| i.name == name).map(|i| i.id) else {
         v.error(
             format!("{path}.instance"),
             format!(
-                "unknown instance \"{}\"{}",
-                fault.instance,
-                did_you_mean(&fault.instance, instances.iter().map(|i| i.name.as_str()))
+                "unknown instance \"{name}\"{}",
+                did_you_mean(name, instances.iter().map(|i| i.name.as_str()))
             ),
         );
         return None;
@@ -155,8 +170,15 @@ fn fault(
             }
         }
     };
-    let action = v.choose_required(format!("{path}.action"), &fault.action, &FAULT_ACTIONS)?;
+    unwanted(
+        v,
+        &[
+            ("between", fault.between.is_some()),
+            ("extra_us", fault.extra_us.is_some()),
+        ],
+    );
     match action {
+        FaultAction::Partition | FaultAction::Delay => None,
         FaultAction::Crash | FaultAction::Restart => {
             unwanted(
                 v,
@@ -206,6 +228,180 @@ fn fault(
     }
 }
 
+/// What a fault may name: instances, services (all their instances) and the brokers.
+pub(super) struct Actors<'a> {
+    pub instances: &'a [Instance],
+    pub services: &'a [Service],
+    /// Whether the queue broker runs (some stream is carried by the queue).
+    pub queue_broker: bool,
+}
+
+impl Actors<'_> {
+    /// The endpoints `name` stands for, or an error message.
+    fn resolve(&self, name: &str) -> Result<Vec<Endpoint>, String> {
+        match name {
+            "log-broker" => return Ok(vec![Endpoint::LogBroker]),
+            "queue-broker" if self.queue_broker => return Ok(vec![Endpoint::QueueBroker]),
+            "queue-broker" => {
+                return Err(
+                    "no stream is carried by the queue, so there is no \"queue-broker\""
+                        .to_string(),
+                );
+            }
+            _ => {}
+        }
+        if let Some(instance) = self.instances.iter().find(|i| i.name == name) {
+            return Ok(vec![Endpoint::Instance(instance.id)]);
+        }
+        if let Some(service) = self.services.iter().find(|s| s.name == name) {
+            return Ok(self
+                .instances
+                .iter()
+                .filter(|i| i.service == service.id)
+                .map(|i| Endpoint::Instance(i.id))
+                .collect());
+        }
+        let known = self
+            .instances
+            .iter()
+            .map(|i| i.name.as_str())
+            .chain(self.services.iter().map(|s| s.name.as_str()))
+            .chain(["log-broker", "queue-broker"]);
+        Err(format!(
+            "unknown instance, service or broker \"{name}\"{}",
+            did_you_mean(name, known)
+        ))
+    }
+}
+
+/// A `partition` or `delay` between two sides of actors.
+fn link_fault(
+    v: &mut Validator,
+    path: &str,
+    fault: &RawFault,
+    action: FaultAction,
+    actors: &Actors<'_>,
+) -> Option<(Fault, Option<(u64, u64)>)> {
+    for (name, present) in [
+        ("instance", fault.instance.is_some()),
+        ("at_us", fault.at_us.is_some()),
+        ("factor", fault.factor.is_some()),
+    ] {
+        if present {
+            v.error(
+                format!("{path}.{name}"),
+                format!("\"{name}\" does not apply to a \"{}\" fault", fault.action),
+            );
+        }
+    }
+    let extra_us = match (action, fault.extra_us) {
+        (FaultAction::Delay, Some(extra_us)) => v.ranged(
+            &format!("{path}.extra_us"),
+            extra_us,
+            1,
+            TIME_US_MAX,
+            "extra_us",
+        ),
+        (FaultAction::Delay, None) => {
+            v.error(path, "a \"delay\" fault needs \"extra_us\"");
+            0
+        }
+        (_, Some(_)) => {
+            v.error(
+                format!("{path}.extra_us"),
+                "\"extra_us\" applies to a \"delay\" fault only",
+            );
+            0
+        }
+        (_, None) => 0,
+    };
+    let Some(between) = &fault.between else {
+        v.error(
+            path,
+            format!(
+                "a \"{}\" fault needs \"between\": [[A, …], [B, …]]",
+                fault.action
+            ),
+        );
+        return None;
+    };
+    let mut sides: [Vec<Endpoint>; 2] = [Vec::new(), Vec::new()];
+    for (side_index, side) in between.iter().enumerate() {
+        if side.is_empty() {
+            v.error(
+                format!("{path}.between[{side_index}]"),
+                "a side names at least one actor",
+            );
+        }
+        for (name_index, name) in side.iter().enumerate() {
+            match actors.resolve(name) {
+                Ok(endpoints) => sides[side_index].extend(endpoints),
+                Err(problem) => v.error(
+                    format!("{path}.between[{side_index}][{name_index}]"),
+                    problem,
+                ),
+            }
+        }
+        sides[side_index].sort_unstable();
+        sides[side_index].dedup();
+    }
+    if sides[0].iter().any(|endpoint| sides[1].contains(endpoint)) {
+        v.error(format!("{path}.between"), "the two sides share an actor");
+    }
+    let (from_us, draw) = match (fault.from_us, &fault.at) {
+        (Some(from_us), None) => (from_us.min(TIME_US_MAX), None),
+        (None, Some(drawn)) => {
+            let [low, high] = drawn.uniform_us;
+            if low > high {
+                v.error(
+                    format!("{path}.at.uniform_us"),
+                    format!("[{low}, {high}] is empty: the end is before the start"),
+                );
+                return None;
+            }
+            (low, Some((low, high)))
+        }
+        _ => {
+            v.error(
+                path,
+                format!(
+                    "a \"{}\" fault needs \"from_us\" or \"at\", one of them",
+                    fault.action
+                ),
+            );
+            return None;
+        }
+    };
+    let Some(until_us) = fault.until_us else {
+        v.error(
+            path,
+            format!(
+                "a \"{}\" fault needs \"until_us\" (when it heals)",
+                fault.action
+            ),
+        );
+        return None;
+    };
+    let latest_start = draw.map_or(from_us, |(_, high)| high);
+    if until_us <= latest_start {
+        v.error(
+            format!("{path}.until_us"),
+            format!("{until_us} is not after the start ({latest_start})"),
+        );
+    }
+    let effect = match action {
+        FaultAction::Delay => LinkFaultEffect::Delay { extra_us },
+        _ => LinkFaultEffect::Partition,
+    };
+    let fault = Fault::Link {
+        sides,
+        from_us,
+        until_us: until_us.min(TIME_US_MAX),
+        effect,
+    };
+    Some((fault, draw))
+}
+
 /// Each instance must alternate crash, restart, crash… in time order. Returns (index into
 /// `faults`, problem) for each fault that breaks it.
 fn crash_restart_order(faults: &[Fault], instances: &[Instance]) -> Vec<(usize, String)> {
@@ -216,7 +412,7 @@ fn crash_restart_order(faults: &[Fault], instances: &[Instance]) -> Vec<(usize, 
             Fault::Crash { at_us, .. } | Fault::Restart { at_us, .. } => {
                 Some((*at_us, index, fault))
             }
-            Fault::Slow { .. } => None,
+            Fault::Slow { .. } | Fault::Link { .. } => None,
         })
         .collect();
     timeline.sort_by_key(|&(at_us, index, _)| (at_us, index));

@@ -1,0 +1,103 @@
+//! Each fault kind changes a run as its rule says: a drawn crash time follows the seed and stays
+//! in its range, a network partition holds messages until it heals (late, not lost), a delay
+//! spike adds its latency, and the validation names what is wrong with a fault.
+
+use eventlab::run::{RunOptions, run_scenario};
+
+use crate::common::trace_json;
+
+const NETWORK: &str = "network-partition-queue-vs-log";
+
+fn with_faults(name: &str, faults: &str) -> String {
+    let mut scenario: serde_json::Value =
+        serde_json::from_str(eventlab::bundled::find(name).expect("bundled")).expect("JSON");
+    scenario["faults"] = serde_json::from_str(faults).expect("faults JSON");
+    serde_json::to_string(&scenario).expect("JSON")
+}
+
+fn max_latency_us(text: &str) -> u64 {
+    let run = run_scenario(text, "t.json", RunOptions::default()).expect("valid");
+    let group = &run.report.streams[0].groups[0];
+    assert_eq!(group.checks.lost, 0, "{}", run.text());
+    group.latency_us.max
+}
+
+#[test]
+fn a_drawn_crash_time_follows_the_seed_and_stays_in_its_range() {
+    let text = eventlab::bundled::find("auto-commit-crash").expect("bundled");
+    let crash_time = |seed: u64| {
+        let options = RunOptions {
+            seed: Some(seed),
+            trace: true,
+            ..RunOptions::default()
+        };
+        let run = run_scenario(text, "auto-commit-crash", options).expect("valid");
+        trace_json(&run)
+            .iter()
+            .find(|event| event["kind"] == "crashed")
+            .and_then(|event| event["time_us"].as_u64())
+            .expect("billing-1 crashes")
+    };
+    let times: Vec<u64> = (0..6).map(crash_time).collect();
+    assert!(
+        times.iter().all(|t| (1_000_000..=18_000_000).contains(t)),
+        "{times:?}"
+    );
+    assert!(times.windows(2).any(|pair| pair[0] != pair[1]), "{times:?}");
+    assert_eq!(crash_time(4), times[4]);
+}
+
+#[test]
+fn a_partition_delays_what_crosses_it_until_it_heals_and_loses_nothing() {
+    let without = max_latency_us(&with_faults(NETWORK, "[]"));
+    let with = max_latency_us(eventlab::bundled::find(NETWORK).expect("bundled"));
+    assert!(without < 100_000, "{without}");
+    // Held from at most 2 s to the heal at 10 s.
+    assert!((7_900_000..=8_100_000).contains(&with), "{with}");
+    // A partition between actors that do not talk to each other changes nothing.
+    let aside = with_faults(
+        NETWORK,
+        r#"[{"action": "partition", "between": [["fulfilment-0"], ["fulfilment-1"]],
+             "from_us": 2000000, "until_us": 10000000}]"#,
+    );
+    assert_eq!(max_latency_us(&aside), without);
+}
+
+#[test]
+fn a_delay_spike_adds_its_latency_while_it_lasts() {
+    let without = max_latency_us(&with_faults(NETWORK, "[]"));
+    let spiked = max_latency_us(&with_faults(
+        NETWORK,
+        r#"[{"action": "delay", "between": [["shop"], ["queue-broker"]],
+             "from_us": 1000000, "until_us": 1500000, "extra_us": 300000}]"#,
+    ));
+    assert!(spiked >= without + 300_000, "{without} -> {spiked}");
+    assert!(spiked < without + 400_000, "{without} -> {spiked}");
+}
+
+#[test]
+fn fault_problems_are_named_with_their_paths() {
+    let text = with_faults(
+        NETWORK,
+        r#"[{"action": "partition", "between": [["fulfilment-9"], []], "from_us": 5, "until_us": 5},
+            {"action": "crash", "instance": "shop-0", "at_us": 3, "at": {"uniform_us": [1, 2]}},
+            {"action": "crash", "instance": "shop-0", "at": {"uniform_us": [9, 2]}},
+            {"action": "delay", "between": [["shop"], ["shop-0"]], "from_us": 1, "until_us": 9},
+            {"action": "crash", "at_us": 3}]"#,
+    );
+    let errors = eventlab::scenario::parse_and_validate(&text, "t.json").expect_err("invalid");
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "t.json: faults[0].between[0][0]: unknown instance, service or broker \"fulfilment-9\" (did you mean \"fulfilment-0\"?)",
+            "t.json: faults[0].between[1]: a side names at least one actor",
+            "t.json: faults[0].until_us: 5 is not after the start (5)",
+            "t.json: faults[1]: give \"at_us\" or \"at\", not both",
+            "t.json: faults[2].at.uniform_us: [9, 2] is empty: the end is before the start",
+            "t.json: faults[3]: a \"delay\" fault needs \"extra_us\"",
+            "t.json: faults[3].between: the two sides share an actor",
+            "t.json: faults[4]: a \"crash\" fault needs \"instance\"",
+        ]
+    );
+}
