@@ -29,6 +29,8 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "dead-letters",
     "prefetch-and-slow-consumers",
     "network-partition-queue-vs-log",
+    "consumer-crash-at-least-once",
+    "slow-consumer-backpressure",
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {
