@@ -31,6 +31,7 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "network-partition-queue-vs-log",
     "consumer-crash-at-least-once",
     "slow-consumer-backpressure",
+    "containers-vs-vms",
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {

@@ -155,7 +155,8 @@ impl<'m> StopRule<'m> {
                         down_for_good_at[instance.index()] = None;
                     }
                 }
-                Fault::Slow { .. } | Fault::Link { .. } => {}
+                // Machines come back by themselves: no instance stays down for good.
+                Fault::Slow { .. } | Fault::Link { .. } | Fault::Machine { .. } => {}
             }
         }
         StopRule {
@@ -312,6 +313,26 @@ fn add_actors(
     actor_names
 }
 
+/// Schedules a crash of `instance` at `at_us`.
+fn crash(
+    kernel: &mut Kernel<Msg, TraceEvent, RunActor>,
+    model: &Scenario,
+    instance: InstanceId,
+    at_us: u64,
+) {
+    kernel.schedule_crash(SimTime(at_us), actor_of(instance));
+    if uses_queue(model) {
+        // The process's OS closes its TCP connection: the broker sees it at once. (A machine
+        // that dies closes nothing; the broker then learns it from the missed heartbeats, which
+        // eventlab does not model for the queue: it sees the loss at once either way.)
+        kernel.schedule_fault(
+            SimTime(at_us),
+            queue_broker_id(model),
+            Msg::ConnectionLost { instance },
+        );
+    }
+}
+
 fn endpoint_actor(model: &Scenario, endpoint: Endpoint) -> ActorId {
     match endpoint {
         Endpoint::Instance(instance) => actor_of(instance),
@@ -329,15 +350,19 @@ fn schedule_timeline(
 ) {
     for fault in faults {
         match *fault {
-            Fault::Crash { instance, at_us } => {
-                kernel.schedule_crash(SimTime(at_us), actor_of(instance));
-                if uses_queue(model) {
-                    // The process's OS closes its TCP connection: the broker sees it at once.
-                    kernel.schedule_fault(
-                        SimTime(at_us),
-                        queue_broker_id(model),
-                        Msg::ConnectionLost { instance },
-                    );
+            Fault::Crash { instance, at_us } => crash(kernel, model, instance, at_us),
+            Fault::Machine {
+                instance,
+                at_us,
+                fault,
+            } => {
+                let deployment = model
+                    .deployment
+                    .as_ref()
+                    .expect("validation allows machine faults only with a deployment");
+                for outage in deployment.outages(fault, instance, at_us) {
+                    crash(kernel, model, outage.instance, outage.down_us);
+                    kernel.schedule_restart(SimTime(outage.up_us), actor_of(outage.instance));
                 }
             }
             Fault::Restart { instance, at_us } => {

@@ -8,7 +8,7 @@
 //! broken (one-minimal, as delta debugging calls it). It is not a search over new seeds or new
 //! times.
 
-use crate::model::{Endpoint, Fault, InstanceId, LinkFaultEffect, Scenario};
+use crate::model::{Endpoint, Fault, InstanceId, LinkFaultEffect, MachineFault, Scenario};
 
 use super::run_seed;
 
@@ -59,7 +59,8 @@ fn instance_of(fault: &Fault) -> Option<InstanceId> {
     match *fault {
         Fault::Crash { instance, .. }
         | Fault::Restart { instance, .. }
-        | Fault::Slow { instance, .. } => Some(instance),
+        | Fault::Slow { instance, .. }
+        | Fault::Machine { instance, .. } => Some(instance),
         Fault::Link { .. } => None,
     }
 }
@@ -109,6 +110,18 @@ fn fault_json(model: &Scenario, fault: &Fault) -> String {
         ),
         Fault::Restart { instance, at_us } => format!(
             "{{ \"action\": \"restart\", \"instance\": \"{}\", \"at_us\": {at_us} }}",
+            name(*instance)
+        ),
+        Fault::Machine {
+            instance,
+            at_us,
+            fault,
+        } => format!(
+            "{{ \"action\": \"{}\", \"instance\": \"{}\", \"at_us\": {at_us} }}",
+            match fault {
+                MachineFault::Kernel => "kernel_fault",
+                MachineFault::Host => "host_failure",
+            },
             name(*instance)
         ),
         Fault::Slow {

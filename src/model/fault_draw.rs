@@ -26,7 +26,9 @@ impl Fault {
     /// When the fault happens (a slow period: when it starts).
     pub fn at_us(&self) -> u64 {
         match *self {
-            Fault::Crash { at_us, .. } | Fault::Restart { at_us, .. } => at_us,
+            Fault::Crash { at_us, .. }
+            | Fault::Restart { at_us, .. }
+            | Fault::Machine { at_us, .. } => at_us,
             Fault::Slow { from_us, .. } | Fault::Link { from_us, .. } => from_us,
         }
     }
@@ -42,6 +44,13 @@ impl Fault {
             Fault::Restart { instance, .. } => Fault::Restart {
                 instance,
                 at_us: time_us,
+            },
+            Fault::Machine {
+                instance, fault, ..
+            } => Fault::Machine {
+                instance,
+                at_us: time_us,
+                fault,
             },
             Fault::Slow {
                 instance,

@@ -4,6 +4,7 @@
 //! later stage (simulation, checks, reports) reads only this. Names are kept for display; all
 //! cross references are ids.
 
+pub mod deployment;
 mod fault_draw;
 mod ids;
 mod kafka;
@@ -12,6 +13,7 @@ mod queue;
 mod queue_layout;
 pub mod topology;
 
+pub use deployment::{Deployment, MachineFault};
 pub use fault_draw::FaultDraw;
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
 pub use kafka::{Partitioner, Strategy};
@@ -37,6 +39,8 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     /// The faults whose time the seed draws (`faults_for_run` gives a run's faults).
     pub fault_draws: Vec<FaultDraw>,
+    /// Hosts, VMs and where instances run, when the scenario says.
+    pub deployment: Option<Deployment>,
     pub expects: Vec<Expect>,
     pub limits: RunLimits,
     pub stop: Stop,
@@ -336,6 +340,13 @@ pub enum Fault {
         from_us: u64,
         until_us: u64,
         factor_ppm: u64,
+    },
+    /// A kernel or a host fails under `instance` (see `model::deployment`): everything on it
+    /// stops and comes back after the reboot and its own start-up.
+    Machine {
+        instance: InstanceId,
+        at_us: u64,
+        fault: MachineFault,
     },
     /// Every link between the two sides, both ways, from `from_us` until `until_us`: a network
     /// partition (messages held until it heals) or a delay spike.

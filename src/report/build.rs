@@ -39,6 +39,7 @@ impl RunReport {
             .collect::<Vec<_>>();
         let faults = collector.metrics().faults;
         let outcome = outcome(model, collector, &end);
+        let deployment = super::deployment::report(model, &streams, outcome.ended_at_us);
         RunReport {
             eventlab_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: model.name.clone(),
@@ -56,6 +57,7 @@ impl RunReport {
                 slow_periods: faults.slow_periods,
                 members_expired: faults.members_expired,
             },
+            deployment,
             pipelines: Vec::new(),
             tables: Vec::new(),
             produced_digest: collector.metrics().produced_digest.clone(),

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod compare;
+pub mod deployment;
 pub mod expect;
 pub mod json;
 mod queues;
@@ -35,6 +36,9 @@ pub struct RunReport {
     pub queues: Vec<QueueReport>,
     pub expect: Vec<ExpectOutcome>,
     pub faults: FaultSummary,
+    /// What kernel and host faults cost each deployment choice (only with a `deployment`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<deployment::DeploymentReport>,
     /// Each service pipeline's counts (only when a scenario declares pipelines or tables).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pipelines: Vec<tables::PipelineReport>,

@@ -32,6 +32,10 @@ pub struct RawScenario {
     pub services: Vec<RawService>,
     #[serde(default)]
     pub faults: Vec<RawFault>,
+    /// Where the instances run: hosts, VMs on hosts, and each instance placed as a container
+    /// or a process on a host or a VM. Without it instances are not tied to any machine.
+    #[serde(default)]
+    pub deployment: Option<RawDeployment>,
     /// Admin operations on the timeline (Kafka's Admin API), e.g.
     /// `{"action": "create_partitions", "at_us": 4000000, "stream": "orders", "partition_count": 6}`.
     #[serde(default)]
@@ -571,8 +575,11 @@ impl<'de> Deserialize<'de> for NameList {
 /// `until_us`), or a fault on every link between two sets of actors, both ways, from `from_us`
 /// (or `at`) until `until_us`: `"partition"` (a network partition: messages sent across it are
 /// held until it heals, as TCP retransmits them; heartbeats too, so sessions may expire) or
-/// `"delay"` (a delay spike of `extra_us`). A crash loses the instance's memory; what it
-/// committed or acked survives.
+/// `"delay"` (a delay spike of `extra_us`); with a `deployment`, `"kernel_fault"` (the kernel
+/// `instance` runs on fails: the host's for a container or process on the host, the VM's for
+/// one in a VM; everything on that kernel stops and restarts after the reboot and its start-up)
+/// or `"host_failure"` (the physical host under `instance` fails: everything on it stops). A
+/// crash loses the instance's memory; what it committed or acked survives.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
@@ -591,6 +598,54 @@ pub struct RawFault {
     pub from_us: Option<u64>,
     pub until_us: Option<u64>,
     pub factor: Option<f64>,
+}
+
+/// Hosts, VMs and where each instance runs.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeployment {
+    pub hosts: Vec<RawHost>,
+    #[serde(default)]
+    pub vms: Vec<RawVm>,
+    pub place: Vec<RawPlacement>,
+}
+
+/// A physical machine with one kernel. Defaults: 16384 MB, 8000 millicores, boot 120000 ms.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHost {
+    pub name: String,
+    pub memory_mb: Option<u64>,
+    pub cpu_millicores: Option<u64>,
+    pub boot_ms: Option<u64>,
+}
+
+/// A virtual machine on a host, with its own guest kernel. Defaults: boot 30000 ms, overhead
+/// 512 MB and 100 millicores.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawVm {
+    pub name: String,
+    pub host: String,
+    pub boot_ms: Option<u64>,
+    pub overhead_memory_mb: Option<u64>,
+    pub overhead_cpu_millicores: Option<u64>,
+}
+
+/// One instance placed `as` a `"container"` (sharing the kernel of what it is `on`) or a
+/// `"process"`, `on` a host or a VM. Defaults: 256 MB and 500 millicores; a container starts
+/// in 1000 ms and costs 10 MB, a process starts in 0 ms.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlacement {
+    pub instance: String,
+    #[serde(rename = "as")]
+    pub packaging: String,
+    pub on: String,
+    pub start_ms: Option<u64>,
+    pub memory_mb: Option<u64>,
+    pub cpu_millicores: Option<u64>,
+    pub overhead_memory_mb: Option<u64>,
 }
 
 /// A time drawn from the seed.

@@ -101,3 +101,90 @@ fn fault_problems_are_named_with_their_paths() {
         ]
     );
 }
+
+#[test]
+fn a_kernel_fault_stops_what_shares_the_kernel_and_each_instance_returns_after_its_boot() {
+    let text = eventlab::bundled::find("containers-vs-vms").expect("bundled");
+    let run = crate::common::run_traced(text, "containers-vs-vms");
+    let events = trace_json(&run);
+    let times = |kind: &str| -> Vec<(String, u64)> {
+        events
+            .iter()
+            .filter(|event| event["kind"] == kind)
+            .map(|event| {
+                let actor = event["actor"].as_str().expect("an actor").to_string();
+                (actor, event["time_us"].as_u64().expect("a time"))
+            })
+            .collect()
+    };
+    // The shared kernel of rack-1 takes all three containers; vm-1's only in-vms-1.
+    let crashed = times("crashed");
+    let names: Vec<&str> = crashed.iter().map(|(actor, _)| actor.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "in-containers-0",
+            "in-containers-1",
+            "in-containers-2",
+            "in-vms-1"
+        ]
+    );
+    assert!(crashed.iter().all(|(_, at)| *at == 5_000_000));
+    // Back after the host's reboot (120 s) and a container's start (1 s), or the VM's boot (30 s).
+    let restarted = times("restarted");
+    assert_eq!(
+        restarted,
+        [
+            ("in-vms-1".to_string(), 35_000_000),
+            ("in-containers-0".to_string(), 126_000_000),
+            ("in-containers-1".to_string(), 126_000_000),
+            ("in-containers-2".to_string(), 126_000_000),
+        ]
+    );
+    let deployment = run
+        .report
+        .deployment
+        .as_ref()
+        .expect("a deployment section");
+    let [containers, vms] = &deployment.services[..] else {
+        panic!("two placed services: {deployment:?}");
+    };
+    assert_eq!(
+        (containers.instances_stopped, vms.instances_stopped),
+        (3, 1)
+    );
+    assert_eq!(
+        (containers.recovery_us, vms.recovery_us),
+        (121_000_000, 30_000_000)
+    );
+    assert!(containers.availability_ppm < vms.availability_ppm);
+    // The VMs' own cost leaves room for fewer instances on a host of the same size.
+    assert!(deployment.hosts[1].room_for < deployment.hosts[0].room_for);
+}
+
+#[test]
+fn deployment_problems_are_named_with_their_paths() {
+    let mut scenario: serde_json::Value =
+        serde_json::from_str(eventlab::bundled::find("containers-vs-vms").expect("bundled"))
+            .expect("JSON");
+    scenario["deployment"]["hosts"][1]["memory_mb"] = 1000.into();
+    scenario["deployment"]["vms"][2]["host"] = "rack-3".into();
+    scenario["deployment"]["place"][1]["as"] = "pod".into();
+    scenario["deployment"]["place"][2]["instance"] = "in-containers-0".into();
+    scenario["faults"][1]["instance"] = "shop-0".into();
+    let text = serde_json::to_string(&scenario).expect("JSON");
+    let errors = eventlab::scenario::parse_and_validate(&text, "t.json").expect_err("invalid");
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "t.json: deployment.vms[2].host: unknown host \"rack-3\" (did you mean \"rack-1\"?)",
+            "t.json: deployment.place[1].as: unknown packaging \"pod\" (expected \"container\" or \"process\")",
+            "t.json: deployment.place[2].instance: \"in-containers-0\" is placed twice",
+            "t.json: deployment.place[5].on: unknown host or VM \"vm-2\" (did you mean \"vm-0\"?)",
+            "t.json: deployment.hosts[1]: what is placed on \"rack-2\" does not fit: 1536 of 1000 MB, 1200 of 8000 millicores",
+            "t.json: faults[0].instance: \"in-containers-1\" is not placed in \"deployment.place\", so it runs on no machine",
+            "t.json: faults[1].instance: \"shop-0\" is not placed in \"deployment.place\", so it runs on no machine",
+        ]
+    );
+}

@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 
 use super::validator::{Declaration, StreamNames, Validator};
 use crate::model::{
-    Endpoint, Fault, FaultDraw, Instance, InstanceId, LinkFaultEffect, PartitionsCreated, Service,
-    Stream, StreamId,
+    Deployment, Endpoint, Fault, FaultDraw, Instance, InstanceId, LinkFaultEffect, MachineFault,
+    PartitionsCreated, Service, Stream, StreamId,
 };
 use crate::scenario::choice::Choices;
 use crate::scenario::defaults::{self, TIME_US_MAX};
@@ -25,6 +25,8 @@ enum FaultAction {
     Slow,
     Partition,
     Delay,
+    KernelFault,
+    HostFailure,
 }
 
 const FAULT_ACTIONS: Choices<'static, FaultAction> = Choices {
@@ -35,6 +37,8 @@ const FAULT_ACTIONS: Choices<'static, FaultAction> = Choices {
         ("slow", FaultAction::Slow),
         ("partition", FaultAction::Partition),
         ("delay", FaultAction::Delay),
+        ("kernel_fault", FaultAction::KernelFault),
+        ("host_failure", FaultAction::HostFailure),
     ],
 };
 
@@ -160,34 +164,24 @@ fn fault(
         );
         return None;
     };
-    let unwanted = |v: &mut Validator, fields: &[(&str, bool)]| {
-        for (name, present) in fields {
-            if *present {
-                v.error(
-                    format!("{path}.{name}"),
-                    format!("\"{name}\" does not apply to a \"{}\" fault", fault.action),
-                );
-            }
-        }
-    };
-    unwanted(
-        v,
-        &[
-            ("between", fault.between.is_some()),
-            ("extra_us", fault.extra_us.is_some()),
-        ],
-    );
+    let link_fields = [
+        ("between", fault.between.is_some()),
+        ("extra_us", fault.extra_us.is_some()),
+    ];
+    unwanted(v, &path, fault, &link_fields);
+    let window_fields = [
+        ("from_us", fault.from_us.is_some()),
+        ("until_us", fault.until_us.is_some()),
+        ("factor", fault.factor.is_some()),
+    ];
     match action {
         FaultAction::Partition | FaultAction::Delay => None,
+        FaultAction::KernelFault | FaultAction::HostFailure => {
+            unwanted(v, &path, fault, &window_fields);
+            machine_fault(v, &path, fault, action, (name, instance), actors)
+        }
         FaultAction::Crash | FaultAction::Restart => {
-            unwanted(
-                v,
-                &[
-                    ("from_us", fault.from_us.is_some()),
-                    ("until_us", fault.until_us.is_some()),
-                    ("factor", fault.factor.is_some()),
-                ],
-            );
+            unwanted(v, &path, fault, &window_fields);
             let (at_us, draw) = fault_time(v, &path, fault)?;
             let fault = match action {
                 FaultAction::Crash => Fault::Crash { instance, at_us },
@@ -195,41 +189,96 @@ fn fault(
             };
             Some((fault, draw))
         }
-        FaultAction::Slow => {
-            unwanted(
-                v,
-                &[("at_us", fault.at_us.is_some()), ("at", fault.at.is_some())],
+        FaultAction::Slow => slow_fault(v, &path, fault, instance),
+    }
+}
+
+/// Reports each present field that does not apply to the fault's action.
+fn unwanted(v: &mut Validator, path: &str, fault: &RawFault, fields: &[(&str, bool)]) {
+    for (name, present) in fields {
+        if *present {
+            v.error(
+                format!("{path}.{name}"),
+                format!("\"{name}\" does not apply to a \"{}\" fault", fault.action),
             );
-            let (Some(from_us), Some(until_us), Some(factor)) =
-                (fault.from_us, fault.until_us, fault.factor)
-            else {
-                v.error(
-                    &path,
-                    "a \"slow\" fault needs \"from_us\", \"until_us\" and \"factor\"",
-                );
-                return None;
-            };
-            if from_us >= until_us {
-                v.error(
-                    format!("{path}.until_us"),
-                    format!("{until_us} is not after from_us ({from_us})"),
-                );
-            }
-            let factor_max = defaults::SLOW_FACTOR.decimal_max();
-            let factor_ppm = v.ppm(&format!("{path}.factor"), factor, 0.0, factor_max);
-            let slow = Fault::Slow {
-                instance,
-                from_us,
-                until_us: until_us.min(TIME_US_MAX),
-                factor_ppm,
-            };
-            Some((slow, None))
         }
     }
 }
 
+/// A `kernel_fault` or `host_failure` under a placed instance.
+fn machine_fault(
+    v: &mut Validator,
+    path: &str,
+    fault: &RawFault,
+    action: FaultAction,
+    (name, instance): (&str, InstanceId),
+    actors: &Actors<'_>,
+) -> Option<(Fault, Option<(u64, u64)>)> {
+    match actors.deployment {
+        None => v.error(
+            format!("{path}.action"),
+            format!(
+                "a \"{}\" fault needs a \"deployment\" that places \"{name}\"",
+                fault.action
+            ),
+        ),
+        Some(deployment) if deployment.placement(instance).is_none() => v.error(
+            format!("{path}.instance"),
+            format!("\"{name}\" is not placed in \"deployment.place\", so it runs on no machine"),
+        ),
+        Some(_) => {}
+    }
+    let (at_us, draw) = fault_time(v, path, fault)?;
+    let machine = match action {
+        FaultAction::KernelFault => MachineFault::Kernel,
+        _ => MachineFault::Host,
+    };
+    let fault = Fault::Machine {
+        instance,
+        at_us,
+        fault: machine,
+    };
+    Some((fault, draw))
+}
+
+/// A `slow` period of one instance.
+fn slow_fault(
+    v: &mut Validator,
+    path: &str,
+    fault: &RawFault,
+    instance: InstanceId,
+) -> Option<(Fault, Option<(u64, u64)>)> {
+    let times = [("at_us", fault.at_us.is_some()), ("at", fault.at.is_some())];
+    unwanted(v, path, fault, &times);
+    let (Some(from_us), Some(until_us), Some(factor)) =
+        (fault.from_us, fault.until_us, fault.factor)
+    else {
+        v.error(
+            path,
+            "a \"slow\" fault needs \"from_us\", \"until_us\" and \"factor\"",
+        );
+        return None;
+    };
+    if from_us >= until_us {
+        v.error(
+            format!("{path}.until_us"),
+            format!("{until_us} is not after from_us ({from_us})"),
+        );
+    }
+    let factor_max = defaults::SLOW_FACTOR.decimal_max();
+    let factor_ppm = v.ppm(&format!("{path}.factor"), factor, 0.0, factor_max);
+    let slow = Fault::Slow {
+        instance,
+        from_us,
+        until_us: until_us.min(TIME_US_MAX),
+        factor_ppm,
+    };
+    Some((slow, None))
+}
+
 /// What a fault may name: instances, services (all their instances) and the brokers.
 pub(super) struct Actors<'a> {
+    pub deployment: Option<&'a Deployment>,
     pub instances: &'a [Instance],
     pub services: &'a [Service],
     /// Whether the queue broker runs (some stream is carried by the queue).
@@ -274,6 +323,49 @@ impl Actors<'_> {
     }
 }
 
+/// The two sides of a link fault, resolved and disjoint.
+fn link_sides(
+    v: &mut Validator,
+    path: &str,
+    fault: &RawFault,
+    actors: &Actors<'_>,
+) -> Option<[Vec<Endpoint>; 2]> {
+    let Some(between) = &fault.between else {
+        v.error(
+            path,
+            format!(
+                "a \"{}\" fault needs \"between\": [[A, …], [B, …]]",
+                fault.action
+            ),
+        );
+        return None;
+    };
+    let mut sides: [Vec<Endpoint>; 2] = [Vec::new(), Vec::new()];
+    for (side_index, side) in between.iter().enumerate() {
+        if side.is_empty() {
+            v.error(
+                format!("{path}.between[{side_index}]"),
+                "a side names at least one actor",
+            );
+        }
+        for (name_index, name) in side.iter().enumerate() {
+            match actors.resolve(name) {
+                Ok(endpoints) => sides[side_index].extend(endpoints),
+                Err(problem) => v.error(
+                    format!("{path}.between[{side_index}][{name_index}]"),
+                    problem,
+                ),
+            }
+        }
+        sides[side_index].sort_unstable();
+        sides[side_index].dedup();
+    }
+    if sides[0].iter().any(|endpoint| sides[1].contains(endpoint)) {
+        v.error(format!("{path}.between"), "the two sides share an actor");
+    }
+    Some(sides)
+}
+
 /// A `partition` or `delay` between two sides of actors.
 fn link_fault(
     v: &mut Validator,
@@ -315,39 +407,7 @@ fn link_fault(
         }
         (_, None) => 0,
     };
-    let Some(between) = &fault.between else {
-        v.error(
-            path,
-            format!(
-                "a \"{}\" fault needs \"between\": [[A, …], [B, …]]",
-                fault.action
-            ),
-        );
-        return None;
-    };
-    let mut sides: [Vec<Endpoint>; 2] = [Vec::new(), Vec::new()];
-    for (side_index, side) in between.iter().enumerate() {
-        if side.is_empty() {
-            v.error(
-                format!("{path}.between[{side_index}]"),
-                "a side names at least one actor",
-            );
-        }
-        for (name_index, name) in side.iter().enumerate() {
-            match actors.resolve(name) {
-                Ok(endpoints) => sides[side_index].extend(endpoints),
-                Err(problem) => v.error(
-                    format!("{path}.between[{side_index}][{name_index}]"),
-                    problem,
-                ),
-            }
-        }
-        sides[side_index].sort_unstable();
-        sides[side_index].dedup();
-    }
-    if sides[0].iter().any(|endpoint| sides[1].contains(endpoint)) {
-        v.error(format!("{path}.between"), "the two sides share an actor");
-    }
+    let sides = link_sides(v, path, fault, actors)?;
     let (from_us, draw) = match (fault.from_us, &fault.at) {
         (Some(from_us), None) => (from_us.min(TIME_US_MAX), None),
         (None, Some(drawn)) => {
@@ -412,7 +472,7 @@ fn crash_restart_order(faults: &[Fault], instances: &[Instance]) -> Vec<(usize, 
             Fault::Crash { at_us, .. } | Fault::Restart { at_us, .. } => {
                 Some((*at_us, index, fault))
             }
-            Fault::Slow { .. } | Fault::Link { .. } => None,
+            Fault::Slow { .. } | Fault::Link { .. } | Fault::Machine { .. } => None,
         })
         .collect();
     timeline.sort_by_key(|&(at_us, index, _)| (at_us, index));
