@@ -5,6 +5,7 @@
 //! `expect` failed; 2 usage or scenario error; 3 an internal invariant broke.
 
 mod compare;
+mod counterexample;
 mod duration;
 mod explore;
 pub mod topology;
@@ -354,16 +355,47 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
                 )
             })
             .collect();
+        let first = run.report.expect.iter().find(|expect| !expect.passed);
+        let shown = first
+            .map(|expect| counterexample_text(&model, &options, &expect.detail))
+            .unwrap_or_default();
         return Err(Failure::Message {
             code: 1,
             message: format!(
-                "{}\neventlab: replay with: {}",
+                "{}{shown}\neventlab: replay with: {}",
                 failed.join("\neventlab: "),
                 run.report.reproduce
             ),
         });
     }
     Ok(0)
+}
+
+/// The first counterexample's trace lines, from the same run made again with its trace kept
+/// (the run is deterministic, so it is the same run); empty when the detail names no message.
+fn counterexample_text(
+    model: &crate::model::Scenario,
+    options: &RunOptions,
+    detail: &str,
+) -> String {
+    let options = RunOptions {
+        trace_window_us: None,
+        ..options.clone()
+    };
+    let mut trace = Vec::new();
+    if simulate(model, &options, Some(&mut trace)).is_err() {
+        return String::new();
+    }
+    let trace = String::from_utf8_lossy(&trace);
+    let Some((message, lines)) = counterexample::lines(&trace, detail) else {
+        return String::new();
+    };
+    let mut text = format!("\neventlab: counterexample {message}, in the trace:");
+    for line in lines {
+        text.push_str("\n  ");
+        text.push_str(line);
+    }
+    text
 }
 
 /// Why a run (`run`, or "the log run" of a compare) stopped at a limit, and what the learner
