@@ -188,3 +188,33 @@ fn deployment_problems_are_named_with_their_paths() {
         ]
     );
 }
+
+#[test]
+fn a_host_failure_under_a_vm_stops_every_vm_on_that_host() {
+    let mut scenario: serde_json::Value =
+        serde_json::from_str(eventlab::bundled::find("containers-vs-vms").expect("bundled"))
+            .expect("JSON");
+    scenario["faults"] = serde_json::json!([
+        { "action": "host_failure", "instance": "in-vms-1", "at_us": 5000000 }
+    ]);
+    scenario["stop"]["at_us"] = 160_000_000.into();
+    let text = serde_json::to_string(&scenario).expect("JSON");
+    let run = crate::common::run_traced(&text, "host-failure.json");
+    let restarted: Vec<(String, u64)> = trace_json(&run)
+        .iter()
+        .filter(|event| event["kind"] == "restarted")
+        .map(|event| {
+            let actor = event["actor"].as_str().expect("an actor").to_string();
+            (actor, event["time_us"].as_u64().expect("a time"))
+        })
+        .collect();
+    // rack-2 reboots (120 s), then each VM boots (30 s); the containers on rack-1 never stop.
+    assert_eq!(
+        restarted,
+        [
+            ("in-vms-0".to_string(), 155_000_000),
+            ("in-vms-1".to_string(), 155_000_000),
+            ("in-vms-2".to_string(), 155_000_000),
+        ]
+    );
+}
