@@ -348,7 +348,7 @@ fn schedule_timeline(
     model: &Scenario,
     faults: &[Fault],
 ) {
-    for fault in faults {
+    for (index, fault) in faults.iter().enumerate() {
         match *fault {
             Fault::Crash { instance, at_us } => crash(kernel, model, instance, at_us),
             Fault::Machine {
@@ -397,7 +397,14 @@ fn schedule_timeline(
                 effect: match effect {
                     LinkFaultEffect::Partition => LinkEffect::Partition,
                     LinkFaultEffect::Delay { extra_us } => LinkEffect::Delay { extra_us },
+                    LinkFaultEffect::Loss { ppm, retransmit_us } => {
+                        LinkEffect::Loss { ppm, retransmit_us }
+                    }
                 },
+                rng: RngStream::new(
+                    model.seed,
+                    stream_id("fault", &format!("faults[{index}]"), "loss"),
+                ),
             }),
         }
     }

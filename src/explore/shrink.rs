@@ -156,6 +156,14 @@ fn fault_json(model: &Scenario, fault: &Fault) -> String {
                 LinkFaultEffect::Delay { extra_us } => {
                     ("delay", format!(", \"extra_us\": {extra_us}"))
                 }
+                LinkFaultEffect::Loss { ppm, retransmit_us } => (
+                    "loss",
+                    format!(
+                        ", \"probability\": {}, \"retransmit_ms\": {}",
+                        decimal(u64::from(*ppm)),
+                        retransmit_us / 1_000
+                    ),
+                ),
             };
             format!(
                 "{{ \"action\": \"{action}\", \"between\": [{}, {}], \"from_us\": {from_us}, \"until_us\": {until_us}{extra} }}",

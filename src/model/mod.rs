@@ -370,7 +370,15 @@ pub enum Endpoint {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LinkFaultEffect {
     Partition,
-    Delay { extra_us: u64 },
+    Delay {
+        extra_us: u64,
+    },
+    /// Each transmission lost with probability `ppm` / 1e6, sent again after `retransmit_us`
+    /// (doubling per further loss, as TCP backs off).
+    Loss {
+        ppm: u32,
+        retransmit_us: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -274,6 +274,10 @@ settings! {
         "inner or left join", "");
     SLOW_FACTOR = ("faults[].factor", Words("none"), Accepted::Decimal { above: 0.0, max: 1_000.0 }, "",
         "how many times slower a slow instance processes", "");
+    LOSS_PROBABILITY = ("faults[].probability", Words("none"), Accepted::Decimal { above: 0.0, max: 1.0 }, "",
+        "chance that one transmission across a `loss` fault is lost", "");
+    RETRANSMIT_MS = ("faults[].retransmit_ms", Count(200), whole(1, 120_000), "ms",
+        "TCP's first retransmission timeout, doubled after each further loss", "Linux TCP_RTO_MIN");
     HOST_MEMORY_MB = ("deployment.hosts[].memory_mb", Count(16_384), whole(1, 1 << 30), "MB",
         "a host's memory", "");
     HOST_CPU = ("deployment.hosts[].cpu_millicores", Count(8_000), whole(1, 1 << 30), "millicores",

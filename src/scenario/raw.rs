@@ -575,7 +575,9 @@ impl<'de> Deserialize<'de> for NameList {
 /// `until_us`), or a fault on every link between two sets of actors, both ways, from `from_us`
 /// (or `at`) until `until_us`: `"partition"` (a network partition: messages sent across it are
 /// held until it heals, as TCP retransmits them; heartbeats too, so sessions may expire) or
-/// `"delay"` (a delay spike of `extra_us`); with a `deployment`, `"kernel_fault"` (the kernel
+/// `"delay"` (a delay spike of `extra_us`), `"loss"` (each transmission lost with
+/// `probability` and sent again by TCP after its retransmission timeout: lost packets show as
+/// latency and hold back what follows); with a `deployment`, `"kernel_fault"` (the kernel
 /// `instance` runs on fails: the host's for a container or process on the host, the VM's for
 /// one in a VM; everything on that kernel stops and restarts after the reboot and its start-up)
 /// or `"host_failure"` (the physical host under `instance` fails: everything on it stops). A
@@ -595,6 +597,11 @@ pub struct RawFault {
     pub between: Option<[Vec<String>; 2]>,
     /// For `"delay"`: the extra latency, µs.
     pub extra_us: Option<u64>,
+    /// For `"loss"`: the chance that one transmission is lost (then TCP sends it again).
+    pub probability: Option<f64>,
+    /// For `"loss"`: the first retransmission timeout, ms (default 200, Linux's TCP_RTO_MIN);
+    /// it doubles after each further loss.
+    pub retransmit_ms: Option<u64>,
     pub from_us: Option<u64>,
     pub until_us: Option<u64>,
     pub factor: Option<f64>,

@@ -401,7 +401,7 @@ mod tests {
             "test.json: services[1].produces[0].arrivals: unknown arrivals \"poison\" (did you mean \"poisson\"?)",
             "test.json: services[1].produces[0].stream: stream \"orders\" already has a writer, service \"checkout\" (services[0].produces[0].stream), so service \"billing\" would be a second one: each stream has exactly one producing service (the single-writer principle; set \"single_writer\": \"warn\" to run anyway and see the conflicting updates)",
             "test.json: faults[0]: \"checkout-0\" is not down at 10 us, so it cannot restart",
-            "test.json: faults[1].action: unknown fault action \"explode\" (expected \"crash\", \"restart\", \"slow\", \"partition\", \"delay\", \"kernel_fault\" or \"host_failure\")",
+            "test.json: faults[1].action: unknown fault action \"explode\" (expected \"crash\", \"restart\", \"slow\", \"partition\", \"delay\", \"kernel_fault\", \"host_failure\" or \"loss\")",
             "test.json: admin[0].partition_count: stream \"audit\" has 1 partitions at 5 us; CreatePartitions can only add partitions, so ask for more than 1",
             "test.json: admin[1].action: unknown admin action \"create_partition\" (did you mean \"create_partitions\"?)",
             "test.json: expect[0].check: unknown check \"no_los\" (did you mean \"no_loss\"?)",

@@ -7,7 +7,8 @@
 //!
 //! Link faults (`LinkFault`) change a send while they are on: a network partition between two
 //! sets of actors holds every message sent across it until it heals (TCP retransmits until the
-//! path is back: nothing is lost, nothing reordered), and a delay spike adds latency.
+//! path is back: nothing is lost, nothing reordered), a delay spike adds latency, and a loss
+//! costs a lost transmission TCP's retransmission timeouts.
 //!
 //! This is what both the kernel and an actor's `Ctx` need (a handler's sends go straight onto
 //! the wire), so it sits below both. It is not the run loop (`kernel.rs`) and holds no actors.
@@ -90,16 +91,22 @@ pub enum LinkEffect {
     Partition,
     /// Arrives this much later.
     Delay { extra_us: u64 },
+    /// Each transmission is lost with probability `ppm` / 1e6 and sent again after the
+    /// retransmission timeout, doubled after each further loss (TCP's backoff): a loss shows
+    /// as latency, and, as the link is FIFO, it holds back what follows it (head-of-line).
+    Loss { ppm: u32, retransmit_us: u64 },
 }
 
 /// A fault on every link between two sets of actors, both ways, for sends at
 /// `from <= now < until`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct LinkFault {
     pub sides: [Vec<ActorId>; 2],
     pub from: SimTime,
     pub until: SimTime,
     pub effect: LinkEffect,
+    /// The draws of a `Loss` (its own stream, so a loss shifts no other draw).
+    pub rng: RngStream,
 }
 
 impl LinkFault {
@@ -109,13 +116,26 @@ impl LinkFault {
     }
 
     /// Where a message sent at `now` from `from` to `to`, due at `arrival`, arrives.
-    fn apply(&self, now: SimTime, from: ActorId, to: ActorId, arrival: SimTime) -> SimTime {
+    fn apply(&mut self, now: SimTime, from: ActorId, to: ActorId, arrival: SimTime) -> SimTime {
         if now < self.from || now >= self.until || !self.crosses(from, to) {
             return arrival;
         }
         match self.effect {
             LinkEffect::Partition => arrival.plus_us(self.until.0 - now.0),
             LinkEffect::Delay { extra_us } => arrival.plus_us(extra_us),
+            LinkEffect::Loss { ppm, retransmit_us } => {
+                let mut wait_us = 0u64;
+                let mut timeout_us = retransmit_us;
+                // At most 15 retransmissions (Linux's tcp_retries2); then it goes through.
+                for _ in 0..15 {
+                    if !self.rng.chance_ppm(ppm) {
+                        break;
+                    }
+                    wait_us = wait_us.saturating_add(timeout_us);
+                    timeout_us = timeout_us.saturating_mul(2);
+                }
+                arrival.plus_us(wait_us)
+            }
         }
     }
 }
@@ -135,8 +155,8 @@ pub(super) struct Wire<M> {
 impl<M: Vacant> Wire<M> {
     #[cold]
     #[inline(never)]
-    fn faulted(&self, now: SimTime, from: ActorId, to: ActorId, arrival: SimTime) -> SimTime {
-        self.link_faults.iter().fold(arrival, |arrival, fault| {
+    fn faulted(&mut self, now: SimTime, from: ActorId, to: ActorId, arrival: SimTime) -> SimTime {
+        self.link_faults.iter_mut().fold(arrival, |arrival, fault| {
             fault.apply(now, from, to, arrival)
         })
     }
@@ -191,12 +211,13 @@ mod tests {
             from: SimTime(1_000),
             until: SimTime(5_000),
             effect,
+            rng: RngStream::new(1, 2),
         }
     }
 
     #[test]
     fn a_partition_holds_what_crosses_it_until_it_heals_both_ways() {
-        let partition = fault(LinkEffect::Partition);
+        let mut partition = fault(LinkEffect::Partition);
         let (a, b, c) = (ActorId(1), ActorId(0), ActorId(2));
         // Sent at 2 ms, due at 2.1 ms: arrives 0.1 ms after the heal at 5 ms.
         assert_eq!(
@@ -224,7 +245,7 @@ mod tests {
 
     #[test]
     fn a_delay_spike_adds_its_latency_while_it_lasts() {
-        let delay = fault(LinkEffect::Delay { extra_us: 700 });
+        let mut delay = fault(LinkEffect::Delay { extra_us: 700 });
         let (a, b) = (ActorId(3), ActorId(1));
         assert_eq!(
             delay.apply(SimTime(4_999), a, b, SimTime(5_100)),
@@ -234,5 +255,33 @@ mod tests {
             delay.apply(SimTime(5_000), a, b, SimTime(5_100)),
             SimTime(5_100)
         );
+    }
+
+    #[test]
+    fn a_lost_transmission_arrives_after_the_retransmission_timeouts() {
+        let effect = LinkEffect::Loss {
+            ppm: 500_000,
+            retransmit_us: 200,
+        };
+        let mut loss = fault(effect);
+        let (a, b) = (ActorId(1), ActorId(0));
+        let waits: Vec<u64> = (0..200)
+            .map(|_| loss.apply(SimTime(2_000), a, b, SimTime(2_100)).0 - 2_100)
+            .collect();
+        // Every wait is a sum of doubling timeouts: 0, 200, 600, 1400, ...
+        assert!(
+            waits
+                .iter()
+                .all(|w| w % 200 == 0 && (w / 200 + 1).is_power_of_two()),
+            "{waits:?}"
+        );
+        let lost = waits.iter().filter(|w| **w > 0).count();
+        assert!((70..130).contains(&lost), "about half are lost: {lost}");
+        let mut certain = fault(LinkEffect::Loss {
+            ppm: 1_000_000,
+            retransmit_us: 1,
+        });
+        let at = certain.apply(SimTime(2_000), a, b, SimTime(0));
+        assert_eq!(at, SimTime((1 << 15) - 1), "15 retransmissions at most");
     }
 }

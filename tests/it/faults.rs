@@ -218,3 +218,18 @@ fn a_host_failure_under_a_vm_stops_every_vm_on_that_host() {
         ]
     );
 }
+
+#[test]
+fn lost_transmissions_show_as_retransmission_latency_and_lose_nothing() {
+    let without = max_latency_us(&with_faults(NETWORK, "[]"));
+    let lossy = with_faults(
+        NETWORK,
+        r#"[{"action": "loss", "between": [["shop"], ["queue-broker"]],
+             "from_us": 1000000, "until_us": 3000000, "probability": 0.3}]"#,
+    );
+    let with = max_latency_us(&lossy);
+    // At least one retransmission timeout (200 ms) on the worst message; nothing lost.
+    assert!(with >= without + 200_000, "{without} -> {with}");
+    // The draws are the fault's own: the same seed loses the same transmissions.
+    assert_eq!(max_latency_us(&lossy), with);
+}

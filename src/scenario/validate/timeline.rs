@@ -27,6 +27,7 @@ enum FaultAction {
     Delay,
     KernelFault,
     HostFailure,
+    Loss,
 }
 
 const FAULT_ACTIONS: Choices<'static, FaultAction> = Choices {
@@ -39,6 +40,7 @@ const FAULT_ACTIONS: Choices<'static, FaultAction> = Choices {
         ("delay", FaultAction::Delay),
         ("kernel_fault", FaultAction::KernelFault),
         ("host_failure", FaultAction::HostFailure),
+        ("loss", FaultAction::Loss),
     ],
 };
 
@@ -143,7 +145,7 @@ fn fault(
 ) -> Option<(Fault, Option<(u64, u64)>)> {
     let path = format!("faults[{index}]");
     let action = v.choose_required(format!("{path}.action"), &fault.action, &FAULT_ACTIONS)?;
-    if let FaultAction::Partition | FaultAction::Delay = action {
+    if let FaultAction::Partition | FaultAction::Delay | FaultAction::Loss = action {
         return link_fault(v, &path, fault, action, actors);
     }
     let instances = actors.instances;
@@ -167,6 +169,8 @@ fn fault(
     let link_fields = [
         ("between", fault.between.is_some()),
         ("extra_us", fault.extra_us.is_some()),
+        ("probability", fault.probability.is_some()),
+        ("retransmit_ms", fault.retransmit_ms.is_some()),
     ];
     unwanted(v, &path, fault, &link_fields);
     let window_fields = [
@@ -175,7 +179,7 @@ fn fault(
         ("factor", fault.factor.is_some()),
     ];
     match action {
-        FaultAction::Partition | FaultAction::Delay => None,
+        FaultAction::Partition | FaultAction::Delay | FaultAction::Loss => None,
         FaultAction::KernelFault | FaultAction::HostFailure => {
             unwanted(v, &path, fault, &window_fields);
             machine_fault(v, &path, fault, action, (name, instance), actors)
@@ -323,6 +327,22 @@ impl Actors<'_> {
     }
 }
 
+/// A `loss` fault's chance and retransmission timeout.
+fn loss(v: &mut Validator, path: &str, fault: &RawFault) -> Option<LinkFaultEffect> {
+    let Some(probability) = fault.probability else {
+        v.error(path, "a \"loss\" fault needs \"probability\"");
+        return None;
+    };
+    let ppm = v.ppm(&format!("{path}.probability"), probability, 0.0, 1.0) as u32;
+    let retransmit_us = v.setting_ms(
+        &format!("{path}.retransmit_ms"),
+        fault.retransmit_ms,
+        &defaults::RETRANSMIT_MS,
+        "retransmit_ms",
+    );
+    Some(LinkFaultEffect::Loss { ppm, retransmit_us })
+}
+
 /// The two sides of a link fault, resolved and disjoint.
 fn link_sides(
     v: &mut Validator,
@@ -374,10 +394,13 @@ fn link_fault(
     action: FaultAction,
     actors: &Actors<'_>,
 ) -> Option<(Fault, Option<(u64, u64)>)> {
+    let not_loss = !matches!(action, FaultAction::Loss);
     for (name, present) in [
         ("instance", fault.instance.is_some()),
         ("at_us", fault.at_us.is_some()),
         ("factor", fault.factor.is_some()),
+        ("probability", not_loss && fault.probability.is_some()),
+        ("retransmit_ms", not_loss && fault.retransmit_ms.is_some()),
     ] {
         if present {
             v.error(
@@ -451,6 +474,7 @@ fn link_fault(
     }
     let effect = match action {
         FaultAction::Delay => LinkFaultEffect::Delay { extra_us },
+        FaultAction::Loss => loss(v, path, fault)?,
         _ => LinkFaultEffect::Partition,
     };
     let fault = Fault::Link {
