@@ -226,6 +226,11 @@ impl ExploreSummary {
             "seeds that failed: {} of {}\n",
             self.seeds_failed, self.seeds_run
         ));
+        if self.expectations.is_empty() {
+            out.push_str(
+                "the scenario has no \"expect\" entries: only runs that hit a limit fail\n",
+            );
+        }
         for kind in ["safety", "availability"] {
             let tallies: Vec<&ExpectTally> = self
                 .expectations
