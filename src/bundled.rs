@@ -11,6 +11,7 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "hello-log",
     "crash-duplicates",
     "commit-before-processing",
+    "auto-commit-crash",
     "slow-consumer-lag",
     "more-consumers-than-partitions",
     "rebalance-eager-vs-cooperative",
@@ -40,6 +41,10 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "schema-rolling-upgrade",
     "schema-breaking-change",
     "schema-registry-refuses",
+    "network-partition-queue-vs-log",
+    "consumer-crash-at-least-once",
+    "slow-consumer-backpressure",
+    "containers-vs-vms",
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use crate::collect::Collector;
 use crate::log::broker::LogBroker;
-use crate::model::{Fault, InstanceId, RunKeys, Scenario};
+use crate::model::{Endpoint, Fault, InstanceId, LinkFaultEffect, RunKeys, Scenario};
 use crate::pipeline::Dataflow;
 use crate::protocol::Msg;
 use crate::queue::QueueBroker;
@@ -17,8 +17,8 @@ use crate::report::{RunEnd, RunReport};
 use crate::service::InstanceActor;
 use crate::sim::rng::{RngStream, stream_id};
 use crate::sim::{
-    Actor, ActorId, Ctx, Kernel, KernelStats, Limits, LinkConfig, SimTime, Sink, StopReason,
-    TimerId,
+    Actor, ActorId, Ctx, Kernel, KernelStats, Limits, LinkConfig, LinkEffect, LinkFault, SimTime,
+    Sink, StopReason, TimerId,
 };
 use crate::trace::TraceEvent;
 use crate::trace::jsonl::TraceWriter;
@@ -148,9 +148,9 @@ struct StopRule<'m> {
 }
 
 impl<'m> StopRule<'m> {
-    fn new(model: &'m Scenario) -> Self {
+    fn new(model: &'m Scenario, faults: &[Fault]) -> Self {
         let mut down_for_good_at: Vec<Option<u64>> = vec![None; model.instances.len()];
-        for fault in &model.faults {
+        for fault in faults {
             match fault {
                 Fault::Crash { instance, at_us } => {
                     let slot = &mut down_for_good_at[instance.index()];
@@ -163,7 +163,8 @@ impl<'m> StopRule<'m> {
                         down_for_good_at[instance.index()] = None;
                     }
                 }
-                Fault::Slow { .. } => {}
+                // Machines come back by themselves: no instance stays down for good.
+                Fault::Slow { .. } | Fault::Link { .. } | Fault::Machine { .. } => {}
             }
         }
         StopRule {
@@ -336,19 +337,56 @@ fn add_actors(
     actor_names
 }
 
-/// Schedules the scenario's timeline: faults, then partitions created by admin actions.
-fn schedule_timeline(kernel: &mut Kernel<Msg, TraceEvent, RunActor>, model: &Scenario) {
-    for fault in &model.faults {
+/// Schedules a crash of `instance` at `at_us`.
+fn crash(
+    kernel: &mut Kernel<Msg, TraceEvent, RunActor>,
+    model: &Scenario,
+    instance: InstanceId,
+    at_us: u64,
+) {
+    kernel.schedule_crash(SimTime(at_us), actor_of(instance));
+    if uses_queue(model) {
+        // The process's OS closes its TCP connection: the broker sees it at once. (A machine
+        // that dies closes nothing; the broker then learns it from the missed heartbeats, which
+        // eventlab does not model for the queue: it sees the loss at once either way.)
+        kernel.schedule_fault(
+            SimTime(at_us),
+            queue_broker_id(model),
+            Msg::ConnectionLost { instance },
+        );
+    }
+}
+
+fn endpoint_actor(model: &Scenario, endpoint: Endpoint) -> ActorId {
+    match endpoint {
+        Endpoint::Instance(instance) => actor_of(instance),
+        Endpoint::LogBroker => BROKER,
+        Endpoint::QueueBroker => queue_broker_id(model),
+    }
+}
+
+/// Schedules the scenario's timeline: the run's `faults`, then partitions created by admin
+/// actions.
+fn schedule_timeline(
+    kernel: &mut Kernel<Msg, TraceEvent, RunActor>,
+    model: &Scenario,
+    faults: &[Fault],
+) {
+    for (index, fault) in faults.iter().enumerate() {
         match *fault {
-            Fault::Crash { instance, at_us } => {
-                kernel.schedule_crash(SimTime(at_us), actor_of(instance));
-                if uses_queue(model) {
-                    // The process's OS closes its TCP connection: the broker sees it at once.
-                    kernel.schedule_fault(
-                        SimTime(at_us),
-                        queue_broker_id(model),
-                        Msg::ConnectionLost { instance },
-                    );
+            Fault::Crash { instance, at_us } => crash(kernel, model, instance, at_us),
+            Fault::Machine {
+                instance,
+                at_us,
+                fault,
+            } => {
+                let deployment = model
+                    .deployment
+                    .as_ref()
+                    .expect("validation allows machine faults only with a deployment");
+                for outage in deployment.outages(fault, instance, at_us) {
+                    crash(kernel, model, outage.instance, outage.down_us);
+                    kernel.schedule_restart(SimTime(outage.up_us), actor_of(outage.instance));
                 }
             }
             Fault::Restart { instance, at_us } => {
@@ -367,6 +405,31 @@ fn schedule_timeline(kernel: &mut Kernel<Msg, TraceEvent, RunActor>, model: &Sce
                 );
                 kernel.schedule_fault(SimTime(until_us), actor_of(instance), Msg::SlowEnd);
             }
+            Fault::Link {
+                ref sides,
+                from_us,
+                until_us,
+                effect,
+            } => kernel.add_link_fault(LinkFault {
+                sides: sides.clone().map(|side| {
+                    side.iter()
+                        .map(|&endpoint| endpoint_actor(model, endpoint))
+                        .collect()
+                }),
+                from: SimTime(from_us),
+                until: SimTime(until_us),
+                effect: match effect {
+                    LinkFaultEffect::Partition => LinkEffect::Partition,
+                    LinkFaultEffect::Delay { extra_us } => LinkEffect::Delay { extra_us },
+                    LinkFaultEffect::Loss { ppm, retransmit_us } => {
+                        LinkEffect::Loss { ppm, retransmit_us }
+                    }
+                },
+                rng: RngStream::new(
+                    model.seed,
+                    stream_id("fault", &format!("faults[{index}]"), "loss"),
+                ),
+            }),
         }
     }
 
@@ -441,7 +504,9 @@ pub fn simulate<W: Write>(
         options.logs,
     );
     let values = dataflow.clone();
-    schedule_timeline(&mut kernel, model);
+    // The faults of this seed: drawn times drawn from the fault stream.
+    let faults = model.faults_for_run();
+    schedule_timeline(&mut kernel, model, &faults);
 
     let trace = match trace {
         Some(out) => Some(
@@ -456,7 +521,7 @@ pub fn simulate<W: Write>(
     };
     let mut sinks = RunSinks {
         collector: Collector::new(model, model.queue_layout.clone()).with_reasons(&reasons),
-        stop_rule: StopRule::new(model),
+        stop_rule: StopRule::new(model, &faults),
         trace,
         pipelines: tracking,
         drained: false,
@@ -483,6 +548,7 @@ pub fn simulate<W: Write>(
         (report.pipelines, report.tables) =
             crate::report::tables::reports(model, pipelines.finish());
     }
+    report.expect = crate::report::expect::outcomes(model, &report);
     if let Some(trace) = sinks.trace {
         trace.finish()?;
     }

@@ -6,7 +6,9 @@
 
 mod avro;
 mod compare;
+mod counterexample;
 mod duration;
+mod explore;
 pub mod topology;
 
 use std::io::{self, BufWriter, Write};
@@ -39,6 +41,7 @@ Examples:
   eventlab schema                             the scenario format as JSON Schema
   eventlab compat --reader v2.avsc --writer v1.avsc   can v2 read what v1 wrote?
   eventlab codegen order.avsc                 Rust types for an Avro schema
+  eventlab explore my-shop.json --seeds 0..1000   which seeds break an expectation
 
 Exit codes: 0 run completed (findings are data), 1 a limit was hit or an expect failed,
 2 usage or scenario error, 3 internal error (with the command that reproduces it).";
@@ -88,6 +91,12 @@ pub enum Command {
     Compat(avro::CompatArgs),
     /// Print Rust types (serde structs and enums) generated from an Avro schema file.
     Codegen(avro::CodegenArgs),
+    /// Run a scenario over a range of seeds, in parallel, and summarize which seeds broke which
+    /// expectation, with the smallest failing seed and the command that replays it.
+    #[command(after_help = explore::EXPLORE_HELP)]
+    Explore(explore::ExploreArgs),
+    /// Combine the JSON summaries of `explore --shard I/N` runs into the whole range's summary.
+    ExploreMerge(explore::MergeArgs),
 }
 
 const SCHEMA_HELP: &str = "\
@@ -225,6 +234,8 @@ pub fn main() -> ExitCode {
         Command::Schema => print(&scenario::scenario_schema_text()).map(|()| 0),
         Command::Compat(args) => avro::compat(&args),
         Command::Codegen(args) => avro::codegen(&args),
+        Command::Explore(args) => explore::run(&args),
+        Command::ExploreMerge(args) => explore::merge(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -361,12 +372,47 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
                 )
             })
             .collect();
+        let first = run.report.expect.iter().find(|expect| !expect.passed);
+        let shown = first
+            .map(|expect| counterexample_text(&model, &options, &expect.detail))
+            .unwrap_or_default();
         return Err(Failure::Message {
             code: 1,
-            message: failed.join("\neventlab: "),
+            message: format!(
+                "{}{shown}\neventlab: replay with: {}",
+                failed.join("\neventlab: "),
+                run.report.reproduce
+            ),
         });
     }
     Ok(0)
+}
+
+/// The first counterexample's trace lines, from the same run made again with its trace kept
+/// (the run is deterministic, so it is the same run); empty when the detail names no message.
+fn counterexample_text(
+    model: &crate::model::Scenario,
+    options: &RunOptions,
+    detail: &str,
+) -> String {
+    let options = RunOptions {
+        trace_window_us: None,
+        ..options.clone()
+    };
+    let mut trace = Vec::new();
+    if simulate(model, &options, Some(&mut trace)).is_err() {
+        return String::new();
+    }
+    let trace = String::from_utf8_lossy(&trace);
+    let Some((message, lines)) = counterexample::lines(&trace, detail) else {
+        return String::new();
+    };
+    let mut text = format!("\neventlab: counterexample {message}, in the trace:");
+    for line in lines {
+        text.push_str("\n  ");
+        text.push_str(line);
+    }
+    text
 }
 
 /// Why a run (`run`, or "the log run" of a compare) stopped at a limit, and what the learner

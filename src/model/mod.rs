@@ -5,6 +5,8 @@
 //! cross references are ids.
 
 mod group_admin;
+pub mod deployment;
+mod fault_draw;
 mod ids;
 mod kafka;
 mod keys;
@@ -14,6 +16,8 @@ pub mod schemas;
 pub mod topology;
 
 pub use group_admin::{OffsetResetOrder, ResetMode};
+pub use deployment::{Deployment, MachineFault};
+pub use fault_draw::FaultDraw;
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
 pub use kafka::{Partitioner, Strategy};
 pub use keys::{KeyTable, RunKeys};
@@ -36,6 +40,10 @@ pub struct Scenario {
     /// One consumer group per (group.id, stream), in declared order.
     pub groups: Vec<Group>,
     pub faults: Vec<Fault>,
+    /// The faults whose time the seed draws (`faults_for_run` gives a run's faults).
+    pub fault_draws: Vec<FaultDraw>,
+    /// Hosts, VMs and where instances run, when the scenario says.
+    pub deployment: Option<Deployment>,
     pub expects: Vec<Expect>,
     pub limits: RunLimits,
     pub stop: Stop,
@@ -448,6 +456,44 @@ pub enum Fault {
         until_us: u64,
         factor_ppm: u64,
     },
+    /// A kernel or a host fails under `instance` (see `model::deployment`): everything on it
+    /// stops and comes back after the reboot and its own start-up.
+    Machine {
+        instance: InstanceId,
+        at_us: u64,
+        fault: MachineFault,
+    },
+    /// Every link between the two sides, both ways, from `from_us` until `until_us`: a network
+    /// partition (messages held until it heals) or a delay spike.
+    Link {
+        sides: [Vec<Endpoint>; 2],
+        from_us: u64,
+        until_us: u64,
+        effect: LinkFaultEffect,
+    },
+}
+
+/// One end of a link a fault cuts: an instance or a broker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Endpoint {
+    Instance(InstanceId),
+    LogBroker,
+    QueueBroker,
+}
+
+/// What a link fault does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkFaultEffect {
+    Partition,
+    Delay {
+        extra_us: u64,
+    },
+    /// Each transmission lost with probability `ppm` / 1e6, sent again after `retransmit_us`
+    /// (doubling per further loss, as TCP backs off).
+    Loss {
+        ppm: u32,
+        retransmit_us: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -465,6 +511,24 @@ pub enum Expect {
     MaxLagBelow {
         stream: StreamId,
         value: u64,
+    },
+    /// Every record's end-to-end latency (send to processed) stays below `value_us`.
+    MaxLatencyBelow {
+        stream: StreamId,
+        value_us: u64,
+    },
+    /// Every table filled straight from the stream equals the latest value per key of its log.
+    TableMatchesLog {
+        stream: StreamId,
+    },
+    /// Nothing the broker acknowledged to its producer is lost (Jepsen's queue checker: an
+    /// acknowledged enqueue never dequeued).
+    NoLossAcked {
+        stream: StreamId,
+    },
+    /// When the run ends, every group of the stream has consumed everything (nothing left).
+    EventuallyDrained {
+        stream: StreamId,
     },
 }
 

@@ -10,7 +10,7 @@
 //! applies them: a producer whose registration was refused fails every send from then on (as
 //! the Confluent serializer with `auto.register.schemas` throws), and its records are rejected.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::{GroupId, ServiceId, StreamId};
 use crate::schema::{CompatibilityMode, Schema, VersionIncompatibility};
@@ -62,7 +62,7 @@ pub struct SubjectVersion {
     pub version: u32,
     /// The registry-wide schema id (Confluent's ids count from 1 across subjects).
     pub id: u32,
-    pub schema: Rc<Schema>,
+    pub schema: Arc<Schema>,
     pub registered_at_us: u64,
     /// The service whose producer registered it.
     pub registered_by: String,
@@ -118,11 +118,11 @@ pub struct ReaderPlan {
     pub group: GroupId,
     pub stream: StreamId,
     /// `(from_us, schema)` in time order, the first from the start.
-    pub steps: Vec<(u64, Rc<Schema>)>,
+    pub steps: Vec<(u64, Arc<Schema>)>,
 }
 
 impl ReaderPlan {
-    pub fn at(&self, at_us: u64) -> &Rc<Schema> {
+    pub fn at(&self, at_us: u64) -> &Arc<Schema> {
         let step = self
             .steps
             .iter()

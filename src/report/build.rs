@@ -28,7 +28,8 @@ pub fn message_name(model: &Scenario, msg: MessageId) -> String {
 }
 
 impl RunReport {
-    /// The report of a run that has ended. Pipelines and tables are filled in afterwards.
+    /// The report of a run that has ended. Pipelines, tables and the expectations (judged on
+    /// them too) are filled in afterwards.
     pub fn build(model: &Scenario, collector: &Collector, end: RunEnd<'_>) -> RunReport {
         let builder = Builder { model, collector };
         let mut streams = model
@@ -37,13 +38,9 @@ impl RunReport {
             .map(|stream| builder.stream_report(stream.id))
             .collect::<Vec<_>>();
         list_logs(model, collector, &mut streams);
-        let expect = model
-            .expects
-            .iter()
-            .map(|expect| expect::outcome(expect, &streams))
-            .collect();
         let faults = collector.metrics().faults;
         let outcome = outcome(model, collector, &end);
+        let deployment = super::deployment::report(model, &streams, outcome.ended_at_us);
         RunReport {
             eventlab_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: model.name.clone(),
@@ -54,7 +51,8 @@ impl RunReport {
             streams,
             queues: queues::reports(model, collector.queues()),
             schemas: super::schemas::reports(model, collector),
-            expect,
+            // Judged once the tables are in: `expect::outcomes` over the whole report.
+            expect: Vec::new(),
             faults: FaultSummary {
                 crashes: faults.crashes,
                 restarts: faults.restarts,
@@ -95,6 +93,7 @@ impl RunReport {
                     }
                 })
                 .collect(),
+            deployment,
             pipelines: Vec::new(),
             tables: Vec::new(),
             produced_digest: collector.metrics().produced_digest.clone(),

@@ -5,7 +5,8 @@
 
 pub mod build;
 pub mod compare;
-mod expect;
+pub mod deployment;
+pub mod expect;
 pub mod json;
 mod queues;
 pub mod schemas;
@@ -41,6 +42,9 @@ pub struct RunReport {
     /// Tables rebuilt from their changelog after a restart (omitted when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub table_restores: Vec<TableRestoreReport>,
+    /// What kernel and host faults cost each deployment choice (only with a `deployment`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<deployment::DeploymentReport>,
     /// Each service pipeline's counts (only when a scenario declares pipelines or tables).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pipelines: Vec<tables::PipelineReport>,

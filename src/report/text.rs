@@ -34,6 +34,7 @@ pub fn render(report: &RunReport) -> String {
     for queue in &report.queues {
         render_queue(&mut out, queue);
     }
+    super::deployment::render_text(report.deployment.as_ref(), &mut out);
     render_expectations(&mut out, &report.expect);
     out
 }

@@ -128,6 +128,7 @@ const KAFKA_CONSUMER: &str = "Kafka 3.9 `ConsumerConfig`";
 const KAFKA_PRODUCER: &str = "Kafka 3.9 `ProducerConfig`";
 const KAFKA_TOPIC: &str = "Kafka 3.9 `TopicConfig`";
 const RABBITMQ: &str = "RabbitMQ 3.13";
+const DEPLOY_SOURCE: &str = "the study notes' containers vs VMs (a container shares the host's kernel and starts like a process; a VM boots its own OS and costs its memory)";
 
 const fn whole(min: u64, max: u64) -> Accepted {
     Accepted::Whole { min, max }
@@ -298,6 +299,31 @@ settings! {
         "inner or left join", "");
     SLOW_FACTOR = ("faults[].factor", Words("none"), Accepted::Decimal { above: 0.0, max: 1_000.0 }, "",
         "how many times slower a slow instance processes", "");
+    LOSS_PROBABILITY = ("faults[].probability", Words("none"), Accepted::Decimal { above: 0.0, max: 1.0 }, "",
+        "chance that one transmission across a `loss` fault is lost", "");
+    RETRANSMIT_MS = ("faults[].retransmit_ms", Count(200), whole(1, 120_000), "ms",
+        "TCP's first retransmission timeout, doubled after each further loss", "Linux TCP_RTO_MIN");
+    HOST_MEMORY_MB = ("deployment.hosts[].memory_mb", Count(16_384), whole(1, 1 << 30), "MB",
+        "a host's memory", "");
+    HOST_CPU = ("deployment.hosts[].cpu_millicores", Count(8_000), whole(1, 1 << 30), "millicores",
+        "a host's CPU (1000 = one core)", "");
+    HOST_BOOT_MS = ("deployment.hosts[].boot_ms", Count(120_000), whole(0, MS_MAX), "ms",
+        "a physical host's reboot (firmware self-test, then the OS): minutes", DEPLOY_SOURCE);
+    VM_BOOT_MS = ("deployment.vms[].boot_ms", Count(30_000), whole(0, MS_MAX), "ms",
+        "a VM's boot: its own guest kernel and OS, tens of seconds", DEPLOY_SOURCE);
+    VM_MEMORY_MB = ("deployment.vms[].overhead_memory_mb", Count(512), whole(0, 1 << 30), "MB",
+        "a VM's own cost: guest kernel, OS and hypervisor", DEPLOY_SOURCE);
+    VM_CPU = ("deployment.vms[].overhead_cpu_millicores", Count(100), whole(0, 1 << 30), "millicores",
+        "a VM's own CPU: guest OS and virtualization", DEPLOY_SOURCE);
+    CONTAINER_START_MS = ("deployment.place[].start_ms", Count(1_000), whole(0, MS_MAX), "ms",
+        "start-up of a container (a process in new namespaces: no kernel to boot), about a second",
+        DEPLOY_SOURCE);
+    CONTAINER_MEMORY_MB = ("deployment.place[].overhead_memory_mb", Count(10), whole(0, 1 << 30), "MB",
+        "a container's own cost: its runtime shim", DEPLOY_SOURCE);
+    INSTANCE_MEMORY_MB = ("deployment.place[].memory_mb", Count(256), whole(1, 1 << 30), "MB",
+        "what one service instance uses", "");
+    INSTANCE_CPU = ("deployment.place[].cpu_millicores", Count(500), whole(1, 1 << 30), "millicores",
+        "CPU one service instance is given", "");
 }
 
 /// The table as the README shows it, between its `defaults` marker comments.

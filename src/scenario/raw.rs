@@ -32,6 +32,10 @@ pub struct RawScenario {
     pub services: Vec<RawService>,
     #[serde(default)]
     pub faults: Vec<RawFault>,
+    /// Where the instances run: hosts, VMs on hosts, and each instance placed as a container
+    /// or a process on a host or a VM. Without it instances are not tied to any machine.
+    #[serde(default)]
+    pub deployment: Option<RawDeployment>,
     /// Admin operations on the timeline (Kafka's Admin API), e.g.
     /// `{"action": "create_partitions", "at_us": 4000000, "stream": "orders", "partition_count": 6}`.
     #[serde(default)]
@@ -681,15 +685,97 @@ impl<'de> Deserialize<'de> for NameList {
     }
 }
 
+/// One fault on the timeline. `action` is `"crash"` or `"restart"` (at `at_us`, or at a time the
+/// seed draws: `at`), `"slow"` (processing `factor` times as long from `from_us` until
+/// `until_us`), or a fault on every link between two sets of actors, both ways, from `from_us`
+/// (or `at`) until `until_us`: `"partition"` (a network partition: messages sent across it are
+/// held until it heals, as TCP retransmits them; heartbeats too, so sessions may expire) or
+/// `"delay"` (a delay spike of `extra_us`), `"loss"` (each transmission lost with
+/// `probability` and sent again by TCP after its retransmission timeout: lost packets show as
+/// latency and hold back what follows); with a `deployment`, `"kernel_fault"` (the kernel
+/// `instance` runs on fails: the host's for a container or process on the host, the VM's for
+/// one in a VM; everything on that kernel stops and restarts after the reboot and its start-up)
+/// or `"host_failure"` (the physical host under `instance` fails: everything on it stops). A
+/// crash loses the instance's memory; what it committed or acked survives.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
     pub action: String,
-    pub instance: String,
+    /// The instance a `crash`, `restart` or `slow` fault hits (`"billing-0"`).
+    pub instance: Option<String>,
     pub at_us: Option<u64>,
+    /// A time drawn from the seed instead of `at_us`: `{"uniform_us": [A, B]}` draws it
+    /// uniformly from A..=B µs with the run's fault stream, so each seed fails at another time.
+    pub at: Option<RawDrawnTime>,
+    /// For `"partition"` and `"delay"`: the two sides, lists of instance names (`"billing-0"`),
+    /// service names (every instance of it), `"log-broker"` or `"queue-broker"`.
+    pub between: Option<[Vec<String>; 2]>,
+    /// For `"delay"`: the extra latency, µs.
+    pub extra_us: Option<u64>,
+    /// For `"loss"`: the chance that one transmission is lost (then TCP sends it again).
+    pub probability: Option<f64>,
+    /// For `"loss"`: the first retransmission timeout, ms (default 200, Linux's TCP_RTO_MIN);
+    /// it doubles after each further loss.
+    pub retransmit_ms: Option<u64>,
     pub from_us: Option<u64>,
     pub until_us: Option<u64>,
     pub factor: Option<f64>,
+}
+
+/// Hosts, VMs and where each instance runs.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeployment {
+    pub hosts: Vec<RawHost>,
+    #[serde(default)]
+    pub vms: Vec<RawVm>,
+    pub place: Vec<RawPlacement>,
+}
+
+/// A physical machine with one kernel. Defaults: 16384 MB, 8000 millicores, boot 120000 ms.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHost {
+    pub name: String,
+    pub memory_mb: Option<u64>,
+    pub cpu_millicores: Option<u64>,
+    pub boot_ms: Option<u64>,
+}
+
+/// A virtual machine on a host, with its own guest kernel. Defaults: boot 30000 ms, overhead
+/// 512 MB and 100 millicores.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawVm {
+    pub name: String,
+    pub host: String,
+    pub boot_ms: Option<u64>,
+    pub overhead_memory_mb: Option<u64>,
+    pub overhead_cpu_millicores: Option<u64>,
+}
+
+/// One instance placed `as` a `"container"` (sharing the kernel of what it is `on`) or a
+/// `"process"`, `on` a host or a VM. Defaults: 256 MB and 500 millicores; a container starts
+/// in 1000 ms and costs 10 MB, a process starts in 0 ms.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlacement {
+    pub instance: String,
+    #[serde(rename = "as")]
+    pub packaging: String,
+    pub on: String,
+    pub start_ms: Option<u64>,
+    pub memory_mb: Option<u64>,
+    pub cpu_millicores: Option<u64>,
+    pub overhead_memory_mb: Option<u64>,
+}
+
+/// A time drawn from the seed.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDrawnTime {
+    /// `[A, B]`: uniform in A..=B µs.
+    pub uniform_us: [u64; 2],
 }
 
 /// One admin operation at `at_us` (µs, required). `action`:
@@ -732,6 +818,12 @@ pub struct RawAdmin {
     pub shift_by: Option<i64>,
 }
 
+/// One expectation on a stream, judged when the run ends; a broken one makes `eventlab run`
+/// exit 1. `check` is `"no_loss"`, `"no_duplicates"`, `"per_key_order"`, `"max_lag_below"`
+/// (`value`: records), `"max_latency_below"` (`value`: µs, send to processed),
+/// `"table_matches_log"` (every table filled from the stream equals its log's latest value per
+/// key), `"no_loss_acked"` (nothing the broker acknowledged is lost) or `"eventually_drained"`
+/// (every group has consumed everything when the run ends).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpect {

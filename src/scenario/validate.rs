@@ -6,8 +6,8 @@
 //! the order the walk finds them, so document order holds by construction.
 //!
 //! "Document order" is a fixed section order, since serde's derive does not keep the order of a
-//! file's keys: `name`, `stop`, `limits`, `single_writer`, `streams`, `services`, `faults`,
-//! `admin`, `expect`, `external_systems` (the order the bundled scenarios and the README write
+//! file's keys: `name`, `stop`, `limits`, `single_writer`, `streams`, `services`, `deployment`,
+//! `faults`, `admin`, `expect`, `external_systems` (the order the bundled scenarios and the README write
 //! them in). Within an entry, its own fields come first and its topology fields after them. A
 //! check that needs more than one entry is reported with the entry its path names, after that
 //! entry's own problems: the stop time against the limits under `stop`, a second writer at the
@@ -15,6 +15,7 @@
 //! Every default comes from `scenario::defaults`, and so does every ceiling but a type's bound.
 
 mod consumes;
+mod deployment;
 mod expectations;
 mod group_admin;
 mod log_admin;
@@ -88,7 +89,16 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
     // registry's answers need every production first).
     let schema_plan = schemas::plan(&mut v, raw, &stream_schemas, &services);
 
-    let faults = timeline::faults(&mut v, &raw.faults, &instances);
+    let deployment = deployment::deployment(&mut v, raw.deployment.as_ref(), &instances);
+    let actors = timeline::Actors {
+        deployment: deployment.as_ref(),
+        instances: &instances,
+        services: &services,
+        queue_broker: streams
+            .iter()
+            .any(|stream| stream.carrier == crate::model::Carrier::Queue),
+    };
+    let (faults, fault_draws) = timeline::faults(&mut v, &raw.faults, &actors);
     timeline::admin(&mut v, &raw.admin, &mut streams, &names, &mut groups);
     let expects = expectations::expects(&mut v, &raw.expect, &names);
     for index in 0..raw.external_systems.len() {
@@ -112,6 +122,8 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Scenari
         instances,
         groups,
         faults,
+        fault_draws,
+        deployment,
         expects,
         limits,
         stop,
@@ -401,7 +413,7 @@ mod tests {
             "test.json: services[1].produces[0].arrivals: unknown arrivals \"poison\" (did you mean \"poisson\"?)",
             "test.json: services[1].produces[0].stream: stream \"orders\" already has a writer, service \"checkout\" (services[0].produces[0].stream), so service \"billing\" would be a second one: each stream has exactly one producing service (the single-writer principle; set \"single_writer\": \"warn\" to run anyway and see the conflicting updates)",
             "test.json: faults[0]: \"checkout-0\" is not down at 10 us, so it cannot restart",
-            "test.json: faults[1].action: unknown fault action \"explode\" (expected \"crash\", \"restart\" or \"slow\")",
+            "test.json: faults[1].action: unknown fault action \"explode\" (expected \"crash\", \"restart\", \"slow\", \"partition\", \"delay\", \"kernel_fault\", \"host_failure\" or \"loss\")",
             "test.json: admin[0].partition_count: stream \"audit\" has 1 partitions at 5 us; CreatePartitions can only add partitions, so ask for more than 1",
             "test.json: admin[1].action: unknown admin action \"create_partition\" (did you mean \"create_partitions\"?)",
             "test.json: expect[0].check: unknown check \"no_los\" (did you mean \"no_loss\"?)",

@@ -6,7 +6,7 @@ use super::actor::{Actor, Ctx, Outbox, Sink};
 use super::agenda::{Agenda, Vacant};
 use super::clock::SimTime;
 use super::rng::RngStream;
-use super::wire::{ActorId, Item, Link, LinkConfig, TimerId, Wire};
+use super::wire::{ActorId, Item, Link, LinkConfig, LinkFault, TimerId, Wire};
 
 /// Hard limits of one run. Hitting one ends the run with [`StopReason::Limit`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +71,7 @@ impl<M: Vacant, E, A: Actor<Msg = M, Event = E>> Kernel<M, E, A> {
                 agenda: Agenda::default(),
                 links: Vec::new(),
                 messages_sent: 0,
+                link_faults: Vec::new(),
             },
             slots: Vec::new(),
             next_timer_id: 0,
@@ -102,6 +103,11 @@ impl<M: Vacant, E, A: Actor<Msg = M, Event = E>> Kernel<M, E, A> {
     /// Schedules a fault-timeline input for `to` (delivered without link latency).
     pub fn schedule_fault(&mut self, at: SimTime, to: ActorId, msg: M) {
         self.wire.agenda.schedule(at, Item::Fault { to, msg });
+    }
+
+    /// Adds a fault on the links between two sets of actors (see `LinkFault`).
+    pub fn add_link_fault(&mut self, fault: LinkFault) {
+        self.wire.link_faults.push(fault);
     }
 
     pub fn schedule_crash(&mut self, at: SimTime, actor: ActorId) {

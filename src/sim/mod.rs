@@ -15,4 +15,4 @@ pub use actor::{Actor, Ctx, Sink};
 pub use agenda::Vacant;
 pub use clock::SimTime;
 pub use kernel::{Kernel, KernelStats, Limits, StopReason};
-pub use wire::{ActorId, LinkConfig, TimerId};
+pub use wire::{ActorId, LinkConfig, LinkEffect, LinkFault, TimerId};

@@ -694,9 +694,15 @@ fn a_run_whose_expect_fails_exits_1_and_names_the_check() {
         stderr.starts_with("eventlab: expect max_lag_below on \"orders\" failed: "),
         "stderr: {stderr}"
     );
+    // The failed check (no message named, so no counterexample lines), then the replay line.
+    assert_eq!(
+        stderr.lines().nth(1),
+        Some("eventlab: replay with: eventlab run strict.json --seed 42"),
+        "stderr: {stderr}"
+    );
     assert_eq!(
         stderr.lines().count(),
-        1,
+        2,
         "only the failed check is reported: {stderr}"
     );
     assert!(!output.stdout.is_empty(), "the report is still printed");

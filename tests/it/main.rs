@@ -16,6 +16,8 @@ mod conservation;
 mod emission;
 mod entry_point;
 mod group_rules;
+mod explore;
+mod faults;
 mod kafka_cli;
 mod mutation;
 mod perf_reference;

@@ -30,12 +30,15 @@ fn first_difference(a: &str, b: &str) -> String {
 }
 
 /// The bundled scenarios whose `eventlab compare` output is snapshotted: the queue lessons.
-const QUEUE_LESSONS: [&str; 5] = [
+const QUEUE_LESSONS: [&str; 8] = [
     "queue-vs-log-orders",
     "requeue-reorders",
     "replay-needs-a-log",
     "dead-letters",
     "prefetch-and-slow-consumers",
+    "network-partition-queue-vs-log",
+    "consumer-crash-at-least-once",
+    "slow-consumer-backpressure",
 ];
 
 const DIAGRAM_FORMATS: [(DiagramFormat, &str); 4] = [

@@ -11,6 +11,10 @@ enum Check {
     NoDuplicates,
     PerKeyOrder,
     MaxLagBelow,
+    MaxLatencyBelow,
+    TableMatchesLog,
+    NoLossAcked,
+    EventuallyDrained,
 }
 
 const CHECKS: Choices<'static, Check> = Choices {
@@ -20,6 +24,10 @@ const CHECKS: Choices<'static, Check> = Choices {
         ("no_duplicates", Check::NoDuplicates),
         ("per_key_order", Check::PerKeyOrder),
         ("max_lag_below", Check::MaxLagBelow),
+        ("max_latency_below", Check::MaxLatencyBelow),
+        ("table_matches_log", Check::TableMatchesLog),
+        ("no_loss_acked", Check::NoLossAcked),
+        ("eventually_drained", Check::EventuallyDrained),
     ],
 };
 
@@ -36,9 +44,17 @@ pub(super) fn expects(v: &mut Validator, raw: &[RawExpect], names: &StreamNames)
             &expect.stream,
             Declaration::Last,
         );
-        match (check == Check::MaxLagBelow, expect.value) {
-            (true, None) => v.error(&path, "\"max_lag_below\" needs a \"value\" (records)"),
-            (false, Some(_)) => v.error(
+        let unit = match check {
+            Check::MaxLagBelow => Some("records"),
+            Check::MaxLatencyBelow => Some("µs"),
+            _ => None,
+        };
+        match (unit, expect.value) {
+            (Some(unit), None) => v.error(
+                &path,
+                format!("\"{}\" needs a \"value\" ({unit})", expect.check),
+            ),
+            (None, Some(_)) => v.error(
                 format!("{path}.value"),
                 format!("\"{}\" takes no \"value\"", expect.check),
             ),
@@ -53,6 +69,13 @@ pub(super) fn expects(v: &mut Validator, raw: &[RawExpect], names: &StreamNames)
                 stream,
                 value: expect.value.unwrap_or(0),
             },
+            Check::MaxLatencyBelow => Expect::MaxLatencyBelow {
+                stream,
+                value_us: expect.value.unwrap_or(0),
+            },
+            Check::TableMatchesLog => Expect::TableMatchesLog { stream },
+            Check::NoLossAcked => Expect::NoLossAcked { stream },
+            Check::EventuallyDrained => Expect::EventuallyDrained { stream },
         });
     }
     expects

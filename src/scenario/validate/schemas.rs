@@ -6,7 +6,7 @@
 //! Schema paths must have been inlined by the caller (the CLI reads `.avsc` files relative to
 //! the scenario file); a path that reaches validation is an error that says so.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::validator::Validator;
 use crate::model::schemas::{
@@ -25,7 +25,7 @@ pub fn is_schema_path(json: &serde_json::Value) -> bool {
         .is_some_and(|text| text.ends_with(".avsc") || text.contains('/'))
 }
 
-fn schema(v: &mut Validator, json: &serde_json::Value, path: &str) -> Option<Rc<Schema>> {
+fn schema(v: &mut Validator, json: &serde_json::Value, path: &str) -> Option<Arc<Schema>> {
     if let Some(file) = json.as_str().filter(|_| is_schema_path(json)) {
         v.error(
             path,
@@ -34,7 +34,7 @@ fn schema(v: &mut Validator, json: &serde_json::Value, path: &str) -> Option<Rc<
         return None;
     }
     match parse_schema_value(json, path) {
-        Ok(schema) => Some(Rc::new(schema)),
+        Ok(schema) => Some(Arc::new(schema)),
         Err(error) => {
             let location = if error.path.is_empty() {
                 path.to_string()
@@ -52,7 +52,7 @@ pub(super) fn stream(
     v: &mut Validator,
     raw: &RawScenario,
     index: usize,
-) -> Option<(Rc<Schema>, CompatibilityMode)> {
+) -> Option<(Arc<Schema>, CompatibilityMode)> {
     let stream = &raw.streams[index];
     let path = format!("streams[{index}]");
     let names: Vec<&str> = CompatibilityMode::ALL
@@ -92,7 +92,7 @@ struct Registration {
     stream: StreamId,
     /// `(service index, production index)`; `None` for a stream's first version.
     production: Option<(usize, usize)>,
-    schema: Rc<Schema>,
+    schema: Arc<Schema>,
 }
 
 fn upgrades(
@@ -100,7 +100,7 @@ fn upgrades(
     raw: &[RawSchemaUpgrade],
     path: &str,
     has_schema: bool,
-) -> Vec<(u64, Rc<Schema>)> {
+) -> Vec<(u64, Arc<Schema>)> {
     if !has_schema && !raw.is_empty() {
         v.error(path, "schema upgrades need the stream's \"schema\"");
         return Vec::new();
@@ -131,7 +131,7 @@ fn upgrades(
 pub(super) fn plan(
     v: &mut Validator,
     raw: &RawScenario,
-    stream_schemas: &[Option<(Rc<Schema>, CompatibilityMode)>],
+    stream_schemas: &[Option<(Arc<Schema>, CompatibilityMode)>],
     services: &[Service],
 ) -> SchemaPlan {
     if stream_schemas.iter().all(Option::is_none)
@@ -157,7 +157,7 @@ pub(super) fn plan(
                 order: index,
                 stream,
                 production: None,
-                schema: Rc::clone(schema),
+                schema: Arc::clone(schema),
             });
         }
     }
@@ -212,11 +212,11 @@ fn reader_plan(
     raw_consumes: &RawConsumes,
     path: &str,
     consumption: &Consumption,
-    stream_schemas: &[Option<(Rc<Schema>, CompatibilityMode)>],
+    stream_schemas: &[Option<(Arc<Schema>, CompatibilityMode)>],
 ) -> Option<ReaderPlan> {
     let stream_schema = stream_schemas[consumption.stream.index()]
         .as_ref()
-        .map(|(schema, _)| Rc::clone(schema));
+        .map(|(schema, _)| Arc::clone(schema));
     let base = match &raw_consumes.schema {
         Some(json) if stream_schema.is_some() => schema(v, json, &format!("{path}.schema")),
         Some(_) => {
@@ -274,7 +274,7 @@ fn writer_plans(services: &[Service], subjects: &[Option<Subject>]) -> Vec<Write
 /// subject's level and becomes the next version with the next registry-wide id, or is refused.
 fn register(
     raw: &RawScenario,
-    stream_schemas: &[Option<(Rc<Schema>, CompatibilityMode)>],
+    stream_schemas: &[Option<(Arc<Schema>, CompatibilityMode)>],
     services: &[Service],
     registrations: &[Registration],
 ) -> (Vec<Option<Subject>>, Vec<WriterPlan>) {
@@ -335,7 +335,7 @@ fn register(
                     subject.versions.push(SubjectVersion {
                         version: subject.versions.len() as u32 + 1,
                         id: next_id,
-                        schema: Rc::clone(&registration.schema),
+                        schema: Arc::clone(&registration.schema),
                         registered_at_us: registration.at_us,
                         registered_by: by,
                     });
