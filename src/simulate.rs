@@ -432,7 +432,11 @@ fn schedule_timeline(
             }),
         }
     }
+    schedule_admin(kernel, model);
+}
 
+/// Schedules the admin timeline: offset resets, CreatePartitions and the log's admin actions.
+fn schedule_admin(kernel: &mut Kernel<Msg, TraceEvent, RunActor>, model: &Scenario) {
     for group in &model.groups {
         for order in &group.offset_resets {
             kernel.schedule_fault(

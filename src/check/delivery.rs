@@ -54,10 +54,19 @@ impl DeliveryChecker {
         self.frontier[partition.index()]
     }
 
-    /// The group starts reading `partition` at `offset` (`auto.offset.reset`): records before it
-    /// are not the group's to read, so they are neither lost nor unconsumed.
+    /// The group starts reading `partition` at `offset` (`auto.offset.reset`). For a group that
+    /// has not read the partition yet, records before it are not the group's to read, so they are
+    /// neither lost nor unconsumed. For a group that had read it (its members died before any
+    /// commit and the group formed again, resetting to `latest`), the records it jumps over were
+    /// the group's and no member will read them: they are lost.
     pub fn start_at(&mut self, partition: PartitionId, offset: Offset) {
         let frontier = &mut self.frontier[partition.index()];
+        if frontier.0 > 0 && offset > *frontier && !self.compacted {
+            self.findings.lost += offset.0 - frontier.0;
+            self.findings
+                .first_lost
+                .get_or_insert((partition, *frontier));
+        }
         *frontier = (*frontier).max(offset);
     }
 
@@ -104,6 +113,22 @@ mod tests {
             producer: InstanceId(0),
             seq,
         }
+    }
+
+    #[test]
+    fn a_reset_past_what_the_group_had_read_loses_the_records_between() {
+        let mut checker = DeliveryChecker::new(1);
+        // A late group starting at the end: the records before are not its to read.
+        checker.start_at(PartitionId(0), Offset(5));
+        assert_eq!(checker.findings.lost, 0);
+        checker.on_consumed(PartitionId(0), Offset(5), msg(5));
+        // Its members died before committing; it formed again and reset to `latest` at 9.
+        checker.start_at(PartitionId(0), Offset(9));
+        assert_eq!(checker.findings.lost, 3);
+        assert_eq!(
+            checker.findings.first_lost,
+            Some((PartitionId(0), Offset(6)))
+        );
     }
 
     #[test]

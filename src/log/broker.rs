@@ -352,6 +352,50 @@ impl LogBroker {
         }
     }
 
+    /// A Fetch: up to `max_records` records from the group's positions, partition by partition.
+    #[inline]
+    fn on_fetch<S: TraceSink>(
+        &mut self,
+        ctx: &mut BrokerCtx<S>,
+        from: ActorId,
+        group: GroupId,
+        generation: u32,
+        positions: Vec<(PartitionId, Offset)>,
+        max_records: u32,
+    ) {
+        let stream = self.stream_of(group);
+        let mut remaining = max_records;
+        let mut batches = Vec::new();
+        for (partition, position) in positions {
+            if remaining == 0 {
+                break;
+            }
+            let Some(log) = self.logs[stream].get(partition.index()) else {
+                continue;
+            };
+            let mut records = Vec::new();
+            let mut offsets = Vec::new();
+            let first_offset = log.read_into(position, remaining, &mut records, &mut offsets);
+            if !records.is_empty() {
+                remaining -= records.len() as u32;
+                batches.push(FetchedBatch {
+                    partition,
+                    first_offset,
+                    records,
+                    offsets,
+                });
+            }
+        }
+        ctx.send(
+            from,
+            Msg::FetchResponse {
+                group,
+                generation,
+                batches,
+            },
+        );
+    }
+
     fn on_heartbeat<S: TraceSink>(
         &mut self,
         ctx: &mut BrokerCtx<S>,
@@ -667,40 +711,7 @@ impl Actor for LogBroker {
                 generation,
                 positions,
                 max_records,
-            } => {
-                let stream = self.stream_of(group);
-                let mut remaining = max_records;
-                let mut batches = Vec::new();
-                for (partition, position) in positions {
-                    if remaining == 0 {
-                        break;
-                    }
-                    let Some(log) = self.logs[stream].get(partition.index()) else {
-                        continue;
-                    };
-                    let mut records = Vec::new();
-                    let mut offsets = Vec::new();
-                    let first_offset =
-                        log.read_into(position, remaining, &mut records, &mut offsets);
-                    if !records.is_empty() {
-                        remaining -= records.len() as u32;
-                        batches.push(FetchedBatch {
-                            partition,
-                            first_offset,
-                            records,
-                            offsets,
-                        });
-                    }
-                }
-                ctx.send(
-                    from,
-                    Msg::FetchResponse {
-                        group,
-                        generation,
-                        batches,
-                    },
-                );
-            }
+            } => self.on_fetch(ctx, from, group, generation, positions, max_records),
             // The group coordinator's requests and the admin operation: handlers of their own.
             Msg::OffsetCommit {
                 group,

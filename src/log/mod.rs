@@ -10,5 +10,5 @@ pub mod cleaner;
 pub mod group;
 pub mod partition_log;
 pub mod partitioner;
-pub mod start_offsets;
 pub mod segment;
+pub mod start_offsets;

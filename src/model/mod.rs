@@ -4,9 +4,9 @@
 //! later stage (simulation, checks, reports) reads only this. Names are kept for display; all
 //! cross references are ids.
 
-mod group_admin;
 pub mod deployment;
 mod fault_draw;
+mod group_admin;
 mod ids;
 mod kafka;
 mod keys;
@@ -15,9 +15,9 @@ mod queue_layout;
 pub mod schemas;
 pub mod topology;
 
-pub use group_admin::{OffsetResetOrder, ResetMode};
 pub use deployment::{Deployment, MachineFault};
 pub use fault_draw::FaultDraw;
+pub use group_admin::{OffsetResetOrder, ResetMode};
 pub use ids::{GroupId, InstanceId, KeyId, MessageId, Offset, PartitionId, ServiceId, StreamId};
 pub use kafka::{Partitioner, Strategy};
 pub use keys::{KeyTable, RunKeys};

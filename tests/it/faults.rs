@@ -129,16 +129,16 @@ fn a_kernel_fault_stops_what_shares_the_kernel_and_each_instance_returns_after_i
             "in-vms-1"
         ]
     );
-    assert!(crashed.iter().all(|(_, at)| *at == 5_000_000));
+    assert!(crashed.iter().all(|(_, at)| *at == 20_000_000));
     // Back after the host's reboot (120 s) and a container's start (1 s), or the VM's boot (30 s).
     let restarted = times("restarted");
     assert_eq!(
         restarted,
         [
-            ("in-vms-1".to_string(), 35_000_000),
-            ("in-containers-0".to_string(), 126_000_000),
-            ("in-containers-1".to_string(), 126_000_000),
-            ("in-containers-2".to_string(), 126_000_000),
+            ("in-vms-1".to_string(), 50_000_000),
+            ("in-containers-0".to_string(), 141_000_000),
+            ("in-containers-1".to_string(), 141_000_000),
+            ("in-containers-2".to_string(), 141_000_000),
         ]
     );
     let deployment = run
