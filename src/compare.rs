@@ -40,6 +40,7 @@ pub fn compare(model: &Scenario, reproduce: &str) -> Comparison {
             until: None,
             reproduce: reproduce.to_string(),
             trace_window_us: None,
+            pictures: None,
         };
         simulate(&with_carrier(model, carrier), &options, None::<Sink>)
             .expect("no trace is written, so there is no I/O to fail")

@@ -6,8 +6,10 @@
 //! come back as values. It is not the CLI: it reads no file, prints nothing, catches no panic and
 //! turns no stop reason into an exit code; `cli` does those.
 
+use crate::collect::pictures::{PictureOptions, Pictures};
 use crate::model::Scenario;
 use crate::report::RunReport;
+use crate::report::markdown::MarkdownReport;
 use crate::scenario::{self, ScenarioError};
 use crate::sim::{KernelStats, SimTime, StopReason};
 use crate::simulate::simulate;
@@ -26,6 +28,8 @@ pub struct RunOptions {
     pub trace_window_us: Option<(u64, u64)>,
     /// Keep the JSON Lines trace in memory (`--trace`).
     pub trace: bool,
+    /// Gather the pictures the Markdown report draws (`--format markdown`).
+    pub pictures: Option<PictureOptions>,
 }
 
 /// A finished run.
@@ -37,6 +41,10 @@ pub struct ScenarioRun {
     pub kernel: KernelStats,
     /// The JSON Lines trace (header line first), when `RunOptions::trace` asked for it.
     pub trace: Option<String>,
+    /// The pictures of the run, when `RunOptions::pictures` asked for them.
+    pub pictures: Option<Pictures>,
+    /// The Markdown report (`--format markdown`) and its diagrams, drawn from the pictures.
+    pub markdown: Option<MarkdownReport>,
 }
 
 impl ScenarioRun {
@@ -113,6 +121,7 @@ pub fn run_model(model: &Scenario, origin: &str, options: &RunOptions) -> Scenar
         until: options.until,
         reproduce,
         trace_window_us: options.trace_window_us,
+        pictures: options.pictures.clone(),
     };
     let (run, trace) = if options.trace {
         let mut trace = Vec::new();
@@ -125,10 +134,16 @@ pub fn run_model(model: &Scenario, origin: &str, options: &RunOptions) -> Scenar
             .expect("without a trace there is no I/O to fail");
         (run, None)
     };
+    let markdown = run
+        .pictures
+        .as_ref()
+        .map(|pictures| crate::report::markdown::render(model, &run.report, pictures));
     ScenarioRun {
         report: run.report,
         stop: run.stop,
         kernel: run.kernel,
         trace,
+        markdown,
+        pictures: run.pictures,
     }
 }

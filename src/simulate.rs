@@ -8,6 +8,7 @@ use std::io::Write;
 use std::rc::Rc;
 
 use crate::collect::Collector;
+use crate::collect::pictures::{PictureOptions, PictureSink, Pictures};
 use crate::log::broker::LogBroker;
 use crate::model::{Fault, InstanceId, RunKeys, Scenario};
 use crate::pipeline::Dataflow;
@@ -32,12 +33,16 @@ pub struct RunOptions {
     pub reproduce: String,
     /// Only trace events with `FROM <= time_us <= TO`.
     pub trace_window_us: Option<(u64, u64)>,
+    /// Gather the pictures of the run (the Markdown report's diagrams and charts).
+    pub pictures: Option<PictureOptions>,
 }
 
 pub struct Run {
     pub report: RunReport,
     pub stop: StopReason,
     pub kernel: KernelStats,
+    /// When `RunOptions::pictures` asked for them.
+    pub pictures: Option<Pictures>,
 }
 
 const BROKER: ActorId = ActorId(0);
@@ -112,12 +117,16 @@ struct RunSinks<'m, W: Write> {
     /// Only when a table is checked against a stream (the sink keeps that stream's latest
     /// values); otherwise the pipeline reports need no trace event.
     pipelines: Option<crate::pipeline::PipelineSink>,
+    pictures: Option<PictureSink>,
 }
 
 impl<W: Write> Sink<TraceEvent> for RunSinks<'_, W> {
     #[inline(always)]
     fn on_event(&mut self, at: SimTime, actor: ActorId, event: &TraceEvent) {
         self.collector.on_event(at, event);
+        if let Some(pictures) = &mut self.pictures {
+            pictures.on_event(at, event, &self.collector);
+        }
         if let Some(pipelines) = &mut self.pipelines {
             pipelines.on_event(event);
         }
@@ -258,13 +267,14 @@ fn queue_broker_id(model: &Scenario) -> ActorId {
 }
 
 /// Adds the run's actors in id order — the log broker, every instance, the queue broker when
-/// used — and returns their names by actor id, for the trace.
+/// used — and returns their names by actor id, for the trace, and each group's generation-1
+/// assignment.
 fn add_actors(
     kernel: &mut Kernel<Msg, TraceEvent, RunActor>,
     model: &Scenario,
     dataflow: Option<&Rc<Dataflow>>,
     run_keys: &Rc<RunKeys>,
-) -> Vec<String> {
+) -> (Vec<String>, Vec<InitialAssignment>) {
     let broker = LogBroker::new(model, actor_of, Rc::clone(run_keys));
     let initial: Vec<_> = model
         .groups
@@ -309,8 +319,11 @@ fn add_actors(
         assert_eq!(id, queue_broker_id);
         actor_names.push("queue-broker".to_string());
     }
-    actor_names
+    (actor_names, initial)
 }
+
+/// A group's generation-1 assignment: (member, partitions) per member.
+type InitialAssignment = Vec<(InstanceId, Vec<crate::model::PartitionId>)>;
 
 /// Schedules the scenario's timeline: faults, then partitions created by admin actions.
 fn schedule_timeline(kernel: &mut Kernel<Msg, TraceEvent, RunActor>, model: &Scenario) {
@@ -383,7 +396,7 @@ pub fn simulate<W: Write>(
         Some(dataflow) => Rc::clone(&dataflow.keys),
         None => Rc::new(RunKeys::new(&model.keys)),
     };
-    let actor_names = add_actors(&mut kernel, model, dataflow.as_ref(), &run_keys);
+    let (actor_names, initial) = add_actors(&mut kernel, model, dataflow.as_ref(), &run_keys);
     schedule_timeline(&mut kernel, model);
 
     let trace = match trace {
@@ -405,6 +418,9 @@ pub fn simulate<W: Write>(
         stop_rule: StopRule::new(model),
         trace,
         pipelines: tracking,
+        pictures: options.pictures.clone().map(|picture_options| {
+            PictureSink::new(model, picture_options, &initial_of(model, &initial))
+        }),
     };
     let stop = kernel.run(&mut sinks);
     kernel.finish(&mut sinks);
@@ -427,5 +443,27 @@ pub fn simulate<W: Write>(
         report,
         stop,
         kernel: stats,
+        pictures: sinks.pictures.map(PictureSink::finish),
     })
+}
+
+/// The generation-1 assignments of the groups on the log, flattened for the picture sink.
+fn initial_of(
+    model: &Scenario,
+    initial: &[InitialAssignment],
+) -> Vec<(
+    crate::model::GroupId,
+    InstanceId,
+    Vec<crate::model::PartitionId>,
+)> {
+    model
+        .groups
+        .iter()
+        .filter(|group| model.queue_layout.queue_of_group[group.id.index()].is_none())
+        .flat_map(|group| {
+            initial[group.id.index()]
+                .iter()
+                .map(move |(instance, partitions)| (group.id, *instance, partitions.clone()))
+        })
+        .collect()
 }

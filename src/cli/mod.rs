@@ -6,6 +6,7 @@
 
 mod compare;
 mod duration;
+pub mod pictures;
 pub mod topology;
 
 use std::io::{self, BufWriter, Write};
@@ -172,9 +173,10 @@ pub struct RunArgs {
     /// e.g. `30s`.
     #[arg(long, value_parser = parse_duration_us, value_name = "DURATION")]
     pub until: Option<u64>,
-    /// Report format: `text` for people, `json` for tools (raw microseconds, stable key order).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Report format: `text` for people, `json` for tools (raw microseconds, stable key order),
+    /// `markdown` for a page with the lesson, tables and Mermaid diagrams (renders on GitHub).
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    pub format: RunFormat,
     /// Write the JSON Lines trace here: a header line (trace format, scenario, seed), then one
     /// line per event with `time_us`, `actor`, `kind` and its fields.
     #[arg(long, value_name = "FILE")]
@@ -182,6 +184,15 @@ pub struct RunArgs {
     /// Only trace events in this window of virtual time, `FROM..TO` (e.g. `10ms..25ms`).
     #[arg(long, value_parser = parse_window_us, value_name = "FROM..TO", requires = "trace")]
     pub trace_window: Option<(u64, u64)>,
+    #[command(flatten)]
+    pub pictures: pictures::PictureArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -302,6 +313,10 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
         until: args.until.map(SimTime),
         reproduce: reproduce.clone(),
         trace_window_us: args.trace_window,
+        pictures: match args.format == RunFormat::Markdown || args.pictures.wanted() {
+            true => Some(args.pictures.options(&model)?),
+            false => None,
+        },
     };
 
     let trace_file = match &args.trace {
@@ -320,9 +335,18 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
         Err(error) => return Err(Failure::usage(format!("cannot write the trace: {error}"))),
     };
 
-    let rendered = match args.format {
-        Format::Text => crate::report::text::render(&run.report),
-        Format::Json => crate::report::json::render(&run.report),
+    let markdown = run
+        .pictures
+        .as_ref()
+        .map(|pictures| crate::report::markdown::render(&model, &run.report, pictures));
+    if let (Some(dir), Some(markdown)) = (&args.pictures.out_dir, &markdown) {
+        pictures::write_out_dir(dir, markdown)?;
+    }
+    let rendered = match (args.format, markdown) {
+        (RunFormat::Text, _) => crate::report::text::render(&run.report),
+        (RunFormat::Json, _) => crate::report::json::render(&run.report),
+        (RunFormat::Markdown, Some(markdown)) => markdown.page,
+        (RunFormat::Markdown, None) => unreachable!("markdown runs gather pictures"),
     };
     print(&rendered)?;
     if let StopReason::Limit { limit, value } = run.stop {

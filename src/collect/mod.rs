@@ -13,6 +13,7 @@
 pub mod checks;
 pub mod histogram;
 pub mod metrics;
+pub mod pictures;
 pub mod progress;
 pub mod queues;
 

@@ -4,14 +4,19 @@
 //! does not steer the run. Diagrams are `topology`'s and the trace is `trace::jsonl`'s.
 
 pub mod build;
+pub mod charts;
 pub mod compare;
 mod expect;
 pub mod json;
+pub mod markdown;
+pub mod ownership;
 mod queues;
+pub mod sequence;
 pub mod setup;
 pub mod tables;
 pub mod text;
 pub mod tools;
+pub mod words;
 
 use serde::Serialize;
 

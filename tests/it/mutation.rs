@@ -195,6 +195,7 @@ fn pipeline(origin: &str, text: &str) -> Result<Outcome, String> {
                     until: Some(SimTime(2_000_000)),
                     reproduce: String::new(),
                     trace_window_us: None,
+                    pictures: Some(Default::default()),
                 };
                 simulate(&model, &options, None::<std::io::Sink>)
                     .map_err(|error| format!("simulate failed: {error}"))?;
