@@ -123,6 +123,9 @@ struct RunSinks<'m, W: Write> {
 impl<W: Write> Sink<TraceEvent> for RunSinks<'_, W> {
     #[inline(always)]
     fn on_event(&mut self, at: SimTime, actor: ActorId, event: &TraceEvent) {
+        if let Some(pictures) = &mut self.pictures {
+            pictures.before_event(at, &self.collector);
+        }
         self.collector.on_event(at, event);
         if let Some(pictures) = &mut self.pictures {
             pictures.on_event(at, event, &self.collector);
@@ -443,7 +446,9 @@ pub fn simulate<W: Write>(
         report,
         stop,
         kernel: stats,
-        pictures: sinks.pictures.map(PictureSink::finish),
+        pictures: sinks
+            .pictures
+            .map(|pictures| pictures.finish(&sinks.collector)),
     })
 }
 

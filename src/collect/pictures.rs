@@ -169,8 +169,11 @@ pub struct Pictures {
     followed_partitions: Vec<(StreamId, PartitionId)>,
     /// The open interval of each (group, partition), as an index into `ownership`.
     open: BTreeMap<(GroupId, PartitionId), usize>,
-    groups_of_stream: Vec<Vec<GroupId>>,
     group_stream: Vec<StreamId>,
+    /// The committed offsets this sink last saw, per (group, partition), and the point that
+    /// the current time falls in.
+    committed_seen: Vec<Vec<u64>>,
+    current_point: usize,
     group_on_queue: Vec<bool>,
 }
 
@@ -221,11 +224,12 @@ impl PictureSink {
             followed: Vec::new(),
             followed_partitions: Vec::new(),
             open: BTreeMap::new(),
-            groups_of_stream: model
-                .streams
+            committed_seen: model
+                .groups
                 .iter()
-                .map(|stream| model.groups_of(stream.id).map(|group| group.id).collect())
+                .map(|group| vec![0; partitions(group)])
                 .collect(),
+            current_point: 0,
             group_stream: model.groups.iter().map(|group| group.stream).collect(),
             group_on_queue,
         };
@@ -235,11 +239,11 @@ impl PictureSink {
         PictureSink { pictures }
     }
 
-    /// Called after `collector` has seen `event`.
-    #[inline]
+    /// Called after `collector` has seen `event`. Inlined into every emit site, like the
+    /// collector's `on_event`, so its matches fold to the event's one arm.
+    #[inline(always)]
     pub fn on_event(&mut self, at: SimTime, event: &TraceEvent, collector: &Collector) {
         let pictures = &mut self.pictures;
-        pictures.widen_to(at);
         pictures.figures(at, event, collector);
         pictures.ownership_and_incidents(at, event);
         if pictures.selected(at, event) {
@@ -247,18 +251,41 @@ impl PictureSink {
         }
     }
 
-    pub fn finish(self) -> Pictures {
+    /// Called before `collector` sees an event at `at`: when `at` opens a new point, the
+    /// lag at the end of the current one is recorded first.
+    #[inline(always)]
+    pub fn before_event(&mut self, at: SimTime, collector: &Collector) {
+        let pictures = &mut self.pictures;
+        if pictures.index(at) != pictures.current_point {
+            pictures.close_point(collector);
+            pictures.widen_to(at);
+            pictures.current_point = pictures.index(at);
+        }
+    }
+
+    /// The pictures, with the lag at the end of the run recorded.
+    pub fn finish(mut self, collector: &Collector) -> Pictures {
+        self.pictures.close_point(collector);
         self.pictures
     }
 }
 
 impl Pictures {
+    #[inline(always)]
     fn index(&self, at: SimTime) -> usize {
         (at.0 / self.width_us) as usize
     }
 
     /// Doubles the width until `at` falls within the points kept.
+    #[inline(always)]
     fn widen_to(&mut self, at: SimTime) {
+        if self.index(at) >= SERIES_POINTS_MAX {
+            self.widen(at);
+        }
+    }
+
+    #[cold]
+    fn widen(&mut self, at: SimTime) {
         while self.index(at) >= SERIES_POINTS_MAX {
             self.width_us *= 2;
             let every = self
@@ -274,26 +301,33 @@ impl Pictures {
     }
 
     /// Lag, depth and latency after `event`.
+    #[inline(always)]
     fn figures(&mut self, at: SimTime, event: &TraceEvent, collector: &Collector) {
         let index = self.index(at);
         match *event {
-            TraceEvent::Appended {
-                stream, partition, ..
-            }
-            | TraceEvent::SegmentsDeleted {
-                stream, partition, ..
-            } => {
-                for position in 0..self.groups_of_stream[stream.index()].len() {
-                    let group = self.groups_of_stream[stream.index()][position];
-                    self.record_lag(index, collector, group, partition);
-                }
-            }
             TraceEvent::Committed {
                 group, partition, ..
             }
             | TraceEvent::OffsetReset {
                 group, partition, ..
-            } => self.record_lag(index, collector, group, partition),
+            } => {
+                // Lag only grows between commits, so its largest value in a point is the one
+                // just before a commit or the one at the point's end (`close_point`).
+                let before = self.committed_seen[group.index()]
+                    .get(partition.index())
+                    .copied()
+                    .unwrap_or(0);
+                self.record_lag_from(index, collector, group, partition, before);
+                self.record_lag(index, collector, group, partition);
+                let committed = collector.metrics().groups[group.index()]
+                    .committed
+                    .get(partition.index())
+                    .copied()
+                    .unwrap_or(0);
+                if let Some(seen) = self.committed_seen[group.index()].get_mut(partition.index()) {
+                    *seen = committed;
+                }
+            }
             TraceEvent::Consumed { group, sent_at, .. }
             | TraceEvent::Processed { group, sent_at, .. } => {
                 let latency_us = at.0.saturating_sub(sent_at.0);
@@ -321,17 +355,28 @@ impl Pictures {
         group: GroupId,
         partition: PartitionId,
     ) {
-        if self.group_on_queue[group.index()] {
-            return;
-        }
-        let metrics = collector.metrics();
-        let stream = self.group_stream[group.index()];
-        let log_end = metrics.log_end[stream.index()]
+        let committed = collector.metrics().groups[group.index()]
+            .committed
             .get(partition.index())
             .copied()
             .unwrap_or(0);
-        let committed = metrics.groups[group.index()]
-            .committed
+        self.record_lag_from(index, collector, group, partition, committed);
+    }
+
+    /// Records log end − `committed` as the lag of (group, partition) in point `index`.
+    fn record_lag_from(
+        &mut self,
+        index: usize,
+        collector: &Collector,
+        group: GroupId,
+        partition: PartitionId,
+        committed: u64,
+    ) {
+        if self.group_on_queue[group.index()] {
+            return;
+        }
+        let stream = self.group_stream[group.index()];
+        let log_end = collector.metrics().log_end[stream.index()]
             .get(partition.index())
             .copied()
             .unwrap_or(0);
@@ -342,6 +387,19 @@ impl Pictures {
         }
         if let Some(max) = self.lag_max[group.index()].get_mut(p) {
             *max = (*max).max(lag);
+        }
+    }
+
+    /// Records every log group's lag at the end of the current point (before the event that
+    /// opens the next one).
+    #[cold]
+    fn close_point(&mut self, collector: &Collector) {
+        let index = self.current_point;
+        for group in 0..self.lag.len() {
+            for partition in 0..self.lag[group].len() {
+                let group = GroupId(group as u32);
+                self.record_lag(index, collector, group, PartitionId(partition as u32));
+            }
         }
     }
 
@@ -456,6 +514,7 @@ impl Pictures {
     }
 
     /// Whether `event` is a step of the sequence diagram under the options.
+    #[inline(always)]
     fn selected(&mut self, at: SimTime, event: &TraceEvent) -> bool {
         if let Some((from, to)) = self.options.window_us
             && (at.0 < from || at.0 > to)
@@ -492,6 +551,7 @@ impl Pictures {
         }
     }
 
+    #[inline(never)]
     fn keep_step(&mut self, at: SimTime, event: &TraceEvent) {
         if self.steps.len() >= self.options.messages_max {
             self.steps_left_out += 1;
