@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod collect;
 pub mod compare;
+pub mod lessons;
 pub mod log;
 pub mod model;
 pub mod pipeline;

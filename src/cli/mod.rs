@@ -6,6 +6,7 @@
 
 mod compare;
 mod duration;
+pub mod lessons;
 pub mod pictures;
 pub mod topology;
 
@@ -31,6 +32,8 @@ Examples:
   eventlab compare queue-vs-log-orders --format markdown
   eventlab validate scenarios/*.json
   eventlab scenarios                          list the bundled scenarios
+  eventlab lessons                            the lessons in order; explain NAME, show NAME
+  eventlab run hello-log --format markdown --out-dir hello   report page and diagrams
   eventlab partition --partitions 6 order-1 order-2
   eventlab partition --partitions 6 --partitioner consistent_random order-1
   eventlab assign group.json --format json     run Kafka's assignor on a group
@@ -80,6 +83,15 @@ pub enum Command {
     /// Print the JSON Schema of scenario files, for editors and other tools.
     #[command(after_help = SCHEMA_HELP)]
     Schema,
+    /// List the bundled lessons in order with what each teaches (or write docs/lessons).
+    #[command(after_help = lessons::LESSONS_HELP)]
+    Lessons(lessons::LessonsArgs),
+    /// Print a bundled lesson's text: what it teaches and what to look for.
+    #[command(after_help = lessons::EXPLAIN_HELP)]
+    Explain(lessons::NameArgs),
+    /// Print a bundled scenario's JSON, to copy and change.
+    #[command(after_help = lessons::SHOW_HELP)]
+    Show(lessons::NameArgs),
 }
 
 const SCHEMA_HELP: &str = "\
@@ -221,6 +233,9 @@ pub fn main() -> ExitCode {
         Command::Impact(args) => topology::impact(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Schema => print(&scenario::scenario_schema_text()).map(|()| 0),
+        Command::Lessons(args) => lessons::list(&args),
+        Command::Explain(args) => lessons::explain(&args),
+        Command::Show(args) => lessons::show(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -88,6 +88,36 @@ pub fn inline(text: &str) -> String {
     out
 }
 
+/// `text` wrapped at `width` columns (counted in characters): the first line starts with
+/// `first`, the others with `indent` spaces; a word longer than a line stands alone. Ends with
+/// a newline.
+pub fn wrap(text: &str, width: usize, first: &str, indent: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut line = first.to_string();
+    let mut line_len = first.chars().count();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let word_len = word.chars().count();
+        if !empty && line_len + 1 + word_len > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = " ".repeat(indent);
+            line_len = indent;
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+            line_len += 1;
+        }
+        line.push_str(word);
+        line_len += word_len;
+        empty = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +131,15 @@ mod tests {
         assert_eq!(count(3, "key"), "3 keys");
         assert_eq!(count(2, "crash"), "2 crashes");
         assert_eq!(count(2, "member of the group"), "2 members of the group");
+    }
+
+    #[test]
+    fn wrapped_lines_fit_and_keep_their_indent() {
+        assert_eq!(
+            wrap("one two three four", 10, "- ", 2),
+            "- one two\n  three\n  four\n"
+        );
+        assert_eq!(wrap("", 10, "x ", 2), "x\n");
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod conservation;
 mod emission;
 mod entry_point;
 mod kafka_cli;
+mod lessons;
 mod mutation;
 mod perf_reference;
 mod producer_batching;
