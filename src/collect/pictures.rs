@@ -160,7 +160,8 @@ pub struct Pictures {
     /// `ready[queue]`, `unacked[queue]`.
     pub ready: Vec<Series>,
     pub unacked: Vec<Series>,
-    /// `latency[group][bucket]`: processed records by end-to-end latency.
+    /// `latency[group][bucket]`: records by end-to-end latency (send to first completion,
+    /// the report's latency), filled from the collector's histograms at the end.
     pub latency: Vec<[u64; LATENCY_BUCKETS]>,
     pub ownership: Vec<Ownership>,
     pub incidents: Vec<(SimTime, Incident)>,
@@ -174,6 +175,8 @@ pub struct Pictures {
     /// the current time falls in.
     committed_seen: Vec<Vec<u64>>,
     current_point: usize,
+    /// Where the current point ends, in µs.
+    point_end_us: u64,
     group_on_queue: Vec<bool>,
 }
 
@@ -230,6 +233,7 @@ impl PictureSink {
                 .map(|group| vec![0; partitions(group)])
                 .collect(),
             current_point: 0,
+            point_end_us: SERIES_WIDTH_US_MIN,
             group_stream: model.groups.iter().map(|group| group.stream).collect(),
             group_on_queue,
         };
@@ -245,7 +249,6 @@ impl PictureSink {
     pub fn on_event(&mut self, at: SimTime, event: &TraceEvent, collector: &Collector) {
         let pictures = &mut self.pictures;
         pictures.figures(at, event, collector);
-        pictures.ownership_and_incidents(at, event);
         if pictures.selected(at, event) {
             pictures.keep_step(at, event);
         }
@@ -255,17 +258,19 @@ impl PictureSink {
     /// lag at the end of the current one is recorded first.
     #[inline(always)]
     pub fn before_event(&mut self, at: SimTime, collector: &Collector) {
-        let pictures = &mut self.pictures;
-        if pictures.index(at) != pictures.current_point {
-            pictures.close_point(collector);
-            pictures.widen_to(at);
-            pictures.current_point = pictures.index(at);
+        if at.0 >= self.pictures.point_end_us {
+            self.pictures.next_point(at, collector);
         }
     }
 
     /// The pictures, with the lag at the end of the run recorded.
     pub fn finish(mut self, collector: &Collector) -> Pictures {
         self.pictures.close_point(collector);
+        for (group, metrics) in collector.metrics().groups.iter().enumerate() {
+            for (latency_us, count) in metrics.latency.counts() {
+                self.pictures.latency[group][latency_bucket(latency_us)] += count;
+            }
+        }
         self.pictures
     }
 }
@@ -282,6 +287,16 @@ impl Pictures {
         if self.index(at) >= SERIES_POINTS_MAX {
             self.widen(at);
         }
+    }
+
+    /// `at` is past the current point: records its end, widens the points if `at` is beyond
+    /// the last, and moves to the point `at` falls in.
+    #[cold]
+    fn next_point(&mut self, at: SimTime, collector: &Collector) {
+        self.close_point(collector);
+        self.widen_to(at);
+        self.current_point = self.index(at);
+        self.point_end_us = (self.current_point as u64 + 1) * self.width_us;
     }
 
     #[cold]
@@ -303,8 +318,14 @@ impl Pictures {
     /// Lag, depth and latency after `event`.
     #[inline(always)]
     fn figures(&mut self, at: SimTime, event: &TraceEvent, collector: &Collector) {
-        let index = self.index(at);
+        let index = self.current_point;
         match *event {
+            TraceEvent::Crashed { .. }
+            | TraceEvent::Restarted { .. }
+            | TraceEvent::MemberExpired { .. }
+            | TraceEvent::RebalanceStarted { .. }
+            | TraceEvent::Revoked { .. }
+            | TraceEvent::Assigned { .. } => self.incident(at, event),
             TraceEvent::Committed {
                 group, partition, ..
             }
@@ -328,20 +349,16 @@ impl Pictures {
                     *seen = committed;
                 }
             }
-            TraceEvent::Consumed { group, sent_at, .. }
-            | TraceEvent::Processed { group, sent_at, .. } => {
-                let latency_us = at.0.saturating_sub(sent_at.0);
-                self.latency[group.index()][latency_bucket(latency_us)] += 1;
-            }
+            // Depth only rises on these; a point's largest value is taken here, its value at
+            // the end by `close_point`.
             TraceEvent::Enqueued { queue, .. }
-            | TraceEvent::Delivered { queue, .. }
-            | TraceEvent::Acked { queue, .. }
             | TraceEvent::Nacked { queue, .. }
-            | TraceEvent::DeadLettered { queue, .. }
-            | TraceEvent::Dropped { queue, .. }
             | TraceEvent::ChannelClosed { queue, .. } => {
                 let stats = &collector.queues().queues[queue.index()];
                 self.ready[queue.index()].record(index, stats.ready);
+            }
+            TraceEvent::Delivered { queue, .. } => {
+                let stats = &collector.queues().queues[queue.index()];
                 self.unacked[queue.index()].record(index, stats.unacked);
             }
             _ => {}
@@ -390,11 +407,15 @@ impl Pictures {
         }
     }
 
-    /// Records every log group's lag at the end of the current point (before the event that
+    /// Records every log group's lag and every queue's depth at the end of the current point (before the event that
     /// opens the next one).
     #[cold]
     fn close_point(&mut self, collector: &Collector) {
         let index = self.current_point;
+        for (queue, stats) in collector.queues().queues.iter().enumerate() {
+            self.ready[queue].record(index, stats.ready);
+            self.unacked[queue].record(index, stats.unacked);
+        }
         for group in 0..self.lag.len() {
             for partition in 0..self.lag[group].len() {
                 let group = GroupId(group as u32);
@@ -403,7 +424,8 @@ impl Pictures {
         }
     }
 
-    fn ownership_and_incidents(&mut self, at: SimTime, event: &TraceEvent) {
+    #[inline(never)]
+    fn incident(&mut self, at: SimTime, event: &TraceEvent) {
         let incident = match event {
             TraceEvent::Crashed { instance } => Incident::Crashed(*instance),
             TraceEvent::Restarted { instance } => Incident::Restarted(*instance),
@@ -551,13 +573,20 @@ impl Pictures {
         }
     }
 
-    #[inline(never)]
+    #[inline(always)]
     fn keep_step(&mut self, at: SimTime, event: &TraceEvent) {
         if self.steps.len() >= self.options.messages_max {
             self.steps_left_out += 1;
-            self.first_left_out.get_or_insert(at);
+            if self.first_left_out.is_none() {
+                self.first_left_out = Some(at);
+            }
             return;
         }
+        self.push_step(at, event);
+    }
+
+    #[inline(never)]
+    fn push_step(&mut self, at: SimTime, event: &TraceEvent) {
         let owner = match *event {
             TraceEvent::Committed {
                 group, partition, ..
