@@ -421,9 +421,13 @@ pub fn simulate<W: Write>(
         stop_rule: StopRule::new(model),
         trace,
         pipelines: tracking,
-        pictures: options.pictures.clone().map(|picture_options| {
-            PictureSink::new(model, picture_options, &initial_of(model, &initial))
-        }),
+        // Always: every format reports the timeline and partition owners; the options only
+        // shape the sequence diagram.
+        pictures: Some(PictureSink::new(
+            model,
+            options.pictures.clone().unwrap_or_default(),
+            &initial_of(model, &initial),
+        )),
     };
     let stop = kernel.run(&mut sinks);
     kernel.finish(&mut sinks);
@@ -442,13 +446,17 @@ pub fn simulate<W: Write>(
     if let Some(trace) = sinks.trace {
         trace.finish()?;
     }
+    let pictures = sinks
+        .pictures
+        .map(|pictures| pictures.finish(&sinks.collector));
+    if let Some(pictures) = &pictures {
+        crate::report::timeline::add(&mut report, model, pictures);
+    }
     Ok(Run {
         report,
         stop,
         kernel: stats,
-        pictures: sinks
-            .pictures
-            .map(|pictures| pictures.finish(&sinks.collector)),
+        pictures: options.pictures.as_ref().and(pictures),
     })
 }
 

@@ -59,6 +59,7 @@ impl RunReport {
                 slow_periods: faults.slow_periods,
                 members_expired: faults.members_expired,
             },
+            timeline: Vec::new(),
             pipelines: Vec::new(),
             tables: Vec::new(),
             produced_digest: collector.metrics().produced_digest.clone(),
@@ -150,6 +151,7 @@ impl Builder<'_> {
             deleted_by_retention: metrics.deleted_by_retention[index],
             in_flight: metrics.produced[index] - appended - metrics.lost_in_producer[index],
             lost_in_producer: metrics.lost_in_producer[index],
+            dead_letters_received: 0,
             exchange_type: on_queue.then(|| stream.rabbitmq.exchange_type.name().to_string()),
             unroutable: on_queue.then_some(metrics.unroutable[index]),
             producers: self.producer_reports(stream_id),
@@ -226,6 +228,8 @@ impl Builder<'_> {
                 consumed: stats.per_partition[partition],
                 committed_offset: stats.committed[partition],
                 lag_end: end.saturating_sub(stats.committed[partition]),
+                lag_max: 0,
+                owners: Vec::new(),
             })
             .collect();
         let unconsumed = log_end

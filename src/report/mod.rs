@@ -15,6 +15,7 @@ pub mod sequence;
 pub mod setup;
 pub mod tables;
 pub mod text;
+pub mod timeline;
 pub mod tools;
 pub mod words;
 
@@ -40,6 +41,9 @@ pub struct RunReport {
     pub queues: Vec<QueueReport>,
     pub expect: Vec<ExpectOutcome>,
     pub faults: FaultSummary,
+    /// First assignments (generation 1), crashes, restarts, expiries and rebalances, in time
+    /// order.
+    pub timeline: Vec<timeline::TimelineEntry>,
     /// Each service pipeline's counts (only when a scenario declares pipelines or tables).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pipelines: Vec<tables::PipelineReport>,
@@ -92,6 +96,10 @@ pub struct StreamReport {
     /// (omitted when 0).
     #[serde(skip_serializing_if = "is_zero")]
     pub lost_in_producer: u64,
+    /// On the queue: messages other queues dead-lettered to this stream's exchange (omitted
+    /// when 0), so a stream fed only by dead-lettering shows what it received.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dead_letters_received: u64,
     /// Kafka CreatePartitions that happened during the run (omitted when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub partitions_created: Vec<PartitionsCreatedReport>,
@@ -279,6 +287,10 @@ pub struct GroupPartitionReport {
     pub consumed: u64,
     pub committed_offset: u64,
     pub lag_end: u64,
+    /// The largest lag (log end offset − committed offset) of this partition at any instant.
+    pub lag_max: u64,
+    /// Who owned the partition over the run, from the first assignment on.
+    pub owners: Vec<timeline::OwnerSpan>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -9,6 +9,7 @@ use super::{ExpectOutcome, GroupReport, QueueReport, RunReport, StreamReport};
 pub fn render(report: &RunReport) -> String {
     let mut out = String::new();
     render_outcome(&mut out, report);
+    super::timeline::render_text(&mut out, report);
     for stream in &report.streams {
         render_stream(&mut out, stream);
         for group in &stream.groups {
@@ -111,6 +112,13 @@ fn render_stream(out: &mut String, stream: &StreamReport) {
             })
             .collect();
         let _ = writeln!(out, "  producers: {}", producers.join(", "));
+    }
+    if stream.dead_letters_received > 0 {
+        let _ = writeln!(
+            out,
+            "  dead letters received from other queues {}",
+            stream.dead_letters_received
+        );
     }
     if let Some(unroutable) = stream.unroutable {
         let _ = writeln!(out, "  unroutable (matched no queue) {unroutable}");
@@ -219,21 +227,20 @@ fn render_group(out: &mut String, group: &GroupReport) {
         .collect();
     let _ = writeln!(out, "    per instance: {}", per_instance.join(", "));
     if group.queue.is_none() {
-        let per_partition: Vec<String> = group
-            .partitions
-            .iter()
-            .map(|p| format!("{}:{}@{}", p.partition, p.consumed, p.committed_offset))
-            .collect();
-        let _ = writeln!(
-            out,
-            "    per partition (consumed@committed): {}",
-            per_partition.join(" ")
-        );
+        render_partitions(out, group);
     }
     let c = &group.checks;
+    // A dead-lettered message was not lost by the broker, but this group never processed it:
+    // "0 lost" alone would hide that.
+    let dead = match &group.queue {
+        Some(queue) if queue.dead_lettered > 0 => {
+            format!(" ({} dead-lettered, not processed)", queue.dead_lettered)
+        }
+        _ => String::new(),
+    };
     let _ = writeln!(
         out,
-        "    checks: {} lost{}, {} duplicated{}, {} key-order inversions{}",
+        "    checks: {} lost{}{dead}, {} duplicated{}, {} key-order inversions{}",
         c.lost,
         first(&c.first_lost),
         c.duplicated,
@@ -248,6 +255,35 @@ fn render_group(out: &mut String, group: &GroupReport) {
             queue.publish_order_inversions,
             first(&queue.first_publish_order_inversion)
         );
+    }
+}
+
+/// A log group's partitions: consumed and committed, largest lag, owners over the run.
+fn render_partitions(out: &mut String, group: &GroupReport) {
+    let per_partition: Vec<String> = group
+        .partitions
+        .iter()
+        .map(|p| format!("{}:{}@{}", p.partition, p.consumed, p.committed_offset))
+        .collect();
+    let _ = writeln!(
+        out,
+        "    per partition (consumed@committed): {}",
+        per_partition.join(" ")
+    );
+    let lag_max: Vec<String> = group
+        .partitions
+        .iter()
+        .map(|p| format!("{}:{}", p.partition, p.lag_max))
+        .collect();
+    let _ = writeln!(out, "    max lag per partition: {}", lag_max.join(" "));
+    for partition in &group.partitions {
+        let head = format!("    partition {} owners: ", partition.partition);
+        out.push_str(&super::words::wrap(
+            &super::timeline::owners_text(&partition.owners),
+            80,
+            &head,
+            8,
+        ));
     }
 }
 

@@ -89,14 +89,15 @@ pub fn inline(text: &str) -> String {
 }
 
 /// `text` wrapped at `width` columns (counted in characters): the first line starts with
-/// `first`, the others with `indent` spaces; a word longer than a line stands alone. Ends with
-/// a newline.
+/// `first`, the others with `indent` spaces; a word longer than a line stands alone. Words are
+/// split at ASCII spaces only, so a caller keeps a phrase on one line by joining it with
+/// no-break spaces (U+00A0), which come out as spaces. Ends with a newline.
 pub fn wrap(text: &str, width: usize, first: &str, indent: usize) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut line = first.to_string();
     let mut line_len = first.chars().count();
     let mut empty = true;
-    for word in text.split_whitespace() {
+    for word in text.split(' ').filter(|word| !word.is_empty()) {
         let word_len = word.chars().count();
         if !empty && line_len + 1 + word_len > width {
             out.push_str(line.trim_end());
@@ -115,7 +116,12 @@ pub fn wrap(text: &str, width: usize, first: &str, indent: usize) -> String {
     }
     out.push_str(line.trim_end());
     out.push('\n');
-    out
+    out.replace('\u{a0}', " ")
+}
+
+/// `text` as one unbreakable phrase for `wrap`.
+pub fn glued(text: &str) -> String {
+    text.replace(' ', "\u{a0}")
 }
 
 #[cfg(test)]
