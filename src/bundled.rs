@@ -9,6 +9,7 @@ macro_rules! bundled {
 /// (name, JSON text) of every bundled scenario, in lesson order.
 pub const SCENARIOS: &[(&str, &str)] = bundled![
     "hello-log",
+    "groups-fan-out",
     "crash-duplicates",
     "commit-before-processing",
     "slow-consumer-lag",
@@ -27,6 +28,7 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "replay-needs-a-log",
     "dead-letters",
     "prefetch-and-slow-consumers",
+    "auto-ack-loses-on-crash",
 ];
 
 pub fn find(name: &str) -> Option<&'static str> {

@@ -83,7 +83,7 @@ fn explain_prints_the_lesson_and_an_unknown_name_is_a_usage_error() {
         .expect("eventlab runs");
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).expect("UTF-8");
-    assert!(text.starts_with("Lesson 2 of "), "{text}");
+    assert!(text.starts_with("Lesson 3 of "), "{text}");
     assert!(text.contains("What to look for:"), "{text}");
     let output = eventlab_in(&dir)
         .args(["explain", "hello-lo"])
