@@ -22,6 +22,11 @@ fn main() {
         "hostile-sequence".to_string(),
         include_str!("../tests/fixtures/hostile-sequence.json").to_string(),
     ));
+    // The 1,000,000-record reference run's report too (its size and caps are a slow test).
+    scenarios.push((
+        "perf-log-1".to_string(),
+        include_str!("../benches/perf-log-1.json").to_string(),
+    ));
     let mut reports = 0;
     for (name, text) in &scenarios {
         reports += write_report(&dir, name, text);
@@ -32,6 +37,7 @@ fn main() {
         .expect("write the generated scenario");
     scenarios.push(("generated-500-services".to_string(), generated));
     let mut written = 0;
+    scenarios.retain(|(name, _)| name != "perf-log-1");
     for (name, text) in &scenarios {
         let model = eventlab::scenario::parse_and_validate(text, name).expect("valid scenario");
         let mut views: Vec<Option<&str>> = vec![None];
