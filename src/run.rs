@@ -96,6 +96,33 @@ pub fn run_scenario(
     Ok(run_model(&model, origin, &options))
 }
 
+/// Runs longer than this many events get no trace lines under their findings (finding them
+/// means running again with the trace kept).
+pub const EVIDENCE_EVENTS_MAX: u64 = 5_000_000;
+
+/// The trace lines that show each finding of `report` (first lost, first duplicate, first
+/// inversions): the run again with its trace kept — the same scenario and seed give the same
+/// events — and the lines about each finding's record picked out. Nothing when there is no
+/// such finding, or the run had more than `EVIDENCE_EVENTS_MAX` events.
+pub fn evidence(
+    model: &Scenario,
+    report: &crate::report::RunReport,
+    until: Option<SimTime>,
+) -> Vec<crate::report::evidence::Evidence> {
+    let wanted = crate::report::evidence::wanted(report);
+    if wanted.is_empty() || report.outcome.events > EVIDENCE_EVENTS_MAX {
+        return Vec::new();
+    }
+    let options = crate::simulate::RunOptions {
+        until,
+        ..Default::default()
+    };
+    let mut trace = Vec::new();
+    simulate(model, &options, Some(&mut trace)).expect("writing the trace to memory cannot fail");
+    let trace = String::from_utf8(trace).expect("the trace writer writes UTF-8");
+    crate::report::evidence::collect(wanted, &trace)
+}
+
 /// Runs an already validated scenario (for callers that change the model first, as `compare`
 /// does when it moves every stream to one carrier).
 pub fn run_model(model: &Scenario, origin: &str, options: &RunOptions) -> ScenarioRun {
@@ -134,10 +161,10 @@ pub fn run_model(model: &Scenario, origin: &str, options: &RunOptions) -> Scenar
             .expect("without a trace there is no I/O to fail");
         (run, None)
     };
-    let markdown = run
-        .pictures
-        .as_ref()
-        .map(|pictures| crate::report::markdown::render(model, &run.report, pictures));
+    let markdown = run.pictures.as_ref().map(|pictures| {
+        let evidence = evidence(model, &run.report, options.until);
+        crate::report::markdown::render(model, &run.report, pictures, &evidence)
+    });
     ScenarioRun {
         report: run.report,
         stop: run.stop,

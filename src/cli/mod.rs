@@ -350,10 +350,10 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
         Err(error) => return Err(Failure::usage(format!("cannot write the trace: {error}"))),
     };
 
-    let markdown = run
-        .pictures
-        .as_ref()
-        .map(|pictures| crate::report::markdown::render(&model, &run.report, pictures));
+    let markdown = run.pictures.as_ref().map(|pictures| {
+        let evidence = crate::run::evidence(&model, &run.report, args.until.map(SimTime));
+        crate::report::markdown::render(&model, &run.report, pictures, &evidence)
+    });
     if let (Some(dir), Some(markdown)) = (&args.pictures.out_dir, &markdown) {
         pictures::write_out_dir(dir, markdown)?;
     }

@@ -13,6 +13,7 @@ use crate::model::{Carrier, GroupId, KeyId, Scenario};
 use crate::topology::{self, TopologyGraph};
 
 use super::charts::{self, Chart};
+use super::evidence::Evidence;
 use super::words::{cell, inline};
 use super::{RunReport, words};
 
@@ -43,8 +44,14 @@ pub fn lesson_parts(description: &str) -> (&str, &str) {
     }
 }
 
-/// Renders the page and its diagrams.
-pub fn render(model: &Scenario, report: &RunReport, pictures: &Pictures) -> MarkdownReport {
+/// Renders the page and its diagrams; `evidence` holds the trace lines of the findings (none
+/// when the caller kept no trace).
+pub fn render(
+    model: &Scenario,
+    report: &RunReport,
+    pictures: &Pictures,
+    evidence: &[Evidence],
+) -> MarkdownReport {
     let mut page = String::new();
     let mut diagrams = Vec::new();
     let ended = report.outcome.ended_at_us;
@@ -85,6 +92,7 @@ pub fn render(model: &Scenario, report: &RunReport, pictures: &Pictures) -> Mark
 
     render_charts(&mut page, &mut diagrams, model, pictures, ended);
     render_findings(&mut page, report);
+    render_evidence(&mut page, evidence);
     page.push_str("## Setup\n\n```text\n");
     for line in &report.setup {
         let _ = writeln!(page, "{line}");
@@ -426,6 +434,36 @@ fn push_chart(page: &mut String, diagrams: &mut Vec<(String, String)>, chart: Ch
     let _ = writeln!(page, "### {}\n", inline(&chart.heading));
     push_diagram(page, diagrams, &chart.file, chart.mermaid);
     let _ = writeln!(page, "{}", chart.table);
+}
+
+/// Each finding's trace lines, as the trace file has them.
+fn render_evidence(page: &mut String, evidence: &[Evidence]) {
+    for found in evidence {
+        let _ = writeln!(
+            page,
+            "Trace lines of the {} (lines with `{}`):
+
+```json",
+            inline(&found.finding),
+            found.pattern.replace('`', "'")
+        );
+        for line in &found.lines {
+            let _ = writeln!(page, "{line}");
+        }
+        page.push_str(
+            "```
+
+",
+        );
+        if found.more > 0 {
+            let _ = writeln!(
+                page,
+                "… and {} (run with `--trace FILE` to see them all).
+",
+                words::count(found.more, "more line")
+            );
+        }
+    }
 }
 
 fn render_findings(page: &mut String, report: &RunReport) {

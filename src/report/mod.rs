@@ -6,6 +6,7 @@
 pub mod build;
 pub mod charts;
 pub mod compare;
+pub mod evidence;
 mod expect;
 pub mod json;
 pub mod markdown;
