@@ -43,6 +43,7 @@ impl RunReport {
             .collect();
         let faults = collector.metrics().faults;
         let outcome = outcome(model, collector, &end);
+        let expect = not_evaluated_if_incomplete(expect, &outcome);
         RunReport {
             eventlab_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: model.name.clone(),
@@ -65,6 +66,26 @@ impl RunReport {
             produced_digest: collector.metrics().produced_digest.clone(),
         }
     }
+}
+
+/// On a run a limit cut short, the expectations are not evaluated: their end-of-run figures
+/// are those of an unfinished run.
+fn not_evaluated_if_incomplete(
+    expect: Vec<ExpectOutcome>,
+    outcome: &Outcome,
+) -> Vec<ExpectOutcome> {
+    let Some(limit) = &outcome.limit else {
+        return expect;
+    };
+    expect
+        .into_iter()
+        .map(|outcome| ExpectOutcome {
+            passed: false,
+            not_evaluated: true,
+            detail: format!("not evaluated (run incomplete: stopped at {limit})"),
+            ..outcome
+        })
+        .collect()
 }
 
 fn outcome(model: &Scenario, collector: &Collector, end: &RunEnd<'_>) -> Outcome {

@@ -78,5 +78,6 @@ pub fn outcome(expect: &Expect, streams: &[StreamReport]) -> ExpectOutcome {
         stream: report.name.clone(),
         passed: failures.is_empty(),
         detail,
+        not_evaluated: false,
     }
 }

@@ -318,6 +318,10 @@ pub struct ExpectOutcome {
     pub stream: String,
     pub passed: bool,
     pub detail: String,
+    /// The run was cut short by a limit, so its end-of-run figures say nothing about the
+    /// expectation: not evaluated (and not passed).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_evaluated: bool,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

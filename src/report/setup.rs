@@ -37,10 +37,10 @@ fn log_stream(stream: &crate::model::Stream) -> String {
         None => "kept forever".to_string(),
     };
     let mut line = format!(
-        "stream \"{}\": {}, {} partitions, {} partitioner, {retention}",
+        "stream \"{}\": {}, {}, {} partitioner, {retention}",
         stream.name,
         stream.carrier.name(),
-        stream.partition_count,
+        super::words::count(u64::from(stream.partition_count), "partition"),
         stream.partitioner.name()
     );
     for created in &stream.partitions_created {
@@ -205,9 +205,8 @@ fn queue_consumer(model: &Scenario, consumption: &crate::model::Consumption) -> 
             "without requeue"
         };
         line.push_str(&format!(
-            ", nacks {}.{:04} % {requeue}",
-            queue.nack_ppm / 10_000,
-            queue.nack_ppm % 10_000
+            ", nacks {} % {requeue}",
+            super::words::decimal(u64::from(queue.nack_ppm), 10_000)
         ));
     }
     if !queue.scripts.is_empty() {

@@ -2,11 +2,17 @@
 
 use std::fmt::Write;
 
-use crate::sim::clock::format_us;
+use super::words::time_us as format_us;
 
 use super::{ExpectOutcome, GroupReport, QueueReport, RunReport, StreamReport};
 
+/// The report, every line within 80 columns (longer ones wrapped; `--format json` keeps every
+/// list whole).
 pub fn render(report: &RunReport) -> String {
+    super::words::wrap_long_lines(&render_unwrapped(report), 80)
+}
+
+fn render_unwrapped(report: &RunReport) -> String {
     let mut out = String::new();
     render_outcome(&mut out, report);
     super::timeline::render_text(&mut out, report);
@@ -60,8 +66,11 @@ fn render_outcome(out: &mut String, report: &RunReport) {
     if f.crashes + f.restarts + f.slow_periods + f.members_expired > 0 {
         let _ = writeln!(
             out,
-            "faults: {} crashes, {} restarts, {} slow periods, {} members expired by the coordinator",
-            f.crashes, f.restarts, f.slow_periods, f.members_expired
+            "faults: {}, {}, {}, {} expired by the coordinator",
+            super::words::count(f.crashes, "crash"),
+            super::words::count(f.restarts, "restart"),
+            super::words::count(f.slow_periods, "slow period"),
+            super::words::count(f.members_expired, "member")
         );
     }
 }
@@ -80,10 +89,10 @@ fn render_stream(out: &mut String, stream: &StreamReport) {
         None => {
             let _ = writeln!(
                 out,
-                "stream \"{}\" ({}, {} partitions, {} partitioner)",
+                "stream \"{}\" ({}, {}, {} partitioner)",
                 stream.name,
                 stream.carrier,
-                stream.partitions.len(),
+                super::words::count(stream.partitions.len() as u64, "partition"),
                 stream.partitioner
             );
         }
@@ -292,7 +301,11 @@ fn render_expectations(out: &mut String, expectations: &[ExpectOutcome]) {
         let _ = writeln!(out);
         let _ = writeln!(out, "expectations:");
         for expect in expectations {
-            let mark = if expect.passed { "ok  " } else { "FAIL" };
+            let mark = match (expect.passed, expect.not_evaluated) {
+                (_, true) => "n/a ",
+                (true, false) => "ok  ",
+                (false, false) => "FAIL",
+            };
             let _ = writeln!(
                 out,
                 "  {mark} {} on \"{}\": {}",

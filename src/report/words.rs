@@ -119,6 +119,40 @@ pub fn wrap(text: &str, width: usize, first: &str, indent: usize) -> String {
     out.replace('\u{a0}', " ")
 }
 
+/// Every line of `text` longer than `width` wrapped, its continuation lines indented four
+/// more than it; a unit (`ms`, `s`, `%`, …) stays with the number before it.
+pub fn wrap_long_lines(text: &str, width: usize) -> String {
+    const UNITS: [&str; 7] = ["us", "ms", "s", "m", "h", "d", "%"];
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for line in text.lines() {
+        if line.chars().count() <= width {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let mut glued: Vec<String> = Vec::new();
+        for word in line.trim_start().split(' ') {
+            let bare = word.trim_end_matches([',', ')', ';']);
+            let unit = UNITS.contains(&bare);
+            match glued.last_mut() {
+                Some(last) if unit => {
+                    last.push('\u{a0}');
+                    last.push_str(word);
+                }
+                _ => glued.push(word.to_string()),
+            }
+        }
+        out.push_str(&wrap(
+            &glued.join(" "),
+            width,
+            &" ".repeat(indent),
+            indent + 4,
+        ));
+    }
+    out
+}
+
 /// `text` as one unbreakable phrase for `wrap`.
 pub fn glued(text: &str) -> String {
     text.replace(' ', "\u{a0}")
