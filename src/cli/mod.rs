@@ -8,6 +8,7 @@ mod compare;
 mod duration;
 pub mod lessons;
 pub mod pictures;
+mod shell;
 pub mod topology;
 
 use std::io::{self, BufWriter, Write};
@@ -30,7 +31,7 @@ Examples:
   eventlab run my-shop.json --until 30s --trace trace.jsonl
   eventlab run hello-log --trace t.jsonl --trace-window 10ms..25ms
   eventlab compare queue-vs-log-orders --format markdown
-  eventlab validate scenarios/*.json
+  eventlab validate mine.json other.json
   eventlab scenarios                          list the bundled scenarios
   eventlab lessons                            the lessons in order; explain NAME, show NAME
   eventlab run hello-log --format markdown --out-dir hello   report page and diagrams
@@ -59,18 +60,21 @@ pub enum Command {
     #[command(after_help = EXAMPLES)]
     Run(RunArgs),
     /// Check scenario files and report every problem (exit 2 if any).
+    #[command(after_help = VALIDATE_HELP)]
     Validate {
         /// Scenario files or bundled scenario names.
         #[arg(required = true)]
         scenarios: Vec<String>,
     },
     /// List the bundled scenarios and what each teaches.
+    #[command(after_help = SCENARIOS_HELP)]
     Scenarios,
     /// Draw a scenario's topology: the business view (services, streams, tables, APIs,
     /// external systems, one subgraph per domain), or one service's pipeline with --service.
     #[command(after_help = DIAGRAM_EXAMPLES)]
     Diagram(topology::DiagramArgs),
     /// List every service, stream, table and API downstream of a stream, nearest first.
+    #[command(after_help = IMPACT_HELP)]
     Impact(topology::ImpactArgs),
     /// Print the partition each key goes to, exactly as a Kafka client computes it.
     #[command(after_help = PARTITION_HELP)]
@@ -79,6 +83,7 @@ pub enum Command {
     #[command(after_help = ASSIGN_HELP)]
     Assign(AssignArgs),
     /// Run a scenario on the log and on the queue and compare them side by side.
+    #[command(after_help = COMPARE_HELP)]
     Compare(compare::CompareArgs),
     /// Print the JSON Schema of scenario files, for editors and other tools.
     #[command(after_help = SCHEMA_HELP)]
@@ -92,7 +97,33 @@ pub enum Command {
     /// Print a bundled scenario's JSON, to copy and change.
     #[command(after_help = lessons::SHOW_HELP)]
     Show(lessons::NameArgs),
+    /// Print a shell completion script.
+    #[command(after_help = shell::COMPLETIONS_HELP)]
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff).
+    #[command(after_help = shell::MAN_HELP)]
+    Man,
 }
+
+const VALIDATE_HELP: &str = "\
+Examples:
+  eventlab validate hello-log                 a bundled scenario
+  eventlab validate mine.json other.json      every problem of every file, then exit 2 if any";
+
+const SCENARIOS_HELP: &str = "\
+Examples:
+  eventlab scenarios                          name and first sentence of each bundled scenario
+  eventlab lessons                            the same in lesson order, numbered";
+
+const IMPACT_HELP: &str = "\
+Examples:
+  eventlab impact ecommerce orders            what depends on the orders stream
+  eventlab impact ecommerce users --format json";
+
+const COMPARE_HELP: &str = "\
+Examples:
+  eventlab compare queue-vs-log-orders        the same workload on the log and on the queue
+  eventlab compare dead-letters --format markdown > compare.md";
 
 const SCHEMA_HELP: &str = "\
 Every field of a scenario file with its type and description, as JSON Schema (draft 2020-12).
@@ -236,6 +267,8 @@ pub fn main() -> ExitCode {
         Command::Lessons(args) => lessons::list(&args),
         Command::Explain(args) => lessons::explain(&args),
         Command::Show(args) => lessons::show(&args),
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man => shell::man(),
     };
     match result {
         Ok(code) => ExitCode::from(code),

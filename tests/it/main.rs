@@ -12,6 +12,7 @@ mod compare;
 mod conservation;
 mod emission;
 mod entry_point;
+mod help_cli;
 mod kafka_cli;
 mod lessons;
 mod mutation;
