@@ -75,11 +75,15 @@ fn service_line(service: &crate::model::Service) -> String {
 /// One `produces` entry: schedule, keys, value size, and the carrier's client settings.
 fn produces(model: &Scenario, production: &crate::model::Production) -> String {
     let stream = model.stream(production.stream);
+    // Scripted records carry their own keys (the schedule says whether they are keyed).
+    let keys = match production.schedule {
+        Schedule::Explicit(_) => String::new(),
+        _ => format!(", {}", keys(&production.keys)),
+    };
     let mut line = format!(
-        "  produces to \"{}\": {}, {}, {} byte values",
+        "  produces to \"{}\": {}{keys}, {} byte values",
         stream.name,
         schedule(&production.schedule),
-        keys(&production.keys),
         production.value_size_bytes
     );
     if production.partitioner != stream.partitioner {
@@ -246,7 +250,15 @@ fn schedule(schedule: &Schedule) -> String {
             }
             text
         }
-        Schedule::Explicit(records) => format!("{} scripted records", records.len()),
+        Schedule::Explicit(records) => {
+            let keyed = records.iter().filter(|record| record.key.is_some()).count();
+            let what = match keyed {
+                0 => "unkeyed",
+                n if n == records.len() => "keyed",
+                _ => "partly keyed",
+            };
+            format!("{} scripted {what} records", records.len())
+        }
     }
 }
 
