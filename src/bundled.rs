@@ -26,6 +26,7 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "queue-vs-log-orders",
     "requeue-reorders",
     "replay-needs-a-log",
+    "unroutable-before-bind",
     "dead-letters",
     "prefetch-and-slow-consumers",
     "auto-ack-loses-on-crash",

@@ -426,6 +426,18 @@ impl Pictures {
 
     #[inline(never)]
     fn incident(&mut self, at: SimTime, event: &TraceEvent) {
+        // A queue-carried group has no partitions to own: the log broker's bookkeeping of it
+        // (an assignment when it starts) is no part of its picture.
+        let group = match *event {
+            TraceEvent::MemberExpired { group, .. }
+            | TraceEvent::RebalanceStarted { group, .. }
+            | TraceEvent::Revoked { group, .. }
+            | TraceEvent::Assigned { group, .. } => Some(group),
+            _ => None,
+        };
+        if group.is_some_and(|group| self.group_on_queue[group.index()]) {
+            return;
+        }
         let incident = match event {
             TraceEvent::Crashed { instance } => Incident::Crashed(*instance),
             TraceEvent::Restarted { instance } => Incident::Restarted(*instance),
