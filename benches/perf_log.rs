@@ -1,5 +1,6 @@
 //! perf-log-1 (see `../shared/perf/README.md`): 1,000,000 records through an 8-partition log
-//! and a 4-member group, with the trace off and with the JSON Lines trace written to a file.
+//! and a 4-member group, with the trace off, with the JSON Lines trace written to a file, and
+//! with the Markdown report.
 //! Under `cargo test --benches` (no `--bench` flag) the workload is cut to 10,000 records so
 //! the single test-mode iteration stays fast.
 
@@ -91,6 +92,23 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // The Markdown report (issue 13: under 10 % of the run): the pictures gathered during the
+    // run and the page rendered from them.
+    group.bench_function("markdown report", |b| {
+        b.iter(|| {
+            let options = RunOptions {
+                pictures: Some(Default::default()),
+                ..RunOptions::default()
+            };
+            let run = run_model(&model, "perf-log-1.json", &options);
+            assert!(
+                run.markdown
+                    .as_ref()
+                    .is_some_and(|m| m.page.len() < 200_000)
+            );
+            run
+        })
+    });
     let trace_path = std::env::temp_dir().join("eventlab-bench-perf-log-1.jsonl");
     group.bench_function("trace to file", |b| {
         b.iter(|| {

@@ -9,6 +9,7 @@ macro_rules! bundled {
 /// (name, JSON text) of every bundled scenario, in lesson order.
 pub const SCENARIOS: &[(&str, &str)] = bundled![
     "hello-log",
+    "groups-fan-out",
     "crash-duplicates",
     "commit-before-processing",
     "auto-commit-crash",
@@ -36,8 +37,10 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "queue-vs-log-orders",
     "requeue-reorders",
     "replay-needs-a-log",
+    "unroutable-before-bind",
     "dead-letters",
     "prefetch-and-slow-consumers",
+    "auto-ack-loses-on-crash",
     "schema-rolling-upgrade",
     "schema-breaking-change",
     "schema-registry-refuses",

@@ -41,6 +41,7 @@ pub fn compare(model: &Scenario, reproduce: &str) -> Comparison {
             reproduce: reproduce.to_string(),
             trace_window_us: None,
             logs: false,
+            pictures: None,
         };
         simulate(&with_carrier(model, carrier), &options, None::<Sink>)
             .expect("no trace is written, so there is no I/O to fail")
@@ -56,9 +57,18 @@ pub fn completed(run: &Run) -> bool {
     !matches!(run.stop, StopReason::Limit { .. })
 }
 
-fn side(group: &GroupReport) -> GroupSide {
+fn side(group: &GroupReport, run: &Run) -> GroupSide {
     let queue = group.queue.as_ref();
+    let members_expired = run
+        .report
+        .timeline
+        .iter()
+        .filter(|entry| {
+            entry.kind == "member_expired" && entry.group.as_deref() == Some(group.group.as_str())
+        })
+        .count() as u64;
     GroupSide {
+        members_expired,
         delivered: group.consumed_distinct,
         processed: group.consumed,
         lost: group.checks.lost,
@@ -112,8 +122,8 @@ fn build(model: &Scenario, reproduce: &str, log: &Run, queue: &Run) -> CompareRe
                         |(log_group, queue_group)| crate::report::compare::GroupComparison {
                             group: log_group.group.clone(),
                             service: log_group.service.clone(),
-                            log: side(log_group),
-                            queue: side(queue_group),
+                            log: side(log_group, log),
+                            queue: side(queue_group, queue),
                         },
                     )
                     .collect(),

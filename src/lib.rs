@@ -11,6 +11,7 @@ pub mod cli;
 pub mod collect;
 pub mod compare;
 pub mod explore;
+pub mod lessons;
 pub mod log;
 pub mod model;
 pub mod pipeline;

@@ -6,8 +6,10 @@
 //! come back as values. It is not the CLI: it reads no file, prints nothing, catches no panic and
 //! turns no stop reason into an exit code; `cli` does those.
 
+use crate::collect::pictures::{PictureOptions, Pictures};
 use crate::model::Scenario;
 use crate::report::RunReport;
+use crate::report::markdown::MarkdownReport;
 use crate::scenario::{self, ScenarioError};
 use crate::sim::{KernelStats, SimTime, StopReason};
 use crate::simulate::simulate;
@@ -28,6 +30,8 @@ pub struct RunOptions {
     pub trace: bool,
     /// List every log partition's segments and records in the report (`--logs`).
     pub logs: bool,
+    /// Gather the pictures the Markdown report draws (`--format markdown`).
+    pub pictures: Option<PictureOptions>,
 }
 
 /// A finished run.
@@ -39,6 +43,10 @@ pub struct ScenarioRun {
     pub kernel: KernelStats,
     /// The JSON Lines trace (header line first), when `RunOptions::trace` asked for it.
     pub trace: Option<String>,
+    /// The pictures of the run, when `RunOptions::pictures` asked for them.
+    pub pictures: Option<Pictures>,
+    /// The Markdown report (`--format markdown`) and its diagrams, drawn from the pictures.
+    pub markdown: Option<MarkdownReport>,
 }
 
 impl ScenarioRun {
@@ -90,6 +98,33 @@ pub fn run_scenario(
     Ok(run_model(&model, origin, &options))
 }
 
+/// Runs longer than this many events get no trace lines under their findings (finding them
+/// means running again with the trace kept).
+pub const EVIDENCE_EVENTS_MAX: u64 = 5_000_000;
+
+/// The trace lines that show each finding of `report` (first lost, first duplicate, first
+/// inversions): the run again with its trace kept — the same scenario and seed give the same
+/// events — and the lines about each finding's record picked out. Nothing when there is no
+/// such finding, or the run had more than `EVIDENCE_EVENTS_MAX` events.
+pub fn evidence(
+    model: &Scenario,
+    report: &crate::report::RunReport,
+    until: Option<SimTime>,
+) -> Vec<crate::report::evidence::Evidence> {
+    let wanted = crate::report::evidence::wanted(report);
+    if wanted.is_empty() || report.outcome.events > EVIDENCE_EVENTS_MAX {
+        return Vec::new();
+    }
+    let options = crate::simulate::RunOptions {
+        until,
+        ..Default::default()
+    };
+    let mut trace = Vec::new();
+    simulate(model, &options, Some(&mut trace)).expect("writing the trace to memory cannot fail");
+    let trace = String::from_utf8(trace).expect("the trace writer writes UTF-8");
+    crate::report::evidence::collect(wanted, &trace)
+}
+
 /// Runs an already validated scenario (for callers that change the model first, as `compare`
 /// does when it moves every stream to one carrier).
 pub fn run_model(model: &Scenario, origin: &str, options: &RunOptions) -> ScenarioRun {
@@ -116,6 +151,7 @@ pub fn run_model(model: &Scenario, origin: &str, options: &RunOptions) -> Scenar
         reproduce,
         trace_window_us: options.trace_window_us,
         logs: options.logs,
+        pictures: options.pictures.clone(),
     };
     let (run, trace) = if options.trace {
         let mut trace = Vec::new();
@@ -128,10 +164,16 @@ pub fn run_model(model: &Scenario, origin: &str, options: &RunOptions) -> Scenar
             .expect("without a trace there is no I/O to fail");
         (run, None)
     };
+    let markdown = run.pictures.as_ref().map(|pictures| {
+        let evidence = evidence(model, &run.report, options.until);
+        crate::report::markdown::render(model, &run.report, pictures, &evidence)
+    });
     ScenarioRun {
         report: run.report,
         stop: run.stop,
         kernel: run.kernel,
         trace,
+        markdown,
+        pictures: run.pictures,
     }
 }

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::rc::Rc;
 
 use crate::collect::Collector;
+use crate::collect::pictures::{PictureOptions, PictureSink, Pictures};
 use crate::log::broker::LogBroker;
 use crate::model::{Endpoint, Fault, InstanceId, LinkFaultEffect, RunKeys, Scenario};
 use crate::pipeline::Dataflow;
@@ -34,12 +35,16 @@ pub struct RunOptions {
     pub trace_window_us: Option<(u64, u64)>,
     /// List every log partition's segments and records in the report (`--logs`).
     pub logs: bool,
+    /// Gather the pictures of the run (the Markdown report's diagrams and charts).
+    pub pictures: Option<PictureOptions>,
 }
 
 pub struct Run {
     pub report: RunReport,
     pub stop: StopReason,
     pub kernel: KernelStats,
+    /// When `RunOptions::pictures` asked for them.
+    pub pictures: Option<Pictures>,
 }
 
 const BROKER: ActorId = ActorId(0);
@@ -117,6 +122,7 @@ struct RunSinks<'m, W: Write> {
     /// Whether the run ended drained, so its consumers close (and commit): a run cut by a
     /// stop time or a limit ends without their `close()`.
     drained: bool,
+    pictures: Option<PictureSink>,
 }
 
 impl<W: Write> Sink<TraceEvent> for RunSinks<'_, W> {
@@ -125,7 +131,13 @@ impl<W: Write> Sink<TraceEvent> for RunSinks<'_, W> {
         if matches!(event, TraceEvent::CommittedOnClose { .. }) && !self.drained {
             return;
         }
+        if let Some(pictures) = &mut self.pictures {
+            pictures.before_event(at, &self.collector);
+        }
         self.collector.on_event(at, event);
+        if let Some(pictures) = &mut self.pictures {
+            pictures.on_event(at, event, &self.collector);
+        }
         if let Some(pipelines) = &mut self.pipelines {
             pipelines.on_event(event);
         }
@@ -267,7 +279,8 @@ fn queue_broker_id(model: &Scenario) -> ActorId {
 }
 
 /// Adds the run's actors in id order — the log broker, every instance, the queue broker when
-/// used — and returns their names by actor id, for the trace.
+/// used — and returns their names by actor id, for the trace, and each group's generation-1
+/// assignment.
 fn add_actors(
     kernel: &mut Kernel<Msg, TraceEvent, RunActor>,
     model: &Scenario,
@@ -529,6 +542,12 @@ pub fn simulate<W: Write>(
         trace,
         pipelines: tracking,
         drained: false,
+        // Always: every format reports the timeline and partition owners; the options only
+        // shape the sequence diagram.
+        pictures: Some(PictureSink::new(
+            model,
+            options.pictures.clone().unwrap_or_default(),
+        )),
     };
     let stop = kernel.run(&mut sinks);
     sinks.drained = matches!(stop, StopReason::Done | StopReason::AgendaEmpty)
@@ -552,13 +571,23 @@ pub fn simulate<W: Write>(
         (report.pipelines, report.tables) =
             crate::report::tables::reports(model, pipelines.finish());
     }
-    report.expect = crate::report::expect::outcomes(model, &report);
+    report.expect = crate::report::build::not_evaluated_if_incomplete(
+        crate::report::expect::outcomes(model, &report),
+        &report.outcome,
+    );
     if let Some(trace) = sinks.trace {
         trace.finish()?;
+    }
+    let pictures = sinks
+        .pictures
+        .map(|pictures| pictures.finish(&sinks.collector));
+    if let Some(pictures) = &pictures {
+        crate::report::timeline::add(&mut report, model, pictures);
     }
     Ok(Run {
         report,
         stop,
         kernel: stats,
+        pictures: options.pictures.as_ref().and(pictures),
     })
 }

@@ -9,6 +9,9 @@ mod compare;
 mod counterexample;
 mod duration;
 mod explore;
+pub mod lessons;
+pub mod pictures;
+mod shell;
 pub mod topology;
 
 use std::io::{self, BufWriter, Write};
@@ -31,8 +34,10 @@ Examples:
   eventlab run my-shop.json --until 30s --trace trace.jsonl
   eventlab run hello-log --trace t.jsonl --trace-window 10ms..25ms
   eventlab compare queue-vs-log-orders --format markdown
-  eventlab validate scenarios/*.json
+  eventlab validate mine.json other.json
   eventlab scenarios                          list the bundled scenarios
+  eventlab lessons                            the lessons in order; explain NAME, show NAME
+  eventlab run hello-log --format markdown --out-dir hello   report page and diagrams
   eventlab partition --partitions 6 order-1 order-2
   eventlab partition --partitions 6 --partitioner consistent_random order-1
   eventlab assign group.json --format json     run Kafka's assignor on a group
@@ -61,18 +66,21 @@ pub enum Command {
     #[command(after_help = EXAMPLES)]
     Run(RunArgs),
     /// Check scenario files and report every problem (exit 2 if any).
+    #[command(after_help = VALIDATE_HELP)]
     Validate {
         /// Scenario files or bundled scenario names.
         #[arg(required = true)]
         scenarios: Vec<String>,
     },
     /// List the bundled scenarios and what each teaches.
+    #[command(after_help = SCENARIOS_HELP)]
     Scenarios,
     /// Draw a scenario's topology: the business view (services, streams, tables, APIs,
     /// external systems, one subgraph per domain), or one service's pipeline with --service.
     #[command(after_help = DIAGRAM_EXAMPLES)]
     Diagram(topology::DiagramArgs),
     /// List every service, stream, table and API downstream of a stream, nearest first.
+    #[command(after_help = IMPACT_HELP)]
     Impact(topology::ImpactArgs),
     /// Print the partition each key goes to, exactly as a Kafka client computes it.
     #[command(after_help = PARTITION_HELP)]
@@ -81,6 +89,7 @@ pub enum Command {
     #[command(after_help = ASSIGN_HELP)]
     Assign(AssignArgs),
     /// Run a scenario on the log and on the queue and compare them side by side.
+    #[command(after_help = COMPARE_HELP)]
     Compare(compare::CompareArgs),
     /// Print the JSON Schema of scenario files, for editors and other tools.
     #[command(after_help = SCHEMA_HELP)]
@@ -97,7 +106,42 @@ pub enum Command {
     Explore(explore::ExploreArgs),
     /// Combine the JSON summaries of `explore --shard I/N` runs into the whole range's summary.
     ExploreMerge(explore::MergeArgs),
+    /// List the bundled lessons in order with what each teaches (or write docs/lessons).
+    #[command(after_help = lessons::LESSONS_HELP)]
+    Lessons(lessons::LessonsArgs),
+    /// Print a bundled lesson's text: what it teaches and what to look for.
+    #[command(after_help = lessons::EXPLAIN_HELP)]
+    Explain(lessons::NameArgs),
+    /// Print a bundled scenario's JSON, to copy and change.
+    #[command(after_help = lessons::SHOW_HELP)]
+    Show(lessons::NameArgs),
+    /// Print a shell completion script.
+    #[command(after_help = shell::COMPLETIONS_HELP)]
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff).
+    #[command(after_help = shell::MAN_HELP)]
+    Man,
 }
+
+const VALIDATE_HELP: &str = "\
+Examples:
+  eventlab validate hello-log                 a bundled scenario
+  eventlab validate mine.json other.json      every problem of every file, then exit 2 if any";
+
+const SCENARIOS_HELP: &str = "\
+Examples:
+  eventlab scenarios                          name and first sentence of each bundled scenario
+  eventlab lessons                            the same in lesson order, numbered";
+
+const IMPACT_HELP: &str = "\
+Examples:
+  eventlab impact ecommerce orders            what depends on the orders stream
+  eventlab impact ecommerce users --format json";
+
+const COMPARE_HELP: &str = "\
+Examples:
+  eventlab compare queue-vs-log-orders        the same workload on the log and on the queue
+  eventlab compare dead-letters --format markdown > compare.md";
 
 const SCHEMA_HELP: &str = "\
 Every field of a scenario file with its type and description, as JSON Schema (draft 2020-12).
@@ -190,9 +234,10 @@ pub struct RunArgs {
     /// e.g. `30s`.
     #[arg(long, value_parser = parse_duration_us, value_name = "DURATION")]
     pub until: Option<u64>,
-    /// Report format: `text` for people, `json` for tools (raw microseconds, stable key order).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Report format: `text` for people, `json` for tools (raw microseconds, stable key order),
+    /// `markdown` for a page with the lesson, tables and Mermaid diagrams (renders on GitHub).
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    pub format: RunFormat,
     /// Write the JSON Lines trace here: a header line (trace format, scenario, seed), then one
     /// line per event with `time_us`, `actor`, `kind` and its fields.
     #[arg(long, value_name = "FILE")]
@@ -204,6 +249,15 @@ pub struct RunArgs {
     /// null value) in the JSON report, as they stand when the run ends (with `--until`, then).
     #[arg(long)]
     pub logs: bool,
+    #[command(flatten)]
+    pub pictures: pictures::PictureArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -236,6 +290,11 @@ pub fn main() -> ExitCode {
         Command::Codegen(args) => avro::codegen(&args),
         Command::Explore(args) => explore::run(&args),
         Command::ExploreMerge(args) => explore::merge(&args),
+        Command::Lessons(args) => lessons::list(&args),
+        Command::Explain(args) => lessons::explain(&args),
+        Command::Show(args) => lessons::show(&args),
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man => shell::man(),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -330,6 +389,10 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
         reproduce: reproduce.clone(),
         trace_window_us: args.trace_window,
         logs: args.logs,
+        pictures: match args.format == RunFormat::Markdown || args.pictures.wanted() {
+            true => Some(args.pictures.options(&model)?),
+            false => None,
+        },
     };
 
     let trace_file = match &args.trace {
@@ -348,9 +411,18 @@ fn run(args: &RunArgs) -> Result<u8, Failure> {
         Err(error) => return Err(Failure::usage(format!("cannot write the trace: {error}"))),
     };
 
-    let rendered = match args.format {
-        Format::Text => crate::report::text::render(&run.report),
-        Format::Json => crate::report::json::render(&run.report),
+    let markdown = run.pictures.as_ref().map(|pictures| {
+        let evidence = crate::run::evidence(&model, &run.report, args.until.map(SimTime));
+        crate::report::markdown::render(&model, &run.report, pictures, &evidence)
+    });
+    if let (Some(dir), Some(markdown)) = (&args.pictures.out_dir, &markdown) {
+        pictures::write_out_dir(dir, markdown)?;
+    }
+    let rendered = match (args.format, markdown) {
+        (RunFormat::Text, _) => crate::report::text::render(&run.report),
+        (RunFormat::Json, _) => crate::report::json::render(&run.report),
+        (RunFormat::Markdown, Some(markdown)) => markdown.page,
+        (RunFormat::Markdown, None) => unreachable!("markdown runs gather pictures"),
     };
     print(&rendered)?;
     if let StopReason::Limit { limit, value } = run.stop {

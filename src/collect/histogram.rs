@@ -61,6 +61,17 @@ impl Histogram {
         self.max
     }
 
+    /// Every distinct value with its count, smallest first.
+    pub fn counts(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let dense = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter(|(_, count)| **count > 0)
+            .map(|(value, &count)| (value as u64, count));
+        dense.chain(self.sparse.iter().map(|(&value, &count)| (value, count)))
+    }
+
     pub fn percentiles(&self) -> Percentiles {
         Percentiles {
             count: self.count,

@@ -15,6 +15,7 @@ pub mod compaction;
 pub mod histogram;
 pub mod metrics;
 pub mod offsets;
+pub mod pictures;
 pub mod progress;
 pub mod queues;
 pub mod rebalances;

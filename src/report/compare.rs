@@ -58,6 +58,9 @@ pub struct GroupComparison {
 /// One group's findings in one run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct GroupSide {
+    /// Members the coordinator removed after `session.timeout.ms` without a heartbeat (log
+    /// only): while it waits, a crashed member's partitions have no live owner.
+    pub members_expired: u64,
     /// Distinct records processed.
     pub delivered: u64,
     /// Every processing, repeats included.
@@ -450,7 +453,17 @@ fn holding_notes(stream: &StreamComparison, l: &GroupSide, q: &GroupSide, notes:
             stream.log_records_held, stream.queue_messages_held
         ));
     }
-    if l.latency_p99_us != q.latency_p99_us {
+    if l.latency_p99_us > q.latency_p99_us && l.members_expired > 0 {
+        notes.push(format!(
+            "**Latency.** p99 end-to-end latency: log {}, queue {}. The log's tail is the session \
+             timeout: a crashed member's partitions wait, unread, until the coordinator has heard \
+             nothing for `session.timeout.ms`, removes it ({} expired) and rebalances; the queue \
+             requeues a dead consumer's unacked messages as soon as its connection closes.",
+            format_us(l.latency_p99_us),
+            format_us(q.latency_p99_us),
+            super::words::count(l.members_expired, "member")
+        ));
+    } else if l.latency_p99_us != q.latency_p99_us {
         notes.push(format!(
             "**Latency.** p99 end-to-end latency: log {}, queue {}. The log consumer polls (every \
              `poll_interval_ms`) and processes its batch one record at a time; the queue pushes \

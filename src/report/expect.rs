@@ -64,6 +64,7 @@ fn table_outcome(stream: &str, tables: &[TableReport]) -> ExpectOutcome {
         check: "table_matches_log".to_string(),
         stream: stream.to_string(),
         passed,
+        not_evaluated: false,
         detail,
     }
 }
@@ -188,5 +189,6 @@ fn outcome(expect: &Expect, streams: &[StreamReport], drained: bool) -> ExpectOu
         stream: report.name.clone(),
         passed: failures.is_empty(),
         detail,
+        not_evaluated: false,
     }
 }

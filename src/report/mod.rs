@@ -4,16 +4,23 @@
 //! does not steer the run. Diagrams are `topology`'s and the trace is `trace::jsonl`'s.
 
 pub mod build;
+pub mod charts;
 pub mod compare;
 pub mod deployment;
+pub mod evidence;
 pub mod expect;
 pub mod json;
+pub mod markdown;
+pub mod ownership;
 mod queues;
 pub mod schemas;
+pub mod sequence;
 pub mod setup;
 pub mod tables;
 pub mod text;
+pub mod timeline;
 pub mod tools;
+pub mod words;
 
 use serde::Serialize;
 
@@ -45,6 +52,9 @@ pub struct RunReport {
     /// What kernel and host faults cost each deployment choice (only with a `deployment`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deployment: Option<deployment::DeploymentReport>,
+    /// First assignments (generation 1), crashes, restarts, expiries and rebalances, in time
+    /// order.
+    pub timeline: Vec<timeline::TimelineEntry>,
     /// Each service pipeline's counts (only when a scenario declares pipelines or tables).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pipelines: Vec<tables::PipelineReport>,
@@ -100,6 +110,10 @@ pub struct StreamReport {
     /// (omitted when 0).
     #[serde(skip_serializing_if = "is_zero")]
     pub lost_in_producer: u64,
+    /// On the queue: messages other queues dead-lettered to this stream's exchange (omitted
+    /// when 0), so a stream fed only by dead-lettering shows what it received.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dead_letters_received: u64,
     /// Kafka CreatePartitions that happened during the run (omitted when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub partitions_created: Vec<PartitionsCreatedReport>,
@@ -454,6 +468,10 @@ pub struct GroupPartitionReport {
     pub consumed: u64,
     pub committed_offset: u64,
     pub lag_end: u64,
+    /// The largest lag (log end offset − committed offset) of this partition at any instant.
+    pub lag_max: u64,
+    /// Who owned the partition over the run, from the first assignment on.
+    pub owners: Vec<timeline::OwnerSpan>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -484,6 +502,10 @@ pub struct ExpectOutcome {
     pub stream: String,
     pub passed: bool,
     pub detail: String,
+    /// The run was cut short by a limit, so its end-of-run figures say nothing about the
+    /// expectation: not evaluated (and not passed).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_evaluated: bool,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

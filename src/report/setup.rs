@@ -37,10 +37,10 @@ fn log_stream(stream: &crate::model::Stream) -> String {
         None => "kept forever".to_string(),
     };
     let mut line = format!(
-        "stream \"{}\": {}, {} partitions, {} partitioner, {retention}",
+        "stream \"{}\": {}, {}, {} partitioner, {retention}",
         stream.name,
         stream.carrier.name(),
-        stream.partition_count,
+        super::words::count(u64::from(stream.partition_count), "partition"),
         stream.partitioner.name()
     );
     for created in &stream.partitions_created {
@@ -75,11 +75,15 @@ fn service_line(service: &crate::model::Service) -> String {
 /// One `produces` entry: schedule, keys, value size, and the carrier's client settings.
 fn produces(model: &Scenario, production: &crate::model::Production) -> String {
     let stream = model.stream(production.stream);
+    // Scripted records carry their own keys (the schedule says whether they are keyed).
+    let keys = match production.schedule {
+        Schedule::Explicit(_) => String::new(),
+        _ => format!(", {}", keys(&production.keys)),
+    };
     let mut line = format!(
-        "  produces to \"{}\": {}, {}, {} byte values",
+        "  produces to \"{}\": {}{keys}, {} byte values",
         stream.name,
         schedule(&production.schedule),
-        keys(&production.keys),
         production.value_size_bytes
     );
     if production.partitioner != stream.partitioner {
@@ -210,9 +214,8 @@ fn queue_consumer(model: &Scenario, consumption: &crate::model::Consumption) -> 
             "without requeue"
         };
         line.push_str(&format!(
-            ", nacks {}.{:04} % {requeue}",
-            queue.nack_ppm / 10_000,
-            queue.nack_ppm % 10_000
+            ", nacks {} % {requeue}",
+            super::words::decimal(u64::from(queue.nack_ppm), 10_000)
         ));
     }
     if !queue.scripts.is_empty() {
@@ -252,7 +255,15 @@ fn schedule(schedule: &Schedule) -> String {
             }
             text
         }
-        Schedule::Explicit(records) => format!("{} scripted records", records.len()),
+        Schedule::Explicit(records) => {
+            let keyed = records.iter().filter(|record| record.key.is_some()).count();
+            let what = match keyed {
+                0 => "unkeyed",
+                n if n == records.len() => "keyed",
+                _ => "partly keyed",
+            };
+            format!("{} scripted {what} records", records.len())
+        }
     }
 }
 

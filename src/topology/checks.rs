@@ -84,7 +84,13 @@ pub fn findings(model: &Scenario, graph: &TopologyGraph) -> Findings {
         if graph.predecessors(node).is_empty() {
             found.no_producer.push(name.clone());
         }
-        if graph.successors(node).is_empty() {
+        // A dead-letter stream nobody consumes keeps its letters in a holding queue: that is
+        // its purpose, not a missing consumer.
+        let receives_dead_letters = graph
+            .graph
+            .edges_directed(node, petgraph::Direction::Incoming)
+            .any(|edge| *edge.weight() == Edge::DeadLetters);
+        if graph.successors(node).is_empty() && !receives_dead_letters {
             found.no_consumer.push(name);
         }
     }
@@ -206,6 +212,7 @@ pub fn impact(model: &Scenario, graph: &TopologyGraph, stream: crate::model::Str
                 Some(Edge::Materializes) => "kept by",
                 Some(Edge::Serves) => "served from",
                 Some(Edge::Publishes) => "changelog of",
+                Some(Edge::DeadLetters) => "dead letters of",
                 None => "after",
             };
             let owner = match graph.graph[node] {

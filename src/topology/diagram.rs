@@ -30,10 +30,12 @@ pub enum Shape {
     Producer,
     /// A domain collapsed into one node.
     Domain,
+    /// A stream carried by the queue: its exchange and the queues bound to it.
+    Queue,
 }
 
 impl Shape {
-    pub const ALL: [Shape; 8] = [
+    pub const ALL: [Shape; 9] = [
         Shape::Service,
         Shape::Stream,
         Shape::Table,
@@ -42,6 +44,7 @@ impl Shape {
         Shape::Step,
         Shape::Producer,
         Shape::Domain,
+        Shape::Queue,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -53,6 +56,7 @@ impl Shape {
             Shape::Step => "step",
             Shape::Producer => "producer",
             Shape::Domain => "domain",
+            Shape::Queue => "queue",
         }
     }
 }
@@ -182,6 +186,9 @@ pub fn business_diagram(model: &Scenario, graph: &TopologyGraph) -> Diagram {
     let mut index_of = vec![0usize; graph.graph.node_count()];
     for node in graph.graph.node_indices() {
         let (id, shape, subgraph) = match graph.graph[node] {
+            Node::Stream(id) if model.stream(id).carrier == crate::model::Carrier::Queue => {
+                (format!("st{}", id.0), Shape::Queue, None)
+            }
             Node::Stream(id) => (format!("st{}", id.0), Shape::Stream, None),
             Node::Service(id) => (
                 format!("sv{}", id.0),
@@ -200,7 +207,11 @@ pub fn business_diagram(model: &Scenario, graph: &TopologyGraph) -> Diagram {
             ),
             Node::External(index) => (format!("ex{index}"), Shape::External, None),
         };
-        index_of[node.index()] = diagram.node(id, shape, graph.name(model, node), subgraph);
+        let label = match (shape, graph.graph[node]) {
+            (Shape::Queue, Node::Stream(stream)) => queue_label(model, stream),
+            _ => graph.name(model, node).to_string(),
+        };
+        index_of[node.index()] = diagram.node(id, shape, &label, subgraph);
     }
     // Edges in insertion (declaration) order.
     let edges: Vec<(usize, usize, Edge)> = graph
@@ -217,6 +228,20 @@ pub fn business_diagram(model: &Scenario, graph: &TopologyGraph) -> Diagram {
     diagram.streams = stream_summaries(model, graph);
     diagram.findings = Some(findings(model, graph));
     diagram
+}
+
+/// A queue-carried stream as the queue broker has it: `orders: exchange → queue orders.billing`.
+fn queue_label(model: &Scenario, stream: crate::model::StreamId) -> String {
+    let queues: Vec<&str> = model.queue_layout.bound[stream.index()]
+        .iter()
+        .map(|queue| model.queue_layout.queues[queue.index()].name.as_str())
+        .collect();
+    let name = &model.stream(stream).name;
+    match queues.as_slice() {
+        [] => format!("{name}: exchange, no queue bound"),
+        [one] => format!("{name}: exchange → queue {one}"),
+        _ => format!("{name}: exchange → queues {}", queues.join(", ")),
+    }
 }
 
 fn stream_summaries(model: &Scenario, graph: &TopologyGraph) -> Vec<StreamSummary> {

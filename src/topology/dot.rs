@@ -55,6 +55,7 @@ fn node_text(id: &str, shape: Shape, label: &str) -> String {
         Shape::Step => "shape=box",
         Shape::Producer => "shape=oval, style=filled, fillcolor=\"#e0f2fe\"",
         Shape::Domain => "shape=box3d, style=filled, fillcolor=\"#dbeafe\"",
+        Shape::Queue => "shape=trapezium, style=filled, fillcolor=\"#ffedd5\"",
     };
     format!("{id} [label={}, {attributes}];", quote(label))
 }

@@ -47,6 +47,8 @@ pub enum Edge {
     Serves,
     /// Table → its changelog stream.
     Publishes,
+    /// Queue-carried stream → the stream its queues dead-letter to (`x-dead-letter-exchange`).
+    DeadLetters,
 }
 
 impl Edge {
@@ -57,6 +59,7 @@ impl Edge {
             Edge::Materializes => "materializes",
             Edge::Serves => "serves",
             Edge::Publishes => "publishes",
+            Edge::DeadLetters => "dead-letters",
         }
     }
 }
@@ -78,7 +81,21 @@ impl TopologyGraph {
             built.add_service_edges(model, service);
         }
         built.add_external_edges(model);
+        built.add_dead_letter_edges(model);
         built
+    }
+
+    /// Each queue-carried stream to the stream its queues dead-letter to.
+    fn add_dead_letter_edges(&mut self, model: &Scenario) {
+        for stream in &model.streams {
+            if let Some(target) = stream.rabbitmq.dead_letter_exchange {
+                self.add(
+                    self.streams[stream.id.index()],
+                    self.streams[target.index()],
+                    Edge::DeadLetters,
+                );
+            }
+        }
     }
 
     /// Every node and no edge, in declared order: streams, then each service with its tables

@@ -131,6 +131,7 @@ fn node_text(id: &str, shape: Shape, label: &str) -> String {
         Shape::Step => format!("{id}[{label}]"),
         Shape::Producer => format!("{id}([{label}])"),
         Shape::Domain => format!("{id}[[{label}]]"),
+        Shape::Queue => format!("{id}[\\{label}/]"),
     }
 }
 
@@ -144,6 +145,7 @@ fn style(shape: Shape) -> &'static str {
         Shape::Step => "fill:#ffffff,stroke:#334155,color:#0f172a",
         Shape::Producer => "fill:#e0f2fe,stroke:#0369a1,color:#0f172a",
         Shape::Domain => "fill:#dbeafe,stroke:#1e3a8a,color:#0f172a",
+        Shape::Queue => "fill:#ffedd5,stroke:#c2410c,color:#0f172a",
     }
 }
 

@@ -43,6 +43,7 @@ pub fn run_traced(text: &str, origin: &str) -> ScenarioRun {
 pub fn run_model_traced(model: &Scenario, origin: &str) -> ScenarioRun {
     let options = RunOptions {
         trace: true,
+        pictures: Some(Default::default()),
         ..RunOptions::default()
     };
     run_model(model, origin, &options)

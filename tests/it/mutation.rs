@@ -196,6 +196,7 @@ fn pipeline(origin: &str, text: &str) -> Result<Outcome, String> {
                     reproduce: String::new(),
                     trace_window_us: None,
                     logs: false,
+                    pictures: Some(Default::default()),
                 };
                 simulate(&model, &options, None::<std::io::Sink>)
                     .map_err(|error| format!("simulate failed: {error}"))?;

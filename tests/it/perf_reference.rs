@@ -42,6 +42,42 @@ fn perf_log_1_matches_the_reference_observables() {
     assert_eq!(per_member, [250_300, 250_100, 249_700, 249_900]);
 }
 
+/// The Markdown report of perf-log-1 stays small and drawable: under 200 KB, every chart
+/// downsampled to at most 48 points, the sequence diagram capped and saying so. (Its cost is
+/// measured by the `markdown report` bench and callgrind, never timed in a test; CI's
+/// mermaid-check parses it through `examples/write_diagrams.rs`.)
+#[test]
+fn perf_log_1_markdown_report_is_small_and_capped() {
+    if !slow_tests_enabled("perf_log_1_markdown_report_is_small_and_capped") {
+        return;
+    }
+    let text = include_str!("../../benches/perf-log-1.json");
+    let options = RunOptions {
+        pictures: Some(Default::default()),
+        ..RunOptions::default()
+    };
+    let run = run_scenario(text, "perf-log-1.json", options).expect("valid");
+    let markdown = run.markdown.expect("asked for");
+    assert!(
+        markdown.page.len() < 200_000,
+        "{} bytes",
+        markdown.page.len()
+    );
+    assert!(
+        markdown.page.contains("more from"),
+        "the sequence diagram says what it left out"
+    );
+    for (file, diagram) in &markdown.diagrams {
+        if let Some(line) = diagram
+            .lines()
+            .find(|line| line.trim_start().starts_with("line ["))
+        {
+            let points = line.matches(',').count() + 1;
+            assert!(points <= 48, "{file}: {points} points");
+        }
+    }
+}
+
 /// perf-queue-1 with nacks off (`../shared/perf/README.md`): 250,000 acks per consumer and the
 /// last ack at 1,250,136 µs, as the reference simulator and SimPy both give.
 #[test]

@@ -2,17 +2,20 @@
 //! compare output, and determinism (same seed, same bytes).
 
 use eventlab::cli::topology::{DiagramFormat, diagram_text};
+use eventlab::collect::pictures::PictureOptions;
 use eventlab::compare::compare;
 use eventlab::model::Scenario;
 use eventlab::run::{RunOptions, run_scenario};
 
 use crate::common::{load, redact_version, run_model_traced, snapshot_settings};
 
-/// Runs a model as `eventlab run NAME` would and returns (text report, JSON report, trace).
-fn run(model: &Scenario, name: &str) -> (String, String, String) {
+/// Runs a model as `eventlab run NAME` would and returns (text report, JSON report, trace,
+/// Markdown report).
+fn run(model: &Scenario, name: &str) -> (String, String, String, String) {
     let run = run_model_traced(model, name);
     let (text, json) = (run.text(), run.json());
-    (text, json, run.trace.expect("kept"))
+    let markdown = run.markdown.expect("asked for").page;
+    (text, json, run.trace.expect("kept"), markdown)
 }
 
 /// The first line where two traces differ, for a readable failure.
@@ -75,10 +78,15 @@ fn every_bundled_scenario_matches_its_snapshots() {
                 .expect("a scenario file name");
             let text = std::fs::read_to_string(path).expect("a readable scenario file");
             assert_eq!(eventlab::bundled::find(name), Some(text.as_str()), "{name}");
-            let run = run_scenario(&text, name, RunOptions::default())
-                .expect("bundled scenarios are valid");
+            let options = RunOptions {
+                pictures: Some(PictureOptions::default()),
+                ..RunOptions::default()
+            };
+            let run = run_scenario(&text, name, options).expect("bundled scenarios are valid");
             insta::assert_snapshot!("text", redact_version(&run.text()));
             insta::assert_snapshot!("json", redact_version(&run.json()));
+            let markdown = run.markdown.expect("asked for").page;
+            insta::assert_snapshot!("markdown", redact_version(&markdown));
 
             let model = load(name);
             insta::assert_snapshot!("diagram-business", all_formats(&model, None));
@@ -116,6 +124,7 @@ fn every_bundled_scenario_gives_the_same_bytes_twice() {
         let second = run(&model, name);
         assert_eq!(first.0, second.0, "{name}: text reports differ");
         assert_eq!(first.1, second.1, "{name}: JSON reports differ");
+        assert_eq!(first.3, second.3, "{name}: Markdown reports differ");
         assert!(
             first.2 == second.2,
             "{name}: traces differ at {}",
@@ -139,7 +148,7 @@ fn three_seeds_repeated_three_times_give_exactly_three_traces() {
 
 #[test]
 fn the_trace_starts_with_a_header_naming_format_scenario_and_seed() {
-    let (_, _, trace) = run(&load("hello-log"), "hello-log");
+    let (_, _, trace, _) = run(&load("hello-log"), "hello-log");
     let header = trace.lines().next().expect("a header line");
     assert_eq!(
         header,
