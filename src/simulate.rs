@@ -486,12 +486,8 @@ fn schedule_admin(kernel: &mut Kernel<Msg, TraceEvent, RunActor>, model: &Scenar
     }
 }
 
-/// Runs `model` (with its `seed`) and returns the report. `trace` receives the JSON Lines trace.
-pub fn simulate<W: Write>(
-    model: &Scenario,
-    options: &RunOptions,
-    trace: Option<W>,
-) -> std::io::Result<Run> {
+/// The run's kernel: its limits, and the stop time (the scenario's, or `--until` if earlier).
+fn new_kernel(model: &Scenario, options: &RunOptions) -> Kernel<Msg, TraceEvent, RunActor> {
     let stop_at = match (model.stop, options.until) {
         (crate::model::Stop::AtTime { at_us }, Some(until)) => Some(SimTime(at_us).min(until)),
         (crate::model::Stop::AtTime { at_us }, None) => Some(SimTime(at_us)),
@@ -501,7 +497,16 @@ pub fn simulate<W: Write>(
         events_max: model.limits.events_max,
         sim_time_us_max: model.limits.sim_time_us_max,
     };
-    let mut kernel: Kernel<Msg, TraceEvent, RunActor> = Kernel::new(limits, stop_at);
+    Kernel::new(limits, stop_at)
+}
+
+/// Runs `model` (with its `seed`) and returns the report. `trace` receives the JSON Lines trace.
+pub fn simulate<W: Write>(
+    model: &Scenario,
+    options: &RunOptions,
+    trace: Option<W>,
+) -> std::io::Result<Run> {
+    let mut kernel = new_kernel(model, options);
 
     // Pipelines, and the keys their `rekey`s make during the run (only with pipelines).
     let dataflow = Dataflow::new(model).map(Rc::new);
