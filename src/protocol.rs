@@ -255,6 +255,18 @@ pub enum Msg {
         instance: InstanceId,
     },
 
+    // Producer ↔ schema registry (Confluent's `POST /subjects/{subject}/versions`).
+    /// Register step `step` of producer `production`'s schema plan.
+    SchemaRegister {
+        production: u16,
+        step: u8,
+    },
+    /// The registry's answer to that registration: the id, or the refusal.
+    SchemaAnswer {
+        production: u16,
+        step: u8,
+    },
+
     // Fault timeline → instance.
     SlowStart {
         factor_ppm: u64,

@@ -58,6 +58,7 @@ enum RunActor {
     Log(LogBroker),
     Instance(InstanceActor),
     Queue(QueueBroker),
+    Registry(crate::service::RegistryActor),
 }
 
 /// Forwards each handler to the actor's own.
@@ -67,6 +68,7 @@ macro_rules! each_actor {
             RunActor::Log($actor) => $call,
             RunActor::Instance($actor) => $call,
             RunActor::Queue($actor) => $call,
+            RunActor::Registry($actor) => $call,
         }
     };
 }
@@ -330,7 +332,7 @@ fn add_actors(
             None => actor,
         };
         let actor = match &schemas {
-            Some(schemas) => actor.with_schemas(schemas),
+            Some(schemas) => actor.with_schemas(schemas, registry_id(model)),
             None => actor,
         };
         let link = model.service(instance.service).link;
@@ -346,6 +348,15 @@ fn add_actors(
         );
         assert_eq!(id, queue_broker_id);
         actor_names.push("queue-broker".to_string());
+    }
+    if schemas.is_some() {
+        let id = kernel.add_actor(
+            RunActor::Registry(crate::service::RegistryActor),
+            LinkConfig::default(),
+            jitter("schema-registry"),
+        );
+        assert_eq!(id, registry_id(model));
+        actor_names.push("schema-registry".to_string());
     }
     actor_names
 }
@@ -376,6 +387,12 @@ fn endpoint_actor(model: &Scenario, endpoint: Endpoint) -> ActorId {
         Endpoint::LogBroker => BROKER,
         Endpoint::QueueBroker => queue_broker_id(model),
     }
+}
+
+/// The schema registry's actor id: after the instances and the queue broker (if any).
+fn registry_id(model: &Scenario) -> ActorId {
+    let after_instances = model.instances.len() as u32 + 1;
+    ActorId(after_instances + u32::from(uses_queue(model)))
 }
 
 /// Schedules the scenario's timeline: the run's `faults`, then partitions created by admin

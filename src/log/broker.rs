@@ -744,6 +744,8 @@ impl Actor for LogBroker {
             | Msg::Get { .. }
             | Msg::GetEmpty { .. }
             | Msg::CloseChannel { .. }
+            | Msg::SchemaRegister { .. }
+            | Msg::SchemaAnswer { .. }
             | Msg::ConnectionLost { .. } => {
                 debug_assert!(false, "the broker never receives {msg:?}");
             }

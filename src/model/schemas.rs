@@ -2,13 +2,14 @@
 //! topic-name strategy, `<stream>-value`) with the versions the run's producers register, and
 //! which schema each producer writes with and each consumer group reads with, over time.
 //!
-//! Registration is decided when the scenario is validated, not by a broker-like actor during the
-//! run: a registry's answer depends only on the order of registrations, and every registration of
-//! a scenario happens at a time the file states (a producer's start, or a `schema_upgrades`
-//! entry), so the same history comes out of replaying them in time order (declared order breaks
-//! ties) — the same ids, versions and refusals Confluent's registry would give. The run then
-//! applies them: a producer whose registration was refused fails every send from then on (as
-//! the Confluent serializer with `auto.register.schemas` throws), and its records are rejected.
+//! Registration is decided when the scenario is validated: a registry's answer depends only on
+//! the order of registrations, and every registration of a scenario is requested at a time the
+//! file states (a producer's start, or a `schema_upgrades` entry), so replaying them in time
+//! order (declared order breaks ties) gives the ids, versions and refusals Confluent's registry
+//! would give. The run carries them out: `service::RegistryActor` answers each producer's
+//! request over its link, the producer holds its sends until the answer, and a producer whose
+//! registration was refused fails every send from then on (as the Confluent serializer with
+//! `auto.register.schemas` throws), and its records are rejected.
 
 use std::sync::Arc;
 

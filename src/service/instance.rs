@@ -38,6 +38,22 @@ pub struct InstanceActor {
     emitters: Vec<Option<usize>>,
     /// The run's schema checks, when a stream has a schema.
     schemas: Option<Rc<super::SchemaRun>>,
+    /// The schema registry actor, when a stream has a schema.
+    registry: ActorId,
+    /// By producer: whether its registration awaits the registry's answer, and whether a send
+    /// is held until it arrives.
+    awaiting: Vec<Awaiting>,
+}
+
+/// Where a producer's schema registration stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Awaiting {
+    /// Answered (or never asked): sends go out.
+    Nothing,
+    /// Asked; no send was due yet.
+    Answer,
+    /// Asked, and a send is held until the answer arrives.
+    AnswerWithSendHeld,
 }
 
 impl InstanceActor {
@@ -61,6 +77,8 @@ impl InstanceActor {
             restores: Vec::new(),
             emitters: Vec::new(),
             schemas: None,
+            registry: broker,
+            awaiting: Vec::new(),
         }
     }
 
@@ -93,7 +111,10 @@ impl InstanceActor {
 
     /// Runs the service's flows on the records its consumers finish, and sends what they emit.
     /// Gives the instance's producers and consumers the run's schema checks (after `with_queue`).
-    pub fn with_schemas(mut self, schemas: &Rc<super::SchemaRun>) -> Self {
+    /// `registry` is the schema registry actor the producers register with.
+    pub fn with_schemas(mut self, schemas: &Rc<super::SchemaRun>, registry: ActorId) -> Self {
+        self.registry = registry;
+        self.awaiting = vec![Awaiting::Nothing; self.producers.len()];
         for consumer in &mut self.consumers {
             consumer.schemas = Some(Rc::clone(schemas));
         }
@@ -230,10 +251,11 @@ impl InstanceActor {
         };
         let now = ctx.now().as_us();
         for index in 0..self.producers.len() {
+            self.awaiting[index] = Awaiting::Nothing;
             let steps = schemas.registrations(self.id, index);
             let current = steps.iter().rev().find(|(from_us, _)| *from_us <= now);
             if let Some((_, step)) = current {
-                ctx.emit(schemas.registration(self.id, index, *step));
+                self.register(ctx, index, *step);
             }
             for (from_us, step) in steps.iter().filter(|(from_us, _)| *from_us > now) {
                 assert!(
@@ -244,6 +266,49 @@ impl InstanceActor {
                     from_us - now,
                     tag::SCHEMA | (index << 8) as u32 | *step as u32,
                 );
+            }
+        }
+    }
+
+    /// Producer `index` asks the registry to register step `step` of its plan (Confluent's
+    /// `POST /subjects/<stream>-value/versions`); its sends wait for the answer.
+    fn register<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, index: usize, step: usize) {
+        self.awaiting[index] = Awaiting::Answer;
+        ctx.send(
+            self.registry,
+            Msg::SchemaRegister {
+                production: u16::try_from(index).expect("validation bounds producers"),
+                step: u8::try_from(step).expect("validation bounds upgrades"),
+            },
+        );
+    }
+
+    /// The registry's answer to producer `index`'s registration: traced, and a held send goes.
+    fn on_schema_answer<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        index: usize,
+        step: usize,
+    ) {
+        let schemas = self.schemas.as_ref().expect("only schema runs register");
+        ctx.emit(schemas.registration(self.id, index, step));
+        let held = self.awaiting[index] == Awaiting::AnswerWithSendHeld;
+        self.awaiting[index] = Awaiting::Nothing;
+        if held {
+            self.send_next(ctx, index);
+        }
+    }
+
+    /// Whether producer `index` holds its send: its registration awaits the answer (as
+    /// Confluent's serializer blocks in `serialize` until the registry answers).
+    #[cold]
+    #[inline(never)]
+    fn hold_send(&mut self, index: usize) -> bool {
+        match self.awaiting[index] {
+            Awaiting::Nothing => false,
+            Awaiting::Answer | Awaiting::AnswerWithSendHeld => {
+                self.awaiting[index] = Awaiting::AnswerWithSendHeld;
+                true
             }
         }
     }
@@ -274,6 +339,9 @@ impl InstanceActor {
     }
 
     fn send_next<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, index: usize) {
+        if self.schemas.is_some() && self.hold_send(index) {
+            return;
+        }
         let me = self.id;
         let seq = self.next_seq(self.producers[index].stream);
         let producer = &mut self.producers[index];
@@ -447,6 +515,9 @@ impl Actor for InstanceActor {
                 );
             }
         }
+        // Registration timers go first: a send due at the instant of an upgrade then waits
+        // for the registry's answer about the new version (ties fire in scheduling order).
+        self.schedule_registrations(ctx);
         for index in 0..self.producers.len() {
             let producer = &mut self.producers[index];
             if producer.finished {
@@ -466,7 +537,6 @@ impl Actor for InstanceActor {
                 }
             }
         }
-        self.schedule_registrations(ctx);
         for role in &mut self.queue_consumers {
             role.start(ctx);
         }
@@ -546,6 +616,9 @@ impl Actor for InstanceActor {
                 std::mem::forget(msg);
             }
             Msg::GetEmpty { .. } => {}
+            Msg::SchemaAnswer { production, step } => {
+                self.on_schema_answer(ctx, usize::from(production), usize::from(step));
+            }
             Msg::Produce { .. }
             | Msg::Publish { .. }
             | Msg::Subscribe { .. }
@@ -554,6 +627,7 @@ impl Actor for InstanceActor {
             | Msg::Get { .. }
             | Msg::CloseChannel { .. }
             | Msg::ConnectionLost { .. }
+            | Msg::SchemaRegister { .. }
             | Msg::Fetch { .. }
             | Msg::OffsetCommit { .. }
             | Msg::Heartbeat { .. }
@@ -585,13 +659,7 @@ impl Actor for InstanceActor {
             tag::QUEUE_CLOSE => self.queue_consumers[index].on_close_timer(ctx, queue_broker, me),
             tag::QUEUE_GET => self.queue_consumers[index].on_get_timer(ctx, queue_broker, me),
             tag::PRODUCE => self.send_next(ctx, index),
-            tag::SCHEMA => {
-                let schemas = self
-                    .schemas
-                    .as_ref()
-                    .expect("only schema runs set schema timers");
-                ctx.emit(schemas.registration(me, index >> 8, index & 0xff));
-            }
+            tag::SCHEMA => self.register(ctx, index >> 8, index & 0xff),
             tag::POLL => {
                 let consumer = &mut self.consumers[index];
                 consumer.on_poll(ctx, broker);

@@ -6,12 +6,14 @@ mod instance;
 mod processing;
 mod producer;
 mod queue_consumer;
+mod registry;
 mod schemas;
 
 pub use consumer::ConsumerRole;
 pub use instance::InstanceActor;
 pub use producer::ProducerRole;
 pub use queue_consumer::QueueConsumerRole;
+pub use registry::RegistryActor;
 pub use schemas::SchemaRun;
 
 /// Timer tags carry the role kind in the top byte and the role index below.

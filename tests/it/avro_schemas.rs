@@ -898,9 +898,11 @@ mod runs {
         );
         let subject = &run.report.schemas[0];
         assert_eq!(subject.versions.len(), 2);
-        // Records 0..=9 are sent before 10 ms with v1; the other ten fail v2.
-        assert_eq!(run.report.streams[0].produced, 10);
-        assert_eq!(subject.rejected_on_produce.count, 10);
+        // The registry answers v1 at 2 ms (the link's 1 ms each way), so records 0..=7 go
+        // out from 2 ms to 9 ms with v1; the sends from 10 ms wait for v2's answer (12 ms)
+        // and all twelve fail v2.
+        assert_eq!(run.report.streams[0].produced, 8);
+        assert_eq!(subject.rejected_on_produce.count, 12);
         assert_eq!(
             subject.rejected_on_produce.reasons[0].reason,
             "the value does not match orders-value version 2 (id 2): field \"id\": expected int, found \"key-1\""
@@ -910,7 +912,7 @@ mod runs {
             .into_iter()
             .filter(|line| line["kind"] == "produce_rejected")
             .collect();
-        assert_eq!(rejected.len(), 10, "each rejection is in the trace");
+        assert_eq!(rejected.len(), 12, "each rejection is in the trace");
         assert_eq!(rejected[0]["stream"], "orders");
     }
 
@@ -944,8 +946,9 @@ mod runs {
             ),
             ("READER_FIELD_MISSING_DEFAULT_VALUE", "/fields/2", "note")
         );
-        assert_eq!(subject.rejected_on_produce.count, 10);
-        assert_eq!(run.report.streams[0].produced, 10);
+        // Sends from 10 ms wait for the answer, which refuses v2 at 12 ms: twelve fail.
+        assert_eq!(subject.rejected_on_produce.count, 12);
+        assert_eq!(run.report.streams[0].produced, 8);
         assert_eq!(subject.groups[0].decode_failures.count, 0);
         let registry: Vec<(u64, String)> = trace_json(&run)
             .into_iter()
@@ -960,10 +963,94 @@ mod runs {
         assert_eq!(
             registry,
             [
-                (0, "schema_registered".to_string()),
-                (10_000, "schema_refused".to_string())
+                (2_000, "schema_registered".to_string()),
+                (12_000, "schema_refused".to_string())
             ]
         );
+    }
+
+    /// The times of `kinds` in the run's trace, in order.
+    fn times_of(run: &eventlab::run::ScenarioRun, kinds: &[&str]) -> Vec<(u64, String)> {
+        trace_json(run)
+            .into_iter()
+            .filter(|line| kinds.iter().any(|kind| line["kind"] == *kind))
+            .map(|line| {
+                (
+                    line["time_us"].as_u64().expect("a time"),
+                    line["kind"].as_str().expect("a kind").to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_first_send_waits_for_the_registrys_answer_across_the_link() {
+        // The producer's link takes 5 ms each way: the registration crosses it to the registry
+        // and the answer crosses it back, so nothing is produced before 10 ms.
+        let text = scenario("", "", "").replace(
+            r#"{"name": "shop", "#,
+            r#"{"name": "shop", "link": {"latency_us": 5000}, "#,
+        );
+        let run = run_traced(&text, "test.json");
+        let times = times_of(&run, &["schema_registered", "produced"]);
+        assert_eq!(
+            times[..3],
+            [
+                (10_000, "schema_registered".to_string()),
+                (10_000, "produced".to_string()),
+                (11_000, "produced".to_string()),
+            ]
+        );
+        assert_eq!(
+            run.report.streams[0].produced, 20,
+            "every held send goes out"
+        );
+        let line = trace_json(&run)
+            .into_iter()
+            .find(|line| line["kind"] == "schema_registered")
+            .expect("a registration");
+        assert_eq!((&line["version"], &line["id"]), (&1.into(), &1.into()));
+    }
+
+    #[test]
+    fn an_upgrade_holds_the_sends_until_the_answer() {
+        let v2 = V1.replace(
+            r#"{"name": "qty", "type": "int"}"#,
+            r#"{"name": "qty", "type": "int"}, {"name": "note", "type": ["null", "string"], "default": null}"#,
+        );
+        let produce = format!(r#", "schema_upgrades": [{{"at_us": 10000, "schema": {v2}}}]"#);
+        let run = run_traced(&scenario("", &produce, ""), "test.json");
+        let times = times_of(&run, &["schema_registered", "produced"]);
+        let around: Vec<_> = times
+            .iter()
+            .filter(|(at, _)| (9_000..=13_000).contains(at))
+            .cloned()
+            .collect();
+        assert_eq!(
+            around,
+            [
+                (9_000, "produced".to_string()),
+                (12_000, "schema_registered".to_string()),
+                (12_000, "produced".to_string()),
+                (13_000, "produced".to_string()),
+            ]
+        );
+        assert_eq!(run.report.schemas[0].versions.len(), 2);
+        assert_eq!(run.report.streams[0].produced, 20);
+        assert_eq!(run.report.schemas[0].rejected_on_produce.count, 0);
+    }
+
+    #[test]
+    fn a_run_with_the_registry_is_deterministic() {
+        let produce = r#", "schema_upgrades": [{"at_us": 7000, "schema": {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "string"}]}}]"#;
+        let text = scenario("", produce, "").replace(
+            r#"{"name": "shop", "#,
+            r#"{"name": "shop", "link": {"latency_us": 700, "jitter_us": 900}, "#,
+        );
+        let first = run_traced(&text, "test.json");
+        let second = run_traced(&text, "test.json");
+        assert_eq!(first.trace, second.trace);
+        assert_eq!(first.json(), second.json());
     }
 
     #[test]
