@@ -15,23 +15,105 @@ use super::{TRACE_FORMAT_VERSION, TraceEvent};
 pub struct TraceWriter<W: Write> {
     out: W,
     names: Names,
-    line: Vec<u8>,
+    /// Whole lines not yet handed to `out`: written to `out` in blocks of about `BLOCK` bytes,
+    /// so the per-line cost is only the formatting.
+    lines: Vec<u8>,
     window_us: (u64, u64),
     error: Option<io::Error>,
+    kinds: KindCache,
+}
+
+/// The events' kinds as `Rendered` blocks, found by the address and length of the
+/// `&'static str` that `TraceEvent::kind` returns (the length too: one string may be a prefix of
+/// another at the same address): a direct-mapped cache filled on first use (a miss renders the
+/// kind again), so writing a kind costs a few moves, not a `memcpy` call. What is written never
+/// depends on the cache, only how fast.
+struct KindCache {
+    slots: Vec<Option<((usize, usize), Rendered)>>,
+}
+
+impl KindCache {
+    const SLOTS: usize = 64;
+
+    fn new() -> Self {
+        KindCache {
+            slots: (0..Self::SLOTS).map(|_| None).collect(),
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, bytes: &mut Vec<u8>, kind: &'static str) {
+        let key = (kind.as_ptr() as usize, kind.len());
+        let slot = &mut self.slots[(key.0 ^ (key.0 >> 6) ^ key.1) % Self::SLOTS];
+        match slot {
+            Some((cached, rendered)) if *cached == key => rendered.push(bytes, 0),
+            _ => {
+                let rendered = Rendered::new(kind);
+                rendered.push(bytes, 0);
+                *slot = Some((key, rendered));
+            }
+        }
+    }
 }
 
 /// Quoted, escaped JSON strings, rendered once: actors by actor id, and the names of streams,
 /// groups, instances and queues by index; and the run's keys (a pipeline's `rekey` makes keys
 /// during the run).
 struct Names {
-    actors: Vec<Vec<u8>>,
-    streams: Vec<Vec<u8>>,
-    groups: Vec<Vec<u8>>,
-    instances: Vec<Vec<u8>>,
-    queues: Vec<Vec<u8>>,
+    actors: Vec<Rendered>,
+    streams: Vec<Rendered>,
+    groups: Vec<Rendered>,
+    instances: Vec<Rendered>,
+    queues: Vec<Rendered>,
+    /// The scenario's own keys, by key id; keys made during the run are escaped as they come.
+    base_keys: Vec<Rendered>,
     keys: std::rc::Rc<crate::model::RunKeys>,
     /// The texts of the schema events' reasons (`with_reasons`).
     reasons: std::rc::Rc<super::Reasons>,
+}
+
+/// The size of the blocks the writer hands to its output: as large as the `BufWriter` the CLI
+/// wraps a trace file in, so that a `BufWriter` with an empty buffer passes every block straight
+/// to the file instead of copying it once more.
+const BLOCK: usize = 1 << 20;
+
+/// How many bytes of a rendered name are copied as one fixed-size block.
+const SHORT: usize = 32;
+
+/// A quoted, escaped JSON string rendered once. Up to `SHORT` bytes it is also kept in a
+/// zero-padded block of fixed size: appending it copies the whole block (a few moves, where a
+/// slice of run-time length costs a `memcpy` call) and then cuts the line back to its length.
+struct Rendered {
+    block: [u8; SHORT],
+    text: Box<[u8]>,
+}
+
+impl Rendered {
+    fn new(name: &str) -> Self {
+        let mut text = Vec::new();
+        push_str(&mut text, name);
+        let mut block = [0; SHORT];
+        if text.len() <= SHORT {
+            block[..text.len()].copy_from_slice(&text);
+        }
+        Rendered {
+            block,
+            text: text.into_boxed_slice(),
+        }
+    }
+
+    /// Appends the string, without its last `drop_last` bytes.
+    #[inline(always)]
+    fn push(&self, bytes: &mut Vec<u8>, drop_last: usize) {
+        let len = self.text.len() - drop_last;
+        if self.text.len() <= SHORT {
+            let at = bytes.len();
+            bytes.extend_from_slice(&self.block);
+            bytes.truncate(at + len);
+        } else {
+            bytes.extend_from_slice(&self.text[..len]);
+        }
+    }
 }
 
 /// One line being written: `,"<field>":<value>` appenders over the line's bytes.
@@ -41,17 +123,20 @@ struct Line<'a> {
 }
 
 impl Line<'_> {
+    #[inline(always)]
     fn name(&mut self, name: &str) {
         self.bytes.extend_from_slice(b",\"");
         self.bytes.extend_from_slice(name.as_bytes());
         self.bytes.extend_from_slice(b"\":");
     }
 
+    #[inline(always)]
     fn u64(&mut self, name: &str, value: u64) {
         self.name(name);
         push_u64(self.bytes, value);
     }
 
+    #[inline(always)]
     fn str(&mut self, name: &str, value: &str) {
         self.name(name);
         push_str(self.bytes, value);
@@ -62,6 +147,7 @@ impl Line<'_> {
         self.str("reason", &text);
     }
 
+    #[inline(always)]
     fn bool(&mut self, name: &str, value: bool) {
         self.bytes.extend_from_slice(b",\"");
         self.bytes.extend_from_slice(name.as_bytes());
@@ -70,47 +156,57 @@ impl Line<'_> {
     }
 
     /// A pre-quoted name: `,"<field>":"<name>"`.
-    fn quoted(&mut self, name: &str, quoted: &[u8]) {
+    #[inline(always)]
+    fn quoted(&mut self, name: &str, quoted: &Rendered) {
         self.name(name);
-        self.bytes.extend_from_slice(quoted);
+        quoted.push(self.bytes, 0);
     }
 
+    #[inline(always)]
     fn stream(&mut self, stream: StreamId) {
         self.quoted("stream", &self.names.streams[stream.index()]);
     }
 
+    #[inline(always)]
     fn group(&mut self, group: GroupId) {
         self.quoted("group", &self.names.groups[group.index()]);
     }
 
+    #[inline(always)]
     fn instance(&mut self, instance: InstanceId) {
         self.quoted("instance", &self.names.instances[instance.index()]);
     }
 
+    #[inline(always)]
     fn queue(&mut self, queue: QueueId) {
         self.quoted("queue", &self.names.queues[queue.index()]);
     }
 
+    #[inline(always)]
     fn partition(&mut self, partition: PartitionId) {
         self.u64("partition", u64::from(partition.0));
     }
 
     /// `,"msg":"<instance>/<seq>"`.
+    #[inline(always)]
     fn msg(&mut self, msg: MessageId) {
         self.bytes.extend_from_slice(b",\"msg\":");
-        let quoted = &self.names.instances[msg.producer.index()];
-        self.bytes.extend_from_slice(&quoted[..quoted.len() - 1]);
+        self.names.instances[msg.producer.index()].push(self.bytes, 1);
         self.bytes.push(b'/');
         push_u64(self.bytes, u64::from(msg.seq));
         self.bytes.push(b'"');
     }
 
+    #[inline(always)]
     fn key(&mut self, key: Option<KeyId>) {
         match key {
-            Some(key) => {
-                let names = self.names;
-                self.str("key", &names.keys.text(key));
-            }
+            Some(key) => match self.names.base_keys.get(key.index()) {
+                Some(rendered) => self.quoted("key", rendered),
+                None => {
+                    let names = self.names;
+                    self.str("key", &names.keys.text(key));
+                }
+            },
             None => self.bytes.extend_from_slice(b",\"key\":null"),
         }
     }
@@ -148,12 +244,14 @@ impl<W: Write> TraceWriter<W> {
         header.push_str(&format!(",\"seed\":{}}}\n", model.seed));
         out.write_all(header.as_bytes())?;
         let window_us = window_us.unwrap_or((0, u64::MAX));
-        let quoted = |name: &str| {
-            let mut bytes = Vec::new();
-            push_str(&mut bytes, name);
-            bytes
-        };
+        let quoted = Rendered::new;
+        let base_keys = (0..)
+            .map(KeyId::from_index)
+            .take_while(|&key| keys.is_base(key))
+            .map(|key| quoted(&keys.text(key)))
+            .collect();
         let names = Names {
+            base_keys,
             keys,
             reasons: std::rc::Rc::default(),
             actors: actor_names.iter().map(|name| quoted(name)).collect(),
@@ -182,9 +280,10 @@ impl<W: Write> TraceWriter<W> {
         Ok(TraceWriter {
             out,
             names,
-            line: Vec::with_capacity(256),
+            lines: Vec::with_capacity(BLOCK + 4096),
             window_us,
             error: None,
+            kinds: KindCache::new(),
         })
     }
 
@@ -196,33 +295,42 @@ impl<W: Write> TraceWriter<W> {
 
     /// The first write error, if any; writing stops after it.
     pub fn finish(mut self) -> io::Result<()> {
+        self.hand_over();
         if let Some(error) = self.error.take() {
             return Err(error);
         }
         self.out.flush()
     }
 
+    /// Hands the buffered lines to the output; keeps the first error.
+    fn hand_over(&mut self) {
+        if self.error.is_none()
+            && let Err(error) = self.out.write_all(&self.lines)
+        {
+            self.error = Some(error);
+        }
+        self.lines.clear();
+    }
+
     pub fn write(&mut self, at: SimTime, actor: ActorId, event: &TraceEvent) {
         if self.error.is_some() || at.as_us() < self.window_us.0 || at.as_us() > self.window_us.1 {
             return;
         }
-        self.line.clear();
-        let bytes = &mut self.line;
+        let bytes = &mut self.lines;
         bytes.extend_from_slice(b"{\"time_us\":");
         push_u64(bytes, at.as_us());
         bytes.extend_from_slice(b",\"actor\":");
-        bytes.extend_from_slice(&self.names.actors[actor.index()]);
-        bytes.extend_from_slice(b",\"kind\":\"");
-        bytes.extend_from_slice(event.kind().as_bytes());
-        bytes.push(b'"');
+        self.names.actors[actor.index()].push(bytes, 0);
+        bytes.extend_from_slice(b",\"kind\":");
+        self.kinds.push(bytes, event.kind());
         let mut line = Line {
             bytes,
             names: &self.names,
         };
         log_fields(&mut line, at, event);
         line.bytes.extend_from_slice(b"}\n");
-        if let Err(error) = self.out.write_all(&self.line) {
-            self.error = Some(error);
+        if self.lines.len() >= BLOCK {
+            self.hand_over();
         }
     }
 }
@@ -826,9 +934,36 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
     }
 }
 
+/// Appends `value` in decimal, two digits at a time. The line first grows by a fixed 20 bytes
+/// (a few moves, where a slice of run-time length costs a `memcpy` call), the digits are written
+/// in place, and the line is cut back to their count. (Digits written to a stack buffer and then
+/// copied would be read back before their stores retire: a store-forwarding stall per number.)
+#[inline(always)]
 fn push_u64(line: &mut Vec<u8>, value: u64) {
-    let mut buffer = itoa::Buffer::new();
-    line.extend_from_slice(buffer.format(value).as_bytes());
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let count = value.checked_ilog10().map_or(1, |log| log as usize + 1);
+    let at = line.len();
+    line.extend_from_slice(&[0; 20]);
+    let digits = &mut line[at..at + count];
+    let mut end = count;
+    let mut rest = value;
+    while rest >= 100 {
+        let pair = (rest % 100) as usize * 2;
+        rest /= 100;
+        digits[end - 2..end].copy_from_slice(&PAIRS[pair..pair + 2]);
+        end -= 2;
+    }
+    if rest >= 10 {
+        let pair = rest as usize * 2;
+        digits[end - 2..end].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        digits[end - 1] = b'0' + rest as u8;
+    }
+    line.truncate(at + count);
 }
 
 fn push_str(line: &mut Vec<u8>, value: &str) {
@@ -875,5 +1010,51 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "\"a\\\"b\\\\c\\n\\u0001한\""
         );
+    }
+
+    #[test]
+    fn integers_are_written_as_rust_formats_them() {
+        let mut values = vec![0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65_535, u64::MAX];
+        values.extend((0..64).map(|shift| 1u64 << shift));
+        values.extend((1..20).map(|power| 10u64.pow(power) - 1));
+        for value in values {
+            let mut out = b"x".to_vec();
+            push_u64(&mut out, value);
+            assert_eq!(out, format!("x{value}").into_bytes(), "{value}");
+        }
+    }
+
+    #[test]
+    fn kinds_sharing_an_address_are_told_apart_by_length() {
+        let both: &'static str = "fetched_more";
+        let mut cache = KindCache::new();
+        let mut out = Vec::new();
+        for kind in [&both[..7], both, &both[..7], "produced", both] {
+            cache.push(&mut out, kind);
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"fetched\"\"fetched_more\"\"fetched\"\"produced\"\"fetched_more\""
+        );
+    }
+
+    #[test]
+    fn rendered_names_short_and_long_keep_their_bytes() {
+        for name in [
+            "",
+            "a",
+            "producer-0",
+            &"n".repeat(30),
+            &"n".repeat(31),
+            &"long".repeat(20),
+        ] {
+            let rendered = Rendered::new(name);
+            let mut out = b"x".to_vec();
+            rendered.push(&mut out, 0);
+            assert_eq!(out, format!("x\"{name}\"").into_bytes());
+            let mut out = Vec::new();
+            rendered.push(&mut out, 1);
+            assert_eq!(out, format!("\"{name}").into_bytes());
+        }
     }
 }
