@@ -41,12 +41,12 @@ pub const SCENARIOS: &[(&str, &str)] = bundled![
     "dead-letters",
     "prefetch-and-slow-consumers",
     "auto-ack-loses-on-crash",
+    "consumer-crash-at-least-once",
+    "slow-consumer-backpressure",
+    "network-partition-queue-vs-log",
     "schema-rolling-upgrade",
     "schema-breaking-change",
     "schema-registry-refuses",
-    "network-partition-queue-vs-log",
-    "consumer-crash-at-least-once",
-    "slow-consumer-backpressure",
     "containers-vs-vms",
 ];
 
