@@ -241,3 +241,40 @@ fn retention_ms_deletes_an_expired_active_segment() {
     assert_eq!(segments[0]["base_offset"], 50);
     assert_eq!(partition["log"].as_array().map(Vec::len), Some(0));
 }
+
+#[test]
+fn a_table_from_a_compacted_stream_is_checked_against_the_compacted_log() {
+    let against = |name: &str| -> Vec<String> {
+        let text = eventlab::bundled::find(name).expect("bundled");
+        let report = json_of(text, RunOptions::default());
+        report["tables"]
+            .as_array()
+            .expect("tables")
+            .iter()
+            .filter_map(|table| table["check"]["against"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(
+        against("compaction-keeps-latest"),
+        vec![
+            "the compacted log of stream prices, latest value per key with tombstones absent"
+                .to_string()
+        ]
+    );
+    let plain = against("entity-events-and-tables");
+    assert!(!plain.is_empty());
+    assert!(
+        plain
+            .iter()
+            .all(|a| a.starts_with("the latest value per key of stream ")),
+        "{plain:?}"
+    );
+    let text = eventlab::bundled::find("compaction-keeps-latest").expect("bundled");
+    let run = run_scenario(text, "test.json", RunOptions::default()).expect("valid");
+    assert!(
+        run.text()
+            .contains("check: equals the compacted log of stream prices"),
+        "{}",
+        run.text()
+    );
+}
