@@ -795,7 +795,7 @@ impl Actor for LogBroker {
 }
 
 impl LogBroker {
-    /// Kafka's `LogManager.cleanupLogs` for `cleanup.policy` delete: delete expired non-active
+    /// Kafka's `LogManager.cleanupLogs` for `cleanup.policy` delete: delete expired
     /// segments, then the oldest while the log is over `retention.bytes`.
     fn delete_expired_segments<S: TraceSink>(&mut self, ctx: &mut BrokerCtx<S>) {
         for (stream_index, partitions) in self.logs.iter_mut().enumerate() {
@@ -804,7 +804,8 @@ impl LogBroker {
             for (partition_index, log) in partitions.iter_mut().enumerate() {
                 let stored = log.stored();
                 let by_time = retention_us.and_then(|us| log.delete_expired(ctx.now(), us));
-                let by_size = retention_bytes.and_then(|bytes| log.delete_over_size(bytes));
+                let by_size =
+                    retention_bytes.and_then(|bytes| log.delete_over_size(ctx.now(), bytes));
                 let deleted = match (by_time, by_size) {
                     (Some(time), Some(size)) => Some(super::partition_log::Deleted {
                         records: time.records + size.records,

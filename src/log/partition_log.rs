@@ -3,8 +3,9 @@
 //! Follows Kafka's log layout and time-based retention (`kafka.log.UnifiedLog`,
 //! `LogManager.cleanupLogs`): a segment rolls when it holds `segment.bytes` (eventlab counts
 //! key and value bytes only, no batch headers) or is older than `segment.ms`; every
-//! `log.retention.check.interval.ms` the broker deletes whole non-active segments whose
-//! largest record timestamp is older than `retention.ms`. Deleting moves the log start offset;
+//! `log.retention.check.interval.ms` the broker deletes the oldest whole segments whose
+//! largest record timestamp is older than `retention.ms`, the active one included (rolling a
+//! new empty one first). Deleting moves the log start offset;
 //! offsets are never reused.
 
 use super::segment::Segment;
@@ -208,39 +209,50 @@ impl PartitionLog {
         self.log_end_offset()
     }
 
-    /// Deletes every non-active segment whose newest record is older than `retention_us`
-    /// (`UnifiedLog.deleteRetentionMsBreachedSegments`).
+    /// Deletes the oldest segments whose newest record is older than `retention_us`
+    /// (`UnifiedLog.deleteRetentionMsBreachedSegments`). The active segment is deleted too when
+    /// it has expired: the log then rolls a new empty active segment at the log end offset
+    /// first, and the log start offset moves to it.
     pub fn delete_expired(&mut self, now: SimTime, retention_us: u64) -> Option<Deleted> {
-        let expired = |segment: &Segment| {
+        let count = self.deletable(|segment| {
             now.as_us().saturating_sub(segment.max_timestamp().as_us()) > retention_us
-        };
-        let count = self.segments[..self.segments.len() - 1]
-            .iter()
-            .take_while(|segment| expired(segment))
-            .count();
-        self.delete_oldest(count)
+        });
+        self.delete_segments(count, now)
     }
 
-    /// Deletes the oldest non-active segments while the log stays at or above `retention_bytes`
-    /// without them (`UnifiedLog.deleteRetentionSizeBreachedSegments`).
-    pub fn delete_over_size(&mut self, retention_bytes: u64) -> Option<Deleted> {
+    /// Deletes the oldest segments while the log stays at or above `retention_bytes` without
+    /// them (`UnifiedLog.deleteRetentionSizeBreachedSegments`); the active segment goes only
+    /// when `retention_bytes` is 0.
+    pub fn delete_over_size(&mut self, now: SimTime, retention_bytes: u64) -> Option<Deleted> {
         let size = self.bytes();
         if size < retention_bytes {
             return None;
         }
         let mut diff = size - retention_bytes;
-        let count = self.segments[..self.segments.len() - 1]
+        let count = self.deletable(|segment| {
+            if diff >= segment.bytes() {
+                diff -= segment.bytes();
+                true
+            } else {
+                false
+            }
+        });
+        self.delete_segments(count, now)
+    }
+
+    /// How many segments, oldest first, `predicate` allows to delete
+    /// (`UnifiedLog.deletableSegments`): it stops at the first segment the predicate keeps,
+    /// and never returns an empty active segment. Every segment lies below the high watermark,
+    /// which is the log end offset here: every append is acknowledged at once.
+    fn deletable(&self, mut predicate: impl FnMut(&Segment) -> bool) -> usize {
+        let last = self.segments.len() - 1;
+        self.segments
             .iter()
-            .take_while(|segment| {
-                if diff >= segment.bytes() {
-                    diff -= segment.bytes();
-                    true
-                } else {
-                    false
-                }
+            .enumerate()
+            .take_while(|(index, segment)| {
+                predicate(segment) && !(*index == last && segment.is_empty())
             })
-            .count();
-        self.delete_oldest(count)
+            .count()
     }
 
     /// Kafka's DeleteRecords: moves the log start offset to `before` (at most the log end) and
@@ -266,10 +278,15 @@ impl PartitionLog {
         })
     }
 
-    /// Deletes the `count` oldest segments and moves the log start offset past them.
-    fn delete_oldest(&mut self, count: usize) -> Option<Deleted> {
+    /// Deletes the `count` oldest segments and moves the log start offset past them
+    /// (`UnifiedLog.deleteSegments`): when that is every segment, a new empty active segment
+    /// is rolled first, as a log always has one.
+    fn delete_segments(&mut self, count: usize, now: SimTime) -> Option<Deleted> {
         if count == 0 {
             return None;
+        }
+        if count == self.segments.len() {
+            self.roll(now);
         }
         let was = self.count_from(self.log_start_offset);
         self.segments.drain(..count);
@@ -362,7 +379,7 @@ mod tests {
     }
 
     #[test]
-    fn retention_deletes_whole_old_segments_but_never_the_active_one() {
+    fn retention_deletes_whole_old_segments_and_an_expired_active_one() {
         let mut log = small_segments();
         for seq in 0..7 {
             log.append(
@@ -371,7 +388,7 @@ mod tests {
                 SimTime(u64::from(seq) * 100),
             );
         }
-        // Segments: [0,1,2] newest 200 µs; [3,4,5] newest 500 µs; active [6].
+        // Segments: [0,1,2] newest 200 µs; [3,4,5] newest 500 µs; active [6] at 600 µs.
         assert_eq!(
             log.delete_expired(SimTime(650), 400),
             Some(Deleted {
@@ -381,23 +398,36 @@ mod tests {
         );
         assert_eq!(log.delete_expired(SimTime(650), 400), None);
         assert_eq!(
-            log.delete_expired(SimTime(10_000), 400),
+            log.delete_expired(SimTime(1_000), 400),
             Some(Deleted {
                 records: 3,
                 log_start_offset: Offset(6)
-            })
+            }),
+            "the active segment is 400 µs old: not past retention yet"
         );
+        assert_eq!(
+            log.delete_expired(SimTime(1_001), 400),
+            Some(Deleted {
+                records: 1,
+                log_start_offset: Offset(7)
+            }),
+            "an expired active segment goes too, after a new one is rolled"
+        );
+        assert_eq!(log.segments().len(), 1);
+        assert_eq!(log.segments()[0].base_offset(), Offset(7));
+        assert!(log.is_empty());
         assert_eq!(
             log.delete_expired(SimTime(90_000), 400),
             None,
-            "the active segment stays"
+            "an empty active segment is never deleted"
         );
-        assert_eq!(log.len(), 1);
         assert_eq!(
             read(&log, 0, 5),
-            (Offset(6), vec![6]),
-            "a position before the log start reads from it"
+            (Offset(7), vec![]),
+            "a position before the log start reads from it and finds nothing yet"
         );
+        assert_eq!(log.append(record(7, 2_000), 10, SimTime(2_000)), Offset(7));
+        assert_eq!(read(&log, 0, 5), (Offset(7), vec![7]));
     }
 
     /// Kafka's `UnifiedLogTest` logs: segments of five 10-byte records.
@@ -416,14 +446,14 @@ mod tests {
     #[test]
     fn should_delete_size_based_segments() {
         let mut log = five_per_segment(15);
-        log.delete_over_size(100);
+        log.delete_over_size(SimTime(10), 100);
         assert_eq!(log.segments().len(), 2, "should have 2 segments");
     }
 
     #[test]
     fn should_not_delete_size_based_segments_when_under_retention_size() {
         let mut log = five_per_segment(15);
-        assert_eq!(log.delete_over_size(150), None);
+        assert_eq!(log.delete_over_size(SimTime(10), 150), None);
         assert_eq!(log.segments().len(), 3, "should have 3 segments");
     }
 
@@ -436,6 +466,10 @@ mod tests {
             1,
             "There should be 1 segment remaining"
         );
+        // Kafka 3.x deletes the expired active segment too and rolls an empty one first.
+        assert_eq!(log.segments()[0].base_offset(), Offset(15));
+        assert_eq!(log.log_start_offset(), Offset(15));
+        assert!(log.is_empty());
     }
 
     #[test]
@@ -463,6 +497,52 @@ mod tests {
         log.delete_records(Offset(15));
         assert_eq!(log.segments().len(), 1, "should have 1 segments");
         assert_eq!(log.log_start_offset(), Offset(15));
+        assert!(log.is_empty());
+    }
+
+    #[test]
+    fn test_delete_old_segments() {
+        // Kafka's `UnifiedLogTest.testDeleteOldSegments`: 100 records sent 1000 ms ago in
+        // segments of five, `retention.ms` 999; the high watermark is the log end offset, so
+        // every segment goes, the active one included, and one new empty segment remains.
+        let ms = 1_000;
+        let now = 2_000 * ms;
+        let mut log = PartitionLog::new(SegmentPolicy {
+            segment_bytes: 50,
+            segment_us: u64::MAX,
+            segment_records: None,
+        });
+        for seq in 0..100 {
+            log.append(record(seq, now - 1_000 * ms), 10, SimTime(now - 1_000 * ms));
+        }
+        assert_eq!(log.segments().len(), 20);
+        log.delete_expired(SimTime(now), 999 * ms);
+        assert_eq!(
+            log.segments().len(),
+            1,
+            "The deleted segments should be gone."
+        );
+        assert_eq!(log.log_start_offset(), log.log_end_offset());
+        // Appending again creates segments again.
+        for seq in 100..200 {
+            log.append(record(seq, now), 10, SimTime(now));
+        }
+        assert_eq!(log.log_end_offset(), Offset(200));
+        assert_eq!(log.len(), 100);
+    }
+
+    #[test]
+    fn retention_bytes_zero_deletes_the_active_segment() {
+        // `deleteRetentionSizeBreachedSegments` with `retention.bytes` 0: the whole log is over.
+        let mut log = five_per_segment(12);
+        assert_eq!(
+            log.delete_over_size(SimTime(10), 0),
+            Some(Deleted {
+                records: 12,
+                log_start_offset: Offset(12)
+            })
+        );
+        assert_eq!(log.segments().len(), 1);
         assert!(log.is_empty());
     }
 

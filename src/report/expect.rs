@@ -53,10 +53,17 @@ fn table_outcome(stream: &str, tables: &[TableReport]) -> ExpectOutcome {
             "no table is filled straight from this stream, so nothing was compared".to_string(),
         )
     } else if failures.is_empty() {
-        (
-            true,
-            "every table equals the log's latest value per key".to_string(),
-        )
+        let against = &checked[0]
+            .check
+            .as_ref()
+            .expect("filtered on a check")
+            .against;
+        let detail = if against.starts_with("the compacted log") {
+            format!("every table equals {against}")
+        } else {
+            "every table equals the log's latest value per key".to_string()
+        };
+        (true, detail)
     } else {
         (false, failures.join("; "))
     };

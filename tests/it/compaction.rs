@@ -214,3 +214,67 @@ fn record_values_need_the_only_producer_of_their_stream() {
         ]
     );
 }
+
+#[test]
+fn retention_ms_deletes_an_expired_active_segment() {
+    // Kafka 3.9's `UnifiedLog.deletableSegments` includes the active segment once its newest
+    // record is past `retention.ms`; `deleteSegments` rolls a new empty one first, so the log
+    // start offset reaches the log end offset.
+    let text = r#"{
+      "name": "retention-active",
+      "streams": [{ "name": "s", "kafka": {
+        "retention.ms": 1000, "log.retention.check.interval.ms": 100 } }],
+      "services": [
+        { "name": "p", "produces": [{ "stream": "s", "interval_us": 1000, "count": 50,
+          "keys": { "uniform": 5 }, "value_size_bytes": 10 }] }
+      ],
+      "stop": { "at_us": 3000000 }
+    }"#;
+    let report = json_of(text, with_logs());
+    let stream = &report["streams"][0];
+    let partition = &stream["partitions"][0];
+    assert_eq!(stream["deleted_by_retention"], 50);
+    assert_eq!(partition["log_start_offset"], 50);
+    assert_eq!(partition["log_end_offset"], 50);
+    let segments = partition["segments"].as_array().expect("segments");
+    assert_eq!(segments.len(), 1, "one new empty active segment");
+    assert_eq!(segments[0]["base_offset"], 50);
+    assert_eq!(partition["log"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn a_table_from_a_compacted_stream_is_checked_against_the_compacted_log() {
+    let against = |name: &str| -> Vec<String> {
+        let text = eventlab::bundled::find(name).expect("bundled");
+        let report = json_of(text, RunOptions::default());
+        report["tables"]
+            .as_array()
+            .expect("tables")
+            .iter()
+            .filter_map(|table| table["check"]["against"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(
+        against("compaction-keeps-latest"),
+        vec![
+            "the compacted log of stream prices, latest value per key with tombstones absent"
+                .to_string()
+        ]
+    );
+    let plain = against("entity-events-and-tables");
+    assert!(!plain.is_empty());
+    assert!(
+        plain
+            .iter()
+            .all(|a| a.starts_with("the latest value per key of stream ")),
+        "{plain:?}"
+    );
+    let text = eventlab::bundled::find("compaction-keeps-latest").expect("bundled");
+    let run = run_scenario(text, "test.json", RunOptions::default()).expect("valid");
+    assert!(
+        run.text()
+            .contains("check: equals the compacted log of stream prices"),
+        "{}",
+        run.text()
+    );
+}

@@ -308,25 +308,66 @@ fn test_cleaning_with_unkeyed_messages() {
     assert_eq!(pass.unkeyed_removed, invalid);
 }
 
+/// Kafka's `checkSegmentOrder`: the groups hold the segments in increasing base offset order.
+fn check_segment_order(groups: &[&[Segment]]) {
+    let offsets: Vec<Offset> = groups
+        .iter()
+        .flat_map(|group| group.iter().map(Segment::base_offset))
+        .collect();
+    let mut sorted = offsets.clone();
+    sorted.sort();
+    assert_eq!(sorted, offsets, "Offsets should be in increasing order.");
+}
+
 #[test]
 fn test_segment_grouping() {
-    // Kafka: 1024-byte segments of one record each, grouped by a maximum of 1024 * 4.
-    let mut log = log_with(RECORD_BYTES);
-    for value in 0..30 {
-        append(&mut log, record(value as usize, value));
+    // Kafka 3.9 `LogCleanerTest.testSegmentGrouping`: `segment.bytes` 300, the same record
+    // (key and value "hello") appended until the log has 10 segments, then every segment (the
+    // active one included, as Kafka passes `log.logSegments`) grouped. A v2 batch of one such
+    // record is 78 bytes (61 header + 17 record), so a segment holds 3 and the active one 1.
+    const BATCH_BYTES: u64 = 78;
+    let mut log = log_with(300);
+    let hello = || Record {
+        value_size_bytes: 5,
+        ..record(0, 0)
+    };
+    while log.segments().len() < 10 {
+        log.append(hello(), BATCH_BYTES, SimTime::ZERO);
     }
-    let segments = &log.segments()[..log.segments().len() - 1];
-    let groups = group_by_size(segments, 4 * RECORD_BYTES);
-    assert!(groups.iter().all(|group| group.len() <= 4));
-    let sizes: Vec<usize> = groups.iter().map(|group| group.len()).collect();
-    assert_eq!(sizes.iter().sum::<usize>(), segments.len());
-    assert_eq!(sizes, vec![4, 4, 4, 4, 4, 4, 4, 1]);
-    // A group bigger than the maximum holds one segment.
+    let segments = log.segments();
+
+    // Grouping by very large values gives a single group with all the segments in it.
+    let groups = group_by_size(segments, i32::MAX as u64);
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].len(), segments.len());
+    check_segment_order(&groups);
+
+    // Grouping by very small values gives groups of one segment each.
+    let groups = group_by_size(segments, 1);
+    assert_eq!(groups.len(), segments.len());
     assert!(
-        group_by_size(segments, 1)
-            .iter()
-            .all(|group| group.len() == 1)
+        groups.iter().all(|group| group.len() == 1),
+        "All groups should be singletons."
     );
+    check_segment_order(&groups);
+
+    // Grouping by log size.
+    let group_size = 3;
+    let log_size = segments[..group_size]
+        .iter()
+        .map(Segment::bytes)
+        .sum::<u64>()
+        + 1;
+    let groups = group_by_size(segments, log_size);
+    check_segment_order(&groups);
+    assert!(
+        groups[..groups.len() - 1]
+            .iter()
+            .all(|group| group.len() == group_size),
+        "All but the last group should be the target size."
+    );
+    // Kafka's `maxIndexSize` checks and the 4-byte relative offset bound have no
+    // counterpart: eventlab has no index files.
 }
 
 #[test]
