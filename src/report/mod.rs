@@ -494,6 +494,13 @@ pub struct GroupChecks {
     /// (not losses).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compacted_away: Option<u64>,
+    /// On a log stream: records first consumed after a later record of the same producer, on
+    /// any partition (Kafka orders a topic per partition only). Queue groups report it under
+    /// `queue`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publish_order_inversions: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_publish_order_inversion: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
