@@ -6,6 +6,7 @@
 pub mod build;
 pub mod charts;
 pub mod compare;
+pub mod compare_causes;
 pub mod deployment;
 pub mod evidence;
 pub mod expect;
@@ -421,7 +422,7 @@ pub struct QueueReport {
 }
 
 /// Per x-death reason.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct DeathCounts {
     pub rejected: u64,
     pub expired: u64,
