@@ -10,8 +10,9 @@
 
 use std::io::Sink;
 
-use crate::model::{Carrier, QueueLayout, Scenario};
+use crate::model::{Carrier, CommitMode, QueueLayout, Scenario};
 use crate::report::compare::{CompareReport, GroupSide, StreamComparison};
+use crate::report::compare_causes::{CauseFigures, CauseSettings};
 use crate::report::{GroupReport, RunReport};
 use crate::sim::StopReason;
 use crate::simulate::{Run, RunOptions, simulate};
@@ -59,14 +60,7 @@ pub fn completed(run: &Run) -> bool {
 
 fn side(group: &GroupReport, run: &Run) -> GroupSide {
     let queue = group.queue.as_ref();
-    let members_expired = run
-        .report
-        .timeline
-        .iter()
-        .filter(|entry| {
-            entry.kind == "member_expired" && entry.group.as_deref() == Some(group.group.as_str())
-        })
-        .count() as u64;
+    let members_expired = members_expired(group, run);
     GroupSide {
         members_expired,
         delivered: group.consumed_distinct,
@@ -86,7 +80,66 @@ fn side(group: &GroupReport, run: &Run) -> GroupSide {
         left_unconsumed: group.unconsumed,
         replay_history: group.replay.as_ref().map(|replay| replay.history),
         replayed: group.replay.as_ref().map(|replay| replay.replayed),
+        causes: cause_figures(group, run),
     }
+}
+
+/// Members of `group` the coordinator removed after their session timed out.
+fn members_expired(group: &GroupReport, run: &Run) -> u64 {
+    run.report
+        .timeline
+        .iter()
+        .filter(|entry| {
+            entry.kind == "member_expired" && entry.group.as_deref() == Some(group.group.as_str())
+        })
+        .count() as u64
+}
+
+/// The figures `compare`'s explanations decide their causes from: crashes of the group's
+/// instances (from the timeline), evictions and failed commits (log), nacks, requeues and the
+/// dead-letter and drop reasons of the group's queue (queue).
+fn cause_figures(group: &GroupReport, run: &Run) -> CauseFigures {
+    let crashes =
+        run.report
+            .timeline
+            .iter()
+            .filter(|entry| {
+                entry.kind == "crashed"
+                    && entry.instance.as_deref().is_some_and(|instance| {
+                        group.instances.iter().any(|i| i.instance == instance)
+                    })
+            })
+            .count() as u64;
+    let queue = run
+        .report
+        .queues
+        .iter()
+        .find(|queue| queue.group.as_deref() == Some(group.group.as_str()));
+    CauseFigures {
+        crashes,
+        sessions_expired: members_expired(group, run),
+        poll_timeouts: group.poll_timeouts,
+        commits_failed: group.commits_failed,
+        nacked: queue.map_or(0, |queue| queue.nacked),
+        requeued: queue.map_or(0, |queue| queue.requeued),
+        dead_lettered: queue.map(|q| q.dead_lettered.clone()).unwrap_or_default(),
+        dropped: queue.map(|q| q.dropped.clone()).unwrap_or_default(),
+    }
+}
+
+/// The group's settings the causes depend on.
+fn cause_settings(model: &Scenario, group_name: &str) -> CauseSettings {
+    model
+        .groups
+        .iter()
+        .find(|group| group.name == group_name)
+        .map(|group| &model.service(group.service).consumes[group.consumption])
+        .map(|consumption| CauseSettings {
+            auto_ack: consumption.queue.auto_ack,
+            prefetch_count: consumption.queue.prefetch_count,
+            commit_before_processing: consumption.commit == CommitMode::BeforeProcessing,
+        })
+        .unwrap_or_default()
 }
 
 fn build(model: &Scenario, reproduce: &str, log: &Run, queue: &Run) -> CompareReport {
@@ -124,6 +177,7 @@ fn build(model: &Scenario, reproduce: &str, log: &Run, queue: &Run) -> CompareRe
                             service: log_group.service.clone(),
                             log: side(log_group, log),
                             queue: side(queue_group, queue),
+                            settings: cause_settings(model, &log_group.group),
                         },
                     )
                     .collect(),

@@ -149,7 +149,11 @@ fn demote_headings(markdown: &str) -> String {
 /// A name that is not a bundled scenario is left out of the index, so a lesson another change
 /// brings can be listed here before it lands.
 pub const CONFUSIONS: &[(&str, &str, &[&str])] = &[
-    ("L1", "a topic is globally ordered", &[]),
+    (
+        "L1",
+        "a topic is globally ordered",
+        &["cross-partition-order"],
+    ),
     (
         "L2",
         "key→partition survives adding partitions",
@@ -161,7 +165,11 @@ pub const CONFUSIONS: &[(&str, &str, &[&str])] = &[
         &["unkeyed-sticky"],
     ),
     ("L4", "any ID will do as the key", &["rekey-for-join"]),
-    ("L5", "an entity key change is just an update", &[]),
+    (
+        "L5",
+        "an entity key change is just an update",
+        &["entity-key-changes"],
+    ),
     ("L6", "producer retries can't reorder", &[]),
     (
         "L7",

@@ -1,6 +1,8 @@
-//! Publish order within one queue (the queue's analogue of per-partition order): the first
-//! completions of one producer's messages should follow the order it published them. A record
-//! completed after a later one of the same producer is an inversion. State: per producer, the
+//! Publish order: the first completions of one producer's messages, in the order it published
+//! them. A record completed after a later one of the same producer is an inversion. In a queue it
+//! is the analogue of per-partition order; in a log group it shows that a topic is ordered only
+//! per partition (Kafka guarantees order within a partition, none across partitions), so a
+//! multi-partition stream shows inversions while per-key order holds. State: per producer, the
 //! highest sequence number completed so far.
 
 use crate::model::MessageId;
@@ -32,5 +34,32 @@ impl PublishOrderChecker {
             }
             _ => self.highest[producer] = Some(msg.seq),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::InstanceId;
+
+    fn msg(producer: u32, seq: u32) -> MessageId {
+        MessageId {
+            producer: InstanceId(producer),
+            seq,
+        }
+    }
+
+    #[test]
+    fn a_message_completed_after_a_later_one_of_its_producer_is_an_inversion() {
+        let mut checker = PublishOrderChecker::default();
+        checker.on_first_completion(msg(0, 0));
+        checker.on_first_completion(msg(0, 2));
+        checker.on_first_completion(msg(1, 0));
+        assert_eq!(checker.findings.inversions, 0);
+        checker.on_first_completion(msg(0, 1));
+        assert_eq!(checker.findings.inversions, 1);
+        assert_eq!(checker.findings.first_inversion, Some(msg(0, 1)));
+        checker.on_first_completion(msg(0, 3));
+        assert_eq!(checker.findings.inversions, 1);
     }
 }

@@ -1,6 +1,7 @@
 //! Checker orchestration: feeds each consumer group's `check::*` checkers from trace events —
-//! `DeliveryChecker` and `KeyOrderChecker` for log-carried groups; `SeenSet`,
-//! `KeyOrderChecker` and `PublishOrderChecker` for queue-carried ones — and keeps the queue's
+//! `DeliveryChecker`, `KeyOrderChecker` and `PublishOrderChecker` for log-carried groups (there
+//! it shows order across partitions); `SeenSet`, `KeyOrderChecker` and `PublishOrderChecker` for
+//! queue-carried ones — and keeps the queue's
 //! loss and duplicate counts. The checkers judge; this file only routes events to them. It
 //! counts nothing else (see `metrics`) and words no finding (`report` does).
 
@@ -27,7 +28,7 @@ pub struct Checks {
 
 impl GroupCheckers {
     /// A log-carried group consumed `offset` of `partition`: the delivery checker's verdict,
-    /// and on a first delivery the key-order check.
+    /// and on a first delivery the key-order and publish-order checks.
     #[inline(always)]
     pub fn consumed(
         &mut self,
@@ -39,6 +40,7 @@ impl GroupCheckers {
         let consumption = self.delivery.on_consumed(partition, offset, msg);
         if consumption != Consumption::Again {
             self.key_order.on_first_delivery(key, msg);
+            self.publish_order.on_first_completion(msg);
         }
         consumption
     }
@@ -154,6 +156,28 @@ mod tests {
         );
         assert_eq!(group.delivery.findings.duplicated, 1);
         assert_eq!(group.key_order.findings.inversions, 0);
+    }
+
+    #[test]
+    fn a_log_group_reading_partitions_out_of_publish_order_counts_publish_order_inversions() {
+        let mut group = GroupCheckers {
+            delivery: DeliveryChecker::new(2),
+            ..checkers()
+        };
+        // Seq 0 and 2 went to partition 0, seq 1 to partition 1, which is read last: each key
+        // keeps its order, the producer's order across partitions does not hold.
+        let (a, b) = (Some(KeyId::from_index(0)), Some(KeyId::from_index(0)));
+        group.consumed(PartitionId(0), Offset(0), msg(0, 0), a);
+        group.consumed(PartitionId(0), Offset(1), msg(0, 2), a);
+        group.consumed(PartitionId(1), Offset(0), msg(0, 1), b);
+        assert_eq!(group.publish_order.findings.inversions, 1);
+        assert_eq!(
+            group.publish_order.findings.first_inversion,
+            Some(msg(0, 1))
+        );
+        // A redelivery is not a first delivery, so it is not counted again.
+        group.consumed(PartitionId(1), Offset(0), msg(0, 1), b);
+        assert_eq!(group.publish_order.findings.inversions, 1);
     }
 
     #[test]

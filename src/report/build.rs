@@ -367,6 +367,7 @@ impl Builder<'_> {
             .sum();
         let delivery = &checkers.delivery.findings;
         let order = &checkers.key_order.findings;
+        let publish_order = &checkers.publish_order.findings;
         GroupReport {
             assignment: self.assignment(group_id),
             group: group.name.clone(),
@@ -422,6 +423,10 @@ impl Builder<'_> {
                     .cleanup
                     .compact
                     .then_some(delivery.compacted_away),
+                publish_order_inversions: Some(publish_order.inversions),
+                first_publish_order_inversion: publish_order
+                    .first_inversion
+                    .map(|msg| self.message_name(msg)),
             },
             replay: self.replay(group_id),
             queue: None,
@@ -523,6 +528,8 @@ impl Builder<'_> {
                 key_order_inversions: order.inversions,
                 first_inversion: order.first_inversion.map(|msg| self.message_name(msg)),
                 compacted_away: None,
+                publish_order_inversions: None,
+                first_publish_order_inversion: None,
             },
             // Assignors are the log's; a queue dispatches to competing consumers instead.
             assignment: None,

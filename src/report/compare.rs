@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use super::compare_causes::{self as causes, CauseFigures, CauseSettings};
 use crate::sim::clock::format_us;
 
 #[derive(Clone, Debug, Serialize)]
@@ -53,6 +54,8 @@ pub struct GroupComparison {
     pub service: String,
     pub log: GroupSide,
     pub queue: GroupSide,
+    /// The settings the explanations' causes depend on.
+    pub settings: CauseSettings,
 }
 
 /// One group's findings in one run.
@@ -84,6 +87,8 @@ pub struct GroupSide {
     /// For a late group: records produced before it started, and how many it processed.
     pub replay_history: Option<u64>,
     pub replayed: Option<u64>,
+    /// What happened in this run that explains a difference (crashes, nacks, reasons).
+    pub causes: CauseFigures,
 }
 
 pub fn render_json(report: &CompareReport) -> String {
@@ -337,25 +342,34 @@ fn plural(count: u64, noun: &str) -> String {
 
 /// A learner's explanation of each difference between the two sides.
 fn explain(stream: &StreamComparison, group: &GroupComparison) -> Vec<String> {
-    let (l, q) = (&group.log, &group.queue);
     let mut notes = Vec::new();
-    order_notes(l, q, &mut notes);
-    delivery_notes(l, q, &mut notes);
-    holding_notes(stream, l, q, &mut notes);
+    order_notes(group, &mut notes);
+    delivery_notes(group, &mut notes);
+    holding_notes(stream, group, &mut notes);
     notes
 }
 
 /// Per-key order: why the queue's competing consumers break it and the log's partitions keep it.
-fn order_notes(l: &GroupSide, q: &GroupSide, notes: &mut Vec<String>) {
+fn order_notes(group: &GroupComparison, notes: &mut Vec<String>) {
+    let (l, q) = (&group.log, &group.queue);
     if q.key_order_inversions > l.key_order_inversions {
+        let in_flight = match group.settings.prefetch_count {
+            0 => "with no prefetch limit here".to_string(),
+            prefetch => format!("up to the prefetch count, {prefetch} here, each"),
+        };
+        let requeue = if q.redeliveries > 0 {
+            ", and a requeued message came back after later ones were done"
+        } else {
+            ""
+        };
         notes.push(format!(
             "**Order.** The queue completed {} after a later message with the same key \
              (first: `{}`). Its consumers compete for one queue: messages of one key are in \
-             flight at several consumers at once (up to the prefetch count each) and finish at \
-             different speeds, and a requeued message comes back after later ones were done, so \
-             a later message of a key can be completed before an earlier one. The log gives each \
-             partition to exactly one member of the group, which reads it in offset order, and \
-             a key always lands in the same partition, so per-key order holds ({} inversions).",
+             flight at several consumers at once ({in_flight}) and finish at different \
+             speeds{requeue}, so a later message of a key can be completed before an earlier one. The \
+             log gives each partition to exactly one member of the group, which reads it in \
+             offset order, and a key always lands in the same partition, so per-key order holds \
+             ({} inversions).",
             plural(q.key_order_inversions, "message"),
             q.first_inversion.as_deref().unwrap_or("?"),
             l.key_order_inversions
@@ -363,66 +377,100 @@ fn order_notes(l: &GroupSide, q: &GroupSide, notes: &mut Vec<String>) {
     } else if l.key_order_inversions > q.key_order_inversions {
         notes.push(format!(
             "**Order.** The log saw {} per-key inversions (first: `{}`), the queue {}: on the \
-             log this happens when a rebalance or crash moves a partition between members.",
+             log {}.",
             l.key_order_inversions,
             l.first_inversion.as_deref().unwrap_or("?"),
-            q.key_order_inversions
+            q.key_order_inversions,
+            causes::log_reorder(&l.causes)
         ));
     }
 }
 
-/// Redelivery, dead letters, loss and duplicates: what each broker does with a message that
-/// was not processed once.
-fn delivery_notes(l: &GroupSide, q: &GroupSide, notes: &mut Vec<String>) {
+/// Redelivery, dead letters, loss and duplicates: what each broker did with a message that
+/// was not processed once, and the cause this run had (`compare_causes`).
+fn delivery_notes(group: &GroupComparison, notes: &mut Vec<String>) {
+    let (l, q, settings) = (&group.log, &group.queue, group.settings);
     if q.redeliveries > 0 {
         notes.push(format!(
-            "**Redelivery.** The queue delivered {} again with `redelivered=true`: a \
-             nack or reject with `requeue=true`, or a consumer whose channel closed (or whose \
-             process died) with unacknowledged messages, puts each back at its original position \
-             and it is delivered again — often to another consumer, after later messages were \
-             already processed, which is one more way a queue breaks order. The log has no \
-             per-message acknowledgement: a consumer commits an offset, and after a crash the \
-             group re-reads from the last committed offset ({} records processed again here).",
+            "**Redelivery.** The queue delivered {} again with `redelivered=true` because {}. \
+             A requeued message goes back to its original position and is delivered again — \
+             often to another consumer, after later messages were already processed, which is \
+             one more way a queue breaks order. {}",
             plural(q.redeliveries, "message"),
-            l.redeliveries
+            causes::queue_redelivery(&q.causes),
+            causes::log_reprocessing(&l.causes, l.duplicated)
         ));
     }
     if q.dead_lettered > 0 {
         notes.push(format!(
-            "**Dead letters.** {} left the queue for its dead-letter exchange \
-             (rejected without requeue, expired by TTL, or over `x-max-length`); each carries an \
-             `x-death` record with the reason. The log has no such path: records stay in the \
-             log, and a consumer that cannot handle one must skip it or park it in another \
+            "**Dead letters.** {} left the queue for its dead-letter exchange: {}; each carries \
+             an `x-death` record with the reason. The log has no such path: records stay in \
+             the log, and a consumer that cannot handle one must skip it or park it in another \
              topic itself.",
-            plural(q.dead_lettered, "message")
+            plural(q.dead_lettered, "message"),
+            causes::death_reasons(&q.causes.dead_lettered)
         ));
     }
     if l.lost != q.lost {
+        let side = |lost: u64, first_lost: &Option<String>, noun: &str, cause: String| {
+            if lost == 0 {
+                "lost nothing".to_string()
+            } else {
+                format!("lost {}{}: {cause}", plural(lost, noun), first(first_lost))
+            }
+        };
         notes.push(format!(
-            "**Loss.** Lost on the log: {} (first `{}`); on the queue: {} (first `{}`). On the \
-             log a record is lost to a group when it commits past it without processing it (e.g. \
-             committing before processing, then crashing). On the queue a message is gone when it \
-             is dropped without a dead-letter exchange (TTL, max length, rejection) or when an \
-             auto-ack consumer dies holding it — the broker forgot it the moment it was sent.",
-            l.lost,
-            l.first_lost.as_deref().unwrap_or("-"),
-            q.lost,
-            q.first_lost.as_deref().unwrap_or("-")
+            "**Loss.** On the log the group {}; on the queue it {}.",
+            side(
+                l.lost,
+                &l.first_lost,
+                "record",
+                causes::log_loss(&l.causes, settings)
+            ),
+            side(
+                q.lost,
+                &q.first_lost,
+                "message",
+                causes::queue_loss(&q.causes, settings)
+            )
         ));
     }
     if l.duplicated != q.duplicated {
-        notes.push(format!(
-            "**Duplicates.** Processed twice on the log: {}; on the queue: {}. Both brokers are \
-             at-least-once with manual acknowledgement: the log repeats what was processed after \
-             the last committed offset, the queue what was processed but not yet acknowledged \
-             when a consumer died.",
-            l.duplicated, q.duplicated
-        ));
+        let queue = if q.duplicated == 0 && q.redeliveries == 0 {
+            "The queue processed nothing twice: it redelivered nothing.".to_string()
+        } else if q.duplicated == 0 {
+            "The queue processed nothing twice: every message it redelivered had not been \
+             processed before."
+                .to_string()
+        } else if q.causes.crashes > 0 {
+            format!(
+                "The queue processed {} twice: they were processed but not yet acknowledged \
+                 when {} closed the consumer's connection, so the broker requeued them.",
+                plural(q.duplicated, "message"),
+                super::words::count(q.causes.crashes, "crash")
+            )
+        } else {
+            format!(
+                "The queue processed {} twice: they were processed and then nacked or left \
+                 unacknowledged on a closed channel, so the broker requeued them.",
+                plural(q.duplicated, "message")
+            )
+        };
+        let log = causes::log_reprocessing(&l.causes, l.duplicated);
+        notes.push(format!("**Duplicates.** {log} {queue}"));
     }
 }
 
+/// " (first `x`)", or nothing.
+fn first(name: &Option<String>) -> String {
+    name.as_deref()
+        .map(|name| format!(" (first `{name}`)"))
+        .unwrap_or_default()
+}
+
 /// Replay, backlog, storage and latency: what each broker keeps, and for how long.
-fn holding_notes(stream: &StreamComparison, l: &GroupSide, q: &GroupSide, notes: &mut Vec<String>) {
+fn holding_notes(stream: &StreamComparison, group: &GroupComparison, notes: &mut Vec<String>) {
+    let (l, q) = (&group.log, &group.queue);
     if let (Some(history), Some(log_replayed), Some(queue_replayed)) =
         (l.replay_history, l.replayed, q.replayed)
     {
@@ -462,6 +510,23 @@ fn holding_notes(stream: &StreamComparison, l: &GroupSide, q: &GroupSide, notes:
             format_us(l.latency_p99_us),
             format_us(q.latency_p99_us),
             super::words::count(l.members_expired, "member")
+        ));
+    } else if q.latency_p99_us > l.latency_p99_us && q.redeliveries > 0 {
+        notes.push(format!(
+            "**Latency.** p99 end-to-end latency: log {}, queue {}. The queue's tail is its \
+             redeliveries: a message waits again after {}.",
+            format_us(l.latency_p99_us),
+            format_us(q.latency_p99_us),
+            causes::queue_redelivery(&q.causes)
+        ));
+    } else if let Some(tail) =
+        causes::queue_tail(group.settings).filter(|_| q.latency_p99_us > l.latency_p99_us)
+    {
+        notes.push(format!(
+            "**Latency.** p99 end-to-end latency: log {}, queue {}. The queue's tail is the \
+             prefetch: {tail}.",
+            format_us(l.latency_p99_us),
+            format_us(q.latency_p99_us)
         ));
     } else if l.latency_p99_us != q.latency_p99_us {
         notes.push(format!(

@@ -45,6 +45,7 @@ pub fn wanted(report: &RunReport) -> Vec<(String, String)> {
                 .queue
                 .as_ref()
                 .and_then(|q| q.first_publish_order_inversion.as_ref())
+                .or(c.first_publish_order_inversion.as_ref())
             {
                 wanted.push((
                     format!("group {name}: first publish-order inversion {id}"),

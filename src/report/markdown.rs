@@ -473,6 +473,14 @@ fn render_findings(page: &mut String, report: &RunReport) {
                     c.first_inversion.as_deref().unwrap_or("?")
                 ));
             }
+            if let Some(inversions) = c.publish_order_inversions.filter(|&n| n > 0) {
+                line(format!(
+                    "{} (a record first consumed after a later one of the same producer, read \
+                     from another partition: a topic is ordered per partition only; first: {})",
+                    words::count(inversions, "publish-order inversion"),
+                    c.first_publish_order_inversion.as_deref().unwrap_or("?")
+                ));
+            }
             if let Some(queue) = &group.queue {
                 if queue.dead_lettered > 0 {
                     line(format!(

@@ -6,6 +6,7 @@
 pub mod build;
 pub mod charts;
 pub mod compare;
+pub mod compare_causes;
 pub mod deployment;
 pub mod evidence;
 pub mod expect;
@@ -421,7 +422,7 @@ pub struct QueueReport {
 }
 
 /// Per x-death reason.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct DeathCounts {
     pub rejected: u64,
     pub expired: u64,
@@ -494,6 +495,13 @@ pub struct GroupChecks {
     /// (not losses).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compacted_away: Option<u64>,
+    /// On a log stream: records first consumed after a later record of the same producer, on
+    /// any partition (Kafka orders a topic per partition only). Queue groups report it under
+    /// `queue`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publish_order_inversions: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_publish_order_inversion: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -411,6 +411,19 @@ fn render_group(out: &mut String, group: &GroupReport) {
             "    skipped {skipped} offsets the cleaner had removed (compaction, not loss)"
         );
     }
+    render_publish_order(out, group);
+}
+
+/// Publish-order inversions: a log group's across partitions (when not 0), a queue group's always.
+fn render_publish_order(out: &mut String, group: &GroupReport) {
+    let c = &group.checks;
+    if let Some(inversions) = c.publish_order_inversions.filter(|&n| n > 0) {
+        let _ = writeln!(
+            out,
+            "    publish-order inversions {inversions} across partitions{}",
+            first(&c.first_publish_order_inversion)
+        );
+    }
     if let Some(queue) = &group.queue {
         let _ = writeln!(
             out,

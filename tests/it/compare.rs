@@ -82,6 +82,31 @@ fn the_lessons_show_what_they_promise() {
     assert_eq!(dead.log.delivered, 60);
 }
 
+/// Each explanation names the cause the run's figures show, not every cause it could have.
+#[test]
+fn the_explanations_name_the_cause_each_run_had() {
+    let markdown = |name: &str| {
+        eventlab::report::compare::render_markdown(&compare(&load(name), "test").report)
+    };
+    let crash = markdown("consumer-crash-at-least-once");
+    assert!(
+        crash.contains("because 1 crash closed the connection"),
+        "{crash}"
+    );
+    assert!(crash.contains("after 1 crash the partitions' new owner resumed"));
+    assert!(crash.contains("use auto-ack, so the broker forgot each message"));
+    let requeue = markdown("requeue-reorders");
+    assert!(requeue.contains("nacked or rejected 1 delivery with `requeue=true`"));
+    assert!(!requeue.contains("crash closed"), "{requeue}");
+    let partition = markdown("network-partition-queue-vs-log");
+    assert!(partition.contains("heard no heartbeat for `session.timeout.ms` and removed 1"));
+    let dead = markdown("dead-letters");
+    assert!(
+        dead.contains("rejected without requeue, 2 expired by TTL"),
+        "{dead}"
+    );
+}
+
 /// A queue stream with `consumers` competing consumers (prefetch, processing range) and one
 /// producer cycling through `keys` keys.
 fn workload(
