@@ -509,6 +509,23 @@ impl ConsumerRole {
         me: InstanceId,
         slow_factor_ppm: u64,
     ) {
+        // One loop for each kind of run, so that runs without schemas check nothing per record.
+        if self.schemas.is_some() {
+            self.process_loop::<true, S>(ctx, broker, me, slow_factor_ppm);
+        } else {
+            self.process_loop::<false, S>(ctx, broker, me, slow_factor_ppm);
+        }
+    }
+
+    /// [`ConsumerRole::process_ready`]'s loop; `SCHEMAS`: the run has schemas, so a record's
+    /// decoding may have to wait for its writer schema.
+    fn process_loop<const SCHEMAS: bool, S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        broker: ActorId,
+        me: InstanceId,
+        slow_factor_ppm: u64,
+    ) {
         while self.processing.is_none() {
             let (batch_index, record_index) = self.cursor;
             let Some(batch) = self.batches.get(batch_index) else {
@@ -521,7 +538,7 @@ impl ConsumerRole {
             };
             // Only records of runs with schemas carry an id: the deserializer first needs the
             // writer schema, and decodes nothing until it has it.
-            if record.schema_id != 0 && !self.schema_cache.ready(record.schema_id) {
+            if SCHEMAS && record.schema_id != 0 && !self.schema_cache.ready(record.schema_id) {
                 let (id, index) = (record.schema_id, self.index);
                 self.schema_cache
                     .fetch(ctx, self.group, me, id, index, false);
