@@ -26,6 +26,7 @@ fn log(records: u32, keys: u32) -> PartitionLog {
             key: Some(KeyId::from_index((seq % keys) as usize)),
             value_size_bytes: 90,
             sent_at: SimTime(u64::from(seq)),
+            schema_id: 0,
         };
         log.append(record, 100, SimTime(u64::from(seq)));
     }

@@ -26,6 +26,7 @@ fn main() {
             key: Some(KeyId::from_index((seq % 10_000) as usize)),
             value_size_bytes: 90,
             sent_at: SimTime(u64::from(seq)),
+            schema_id: 0,
         };
         log.append(record, 100, SimTime(u64::from(seq)));
     }

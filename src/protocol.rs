@@ -10,7 +10,7 @@ use crate::model::{
 };
 use crate::sim::SimTime;
 
-/// A record as producers send it and the log stores it (24 bytes: the value is modelled by its
+/// A record as producers send it and the log stores it (32 bytes: the value is modelled by its
 /// size only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Record {
@@ -19,7 +19,16 @@ pub struct Record {
     pub value_size_bytes: u32,
     /// When the producer sent it (Kafka's CreateTime).
     pub sent_at: SimTime,
+    /// The schema id of Confluent's wire format (the magic byte 0, then this id in 4 bytes,
+    /// then the Avro body): the id the registry gave the producer for the schema it wrote
+    /// with. 0 when the record carries no schema (the registry's ids start at 1).
+    pub schema_id: u32,
 }
+
+// The log stores every record, so its size is the log's memory per record: 24 bytes before the
+// schema id, which had no padding to fill; 28 with it, rounded up to `sent_at`'s 8-byte
+// alignment.
+const _: () = assert!(std::mem::size_of::<Record>() == 32);
 
 /// Records from one partition, starting at `first_offset`, in offset order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -265,6 +274,24 @@ pub enum Msg {
     SchemaAnswer {
         production: u16,
         step: u8,
+    },
+
+    // Consumer ↔ schema registry (Confluent's `GET /schemas/ids/{id}`).
+    /// A consumer's deserializer met schema id `id`, which it has not cached: it asks the
+    /// registry for the writer schema. `consumer` is the role's index in its instance (a queue
+    /// consumer's when `queue`); `asked_at` comes back in the answer.
+    SchemaFetch {
+        id: u32,
+        consumer: u16,
+        queue: bool,
+        asked_at: SimTime,
+    },
+    /// The registry's answer: the schema with id `id` (the registry knows every id it gave).
+    SchemaFetched {
+        id: u32,
+        consumer: u16,
+        queue: bool,
+        asked_at: SimTime,
     },
 
     // Fault timeline → instance.

@@ -442,6 +442,8 @@ impl Collector {
             }
             // The registry's answers are in the model's plan; the report reads them there.
             TraceEvent::SchemaRegistered { .. } | TraceEvent::SchemaRefused { .. } => {}
+            // A consumer's schema fetches cost time, which the trace shows; they count nothing.
+            TraceEvent::SchemaRequested { .. } | TraceEvent::SchemaFetched { .. } => {}
             // Fetches, assignments, revocations and the end of a slow period count nothing;
             // the queue broker's other events are its bookkeeping's.
             _ => self.queues.on_event(at, event),

@@ -746,6 +746,8 @@ impl Actor for LogBroker {
             | Msg::CloseChannel { .. }
             | Msg::SchemaRegister { .. }
             | Msg::SchemaAnswer { .. }
+            | Msg::SchemaFetch { .. }
+            | Msg::SchemaFetched { .. }
             | Msg::ConnectionLost { .. } => {
                 debug_assert!(false, "the broker never receives {msg:?}");
             }

@@ -337,6 +337,7 @@ mod tests {
             key: None,
             value_size_bytes: 10,
             sent_at: SimTime(sent_at),
+            schema_id: 0,
         }
     }
 

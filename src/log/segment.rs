@@ -156,6 +156,7 @@ mod tests {
             key: None,
             value_size_bytes: 1,
             sent_at: SimTime(u64::from(seq)),
+            schema_id: 0,
         }
     }
 

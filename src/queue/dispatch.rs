@@ -179,6 +179,7 @@ mod tests {
                 key: None,
                 value_size_bytes: 0,
                 sent_at: crate::sim::SimTime::ZERO,
+                schema_id: 0,
             },
             position: 0,
             redelivered: false,

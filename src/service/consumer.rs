@@ -117,6 +117,9 @@ pub struct ConsumerRole {
     pub emissions: Vec<crate::pipeline::Emission>,
     /// The run's schema checks (the deserializer), when a stream has a schema.
     pub schemas: Option<std::rc::Rc<super::SchemaRun>>,
+    /// The deserializer's schema cache: the writer schemas' ids this instance has fetched
+    /// since it (re)started (Confluent's `CachedSchemaRegistryClient`).
+    pub schema_cache: super::SchemaCache,
 }
 
 impl ConsumerRole {
@@ -133,6 +136,7 @@ impl ConsumerRole {
             flow: None,
             emissions: Vec::new(),
             schemas: None,
+            schema_cache: super::SchemaCache::default(),
             group: config.group,
             me,
             index,
@@ -260,6 +264,7 @@ impl ConsumerRole {
         self.batches.clear();
         self.cursor = (0, 0);
         self.processing = None;
+        self.schema_cache.crash();
         self.fetch_in_flight = false;
         self.commit_in_flight = None;
         self.membership = Membership::AwaitingAssignment;
@@ -479,8 +484,42 @@ impl ConsumerRole {
         self.process_ready(ctx, broker, me, slow_factor_ppm);
     }
 
+    /// The registry's answer to this role's schema fetch: cache it and go on decoding.
+    pub fn on_schema_fetched<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        broker: ActorId,
+        me: InstanceId,
+        slow_factor_ppm: u64,
+        (id, asked_at): (u32, crate::sim::SimTime),
+    ) {
+        if self
+            .schema_cache
+            .answered(ctx, self.group, me, id, asked_at)
+        {
+            self.process_ready(ctx, broker, me, slow_factor_ppm);
+        }
+    }
+
     /// Processes records until one takes time (then sets its timer) or the batch is done.
     fn process_ready<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        broker: ActorId,
+        me: InstanceId,
+        slow_factor_ppm: u64,
+    ) {
+        // One loop for each kind of run, so that runs without schemas check nothing per record.
+        if self.schemas.is_some() {
+            self.process_loop::<true, S>(ctx, broker, me, slow_factor_ppm);
+        } else {
+            self.process_loop::<false, S>(ctx, broker, me, slow_factor_ppm);
+        }
+    }
+
+    /// [`ConsumerRole::process_ready`]'s loop; `SCHEMAS`: the run has schemas, so a record's
+    /// decoding may have to wait for its writer schema.
+    fn process_loop<const SCHEMAS: bool, S: TraceSink>(
         &mut self,
         ctx: &mut InstanceCtx<S>,
         broker: ActorId,
@@ -497,6 +536,14 @@ impl ConsumerRole {
                 self.cursor = (batch_index + 1, 0);
                 continue;
             };
+            // Only records of runs with schemas carry an id: the deserializer first needs the
+            // writer schema, and decodes nothing until it has it.
+            if SCHEMAS && record.schema_id != 0 && !self.schema_cache.ready(record.schema_id) {
+                let (id, index) = (record.schema_id, self.index);
+                self.schema_cache
+                    .fetch(ctx, self.group, me, id, index, false);
+                return;
+            }
             let time_us = self.processing_time_us(record.id.as_u64(), slow_factor_ppm);
             if time_us == 0 {
                 self.complete_current(ctx, me);

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use crate::model::{InstanceId, PartitionId, Scenario, StreamId};
 use crate::pipeline::{Dataflow, Emission};
 use crate::protocol::{Msg, Record};
-use crate::sim::{Actor, ActorId, Ctx, TimerId};
+use crate::sim::{Actor, ActorId, Ctx, SimTime, TimerId};
 use crate::trace::{TraceEvent, TraceSink};
 
 use super::tag;
@@ -117,9 +117,11 @@ impl InstanceActor {
         self.awaiting = vec![Awaiting::Nothing; self.producers.len()];
         for consumer in &mut self.consumers {
             consumer.schemas = Some(Rc::clone(schemas));
+            consumer.schema_cache = super::SchemaCache::new(registry);
         }
         for consumer in &mut self.queue_consumers {
             consumer.schemas = Some(Rc::clone(schemas));
+            consumer.schema_cache = super::SchemaCache::new(registry);
         }
         self.schemas = Some(Rc::clone(schemas));
         self
@@ -299,6 +301,27 @@ impl InstanceActor {
         }
     }
 
+    /// The registry's answer to consumer `index`'s schema fetch (a queue consumer's when
+    /// `queue`).
+    #[cold]
+    #[inline(never)]
+    fn on_schema_fetched<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        index: usize,
+        queue: bool,
+        answer: (u32, SimTime),
+    ) {
+        let (me, slow) = (self.id, self.slow_factor_ppm);
+        if queue {
+            let queue_broker = self.queue_broker;
+            self.queue_consumers[index].on_schema_fetched(ctx, queue_broker, me, slow, answer);
+        } else {
+            let broker = self.broker;
+            self.consumers[index].on_schema_fetched(ctx, broker, me, slow, answer);
+        }
+    }
+
     /// Whether producer `index` holds its send: its registration awaits the answer (as
     /// Confluent's serializer blocks in `serialize` until the registry answers).
     #[cold]
@@ -313,19 +336,22 @@ impl InstanceActor {
         }
     }
 
-    /// The serializer: whether producer `index` may send `record`; a rejection is traced. Out
-    /// of line and cold: only runs with schemas take it.
+    /// The serializer: whether producer `index` may send `record`; a rejection is traced, a
+    /// sent record gets its schema id. Out of line and cold: only runs with schemas take it.
     #[cold]
     #[inline(never)]
     fn serialize<S: TraceSink>(
         &self,
         ctx: &mut InstanceCtx<S>,
         index: usize,
-        record: &Record,
+        record: &mut Record,
     ) -> bool {
         let schemas = self.schemas.as_ref().expect("the caller checked");
         match schemas.check_produce(self.id, index, record, ctx.now()) {
-            None => true,
+            None => {
+                record.schema_id = schemas.writer_id(self.id, index, ctx.now());
+                true
+            }
             Some(reason) => {
                 ctx.emit(TraceEvent::ProduceRejected {
                     stream: self.producers[index].stream,
@@ -345,9 +371,9 @@ impl InstanceActor {
         let me = self.id;
         let seq = self.next_seq(self.producers[index].stream);
         let producer = &mut self.producers[index];
-        let (record, partition, next) = producer.produce(me, seq, ctx.now());
+        let (mut record, partition, next) = producer.produce(me, seq, ctx.now());
         let stream = producer.stream;
-        if self.schemas.is_none() || self.serialize(ctx, index, &record) {
+        if self.schemas.is_none() || self.serialize(ctx, index, &mut record) {
             self.send_record(ctx, index, partition, record);
         }
         let producer = &self.producers[index];
@@ -619,6 +645,12 @@ impl Actor for InstanceActor {
             Msg::SchemaAnswer { production, step } => {
                 self.on_schema_answer(ctx, usize::from(production), usize::from(step));
             }
+            Msg::SchemaFetched {
+                id,
+                consumer,
+                queue,
+                asked_at,
+            } => self.on_schema_fetched(ctx, usize::from(consumer), queue, (id, asked_at)),
             Msg::Produce { .. }
             | Msg::Publish { .. }
             | Msg::Subscribe { .. }
@@ -628,6 +660,7 @@ impl Actor for InstanceActor {
             | Msg::CloseChannel { .. }
             | Msg::ConnectionLost { .. }
             | Msg::SchemaRegister { .. }
+            | Msg::SchemaFetch { .. }
             | Msg::Fetch { .. }
             | Msg::OffsetCommit { .. }
             | Msg::Heartbeat { .. }

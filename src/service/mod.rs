@@ -7,6 +7,7 @@ mod processing;
 mod producer;
 mod queue_consumer;
 mod registry;
+mod schema_cache;
 mod schemas;
 
 pub use consumer::ConsumerRole;
@@ -14,6 +15,7 @@ pub use instance::InstanceActor;
 pub use producer::ProducerRole;
 pub use queue_consumer::QueueConsumerRole;
 pub use registry::RegistryActor;
+pub use schema_cache::SchemaCache;
 pub use schemas::SchemaRun;
 
 /// Timer tags carry the role kind in the top byte and the role index below.

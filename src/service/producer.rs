@@ -246,6 +246,7 @@ impl ProducerRole {
                 key: key.map(|(key, _)| key),
                 value_size_bytes,
                 sent_at: now,
+                schema_id: 0,
             },
             partition,
         )
@@ -347,6 +348,7 @@ impl ProducerRole {
                 key,
                 value_size_bytes,
                 sent_at: now,
+                schema_id: 0,
             },
             partition,
             next,

@@ -61,6 +61,9 @@ pub struct QueueConsumerRole {
     pub flow: Option<std::rc::Rc<crate::pipeline::Dataflow>>,
     /// The run's schema checks (the deserializer), when a stream has a schema.
     pub schemas: Option<std::rc::Rc<super::SchemaRun>>,
+    /// The deserializer's schema cache: the writer schemas' ids this instance has fetched
+    /// since it (re)started.
+    pub schema_cache: super::SchemaCache,
     /// What the flow sent on since the instance last took it.
     pub emissions: Vec<crate::pipeline::Emission>,
 }
@@ -91,6 +94,7 @@ impl QueueConsumerRole {
         QueueConsumerRole {
             flow: None,
             schemas: None,
+            schema_cache: super::SchemaCache::default(),
             emissions: Vec::new(),
             group: config.group,
             queue,
@@ -232,7 +236,10 @@ impl QueueConsumerRole {
             tag,
             redelivered,
         };
-        if self.buffer.is_empty() && self.in_progress.len() < self.concurrency {
+        if self.buffer.is_empty()
+            && self.in_progress.len() < self.concurrency
+            && (record.schema_id == 0 || self.schema_cache.ready(record.schema_id))
+        {
             // A worker is free and nothing waits: start it at once (what `start_ready` would
             // do after a round trip through the buffer, which a store-forwarding stall made
             // costly on every delivery).
@@ -241,6 +248,23 @@ impl QueueConsumerRole {
         }
         self.buffer.push_back(delivery);
         self.start_ready(ctx, broker, me, slow_factor_ppm);
+    }
+
+    /// The registry's answer to this role's schema fetch: cache it and start what waited.
+    pub fn on_schema_fetched<S: TraceSink>(
+        &mut self,
+        ctx: &mut InstanceCtx<S>,
+        broker: ActorId,
+        me: InstanceId,
+        slow_factor_ppm: u64,
+        (id, asked_at): (u32, crate::sim::SimTime),
+    ) {
+        if self
+            .schema_cache
+            .answered(ctx, self.group, me, id, asked_at)
+        {
+            self.start_ready(ctx, broker, me, slow_factor_ppm);
+        }
     }
 
     /// Starts deliveries while a worker is free.
@@ -252,6 +276,17 @@ impl QueueConsumerRole {
         slow_factor_ppm: u64,
     ) {
         while !self.closed && self.in_progress.len() < self.concurrency {
+            let Some(front) = self.buffer.front() else {
+                return;
+            };
+            // The deserializer needs the writer schema first: the delivery and the ones after
+            // it wait in the buffer for the registry's answer.
+            let id = front.record.schema_id;
+            if id != 0 && !self.schema_cache.ready(id) {
+                let (group, index) = (self.group, self.index);
+                self.schema_cache.fetch(ctx, group, me, id, index, true);
+                return;
+            }
             let Some(delivery) = self.buffer.pop_front() else {
                 return;
             };
@@ -465,5 +500,6 @@ impl QueueConsumerRole {
     /// The process died: volatile state is lost (the broker sees the connection drop).
     pub fn crash<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, me: InstanceId) {
         self.drop_deliveries(ctx, me);
+        self.schema_cache.crash();
     }
 }

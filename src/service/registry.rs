@@ -1,6 +1,8 @@
 //! `RegistryActor`: the schema registry as a process of the run. Producers register their
 //! schema by a message that crosses their link (Confluent's `POST /subjects/{subject}/versions`
 //! with `auto.register.schemas`), and the registry answers with the id or the refusal.
+//! Consumers fetch a writer schema they have not cached by its id (`GET /schemas/ids/{id}`),
+//! and the registry answers with it.
 //!
 //! What it is not: the place where the compatibility rules run. Every registration of a
 //! scenario is requested at a time the file states (a producer's start or a `schema_upgrades`
@@ -15,7 +17,8 @@ use crate::trace::{TraceEvent, TraceSink};
 
 type RegistryCtx<'k, S> = Ctx<'k, Msg, TraceEvent, S>;
 
-/// The run's schema registry; it answers each registration at once (no processing time).
+/// The run's schema registry; it answers each registration and each fetch at once (no
+/// processing time).
 #[derive(Debug, Default)]
 pub struct RegistryActor;
 
@@ -29,6 +32,20 @@ impl Actor for RegistryActor {
         match msg {
             Msg::SchemaRegister { production, step } => {
                 ctx.send(from, Msg::SchemaAnswer { production, step });
+            }
+            Msg::SchemaFetch {
+                id,
+                consumer,
+                queue,
+                asked_at,
+            } => {
+                let answer = Msg::SchemaFetched {
+                    id,
+                    consumer,
+                    queue,
+                    asked_at,
+                };
+                ctx.send(from, answer);
             }
             other => debug_assert!(false, "the schema registry never receives {other:?}"),
         }

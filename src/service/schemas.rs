@@ -113,6 +113,24 @@ impl SchemaRun {
         }
     }
 
+    /// The schema id a record of `instance`'s production `production` sent at `now` carries:
+    /// the id the registry gave the version in effect, or 0 (no schema, or a refused one).
+    pub fn writer_id(&self, instance: InstanceId, production: usize, now: SimTime) -> u32 {
+        let service = self.model.instance(instance).service;
+        let Some(plan) = self.model.schemas.writer(service, production) else {
+            return 0;
+        };
+        let subject = self
+            .model
+            .schemas
+            .subject(plan.stream)
+            .expect("a writer plan's stream has a subject");
+        match plan.at(now.as_us()) {
+            Writes::Version(version) => subject.versions[*version].id,
+            Writes::Refused(_) => 0,
+        }
+    }
+
     /// Why the producer's serializer fails on `record` at `now`, or `None` when it is sent.
     pub fn check_produce(
         &self,
@@ -175,10 +193,12 @@ impl SchemaRun {
             .schemas
             .subject(plan.stream)
             .expect("a writer plan's stream has a subject");
-        let Writes::Version(version) = plan.at(record.sent_at.as_us()) else {
-            return None;
-        };
-        let written = &subject.versions[*version];
+        // The writer schema is the one the record's id names (Confluent's deserializer reads
+        // the id from the wire format and looks the schema up by it).
+        let written = subject
+            .versions
+            .iter()
+            .find(|version| version.id == record.schema_id)?;
         let value = self.value(plan.stream, production, record);
         if value == Value::Null {
             return None;

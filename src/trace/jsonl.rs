@@ -397,6 +397,8 @@ fn log_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         }
         TraceEvent::SchemaRegistered { .. }
         | TraceEvent::SchemaRefused { .. }
+        | TraceEvent::SchemaRequested { .. }
+        | TraceEvent::SchemaFetched { .. }
         | TraceEvent::ProduceRejected { .. }
         | TraceEvent::DecodeFailed { .. } => schema_fields(line, event),
         _ => cleaner_fields(line, at, event),
@@ -506,6 +508,26 @@ fn schema_fields(line: &mut Line<'_>, event: &TraceEvent) {
             line.stream(stream);
             line.instance(instance);
             line.reason(reason);
+        }
+        TraceEvent::SchemaRequested {
+            group,
+            instance,
+            id,
+        } => {
+            line.group(group);
+            line.instance(instance);
+            line.u64("id", u64::from(id));
+        }
+        TraceEvent::SchemaFetched {
+            group,
+            instance,
+            id,
+            latency_us,
+        } => {
+            line.group(group);
+            line.instance(instance);
+            line.u64("id", u64::from(id));
+            line.u64("latency_us", latency_us);
         }
         TraceEvent::ProduceRejected {
             stream,
@@ -889,6 +911,8 @@ fn consumer_fields(line: &mut Line<'_>, at: SimTime, event: &TraceEvent) {
         | TraceEvent::ProduceRejected { .. }
         | TraceEvent::SchemaRefused { .. }
         | TraceEvent::SchemaRegistered { .. }
+        | TraceEvent::SchemaRequested { .. }
+        | TraceEvent::SchemaFetched { .. }
         | TraceEvent::DeadLettered { .. }
         | TraceEvent::Delivered { .. }
         | TraceEvent::Dropped { .. }

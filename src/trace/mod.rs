@@ -390,6 +390,21 @@ pub enum TraceEvent {
         instance: InstanceId,
         reason: ReasonId,
     },
+    /// A consumer's deserializer met a schema id it has not cached and asked the registry for
+    /// the writer schema (`GET /schemas/ids/{id}`); it decodes nothing until the answer.
+    SchemaRequested {
+        group: GroupId,
+        instance: InstanceId,
+        id: u32,
+    },
+    /// The registry's answer reached the consumer, `latency_us` after it asked: the consumer
+    /// caches the schema (until it restarts) and decodes the held records.
+    SchemaFetched {
+        group: GroupId,
+        instance: InstanceId,
+        id: u32,
+        latency_us: u64,
+    },
     /// A producer's send failed in the client: the value does not match the producer's schema
     /// version, or the registry refused that version. The record never left the producer.
     ProduceRejected {
@@ -466,6 +481,8 @@ impl TraceEvent {
             TraceEvent::ConsumerFinished { .. } => "consumer_finished",
             TraceEvent::SchemaRegistered { .. } => "schema_registered",
             TraceEvent::SchemaRefused { .. } => "schema_refused",
+            TraceEvent::SchemaRequested { .. } => "schema_requested",
+            TraceEvent::SchemaFetched { .. } => "schema_fetched",
             TraceEvent::ProduceRejected { .. } => "produce_rejected",
             TraceEvent::DecodeFailed { .. } => "decode_failed",
         }

@@ -27,5 +27,6 @@ mod producer_batching;
 mod queue_rules;
 mod queue_smoke;
 mod scenarios;
+mod schema_fetch;
 mod tidy;
 mod topology;

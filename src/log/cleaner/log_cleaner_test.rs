@@ -37,6 +37,7 @@ fn record(key: usize, value: u32) -> Record {
         key: Some(KeyId::from_index(key)),
         value_size_bytes: 1,
         sent_at: SimTime::ZERO,
+        schema_id: 0,
     }
 }
 

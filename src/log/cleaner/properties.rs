@@ -65,6 +65,7 @@ proptest! {
                         key: Some(KeyId::from_index(key)),
                         value_size_bytes: u32::from(!tombstone),
                         sent_at: now,
+                        schema_id: 0,
                     };
                     let offset = log.append(record, 10, now);
                     appended.push((offset.0, key, tombstone));
