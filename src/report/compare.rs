@@ -7,7 +7,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::compare_causes::{self as causes, CauseFigures, CauseSettings};
-use crate::sim::clock::format_us;
+use super::words::time_us as format_us;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct CompareReport {

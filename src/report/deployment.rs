@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::StreamReport;
 use crate::model::deployment::{Deployment, Machine, Outage, Packaging};
 use crate::model::{Fault, Scenario};
-use crate::sim::clock::format_us;
+use super::words::time_us as format_us;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct DeploymentReport {
@@ -195,12 +195,11 @@ pub fn render_text(report: Option<&DeploymentReport>, out: &mut String) {
     for service in &report.services {
         let _ = writeln!(
             out,
-            "  service \"{}\" ({}): {} stopped, availability {}.{:04}%, longest recovery {}, {} rebalances, max latency {}, max backlog {}",
+            "  service \"{}\" ({}): {} stopped, availability {}, longest recovery {}, {} rebalances, max latency {}, max backlog {}",
             service.service,
             service.placement,
             service.instances_stopped,
-            service.availability_ppm / 10_000,
-            service.availability_ppm % 10_000,
+            super::words::percent(service.availability_ppm, 1_000_000),
             format_us(service.recovery_us),
             service.rebalances,
             format_us(service.latency_max_us),
