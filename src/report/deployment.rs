@@ -10,9 +10,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::StreamReport;
+use super::words::time_us as format_us;
 use crate::model::deployment::{Deployment, Machine, Outage, Packaging};
 use crate::model::{Fault, Scenario};
-use super::words::time_us as format_us;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct DeploymentReport {
