@@ -34,9 +34,21 @@ candidate's).
 
 Exit codes: 0 compatible, 1 incompatible, 2 a bad schema file or bad flags.
 
+Examples: (the two echo lines write two versions of a schema to try it on)
+  echo '{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"qty\",\"type\":\"int\"}]}' > v1.avsc
+  echo '{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"qty\",\"type\":\"long\"}]}' > v2.avsc
+  eventlab compat --reader v2.avsc --writer v1.avsc     compatible: int is promoted to long
+  eventlab compat --reader v1.avsc --writer v2.avsc     incompatible: a long does not fit an int
+  eventlab compat --mode FULL --history v1.avsc --candidate v2.avsc --format json";
+
+/// The `codegen` subcommand's help after the options.
+pub const CODEGEN_HELP: &str = "\
+Structs and enums derive serde's Serialize and Deserialize; a union with null is an Option,
+other unions are enums in Avro's JSON encoding; a recursive record is boxed.
+
 Examples:
-  eventlab compat --reader order-v2.avsc --writer order-v1.avsc
-  eventlab compat --mode BACKWARD_TRANSITIVE --history v1.avsc v2.avsc --candidate v3.avsc --format json";
+  echo '{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}' > order.avsc
+  eventlab codegen order.avsc > order.rs";
 
 #[derive(Debug, clap::Args)]
 pub struct CompatArgs {

@@ -12,6 +12,16 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::{Failure, print};
 use crate::explore::{self, ExploreOptions, ExploreSummary, SeedRange, Shard};
 
+/// The `explore-merge` subcommand's help after the options.
+pub const MERGE_HELP: &str = "\
+The merged summary is byte for byte the summary one `explore` over the whole range prints.
+
+Examples:
+  eventlab explore auto-commit-crash --seeds 0..300 --shard 1/3 > shard-1.json
+  eventlab explore auto-commit-crash --seeds 0..300 --shard 2/3 > shard-2.json
+  eventlab explore auto-commit-crash --seeds 0..300 --shard 3/3 > shard-3.json
+  eventlab explore-merge shard-1.json shard-2.json shard-3.json";
+
 pub const EXPLORE_HELP: &str = "\
 Every seed runs single-threaded and deterministic; the runs are spread over --jobs threads
 (default: one per core). The summary (seeds run, the seeds that broke each expectation with the

@@ -99,12 +99,14 @@ pub enum Command {
     #[command(after_help = avro::COMPAT_HELP)]
     Compat(avro::CompatArgs),
     /// Print Rust types (serde structs and enums) generated from an Avro schema file.
+    #[command(after_help = avro::CODEGEN_HELP)]
     Codegen(avro::CodegenArgs),
     /// Run a scenario over a range of seeds, in parallel, and summarize which seeds broke which
     /// expectation, with the smallest failing seed and the command that replays it.
     #[command(after_help = explore::EXPLORE_HELP)]
     Explore(explore::ExploreArgs),
     /// Combine the JSON summaries of `explore --shard I/N` runs into the whole range's summary.
+    #[command(after_help = explore::MERGE_HELP)]
     ExploreMerge(explore::MergeArgs),
     /// List the bundled lessons in order with what each teaches (or write docs/lessons).
     #[command(after_help = lessons::LESSONS_HELP)]
