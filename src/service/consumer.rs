@@ -386,15 +386,7 @@ impl ConsumerRole {
                 partitions: uncommitted,
             });
         }
-        let lost: Vec<PartitionId> = self.owned.iter().map(|owned| owned.partition).collect();
-        if !lost.is_empty() {
-            ctx.emit(TraceEvent::Revoked {
-                group: self.group,
-                instance: self.me,
-                partitions: lost,
-            });
-        }
-        self.owned.clear();
+        self.revoke_all(ctx);
         self.last_assignment.clear();
         self.last_generation = None;
         self.fetch_in_flight = false;
@@ -761,9 +753,8 @@ impl ConsumerRole {
         }
     }
 
-    /// Eager protocol: commit, give up every partition, then re-join.
-    fn send_join<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
-        let offsets = self.commit_offsets();
+    /// Gives up every owned partition: traces them as revoked (when there are any) and forgets them.
+    fn revoke_all<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>) {
         let revoked: Vec<PartitionId> = self.owned.iter().map(|owned| owned.partition).collect();
         if !revoked.is_empty() {
             ctx.emit(TraceEvent::Revoked {
@@ -773,6 +764,12 @@ impl ConsumerRole {
             });
         }
         self.owned.clear();
+    }
+
+    /// Eager protocol: commit, give up every partition, then re-join.
+    fn send_join<S: TraceSink>(&mut self, ctx: &mut InstanceCtx<S>, broker: ActorId) {
+        let offsets = self.commit_offsets();
+        self.revoke_all(ctx);
         self.fetch_in_flight = false;
         self.membership = Membership::AwaitingAssignment;
         // Only the sticky assignor remembers its last assignment (in its user data); the others
